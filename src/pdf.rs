@@ -1,0 +1,1 @@
+//! PDFs of the contact directory (typst as a library).

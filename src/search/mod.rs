@@ -1,0 +1,1 @@
+//! Search: Japanese analyzer, tantivy index, static shard export.
