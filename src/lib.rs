@@ -1,6 +1,19 @@
 //! ohisama: the static site generator of おひさま 小児在宅療養ナビ.
 //!
-//! Data flows one way: load → validate → render → write.
+//! Data flows one way: load → validate → resolve → render → write.
 
+pub mod build;
+pub mod config;
+pub mod date;
+pub mod diagnostic;
+pub mod feeds;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod output;
 pub mod pdf;
+pub mod render;
 pub mod search;
+pub mod site;
+pub mod tel;
+pub mod validate;

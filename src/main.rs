@@ -1,1 +1,131 @@
-fn main() {}
+//! The `ohisama` command line.
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+use ohisama::build::{self, BuildError};
+use ohisama::config::BuildOptions;
+use ohisama::diagnostic::Diagnostics;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "ohisama",
+    version,
+    about = "おひさま 小児在宅療養ナビ のサイトを生成します"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// content/ と data/ からサイトを dist/ に生成する
+    Build {
+        /// サイトのフォルダ (content/ data/ themes/ があるところ)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 出力先 (既定: <root>/dist)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// site.yaml の base_url を上書きする (サブパスで公開するとき)
+        #[arg(long)]
+        base_url: Option<String>,
+        /// PDF を作らない (確認用の速いビルド)
+        #[arg(long)]
+        no_pdf: bool,
+    },
+    /// データを検査して問題をすべて表示する (何も書き出さない)
+    Check {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    /// GitHub Actions のアノテーション (::error file=…)
+    Github,
+}
+
+fn print_diagnostics(d: &Diagnostics, format: Format) {
+    match format {
+        Format::Text => eprint!("{}", d.render_text()),
+        Format::Json => println!("{}", d.render_json()),
+        Format::Github => print!("{}", d.render_github()),
+    }
+}
+
+fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            root,
+            out,
+            base_url,
+            no_pdf,
+        } => {
+            let mut opts = BuildOptions::new(&root);
+            if let Some(out) = out {
+                opts.out = out;
+            }
+            opts.base_url = base_url;
+            opts.pdf = !no_pdf;
+            match build::build(&opts) {
+                Ok(report) => {
+                    if !report.diagnostics.is_empty() {
+                        eprint!("{}", report.diagnostics.render_text());
+                    }
+                    eprintln!(
+                        "完了: {} ページ、{} ファイル、PDF {} 件を {} に出力しました ({:.2} 秒)",
+                        report.pages,
+                        report.files,
+                        report.pdfs,
+                        opts.out.display(),
+                        report.duration.as_secs_f64()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e @ BuildError::Invalid(_)) => {
+                    print_diagnostics(&e.diagnostics(), Format::Text);
+                    eprintln!(
+                        "ビルドを中止しました。{} は変更していません。",
+                        opts.out.display()
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => {
+                    Err(e).with_context(|| format!("{} に出力できませんでした", opts.out.display()))
+                }
+            }
+        }
+        Command::Check { root, format } => {
+            let opts = BuildOptions::new(&root);
+            match build::check(&opts) {
+                Ok((_, diags)) => {
+                    print_diagnostics(&diags, format);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(diags) => {
+                    print_diagnostics(&diags, format);
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("エラー: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! One build: load → validate → resolve → render (pages, PDFs, search) → write.
+//! A build is a pure function of the input folder: same input, same bytes.
+
+use crate::config::BuildOptions;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::output::{OutputError, Staging};
+use crate::render::{PdfLink, Renderer, page_jobs};
+use crate::site::Site;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The input has errors; nothing was written.
+    #[error("入力にエラーがあります ({})", .0.summary())]
+    Invalid(Diagnostics),
+    #[error("出力できませんでした: {0}")]
+    Output(#[from] OutputError),
+}
+
+impl BuildError {
+    /// The problems as diagnostics (an output failure becomes one).
+    pub fn diagnostics(&self) -> Diagnostics {
+        match self {
+            BuildError::Invalid(d) => d.clone(),
+            BuildError::Output(e) => {
+                let mut d = Diagnostics::default();
+                d.push(
+                    Diagnostic::error("dist", 0, 0, e.to_string())
+                        .hint("出力先のフォルダの権限と空き容量を確認してください"),
+                );
+                d
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub pdfs: usize,
+    /// Warnings of a successful build.
+    pub diagnostics: Diagnostics,
+    pub duration: Duration,
+}
+
+/// Loads and checks a site without writing anything (`ohisama check`).
+pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+    let loaded = crate::load::load_site(&opts.root);
+    let mut diags = loaded.diagnostics;
+    diags.extend(crate::validate::validate(&loaded.raw).0);
+    // Resolve even when there are errors: the link check still finds its
+    // problems, so the editors see everything in one run.
+    let site = crate::site::resolve(&loaded.raw, opts.base_url.as_deref());
+    diags.extend(link_problems(&site));
+    diags.finish(&loaded.sources);
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok((site, diags))
+    }
+}
+
+/// Builds the site into `opts.out`. On any error the old output is left untouched.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let (site, mut diags) = check(opts).map_err(BuildError::Invalid)?;
+
+    let staging = Staging::new(&opts.out)?;
+    let pdf_links: BTreeMap<String, PdfLink> = BTreeMap::new();
+    let renderer = Renderer::new(
+        &opts.root,
+        &opts.templates_dir(),
+        &site,
+        &pdf_links,
+        &opts.dev_script,
+    )
+    .map_err(|e| invalid(e.to_diagnostic(&opts.templates_rel())))?;
+
+    let jobs = page_jobs(&site);
+    let rendered: Vec<Result<(), BuildError>> = jobs
+        .par_iter()
+        .map(|job| {
+            let html = renderer
+                .render(job)
+                .map_err(|e| invalid(e.to_diagnostic(&opts.templates_rel())))?;
+            staging.write(&job.out_path, html.as_bytes())?;
+            Ok(())
+        })
+        .collect();
+    // Report the first failure in page order (deterministic).
+    rendered.into_iter().collect::<Result<Vec<()>, _>>()?;
+
+    let mut files = jobs.len();
+    files += copy_static(opts, &staging)?;
+    for (path, body) in crate::feeds::extra_files(&site, &jobs) {
+        staging.write(&path, body.as_bytes())?;
+        files += 1;
+    }
+    staging.commit()?;
+    diags.0.retain(|d| !d.is_error());
+    Ok(BuildReport {
+        pages: jobs.len(),
+        files,
+        pdfs: 0,
+        diagnostics: diags,
+        duration: started.elapsed(),
+    })
+}
+
+fn invalid(d: Diagnostic) -> BuildError {
+    let mut ds = Diagnostics::default();
+    ds.push(d);
+    BuildError::Invalid(ds)
+}
+
+/// Copies `themes/<theme>/static/**` to `assets/**`.
+fn copy_static(opts: &BuildOptions, staging: &Staging) -> Result<usize, BuildError> {
+    let dir = opts.static_dir();
+    let mut n = 0;
+    for entry in walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(|e| e.ok())
+    {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = crate::diagnostic::rel_path(&dir, entry.path());
+        let bytes = std::fs::read(entry.path()).map_err(|source| OutputError::Io {
+            path: entry.path().to_path_buf(),
+            source,
+        })?;
+        staging.write(&format!("assets/{rel}"), &bytes)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Internal links in markdown that lead nowhere, and links dropped for their scheme.
+fn link_problems(site: &Site) -> Vec<Diagnostic> {
+    let mut routes: BTreeSet<String> = site.pages.iter().map(|p| p.path.clone()).collect();
+    routes.extend(["/contacts/", "/facilities/", "/search/"].map(String::from));
+    routes.extend(
+        site.municipalities
+            .iter()
+            .map(|m| format!("/contacts/{}/", m.slug)),
+    );
+    routes.extend(site.regions.iter().map(|r| format!("/regions/{}/", r.id)));
+    routes.extend(
+        site.facilities
+            .iter()
+            .map(|f| format!("/facilities/{}/", f.id)),
+    );
+    let mut out = Vec::new();
+    for p in &site.pages {
+        for (link, line) in &p.internal_links {
+            let normalized = if link.ends_with('/') || link.contains('.') {
+                link.clone()
+            } else {
+                format!("{link}/")
+            };
+            if !routes.contains(&normalized)
+                && !link.starts_with("/assets/")
+                && !link.starts_with("/pdf/")
+            {
+                let near =
+                    crate::diagnostic::did_you_mean(&normalized, routes.iter().map(String::as_str));
+                out.push(
+                    Diagnostic::error(
+                        p.file.as_str(),
+                        *line,
+                        0,
+                        format!("リンク先 {link} のページがありません"),
+                    )
+                    .hint(near),
+                );
+            }
+        }
+        for (link, line) in &p.unsafe_links {
+            out.push(
+                Diagnostic::error(
+                    p.file.as_str(),
+                    *line,
+                    0,
+                    format!("リンク `{link}` は安全のため出力できません"),
+                )
+                .expected(
+                    "http(s):, tel:, mailto: のリンク、またはサイト内のパス (/contacts/ など)",
+                )
+                .hint("リンク先を確認してください"),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,57 @@
+//! Where a build reads and writes, and how.
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site folder (with content/, data/, themes/).
+    pub root: PathBuf,
+    /// Output folder (default `<root>/dist`).
+    pub out: PathBuf,
+    /// Overrides `base_url` of site.yaml (e.g. to serve from a sub-path).
+    pub base_url: Option<String>,
+    pub theme: String,
+    /// Generate the PDFs of the directory.
+    pub pdf: bool,
+    /// Build and export the search index.
+    pub search: bool,
+    /// HTML injected before `</body>` of every page (live reload in `serve`); empty otherwise.
+    pub dev_script: String,
+}
+
+impl BuildOptions {
+    pub fn new(root: impl AsRef<Path>) -> BuildOptions {
+        let root = root.as_ref().to_path_buf();
+        BuildOptions {
+            out: root.join("dist"),
+            root,
+            base_url: None,
+            theme: "default".to_string(),
+            pdf: true,
+            search: true,
+            dev_script: String::new(),
+        }
+    }
+
+    pub fn theme_dir(&self) -> PathBuf {
+        self.root.join("themes").join(&self.theme)
+    }
+
+    pub fn templates_dir(&self) -> PathBuf {
+        self.theme_dir().join("templates")
+    }
+
+    /// `themes/default/templates`, for messages.
+    pub fn templates_rel(&self) -> String {
+        format!("themes/{}/templates", self.theme)
+    }
+
+    pub fn static_dir(&self) -> PathBuf {
+        self.theme_dir().join("static")
+    }
+
+    /// Build cache (the tantivy index), kept out of the output.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.root.join(".cache")
+    }
+}

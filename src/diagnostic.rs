@@ -1,0 +1,282 @@
+//! Diagnostics: one problem found in the input, with where it is (file:line:col),
+//! what is wrong (Japanese, for the editors), what was expected and a hint.
+//! Rendered for the terminal (rustc style, with the offending line), as JSON for
+//! CI annotations, and as GitHub workflow commands.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Path relative to the site root, with `/` separators (e.g. `data/contacts/yokohama.yaml`).
+    pub file: String,
+    /// 1-based; 0 when the problem concerns the whole file.
+    pub line: u32,
+    pub column: u32,
+    /// What is wrong.
+    pub message: String,
+    /// What was expected, when that is not obvious from the message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// How to fix it (e.g. the nearest valid ids).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// The offending line of the file, filled in by [`Diagnostics::attach_sources`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(
+        file: impl Into<String>,
+        line: u32,
+        column: u32,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(Severity::Error, file.into(), line, column, message.into())
+    }
+
+    pub fn warning(
+        file: impl Into<String>,
+        line: u32,
+        column: u32,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(Severity::Warning, file.into(), line, column, message.into())
+    }
+
+    fn new(severity: Severity, file: String, line: u32, column: u32, message: String) -> Self {
+        Diagnostic {
+            severity,
+            file,
+            line,
+            column,
+            message,
+            expected: None,
+            hint: None,
+            source_line: None,
+        }
+    }
+
+    pub fn expected(mut self, expected: impl Into<String>) -> Self {
+        self.expected = Some(expected.into());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn maybe_hint(self, hint: Option<String>) -> Self {
+        match hint {
+            Some(h) => self.hint(h),
+            None => self,
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `data/contacts/yokohama.yaml:12:7` (line and column only when known).
+    pub fn location(&self) -> String {
+        match (self.line, self.column) {
+            (0, _) => self.file.clone(),
+            (l, 0) => format!("{}:{}", self.file, l),
+            (l, c) => format!("{}:{}:{}", self.file, l, c),
+        }
+    }
+
+    /// rustc-style text block:
+    /// ```text
+    /// エラー: 分野 `sodann` は fields.yaml にありません
+    ///   --> data/contacts/yokohama.yaml:12:12
+    ///    |
+    /// 12 |     field: sodann
+    ///    |            ^
+    ///    = 期待: shogai-fukushi, hoken, ...
+    ///    = ヒント: もしかして `sodan`?
+    /// ```
+    pub fn render_text(&self) -> String {
+        let label = match self.severity {
+            Severity::Error => "エラー",
+            Severity::Warning => "警告",
+        };
+        let mut out = format!("{label}: {}\n  --> {}\n", self.message, self.location());
+        let gutter = " ".repeat(self.line.to_string().len());
+        if let Some(src) = &self.source_line {
+            let _ = writeln!(out, "{gutter} |");
+            let _ = writeln!(out, "{} | {}", self.line, src);
+            if self.column > 0 {
+                // Columns count characters; full-width characters take two cells.
+                let pad: usize = src
+                    .chars()
+                    .take(self.column as usize - 1)
+                    .map(display_width)
+                    .sum();
+                let _ = writeln!(out, "{gutter} | {}^", " ".repeat(pad));
+            }
+        }
+        if let Some(e) = &self.expected {
+            let _ = writeln!(out, "{gutter} = 期待される値: {e}");
+        }
+        if let Some(h) = &self.hint {
+            let _ = writeln!(out, "{gutter} = ヒント: {h}");
+        }
+        out
+    }
+
+    /// A GitHub Actions workflow command (`::error file=…,line=…::…`).
+    pub fn render_github(&self) -> String {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut text = self.message.clone();
+        if let Some(h) = &self.hint {
+            text.push_str(" ヒント: ");
+            text.push_str(h);
+        }
+        let text = text
+            .replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A");
+        format!(
+            "::{kind} file={},line={},col={}::{}",
+            self.file, self.line, self.column, text
+        )
+    }
+}
+
+/// East Asian wide characters take two terminal cells.
+fn display_width(c: char) -> usize {
+    let cp = c as u32;
+    let wide = matches!(cp,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF |
+        0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF |
+        0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6);
+    if wide { 2 } else { 1 }
+}
+
+/// All problems of one run, in a stable order (file, line, column).
+#[derive(Debug, Default, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(other);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.0.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.0.len() - self.error_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+
+    /// Sorts and fills in each diagnostic's source line from the loaded texts.
+    pub fn finish(&mut self, sources: &BTreeMap<String, String>) {
+        self.0.sort_by(|a, b| {
+            (a.severity, &a.file, a.line, a.column, &a.message)
+                .cmp(&(b.severity, &b.file, b.line, b.column, &b.message))
+        });
+        self.0.dedup();
+        for d in &mut self.0 {
+            if d.line == 0 || d.source_line.is_some() {
+                continue;
+            }
+            if let Some(text) = sources.get(&d.file) {
+                d.source_line = text.lines().nth(d.line as usize - 1).map(str::to_string);
+            }
+        }
+    }
+
+    /// Every diagnostic as text, then a one-line summary.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        for d in &self.0 {
+            out.push_str(&d.render_text());
+            out.push('\n');
+        }
+        out.push_str(&self.summary());
+        out.push('\n');
+        out
+    }
+
+    pub fn summary(&self) -> String {
+        format!(
+            "エラー {} 件、警告 {} 件",
+            self.error_count(),
+            self.warning_count()
+        )
+    }
+
+    pub fn render_json(&self) -> String {
+        serde_json::to_string_pretty(&self.0).unwrap_or_else(|_| "[]".to_string())
+    }
+
+    pub fn render_github(&self) -> String {
+        self.0.iter().map(|d| d.render_github() + "\n").collect()
+    }
+}
+
+/// `dir/file` relative to `root`, with `/` separators, for messages.
+pub fn rel_path(root: &Path, path: &Path) -> String {
+    let rel: PathBuf = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The valid ids closest to `bad` (by edit distance), best first, for "did you mean" hints.
+pub fn nearest<'a>(bad: &str, valid: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut scored: Vec<(f64, &str)> = valid
+        .into_iter()
+        .map(|v| (strsim::normalized_damerau_levenshtein(bad, v), v))
+        .filter(|(s, _)| *s >= 0.4)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(3).map(|(_, v)| v).collect()
+}
+
+/// 「もしかして `x`?」 or the list of valid values when nothing is close.
+pub fn did_you_mean<'a>(bad: &str, valid: impl IntoIterator<Item = &'a str> + Clone) -> String {
+    let near = nearest(bad, valid.clone());
+    if near.is_empty() {
+        let all: Vec<&str> = valid.into_iter().collect();
+        format!("使える値: {}", all.join(", "))
+    } else {
+        let quoted: Vec<String> = near.iter().map(|n| format!("`{n}`")).collect();
+        format!("もしかして {} ?", quoted.join(" / "))
+    }
+}

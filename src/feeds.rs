@@ -1,0 +1,80 @@
+//! The machine-read files: sitemap.xml, robots.txt and the news Atom feed.
+
+use crate::render::PageJob;
+use crate::site::Site;
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// `(path in dist, contents)` of each file, deterministic.
+pub fn extra_files(site: &Site, jobs: &[PageJob]) -> Vec<(String, String)> {
+    vec![
+        ("sitemap.xml".to_string(), sitemap(site, jobs)),
+        ("robots.txt".to_string(), robots(site)),
+        ("news/atom.xml".to_string(), atom(site)),
+    ]
+}
+
+fn absolute(site: &Site, url_path: &str) -> String {
+    format!("{}{}", site.base_url, url_path.trim_start_matches('/'))
+}
+
+fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
+    let mut paths: Vec<&str> = jobs
+        .iter()
+        .map(|j| j.url_path.as_str())
+        .filter(|p| p.ends_with('/'))
+        .collect();
+    paths.sort_unstable();
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for p in paths {
+        out.push_str(&format!(
+            "  <url><loc>{}</loc></url>\n",
+            xml_escape(&absolute(site, p))
+        ));
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+fn robots(site: &Site) -> String {
+    format!(
+        "User-agent: *\nAllow: /\nSitemap: {}\n",
+        absolute(site, "/sitemap.xml")
+    )
+}
+
+fn atom(site: &Site) -> String {
+    let news = site.section_pages("news");
+    let updated = news
+        .iter()
+        .filter_map(|p| p.date_iso.clone())
+        .max()
+        .unwrap_or_else(|| site.edition_iso.clone());
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"ja\">\n  <title>{} お知らせ</title>\n  <id>{}</id>\n  <link href=\"{}\"/>\n  <updated>{}T00:00:00Z</updated>\n",
+        xml_escape(&site.title),
+        xml_escape(&absolute(site, "/news/")),
+        xml_escape(&absolute(site, "/news/")),
+        updated
+    );
+    for p in news {
+        let date = p.date_iso.clone().unwrap_or_else(|| updated.clone());
+        out.push_str(&format!(
+            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{}T00:00:00Z</updated>\n    <author><name>{}</name></author>\n  </entry>\n",
+            xml_escape(&p.title),
+            xml_escape(&absolute(site, &p.path)),
+            xml_escape(&absolute(site, &p.path)),
+            date,
+            xml_escape(&site.organisation)
+        ));
+    }
+    out.push_str("</feed>\n");
+    out
+}

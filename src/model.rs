@@ -1,0 +1,224 @@
+//! The data as the editors write it (data contract: docs/DATA.md).
+//!
+//! Every value that a check may need to point at is `Spanned`, so a
+//! diagnostic names its line and column. Unknown keys are rejected by serde
+//! (`deny_unknown_fields`): a typo must never vanish silently.
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+pub type S<T> = Spanned<T>;
+
+/// 1-based (line, column) of a spanned value.
+pub fn pos<T>(s: &S<T>) -> (u32, u32) {
+    (s.referenced.line() as u32, s.referenced.column() as u32)
+}
+
+/// `data/site.yaml`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub title: S<String>,
+    #[serde(default)]
+    pub tagline: Option<String>,
+    pub base_url: S<String>,
+    pub organisation: S<String>,
+    pub publisher: S<String>,
+    /// Edition date of the directory (令和7年4月版).
+    pub edition: S<String>,
+    /// Shows the "this is sample data" banner on every page.
+    #[serde(default)]
+    pub sample: bool,
+    #[serde(default)]
+    pub intro: Vec<String>,
+    #[serde(default)]
+    pub usage: Vec<String>,
+    #[serde(default)]
+    pub notices: Vec<S<Notice>>,
+    /// Raw HTML in markdown is passed through only when the site opts in.
+    #[serde(default)]
+    pub allow_raw_html: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notice {
+    pub date: S<String>,
+    pub text: S<String>,
+    #[serde(default)]
+    pub url: Option<S<String>>,
+}
+
+/// One entry of `data/regions.yaml`. The order of the file is the order of
+/// the directory; `municipalities` lists the members in print order.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    pub id: S<String>,
+    pub name: S<String>,
+    /// The 二次保健医療圏 the region is based on.
+    #[serde(default)]
+    pub medical_area: String,
+    pub municipalities: Vec<S<String>>,
+}
+
+/// One entry of `data/municipalities.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Municipality {
+    /// 全国地方公共団体コード (6 digits, with check digit).
+    pub code: S<String>,
+    pub name: S<String>,
+    pub kana: S<String>,
+    pub slug: S<String>,
+}
+
+/// One entry of `data/fields.yaml`: a field a window is color-coded by.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub id: S<String>,
+    pub name: S<String>,
+    #[serde(default)]
+    pub kana: String,
+    pub color: S<String>,
+    pub text_color: S<String>,
+    pub tint: S<String>,
+    #[serde(default)]
+    pub border: Option<S<String>>,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// One entry of `data/care.yaml` or `data/facility_types.yaml`: an id and its label.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub id: S<String>,
+    pub name: S<String>,
+    #[serde(default)]
+    pub kana: String,
+    /// Grouping shown in lists (facility types only).
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `data/contacts/<slug>.yaml`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactFile {
+    pub municipality: S<String>,
+    pub updated: S<String>,
+    #[serde(default)]
+    pub windows: Vec<S<Window>>,
+}
+
+/// One municipal window (相談窓口).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    pub name: S<String>,
+    pub field: S<String>,
+    /// 「各種相談」: takes any question (only the first window).
+    #[serde(default)]
+    pub general: Option<S<bool>>,
+    #[serde(default)]
+    pub detail: Option<String>,
+    #[serde(default)]
+    pub tel: Option<S<String>>,
+    /// `direct` (直通) or `main` (代表).
+    #[serde(default)]
+    pub tel_kind: Option<S<String>>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub url: Option<S<String>>,
+}
+
+impl Window {
+    pub fn is_general(&self) -> bool {
+        self.general.as_ref().is_some_and(|g| g.value)
+    }
+}
+
+/// One entry of `data/facilities/<slug>.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Facility {
+    pub id: S<String>,
+    pub name: S<String>,
+    #[serde(default)]
+    pub kana: String,
+    #[serde(rename = "type")]
+    pub kind: S<String>,
+    pub municipality: S<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub tel: Option<S<String>>,
+    #[serde(default)]
+    pub url: Option<S<String>>,
+    #[serde(default)]
+    pub care: Vec<S<String>>,
+    #[serde(default)]
+    pub ages: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub updated: Option<S<String>>,
+}
+
+/// YAML front matter of a markdown page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: S<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Orders pages within a section (smaller first).
+    #[serde(default)]
+    pub weight: Option<i64>,
+    /// Publication date (news).
+    #[serde(default)]
+    pub date: Option<S<String>>,
+    #[serde(default)]
+    pub updated: Option<S<String>>,
+    /// 監修: who reviewed medical content.
+    #[serde(default)]
+    pub reviewed_by: Option<String>,
+    #[serde(default)]
+    pub draft: bool,
+}
+
+/// A markdown page as loaded: where it lives, its front matter and body.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Relative path, e.g. `content/emergency/cpr.md`.
+    pub file: String,
+    /// URL path, e.g. `/emergency/cpr/` (`/` for `content/index.md`).
+    pub path: String,
+    /// First path segment (`emergency`), empty for the home page.
+    pub section: String,
+    pub front: FrontMatter,
+    pub body: String,
+    /// Line of the first body line in the file (for markdown diagnostics).
+    pub body_line: u32,
+}
+
+/// Everything read from a site folder, each file's data with the file it came from.
+#[derive(Debug, Clone, Default)]
+pub struct RawSite {
+    pub site: Option<(String, SiteConfig)>,
+    pub regions: Option<(String, Vec<S<Region>>)>,
+    pub municipalities: Option<(String, Vec<S<Municipality>>)>,
+    pub fields: Option<(String, Vec<S<Field>>)>,
+    pub care: Option<(String, Vec<S<Term>>)>,
+    pub facility_types: Option<(String, Vec<S<Term>>)>,
+    pub contacts: Vec<(String, ContactFile)>,
+    /// Stems of every `data/contacts/*.yaml`, including files that failed to parse.
+    pub contact_files: Vec<String>,
+    pub facilities: Vec<(String, Vec<S<Facility>>)>,
+    pub pages: Vec<Page>,
+}

@@ -1,0 +1,408 @@
+//! Tera templates → HTML. The site-wide part of the context (title, base path,
+//! navigation, fields, regions) is set once as Tera's global context; each page
+//! gets only its own data, so rendering stays linear in the number of pages.
+
+use crate::diagnostic::{Diagnostic, rel_path};
+use crate::site::{FacilityView, MunicipalityView, PageView, RegionView, Site};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use tera::{Context, Tera};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("テンプレート {file} を読み込めません: {message}")]
+    Template { file: String, message: String },
+    #[error("ページ {page} を {template} で描画できません: {message}")]
+    Render {
+        page: String,
+        template: String,
+        message: String,
+    },
+}
+
+impl RenderError {
+    pub fn to_diagnostic(&self, templates_rel: &str) -> Diagnostic {
+        match self {
+            RenderError::Template { file, message } => {
+                Diagnostic::error(file.as_str(), 0, 0, "テンプレートを読み込めません")
+                    .hint(format!("{message}(テンプレートの書き方を確認してください)"))
+            }
+            RenderError::Render {
+                page,
+                template,
+                message,
+            } => Diagnostic::error(
+                format!("{templates_rel}/{template}"),
+                0,
+                0,
+                format!("ページ {page} を描画できません"),
+            )
+            .hint(message.clone()),
+        }
+    }
+}
+
+/// A link to a generated PDF with its size, for the contacts and region pages.
+#[derive(Debug, Clone, Serialize)]
+pub struct PdfLink {
+    pub href: String,
+    pub file_name: String,
+    pub size_label: String,
+    pub pages: usize,
+}
+
+pub fn size_label(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+#[derive(Serialize)]
+struct NavItem {
+    href: String,
+    label: &'static str,
+    section: &'static str,
+}
+
+/// Main navigation: the sections of the real site, in its order.
+const NAV: [(&str, &str); 8] = [
+    ("contacts", "窓口を探す"),
+    ("facilities", "施設検索"),
+    ("emergency", "緊急時対応"),
+    ("services", "サービス"),
+    ("messages", "応援メッセージ"),
+    ("faq", "よくある質問"),
+    ("news", "お知らせ"),
+    ("search", "サイト内検索"),
+];
+
+#[derive(Serialize)]
+struct RegionSummary<'a> {
+    id: &'a str,
+    name: &'a str,
+    medical_area: &'a str,
+    municipalities: Vec<MunicipalitySummary<'a>>,
+    pdf: Option<&'a PdfLink>,
+}
+
+#[derive(Serialize)]
+struct MunicipalitySummary<'a> {
+    slug: &'a str,
+    name: &'a str,
+    kana: &'a str,
+    window_count: usize,
+    facility_count: usize,
+    updated_label: Option<&'a str>,
+}
+
+/// What the templates can use on every page.
+#[derive(Serialize)]
+struct Meta<'a> {
+    title: &'a str,
+    tagline: &'a str,
+    base: &'a str,
+    base_url: &'a str,
+    organisation: &'a str,
+    publisher: &'a str,
+    edition_label: &'a str,
+    edition_iso: &'a str,
+    sample: bool,
+    nav: Vec<NavItem>,
+    fields: &'a [crate::site::FieldView],
+    regions: Vec<RegionSummary<'a>>,
+    pdf_all: Option<&'a PdfLink>,
+    /// Injected before `</body>` (the live-reload client of `ohisama serve`); empty in builds.
+    dev_script: &'a str,
+}
+
+pub struct Renderer {
+    tera: Tera,
+}
+
+/// One HTML file to write: where, with which template and which context.
+pub struct PageJob {
+    pub out_path: String,
+    pub url_path: String,
+    pub template: &'static str,
+    pub context: Context,
+}
+
+impl Renderer {
+    /// Loads every `*.html` template of the theme and sets the global context.
+    pub fn new(
+        root: &Path,
+        templates_dir: &Path,
+        site: &Site,
+        pdfs: &BTreeMap<String, PdfLink>,
+        dev_script: &str,
+    ) -> Result<Renderer, RenderError> {
+        let mut files: Vec<(PathBuf, Option<String>)> = Vec::new();
+        for entry in walkdir::WalkDir::new(templates_dir).sort_by_file_name() {
+            let entry = entry.map_err(|e| RenderError::Template {
+                file: rel_path(root, templates_dir),
+                message: e.to_string(),
+            })?;
+            if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "html")
+            {
+                let name = rel_path(templates_dir, entry.path());
+                files.push((entry.path().to_path_buf(), Some(name)));
+            }
+        }
+        let mut tera = Tera::new();
+        tera.add_template_files(files.iter().map(|(p, n)| (p.as_path(), n.as_deref())))
+            .map_err(|e| RenderError::Template {
+                file: rel_path(root, templates_dir),
+                message: tera_message(&e),
+            })?;
+        let meta = Meta {
+            title: &site.title,
+            tagline: &site.tagline,
+            base: &site.base_path,
+            base_url: &site.base_url,
+            organisation: &site.organisation,
+            publisher: &site.publisher,
+            edition_label: &site.edition_label,
+            edition_iso: &site.edition_iso,
+            sample: site.sample,
+            nav: NAV
+                .iter()
+                .map(|(section, label)| NavItem {
+                    href: site.href(&format!("{section}/")),
+                    label,
+                    section,
+                })
+                .collect(),
+            fields: &site.fields,
+            regions: site
+                .regions
+                .iter()
+                .map(|r| RegionSummary {
+                    id: &r.id,
+                    name: &r.name,
+                    medical_area: &r.medical_area,
+                    municipalities: site
+                        .members(r)
+                        .into_iter()
+                        .map(|m| MunicipalitySummary {
+                            slug: &m.slug,
+                            name: &m.name,
+                            kana: &m.kana,
+                            window_count: m.windows.len(),
+                            facility_count: m.facility_count,
+                            updated_label: m.updated_label.as_deref(),
+                        })
+                        .collect(),
+                    pdf: pdfs.get(&r.id),
+                })
+                .collect(),
+            pdf_all: pdfs.get("all"),
+            dev_script,
+        };
+        tera.global_context().insert("meta", &meta);
+        Ok(Renderer { tera })
+    }
+
+    pub fn render(&self, job: &PageJob) -> Result<String, RenderError> {
+        self.tera
+            .render(job.template, &job.context)
+            .map_err(|e| RenderError::Render {
+                page: job.url_path.clone(),
+                template: job.template.to_string(),
+                message: tera_message(&e),
+            })
+    }
+}
+
+fn tera_message(e: &tera::Error) -> String {
+    // Tera nests the cause (with the template line) inside the error.
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+fn ctx(url_path: &str, title: &str, section: &str) -> Context {
+    let mut c = Context::new();
+    c.insert("url_path", url_path);
+    c.insert("title", title);
+    c.insert("section", section);
+    c
+}
+
+fn job(url_path: String, template: &'static str, context: Context) -> PageJob {
+    let out_path = if url_path.ends_with('/') {
+        format!("{}index.html", url_path.trim_start_matches('/'))
+    } else {
+        url_path.trim_start_matches('/').to_string()
+    };
+    PageJob {
+        out_path,
+        url_path,
+        template,
+        context,
+    }
+}
+
+#[derive(Serialize)]
+struct Crumb {
+    href: String,
+    label: String,
+}
+
+/// Every HTML page of the site, as jobs to render (in parallel by the caller).
+pub fn page_jobs(site: &Site) -> Vec<PageJob> {
+    let mut jobs = Vec::new();
+    jobs.push(home(site));
+    jobs.push(contacts_index(site));
+    for m in &site.municipalities {
+        jobs.push(municipality(site, m));
+    }
+    for r in &site.regions {
+        jobs.push(region(site, r));
+    }
+    jobs.push(facilities_index(site));
+    for f in &site.facilities {
+        jobs.push(facility(site, f));
+    }
+    jobs.push(search_page());
+    jobs.push(not_found());
+    for p in site.pages.iter().filter(|p| p.path != "/") {
+        jobs.push(content_page(site, p));
+    }
+    jobs
+}
+
+fn home(site: &Site) -> PageJob {
+    let mut c = ctx("/", &site.title, "home");
+    if let Some(p) = site.pages.iter().find(|p| p.path == "/") {
+        c.insert("page", p);
+    }
+    c.insert("notices", &site.notices);
+    c.insert(
+        "news",
+        &site
+            .section_pages("news")
+            .into_iter()
+            .take(5)
+            .collect::<Vec<_>>(),
+    );
+    job("/".into(), "home.html", c)
+}
+
+fn contacts_index(_site: &Site) -> PageJob {
+    let c = ctx("/contacts/", "各市町村の相談窓口を探す", "contacts");
+    job("/contacts/".into(), "contacts.html", c)
+}
+
+fn municipality(site: &Site, m: &MunicipalityView) -> PageJob {
+    let url = format!("/contacts/{}/", m.slug);
+    let mut c = ctx(&url, &format!("{}の相談窓口", m.name), "contacts");
+    c.insert("m", m);
+    c.insert("region", &site.regions.iter().find(|r| r.id == m.region_id));
+    c.insert(
+        "crumbs",
+        &[Crumb {
+            href: site.href("contacts/"),
+            label: "窓口を探す".into(),
+        }],
+    );
+    job(url, "municipality.html", c)
+}
+
+fn region(site: &Site, r: &RegionView) -> PageJob {
+    let url = format!("/regions/{}/", r.id);
+    let mut c = ctx(&url, &format!("{}地域の相談窓口", r.name), "contacts");
+    c.insert("region", r);
+    c.insert("members", &site.members(r));
+    c.insert(
+        "crumbs",
+        &[Crumb {
+            href: site.href("contacts/"),
+            label: "窓口を探す".into(),
+        }],
+    );
+    job(url, "region.html", c)
+}
+
+#[derive(Serialize)]
+struct FacilityGroup<'a> {
+    slug: &'a str,
+    name: &'a str,
+    facilities: Vec<&'a FacilityView>,
+}
+
+fn facilities_index(site: &Site) -> PageJob {
+    let mut c = ctx("/facilities/", "施設検索", "facilities");
+    let groups: Vec<FacilityGroup> = site
+        .municipalities
+        .iter()
+        .map(|m| FacilityGroup {
+            slug: &m.slug,
+            name: &m.name,
+            facilities: site
+                .facilities
+                .iter()
+                .filter(|f| f.municipality == m.slug)
+                .collect(),
+        })
+        .filter(|g| !g.facilities.is_empty())
+        .collect();
+    c.insert("groups", &groups);
+    c.insert("total", &site.facilities.len());
+    job("/facilities/".into(), "facilities.html", c)
+}
+
+fn facility(site: &Site, f: &FacilityView) -> PageJob {
+    let url = format!("/facilities/{}/", f.id);
+    let mut c = ctx(&url, &f.name, "facilities");
+    c.insert("f", f);
+    c.insert(
+        "crumbs",
+        &[Crumb {
+            href: site.href("facilities/"),
+            label: "施設検索".into(),
+        }],
+    );
+    job(url, "facility.html", c)
+}
+
+fn search_page() -> PageJob {
+    job(
+        "/search/".into(),
+        "search.html",
+        ctx("/search/", "サイト内検索", "search"),
+    )
+}
+
+fn not_found() -> PageJob {
+    job(
+        "/404.html".into(),
+        "404.html",
+        ctx("/404.html", "ページが見つかりません", ""),
+    )
+}
+
+fn content_page(site: &Site, p: &PageView) -> PageJob {
+    let mut c = ctx(&p.path, &p.title, &p.section);
+    c.insert("page", p);
+    let index = format!("/{}/", p.section);
+    if p.path == index {
+        c.insert("children", &site.section_pages(&p.section));
+    } else if let Some(parent) = site.pages.iter().find(|x| x.path == index) {
+        c.insert(
+            "crumbs",
+            &[Crumb {
+                href: site.href(&index),
+                label: parent.title.clone(),
+            }],
+        );
+    }
+    job(p.path.clone(), "page.html", c)
+}

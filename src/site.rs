@@ -1,0 +1,505 @@
+//! The checked site: the raw data resolved (ids → names, colors, regions),
+//! with every derived label computed once (和暦, tel: links, accessible names).
+//! Templates, the PDF directory and the search index all read this one view.
+
+use crate::date::Date;
+use crate::markdown::{self, Heading, MarkdownOptions, Section};
+use crate::model::RawSite;
+use crate::tel;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// URL sections the generator writes itself; content/ cannot use them.
+pub const GENERATED_SECTIONS: [&str; 8] = [
+    "contacts",
+    "regions",
+    "facilities",
+    "search",
+    "pdf",
+    "assets",
+    "sitemap.xml",
+    "404",
+];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Site {
+    pub title: String,
+    pub tagline: String,
+    /// Absolute URL of the site root, ending with `/`.
+    pub base_url: String,
+    /// Path part of `base_url` (`/` or `/sub/`): every internal link starts with it.
+    pub base_path: String,
+    pub organisation: String,
+    pub publisher: String,
+    pub edition_iso: String,
+    pub edition_label: String,
+    pub sample: bool,
+    pub intro: Vec<String>,
+    pub usage: Vec<String>,
+    pub notices: Vec<NoticeView>,
+    pub fields: Vec<FieldView>,
+    pub regions: Vec<RegionView>,
+    /// In official code order.
+    pub municipalities: Vec<MunicipalityView>,
+    pub care: Vec<TermView>,
+    pub facility_types: Vec<TermView>,
+    /// Sorted by kana.
+    pub facilities: Vec<FacilityView>,
+    pub pages: Vec<PageView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeView {
+    pub date_iso: String,
+    pub date_label: String,
+    pub text: String,
+    /// Full href (base path applied) or absent.
+    pub href: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldView {
+    pub id: String,
+    pub name: String,
+    pub kana: String,
+    pub color: String,
+    pub text_color: String,
+    pub tint: String,
+    pub border: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionView {
+    pub id: String,
+    pub name: String,
+    pub medical_area: String,
+    /// Member slugs in print order.
+    pub municipalities: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MunicipalityView {
+    pub code: String,
+    pub name: String,
+    pub kana: String,
+    pub slug: String,
+    pub region_id: String,
+    pub region_name: String,
+    pub updated_iso: Option<String>,
+    pub updated_label: Option<String>,
+    pub windows: Vec<WindowView>,
+    pub facility_count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WindowView {
+    /// Anchor id on the municipality page (`w-1` …).
+    pub anchor: String,
+    pub name: String,
+    pub field_id: String,
+    pub field_name: String,
+    pub field_color: String,
+    pub field_text_color: String,
+    pub field_tint: String,
+    pub field_border: String,
+    pub general: bool,
+    pub detail: Option<String>,
+    pub tel: Option<String>,
+    pub tel_href: Option<String>,
+    pub tel_kind_label: Option<String>,
+    /// Accessible name of the tel: link: 「横浜市 障害福祉課に電話する」.
+    pub tel_aria: Option<String>,
+    pub note: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TermView {
+    pub id: String,
+    pub name: String,
+    pub kana: String,
+    pub group: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FacilityView {
+    pub id: String,
+    pub name: String,
+    pub kana: String,
+    pub type_id: String,
+    pub type_name: String,
+    pub municipality: String,
+    pub municipality_name: String,
+    pub region_id: String,
+    pub region_name: String,
+    pub address: Option<String>,
+    pub tel: Option<String>,
+    pub tel_href: Option<String>,
+    pub tel_aria: Option<String>,
+    pub url: Option<String>,
+    pub care: Vec<TermView>,
+    pub ages: Option<String>,
+    pub note: Option<String>,
+    pub updated_iso: Option<String>,
+    pub updated_label: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    pub file: String,
+    pub path: String,
+    pub section: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub weight: i64,
+    pub date_iso: Option<String>,
+    pub date_label: Option<String>,
+    pub updated_iso: Option<String>,
+    pub updated_label: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub html: String,
+    pub headings: Vec<Heading>,
+    #[serde(skip)]
+    pub sections: Vec<Section>,
+    #[serde(skip)]
+    pub internal_links: Vec<(String, u32)>,
+    #[serde(skip)]
+    pub unsafe_links: Vec<(String, u32)>,
+}
+
+fn date_labels(iso: Option<&str>) -> (Option<String>, Option<String>) {
+    match iso.and_then(Date::parse) {
+        Some(d) => (Some(d.to_string()), Some(d.wareki_with_seireki())),
+        None => (None, None),
+    }
+}
+
+fn nonempty(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|x| x.trim().to_string())
+        .filter(|x| !x.is_empty())
+}
+
+/// `https://example.jp/sub` → (`https://example.jp/sub/`, `/sub/`).
+pub fn split_base_url(base_url: &str) -> (String, String) {
+    let mut url = base_url.trim().to_string();
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    let after_scheme = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+    let path = after_scheme
+        .find('/')
+        .map_or("/", |i| &after_scheme[i..])
+        .to_string();
+    (url, path)
+}
+
+/// Resolves a validated [`RawSite`]. `base_url_override` is `--base-url`.
+pub fn resolve(raw: &RawSite, base_url_override: Option<&str>) -> Site {
+    let cfg = raw.site.as_ref().map(|(_, c)| c);
+    let (base_url, base_path) = split_base_url(
+        base_url_override.unwrap_or_else(|| cfg.map_or("/", |c| c.base_url.value.as_str())),
+    );
+    let edition = cfg.and_then(|c| Date::parse(&c.edition.value));
+
+    let fields: Vec<FieldView> = list(&raw.fields)
+        .map(|f| FieldView {
+            id: f.id.value.clone(),
+            name: f.name.value.clone(),
+            kana: f.kana.clone(),
+            color: f.color.value.clone(),
+            text_color: f.text_color.value.clone(),
+            tint: f.tint.value.clone(),
+            border: f
+                .border
+                .as_ref()
+                .map_or_else(|| f.color.value.clone(), |b| b.value.clone()),
+            description: f.description.clone(),
+        })
+        .collect();
+    let field_by_id: BTreeMap<&str, &FieldView> =
+        fields.iter().map(|f| (f.id.as_str(), f)).collect();
+
+    let regions: Vec<RegionView> = list(&raw.regions)
+        .map(|r| RegionView {
+            id: r.id.value.clone(),
+            name: r.name.value.clone(),
+            medical_area: r.medical_area.clone(),
+            municipalities: r.municipalities.iter().map(|m| m.value.clone()).collect(),
+        })
+        .collect();
+    let region_of: BTreeMap<&str, &RegionView> = regions
+        .iter()
+        .flat_map(|r| r.municipalities.iter().map(move |m| (m.as_str(), r)))
+        .collect();
+
+    let terms =
+        |src: &Option<(String, Vec<crate::model::S<crate::model::Term>>)>| -> Vec<TermView> {
+            list(src)
+                .map(|t| TermView {
+                    id: t.id.value.clone(),
+                    name: t.name.value.clone(),
+                    kana: t.kana.clone(),
+                    group: t.group.clone(),
+                })
+                .collect()
+        };
+    let care = terms(&raw.care);
+    let facility_types = terms(&raw.facility_types);
+    let care_by_id: BTreeMap<&str, &TermView> = care.iter().map(|t| (t.id.as_str(), t)).collect();
+    let type_by_id: BTreeMap<&str, &TermView> =
+        facility_types.iter().map(|t| (t.id.as_str(), t)).collect();
+
+    let contacts_of: BTreeMap<&str, &crate::model::ContactFile> = raw
+        .contacts
+        .iter()
+        .map(|(_, c)| (c.municipality.value.as_str(), c))
+        .collect();
+    let names: BTreeMap<&str, &str> = list(&raw.municipalities)
+        .map(|m| (m.slug.value.as_str(), m.name.value.as_str()))
+        .collect();
+
+    let mut facilities: Vec<FacilityView> = raw
+        .facilities
+        .iter()
+        .flat_map(|(_, l)| l.iter().map(|f| &f.value))
+        .map(|f| {
+            let muni = f.municipality.value.as_str();
+            let region = region_of.get(muni);
+            let municipality_name = names.get(muni).copied().unwrap_or(muni).to_string();
+            let (updated_iso, updated_label) =
+                date_labels(f.updated.as_ref().map(|u| u.value.as_str()));
+            FacilityView {
+                id: f.id.value.clone(),
+                name: f.name.value.clone(),
+                kana: f.kana.clone(),
+                type_id: f.kind.value.clone(),
+                type_name: type_by_id
+                    .get(f.kind.value.as_str())
+                    .map_or_else(|| f.kind.value.clone(), |t| t.name.clone()),
+                municipality: muni.to_string(),
+                region_id: region.map_or_else(String::new, |r| r.id.clone()),
+                region_name: region.map_or_else(String::new, |r| r.name.clone()),
+                address: nonempty(&f.address),
+                tel: f.tel.as_ref().map(|t| t.value.clone()),
+                tel_href: f.tel.as_ref().map(|t| tel::href(&t.value)),
+                tel_aria: f
+                    .tel
+                    .as_ref()
+                    .map(|t| format!("{}に電話する {}", f.name.value, t.value)),
+                url: f.url.as_ref().map(|u| u.value.clone()),
+                care: f
+                    .care
+                    .iter()
+                    .filter_map(|c| care_by_id.get(c.value.as_str()).map(|t| (*t).clone()))
+                    .collect(),
+                ages: nonempty(&f.ages),
+                note: nonempty(&f.note),
+                updated_iso,
+                updated_label,
+                municipality_name,
+            }
+        })
+        .collect();
+    facilities.sort_by(|a, b| (&a.kana, &a.name, &a.id).cmp(&(&b.kana, &b.name, &b.id)));
+    let mut facility_count: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in &facilities {
+        *facility_count.entry(f.municipality.as_str()).or_default() += 1;
+    }
+
+    let municipalities: Vec<MunicipalityView> = list(&raw.municipalities)
+        .map(|m| {
+            let slug = m.slug.value.as_str();
+            let region = region_of.get(slug);
+            let contacts = contacts_of.get(slug);
+            let (updated_iso, updated_label) =
+                date_labels(contacts.map(|c| c.updated.value.as_str()));
+            let windows = contacts
+                .map(|c| {
+                    c.windows
+                        .iter()
+                        .enumerate()
+                        .map(|(i, w)| window_view(i, &w.value, &m.name.value, &field_by_id))
+                        .collect()
+                })
+                .unwrap_or_default();
+            MunicipalityView {
+                code: m.code.value.clone(),
+                name: m.name.value.clone(),
+                kana: m.kana.value.clone(),
+                slug: slug.to_string(),
+                region_id: region.map_or_else(String::new, |r| r.id.clone()),
+                region_name: region.map_or_else(String::new, |r| r.name.clone()),
+                updated_iso,
+                updated_label,
+                windows,
+                facility_count: facility_count.get(slug).copied().unwrap_or(0),
+            }
+        })
+        .collect();
+
+    let md_opts = MarkdownOptions {
+        base_path: &base_path,
+        allow_raw_html: cfg.is_some_and(|c| c.allow_raw_html),
+    };
+    let mut pages: Vec<PageView> = raw
+        .pages
+        .iter()
+        .filter(|p| !p.front.draft)
+        .map(|p| {
+            let out = markdown::render(&p.body, p.body_line, &md_opts);
+            let (date_iso, date_label) =
+                date_labels(p.front.date.as_ref().map(|d| d.value.as_str()));
+            let (updated_iso, updated_label) =
+                date_labels(p.front.updated.as_ref().map(|d| d.value.as_str()));
+            PageView {
+                file: p.file.clone(),
+                path: p.path.clone(),
+                section: p.section.clone(),
+                title: p.front.title.value.clone(),
+                description: nonempty(&p.front.description),
+                weight: p.front.weight.unwrap_or(0),
+                date_iso,
+                date_label,
+                updated_iso,
+                updated_label,
+                reviewed_by: nonempty(&p.front.reviewed_by),
+                html: out.html,
+                headings: out.headings,
+                sections: out.sections,
+                internal_links: out.internal_links,
+                unsafe_links: out.unsafe_links,
+            }
+        })
+        .collect();
+    // Section order: weight, then newest date first (news), then path.
+    pages.sort_by(|a, b| {
+        (
+            &a.section,
+            a.weight,
+            std::cmp::Reverse(&a.date_iso),
+            &a.path,
+        )
+            .cmp(&(
+                &b.section,
+                b.weight,
+                std::cmp::Reverse(&b.date_iso),
+                &b.path,
+            ))
+    });
+
+    let notices = cfg
+        .map(|c| {
+            c.notices
+                .iter()
+                .map(|n| {
+                    let n = &n.value;
+                    let (date_iso, date_label) = date_labels(Some(&n.date.value));
+                    NoticeView {
+                        date_iso: date_iso.unwrap_or_default(),
+                        date_label: date_label.unwrap_or_default(),
+                        text: n.text.value.clone(),
+                        href: n.url.as_ref().map(|u| {
+                            if u.value.starts_with('/') {
+                                format!("{}{}", base_path.trim_end_matches('/'), u.value)
+                            } else {
+                                u.value.clone()
+                            }
+                        }),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+
+    Site {
+        title: cfg.map_or_else(String::new, |c| c.title.value.clone()),
+        tagline: cfg.and_then(|c| c.tagline.clone()).unwrap_or_default(),
+        base_url,
+        base_path,
+        organisation: cfg.map_or_else(String::new, |c| c.organisation.value.clone()),
+        publisher: cfg.map_or_else(String::new, |c| c.publisher.value.clone()),
+        edition_iso: edition.map(|d| d.to_string()).unwrap_or_default(),
+        edition_label: edition.map(|d| d.edition_label()).unwrap_or_default(),
+        sample: cfg.is_some_and(|c| c.sample),
+        intro: cfg.map(|c| c.intro.clone()).unwrap_or_default(),
+        usage: cfg.map(|c| c.usage.clone()).unwrap_or_default(),
+        notices,
+        fields,
+        regions,
+        municipalities,
+        care,
+        facility_types,
+        facilities,
+        pages,
+    }
+}
+
+fn list<T>(src: &Option<(String, Vec<crate::model::S<T>>)>) -> impl Iterator<Item = &T> {
+    src.iter().flat_map(|(_, l)| l.iter().map(|x| &x.value))
+}
+
+fn window_view(
+    index: usize,
+    w: &crate::model::Window,
+    municipality: &str,
+    fields: &BTreeMap<&str, &FieldView>,
+) -> WindowView {
+    let field = fields.get(w.field.value.as_str());
+    let get = |f: fn(&FieldView) -> &String| field.map_or_else(String::new, |x| f(x).clone());
+    let tel_kind_label = w.tel_kind.as_ref().map(|k| match k.value.as_str() {
+        "main" => "代表".to_string(),
+        _ => "直通".to_string(),
+    });
+    WindowView {
+        anchor: format!("w-{}", index + 1),
+        name: w.name.value.clone(),
+        field_id: w.field.value.clone(),
+        field_name: get(|f| &f.name),
+        field_color: get(|f| &f.color),
+        field_text_color: get(|f| &f.text_color),
+        field_tint: get(|f| &f.tint),
+        field_border: get(|f| &f.border),
+        general: index == 0 && w.is_general(),
+        detail: nonempty(&w.detail),
+        tel: w.tel.as_ref().map(|t| t.value.clone()),
+        tel_href: w.tel.as_ref().map(|t| tel::href(&t.value)),
+        tel_kind_label,
+        tel_aria: w
+            .tel
+            .as_ref()
+            .map(|t| format!("{municipality} {}に電話する {}", w.name.value, t.value)),
+        note: nonempty(&w.note),
+        url: w.url.as_ref().map(|u| u.value.clone()),
+    }
+}
+
+impl Site {
+    pub fn municipality(&self, slug: &str) -> Option<&MunicipalityView> {
+        self.municipalities.iter().find(|m| m.slug == slug)
+    }
+
+    /// Municipalities of a region in print order.
+    pub fn members(&self, region: &RegionView) -> Vec<&MunicipalityView> {
+        region
+            .municipalities
+            .iter()
+            .filter_map(|s| self.municipality(s))
+            .collect()
+    }
+
+    /// Pages of one content section (e.g. `news`), the section's own index page excluded.
+    pub fn section_pages(&self, section: &str) -> Vec<&PageView> {
+        let index = format!("/{section}/");
+        self.pages
+            .iter()
+            .filter(|p| p.section == section && p.path != index)
+            .collect()
+    }
+
+    /// Joins the base path and a site-relative path (`contacts/`).
+    pub fn href(&self, rel: &str) -> String {
+        format!("{}{}", self.base_path, rel.trim_start_matches('/'))
+    }
+}

@@ -1,0 +1,704 @@
+//! Cross-reference and value checks over everything loaded. Reports every
+//! problem at once (never only the first), each with file:line:col, what is
+//! wrong in Japanese, what was expected and a hint.
+
+use crate::date::Date;
+use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::model::{ContactFile, Facility, RawSite, S, Window, pos};
+use crate::tel::{self, TelProblem};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A window or facility checked more than this long before the edition gets a warning.
+const STALE_AFTER_DAYS: i64 = 365;
+
+pub fn validate(raw: &RawSite) -> Diagnostics {
+    let mut v = Validator {
+        diags: Diagnostics::default(),
+        edition: None,
+    };
+    v.site(raw);
+    let ids = v.vocabularies(raw);
+    v.regions(raw, &ids);
+    v.contacts(raw, &ids);
+    v.facilities(raw, &ids);
+    v.pages(raw);
+    v.diags
+}
+
+/// The valid ids of each vocabulary, for cross-reference checks.
+#[derive(Default)]
+struct Ids {
+    municipalities: BTreeSet<String>,
+    regions: BTreeSet<String>,
+    fields: BTreeSet<String>,
+    care: BTreeSet<String>,
+    types: BTreeSet<String>,
+}
+
+struct Validator {
+    diags: Diagnostics,
+    edition: Option<Date>,
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+fn is_hex_color(s: &str) -> bool {
+    s.len() == 7 && s.starts_with('#') && s[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// WCAG relative luminance contrast of two `#RRGGBB` colors.
+pub fn contrast_ratio(a: &str, b: &str) -> f64 {
+    fn lum(hex: &str) -> f64 {
+        let ch = |i: usize| {
+            let v = u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0) as f64 / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * ch(1) + 0.7152 * ch(3) + 0.0722 * ch(5)
+    }
+    let (la, lb) = (lum(a), lum(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// Checks the 6-digit 全国地方公共団体コード check digit.
+fn municipality_code_ok(code: &str) -> bool {
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let d: Vec<u32> = code.bytes().map(|b| (b - b'0') as u32).collect();
+    let sum = d[0] * 6 + d[1] * 5 + d[2] * 4 + d[3] * 3 + d[4] * 2;
+    let rem = sum % 11;
+    let check = if rem == 0 { 1 } else { (11 - rem) % 10 };
+    // Codes whose remainder is 1 have check digit 0 under the usual rule.
+    check == d[5] || (rem == 1 && d[5] == 0)
+}
+
+impl Validator {
+    fn error_at<T>(&mut self, file: &str, at: &S<T>, msg: impl Into<String>) -> &mut Diagnostic {
+        let (l, c) = pos(at);
+        self.diags.push(Diagnostic::error(file, l, c, msg));
+        self.diags.0.last_mut().expect("just pushed")
+    }
+
+    fn warn_at<T>(&mut self, file: &str, at: &S<T>, msg: impl Into<String>) -> &mut Diagnostic {
+        let (l, c) = pos(at);
+        self.diags.push(Diagnostic::warning(file, l, c, msg));
+        self.diags.0.last_mut().expect("just pushed")
+    }
+
+    fn non_empty(&mut self, file: &str, s: &S<String>, what: &str) {
+        if s.value.trim().is_empty() {
+            let d = self.error_at(file, s, format!("{what}が空です"));
+            d.hint = Some(format!("{what}を書いてください"));
+        }
+    }
+
+    fn date(&mut self, file: &str, s: &S<String>, what: &str) -> Option<Date> {
+        let parsed = Date::parse(s.value.trim());
+        if parsed.is_none() {
+            let d = self.error_at(
+                file,
+                s,
+                format!("{what} `{}` は日付として読めません", s.value),
+            );
+            d.expected = Some("YYYY-MM-DD 形式の実在する日付 (例: 2025-04-01)".into());
+            d.hint = Some("年は西暦4桁、月日は2桁で、半角数字とハイフンで書いてください".into());
+        }
+        parsed
+    }
+
+    /// A date that must not be older than a year before the edition.
+    fn fresh_date(&mut self, file: &str, s: &S<String>, what: &str) {
+        let (Some(d), Some(ed)) = (self.date(file, s, what), self.edition) else {
+            return;
+        };
+        if ed.days_since_epoch() - d.days_since_epoch() > STALE_AFTER_DAYS {
+            let w = self.warn_at(
+                file,
+                s,
+                format!(
+                    "{what} {} は版 ({}) より1年以上前です",
+                    d.wareki(),
+                    ed.edition_label()
+                ),
+            );
+            w.hint =
+                Some("内容がいまも正しいか市町村・施設に確認し、日付を更新してください".into());
+        }
+    }
+
+    fn url(&mut self, file: &str, s: &S<String>) {
+        let u = s.value.trim();
+        let ok = (u.starts_with("https://") || u.starts_with("http://"))
+            && u.len() > "https://".len()
+            && !u.chars().any(char::is_whitespace);
+        if !ok {
+            let d = self.error_at(file, s, format!("URL `{u}` は使えません"));
+            d.expected = Some("http:// または https:// で始まる URL".into());
+            d.hint = Some("javascript: などは安全のため出力しません。空白が混ざっていないかも確認してください".into());
+        }
+    }
+
+    fn tel(&mut self, file: &str, s: &S<String>) {
+        match tel::check(&s.value) {
+            Ok(()) => {}
+            Err(TelProblem::NotAscii { suggestion }) => {
+                let d = self.error_at(
+                    file,
+                    s,
+                    format!("電話番号 `{}` に全角文字が含まれています", s.value),
+                );
+                d.hint = Some(format!("半角で `{suggestion}` と書いてください"));
+            }
+            Err(TelProblem::Malformed) => {
+                let d = self.error_at(
+                    file,
+                    s,
+                    format!("電話番号 `{}` の形が正しくありません", s.value),
+                );
+                d.expected = Some("市外局番から始まる10桁(携帯・IP電話は11桁)をハイフンで区切った形 (例: 045-000-1234, 0465-00-1234)".into());
+                d.hint = Some("桁数とハイフンの位置を確認してください。Excel で先頭の 0 が消えていないかも確認してください".into());
+            }
+        }
+    }
+
+    fn id_slug(&mut self, file: &str, s: &S<String>, what: &str) {
+        if !is_slug(&s.value) {
+            let d = self.error_at(
+                file,
+                s,
+                format!("{what} `{}` は ID に使えない文字を含みます", s.value),
+            );
+            d.expected = Some("半角英小文字・数字・ハイフン (例: home-nursing)".into());
+        }
+    }
+
+    /// Reports ids defined twice within one list; returns the set of ids.
+    fn unique_ids<'a>(
+        &mut self,
+        file: &str,
+        ids: impl Iterator<Item = &'a S<String>>,
+        what: &str,
+    ) -> BTreeSet<String> {
+        let mut seen: BTreeMap<String, u32> = BTreeMap::new();
+        for id in ids {
+            self.id_slug(file, id, what);
+            if let Some(first) = seen.get(&id.value) {
+                let first = *first;
+                let d = self.error_at(
+                    file,
+                    id,
+                    format!("{what} `{}` が2回定義されています", id.value),
+                );
+                d.hint = Some(format!(
+                    "{first}行目と同じです。どちらかを別の ID にするか削除してください"
+                ));
+            } else {
+                seen.insert(id.value.clone(), pos(id).0);
+            }
+        }
+        seen.into_keys().collect()
+    }
+
+    fn unknown_ref(
+        &mut self,
+        file: &str,
+        at: &S<String>,
+        what: &str,
+        defined_in: &str,
+        valid: &BTreeSet<String>,
+    ) {
+        let hint = did_you_mean(&at.value, valid.iter().map(String::as_str));
+        let d = self.error_at(
+            file,
+            at,
+            format!("{what} `{}` は {defined_in} にありません", at.value),
+        );
+        d.hint = Some(hint);
+    }
+
+    fn site(&mut self, raw: &RawSite) {
+        let Some((file, site)) = &raw.site else {
+            return;
+        };
+        self.non_empty(file, &site.title, "title (サイト名)");
+        self.non_empty(file, &site.organisation, "organisation (運営者)");
+        self.non_empty(file, &site.publisher, "publisher (発行者)");
+        self.url(file, &site.base_url);
+        self.edition = self.date(file, &site.edition, "edition (版の日付)");
+        for n in &site.notices {
+            self.date(file, &n.value.date, "お知らせの日付");
+            self.non_empty(file, &n.value.text, "お知らせの本文");
+            if let Some(u) = &n.value.url
+                && !u.value.starts_with('/')
+            {
+                self.url(file, u);
+            }
+        }
+    }
+
+    fn vocabularies(&mut self, raw: &RawSite) -> Ids {
+        let mut ids = Ids::default();
+        if let Some((file, list)) = &raw.municipalities {
+            ids.municipalities =
+                self.unique_ids(file, list.iter().map(|m| &m.value.slug), "市町村スラッグ");
+            let mut codes = BTreeSet::new();
+            let mut names = BTreeSet::new();
+            for m in list.iter().map(|m| &m.value) {
+                self.non_empty(file, &m.name, "市町村名");
+                if !municipality_code_ok(&m.code.value) {
+                    let d = self.error_at(
+                        file,
+                        &m.code,
+                        format!("市町村コード `{}` が正しくありません", m.code.value),
+                    );
+                    d.expected =
+                        Some("全国地方公共団体コード6桁(検査数字を含む、例: \"141003\")".into());
+                    d.hint = Some("総務省の一覧で確認し、引用符で囲んで書いてください".into());
+                }
+                if !codes.insert(m.code.value.clone()) {
+                    self.error_at(
+                        file,
+                        &m.code,
+                        format!("市町村コード `{}` が2回定義されています", m.code.value),
+                    );
+                }
+                if !names.insert(m.name.value.clone()) {
+                    self.error_at(
+                        file,
+                        &m.name,
+                        format!("市町村名 `{}` が2回定義されています", m.name.value),
+                    );
+                }
+                if !m
+                    .kana
+                    .value
+                    .chars()
+                    .all(|c| ('ぁ'..='ゖ').contains(&c) || c == 'ー')
+                    || m.kana.value.is_empty()
+                {
+                    let d = self.error_at(
+                        file,
+                        &m.kana,
+                        format!("よみ `{}` はひらがなで書いてください", m.kana.value),
+                    );
+                    d.hint = Some("検索で「ちがさき」から茅ヶ崎市を見つけるのに使います".into());
+                }
+            }
+        }
+        if let Some((file, list)) = &raw.fields {
+            ids.fields = self.unique_ids(file, list.iter().map(|f| &f.value.id), "分野 ID");
+            for f in list.iter().map(|f| &f.value) {
+                self.non_empty(file, &f.name, "分野名");
+                let colors = [
+                    (&f.color, "color"),
+                    (&f.text_color, "text_color"),
+                    (&f.tint, "tint"),
+                ];
+                let mut all_ok = true;
+                for (c, key) in colors
+                    .into_iter()
+                    .chain(f.border.as_ref().map(|b| (b, "border")))
+                {
+                    if !is_hex_color(&c.value) {
+                        all_ok = false;
+                        let d = self.error_at(
+                            file,
+                            c,
+                            format!("{key} `{}` は色として読めません", c.value),
+                        );
+                        d.expected = Some("#RRGGBB 形式 (例: \"#1565C0\")".into());
+                    }
+                }
+                if all_ok {
+                    let ratio = contrast_ratio(&f.color.value, &f.text_color.value);
+                    if ratio < 4.5 {
+                        let d = self.error_at(
+                            file,
+                            &f.text_color,
+                            format!("分野「{}」の文字色と背景色のコントラスト比 {ratio:.2}:1 が足りません", f.name.value),
+                        );
+                        d.expected = Some("4.5:1 以上 (JIS X 8341-3 AA)".into());
+                        d.hint = Some(
+                            "背景を濃くするか、文字色を #FFFFFF / #000000 にしてください".into(),
+                        );
+                    }
+                }
+            }
+        }
+        if let Some((file, list)) = &raw.care {
+            ids.care = self.unique_ids(file, list.iter().map(|t| &t.value.id), "医療的ケア ID");
+            for t in list {
+                self.non_empty(file, &t.value.name, "医療的ケアの名前");
+            }
+        }
+        if let Some((file, list)) = &raw.facility_types {
+            ids.types = self.unique_ids(file, list.iter().map(|t| &t.value.id), "施設種別 ID");
+            for t in list {
+                self.non_empty(file, &t.value.name, "施設種別の名前");
+            }
+        }
+        if let Some((file, list)) = &raw.regions {
+            ids.regions = self.unique_ids(file, list.iter().map(|r| &r.value.id), "地域 ID");
+        }
+        ids
+    }
+
+    /// Every municipality in exactly one region; every member a known municipality.
+    fn regions(&mut self, raw: &RawSite, ids: &Ids) {
+        let Some((file, regions)) = &raw.regions else {
+            return;
+        };
+        let mut region_of: BTreeMap<&str, &str> = BTreeMap::new();
+        for r in regions.iter().map(|r| &r.value) {
+            self.non_empty(file, &r.name, "地域名");
+            if r.municipalities.is_empty() {
+                let d = self.error_at(
+                    file,
+                    &r.id,
+                    format!("地域 `{}` に市町村がありません", r.id.value),
+                );
+                d.hint = Some("municipalities: に市町村スラッグを並べてください".into());
+            }
+            for m in &r.municipalities {
+                if !known(&ids.municipalities, &m.value) {
+                    self.unknown_ref(
+                        file,
+                        m,
+                        "市町村",
+                        "municipalities.yaml",
+                        &ids.municipalities,
+                    );
+                } else if let Some(other) = region_of.insert(&m.value, &r.id.value) {
+                    let d = self.error_at(
+                        file,
+                        m,
+                        format!("市町村 `{}` が2つの地域に入っています", m.value),
+                    );
+                    d.hint = Some(format!(
+                        "地域 `{other}` と `{}` のどちらか一方にしてください",
+                        r.id.value
+                    ));
+                }
+            }
+        }
+        if let Some((mfile, list)) = &raw.municipalities {
+            for m in list.iter().map(|m| &m.value) {
+                if !region_of.contains_key(m.slug.value.as_str()) {
+                    let d = self.error_at(
+                        mfile,
+                        &m.slug,
+                        format!("市町村 `{}` がどの地域にも入っていません", m.slug.value),
+                    );
+                    d.hint = Some(format!(
+                        "{file} のいずれかの地域の municipalities: に追加してください"
+                    ));
+                }
+            }
+        }
+    }
+
+    fn contacts(&mut self, raw: &RawSite, ids: &Ids) {
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for (file, c) in &raw.contacts {
+            self.contact_file(file, c, ids);
+            if let Some(other) = seen.insert(&c.municipality.value, file) {
+                let d = self.error_at(
+                    file,
+                    &c.municipality,
+                    format!(
+                        "市町村 `{}` の窓口が2つのファイルで定義されています",
+                        c.municipality.value
+                    ),
+                );
+                d.hint = Some(format!("{other} と1つにまとめてください"));
+            }
+        }
+        if let Some((mfile, list)) = &raw.municipalities {
+            for m in list.iter().map(|m| &m.value) {
+                let has_file = raw.contact_files.iter().any(|f| f == &m.slug.value);
+                if !seen.contains_key(m.slug.value.as_str()) && !has_file {
+                    let (l, c) = pos(&m.slug);
+                    self.diags.push(
+                        Diagnostic::warning(
+                            mfile,
+                            l,
+                            c,
+                            format!("{} の窓口ファイルがありません", m.name.value),
+                        )
+                        .hint(format!(
+                            "data/contacts/{}.yaml を作ると、窓口一覧と PDF に載ります",
+                            m.slug.value
+                        )),
+                    );
+                }
+            }
+        }
+    }
+
+    fn contact_file(&mut self, file: &str, c: &ContactFile, ids: &Ids) {
+        let stem = file_stem(file);
+        if !known(&ids.municipalities, &c.municipality.value) {
+            self.unknown_ref(
+                file,
+                &c.municipality,
+                "市町村",
+                "municipalities.yaml",
+                &ids.municipalities,
+            );
+        } else if c.municipality.value != stem {
+            let d = self.error_at(
+                file,
+                &c.municipality,
+                format!(
+                    "municipality `{}` がファイル名 `{stem}.yaml` と合っていません",
+                    c.municipality.value
+                ),
+            );
+            d.hint = Some(format!(
+                "ファイル名を {}.yaml にするか、municipality を {stem} にしてください",
+                c.municipality.value
+            ));
+        }
+        self.fresh_date(file, &c.updated, "更新日 (updated)");
+        if c.windows.is_empty() {
+            let d = self.error_at(file, &c.municipality, "窓口 (windows) が1つもありません");
+            d.hint = Some("windows: の下に「- name: 〇〇課」から始まる窓口を書いてください".into());
+        }
+        for (i, w) in c.windows.iter().enumerate() {
+            self.window(file, i, w, ids);
+        }
+    }
+
+    fn window(&mut self, file: &str, index: usize, w: &S<Window>, ids: &Ids) {
+        let win = &w.value;
+        self.non_empty(file, &win.name, "窓口名 (name)");
+        if !known(&ids.fields, &win.field.value) {
+            self.unknown_ref(file, &win.field, "分野", "fields.yaml", &ids.fields);
+        }
+        if let Some(g) = &win.general
+            && g.value
+            && index > 0
+        {
+            let d = self.error_at(
+                file,
+                g,
+                "general: true (各種相談) は最初の窓口にだけ書けます",
+            );
+            d.hint = Some(
+                "各種相談を受ける窓口を windows の先頭に移すか、general を消してください".into(),
+            );
+        }
+        if win.tel.is_none()
+            && win.note.as_deref().is_none_or(|n| n.trim().is_empty())
+            && win.url.is_none()
+        {
+            let d = self.error_at(
+                file,
+                w,
+                format!("窓口「{}」に連絡先がありません", win.name.value),
+            );
+            d.expected = Some("tel・note・url のどれか1つ以上".into());
+            d.hint = Some(
+                "電話番号がない場合は note: に「お住まいの区の窓口へ」などと書いてください".into(),
+            );
+        }
+        if let Some(t) = &win.tel {
+            self.tel(file, t);
+            if win.tel_kind.is_none() {
+                let d = self.error_at(file, t, "電話番号に tel_kind (直通/代表) がありません");
+                d.hint = Some("所管課に直接つながるなら tel_kind: direct、交換手につながるなら tel_kind: main".into());
+            }
+        }
+        if let Some(k) = &win.tel_kind {
+            if win.tel.is_none() {
+                let d = self.error_at(file, k, "tel がないのに tel_kind が書かれています");
+                d.hint = Some("tel: を書くか、tel_kind を消してください".into());
+            } else if k.value != "direct" && k.value != "main" {
+                let d = self.error_at(file, k, format!("tel_kind `{}` は使えません", k.value));
+                d.expected = Some("direct (直通) または main (代表)".into());
+                d.hint = Some(did_you_mean(&k.value, ["direct", "main"]));
+            }
+        }
+        if let Some(u) = &win.url {
+            self.url(file, u);
+        }
+    }
+
+    fn facilities(&mut self, raw: &RawSite, ids: &Ids) {
+        let mut seen: BTreeMap<&str, (&str, u32)> = BTreeMap::new();
+        for (file, list) in &raw.facilities {
+            let stem = file_stem(file);
+            if !known(&ids.municipalities, stem) {
+                let d = Diagnostic::error(
+                    file.as_str(),
+                    0,
+                    0,
+                    format!("ファイル名 `{stem}` は市町村スラッグではありません"),
+                )
+                .hint(did_you_mean(
+                    stem,
+                    ids.municipalities.iter().map(String::as_str),
+                ));
+                self.diags.push(d);
+            }
+            for f in list {
+                self.facility(file, stem, &f.value, ids);
+                let id = &f.value.id;
+                if let Some((other_file, other_line)) = seen.insert(&id.value, (file, pos(id).0)) {
+                    let d = self.error_at(
+                        file,
+                        id,
+                        format!("施設 ID `{}` が2回使われています", id.value),
+                    );
+                    d.hint = Some(format!(
+                        "{other_file}:{other_line} と同じです。施設 ID はすべてのファイルを通して一意にしてください"
+                    ));
+                }
+            }
+        }
+    }
+
+    fn facility(&mut self, file: &str, stem: &str, f: &Facility, ids: &Ids) {
+        self.id_slug(file, &f.id, "施設 ID");
+        self.non_empty(file, &f.name, "施設名 (name)");
+        if !known(&ids.types, &f.kind.value) {
+            self.unknown_ref(file, &f.kind, "施設種別", "facility_types.yaml", &ids.types);
+        }
+        if !known(&ids.municipalities, &f.municipality.value) {
+            self.unknown_ref(
+                file,
+                &f.municipality,
+                "市町村",
+                "municipalities.yaml",
+                &ids.municipalities,
+            );
+        } else if f.municipality.value != stem {
+            let d = self.error_at(
+                file,
+                &f.municipality,
+                format!(
+                    "施設「{}」の市町村 `{}` が、このファイル ({stem}) と違います",
+                    f.name.value, f.municipality.value
+                ),
+            );
+            d.hint = Some(format!(
+                "data/facilities/{}.yaml に移してください",
+                f.municipality.value
+            ));
+        }
+        for c in &f.care {
+            if !known(&ids.care, &c.value) {
+                self.unknown_ref(file, c, "医療的ケア", "care.yaml", &ids.care);
+            }
+        }
+        if let Some(t) = &f.tel {
+            self.tel(file, t);
+        }
+        if let Some(u) = &f.url {
+            self.url(file, u);
+        }
+        if let Some(u) = &f.updated {
+            self.fresh_date(file, u, "更新日 (updated)");
+        }
+    }
+
+    fn pages(&mut self, raw: &RawSite) {
+        let mut paths: BTreeMap<&str, &str> = BTreeMap::new();
+        for p in &raw.pages {
+            self.non_empty(&p.file, &p.front.title, "title");
+            if let Some(d) = &p.front.date {
+                self.date(&p.file, d, "date");
+            }
+            if let Some(d) = &p.front.updated {
+                self.date(&p.file, d, "updated");
+            }
+            if let Some(other) = paths.insert(&p.path, &p.file) {
+                self.diags.push(
+                    Diagnostic::error(
+                        p.file.as_str(),
+                        1,
+                        1,
+                        format!("URL {} が {other} と重なっています", p.path),
+                    )
+                    .hint("どちらかのファイル名を変えてください"),
+                );
+            }
+            if p.path != "/" && crate::site::GENERATED_SECTIONS.contains(&p.section.as_str()) {
+                self.diags.push(
+                    Diagnostic::error(
+                        p.file.as_str(),
+                        1,
+                        1,
+                        format!("URL {} は自動生成されるページと重なります", p.path),
+                    )
+                    .hint(format!("content/ に {}/ フォルダは作れません", p.section)),
+                );
+            }
+        }
+        if !raw.pages.iter().any(|p| p.path == "/") {
+            self.diags.push(
+                Diagnostic::error(
+                    "content/index.md",
+                    0,
+                    0,
+                    "トップページ (content/index.md) がありません",
+                )
+                .hint("---\\ntitle: ホーム\\n--- で始まる content/index.md を作ってください"),
+            );
+        }
+    }
+}
+
+/// A reference is checked only when its vocabulary loaded (a missing file is
+/// already an error; repeating it for every reference would bury it).
+fn known(valid: &BTreeSet<String>, v: &str) -> bool {
+    valid.is_empty() || valid.contains(v)
+}
+
+fn file_stem(file: &str) -> &str {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    name.strip_suffix(".yaml").unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert!(is_slug("home-nursing"));
+        assert!(is_slug("a1"));
+        assert!(!is_slug("Home"));
+        assert!(!is_slug("a--b"));
+        assert!(!is_slug("-a"));
+        assert!(!is_slug(""));
+    }
+
+    #[test]
+    fn codes() {
+        for ok in ["141003", "141305", "141500", "142018", "144029", "143821"] {
+            assert!(municipality_code_ok(ok), "{ok}");
+        }
+        assert!(!municipality_code_ok("141004"));
+        assert!(!municipality_code_ok("14100"));
+    }
+
+    #[test]
+    fn contrast() {
+        assert!((contrast_ratio("#FFFFFF", "#000000") - 21.0).abs() < 0.01);
+        assert!(contrast_ratio("#1565C0", "#FFFFFF") > 4.5);
+        assert!(contrast_ratio("#F9A825", "#FFFFFF") < 4.5);
+    }
+}

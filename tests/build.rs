@@ -1,0 +1,303 @@
+//! The sample site builds; every internal link resolves; a failed build leaves
+//! the old output untouched; two builds are byte-identical; the CLI reports
+//! errors with exit code 1 and as JSON.
+
+mod sitekit;
+use sitekit::TestSite;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+fn build(site: &TestSite, out: &Path, base_url: Option<&str>) -> ohisama::build::BuildReport {
+    let mut o = site.options();
+    o.out = out.to_path_buf();
+    o.base_url = base_url.map(str::to_string);
+    ohisama::build::build(&o)
+        .unwrap_or_else(|e| panic!("build failed:\n{}", e.diagnostics().render_text()))
+}
+
+/// Every file of a folder with its bytes, by relative path.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// `href="…"` and `src="…"` values of an HTML text.
+fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            if let Some(end) = rest.find('"') {
+                out.push(rest[..end].replace("&amp;", "&"));
+                rest = &rest[end..];
+            }
+        }
+    }
+    out
+}
+
+/// Checks that each internal link of every HTML page names an existing file
+/// (and, with a fragment, an existing id on that page).
+fn assert_internal_links_resolve(dist: &Path, base_path: &str) {
+    let files = snapshot(dist);
+    let mut checked = 0;
+    let mut broken = Vec::new();
+    for (rel, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes);
+        let page_dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+        for link in links(&html) {
+            if link.starts_with("http") || link.starts_with("tel:") || link.starts_with("mailto:") {
+                continue;
+            }
+            let (path, frag) = link
+                .split_once('#')
+                .map_or((link.as_str(), None), |(p, f)| (p, Some(f)));
+            let path = path.split('?').next().unwrap();
+            let target = if path.is_empty() {
+                rel.clone()
+            } else if let Some(abs) = path.strip_prefix(base_path) {
+                if abs.is_empty() || abs.ends_with('/') {
+                    format!("{abs}index.html")
+                } else {
+                    abs.to_string()
+                }
+            } else if path.starts_with('/') {
+                broken.push(format!("{rel}: {link} (outside base path {base_path})"));
+                continue;
+            } else {
+                format!("{page_dir}/{path}")
+            };
+            checked += 1;
+            match files.get(&target) {
+                None => broken.push(format!("{rel}: {link} → {target} missing")),
+                Some(body) => {
+                    if let Some(f) = frag.filter(|f| !f.is_empty()) {
+                        let text = String::from_utf8_lossy(body);
+                        if !text.contains(&format!("id=\"{f}\"")) {
+                            broken.push(format!("{rel}: {link} → no id {f}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "{} broken links:\n{}",
+        broken.len(),
+        broken.join("\n")
+    );
+    assert!(checked > 500, "only {checked} internal links checked");
+}
+
+#[test]
+fn sample_site_builds_and_every_internal_link_resolves() {
+    let site = TestSite::sample();
+    let out = site.path("dist");
+    let report = build(&site, &out, None);
+    assert!(report.pages > 100, "{} pages", report.pages);
+    for m in ["yokohama", "chigasaki", "kiyokawa"] {
+        assert!(out.join(format!("contacts/{m}/index.html")).exists());
+    }
+    for r in [
+        "seirei",
+        "yokosuka-miura",
+        "shonan-east",
+        "shonan-west",
+        "kenoh",
+        "kensei",
+    ] {
+        assert!(out.join(format!("regions/{r}/index.html")).exists());
+    }
+    for f in [
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "news/atom.xml",
+        "search/index.html",
+    ] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    assert_internal_links_resolve(&out, "/");
+}
+
+#[test]
+fn links_work_from_a_sub_path() {
+    let site = TestSite::sample();
+    let out = site.path("dist-sub");
+    build(&site, &out, Some("https://example.org/ohisama/"));
+    assert_internal_links_resolve(&out, "/ohisama/");
+    let home = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("href=\"/ohisama/assets/css/site.css\""));
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let site = TestSite::sample();
+    build(&site, &site.path("a"), None);
+    build(&site, &site.path("b"), None);
+    let (a, b) = (snapshot(&site.path("a")), snapshot(&site.path("b")));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (k, v) in &a {
+        assert!(v == &b[k], "{k} differs between builds");
+    }
+}
+
+#[test]
+fn failed_build_leaves_output_untouched() {
+    let site = TestSite::mini();
+    let out = site.path("dist");
+    build(&site, &out, None);
+    let before = snapshot(&out);
+    site.edit("data/contacts/yokohama.yaml", "field: sodan", "field: nope");
+    let err = ohisama::build::build(&{
+        let mut o = site.options();
+        o.out = out.clone();
+        o
+    })
+    .expect_err("a broken field id must fail the build");
+    assert!(err.diagnostics().has_errors());
+    assert_eq!(snapshot(&out), before, "dist/ changed after a failed build");
+    let stray: Vec<_> = std::fs::read_dir(site.root())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("staging") || n.contains(".old-"))
+        .collect();
+    assert!(stray.is_empty(), "leftover folders: {stray:?}");
+}
+
+#[test]
+fn pages_show_windows_with_field_names_and_tel_links() {
+    let site = TestSite::mini();
+    let out = site.path("dist");
+    build(&site, &out, None);
+    let page = std::fs::read_to_string(out.join("contacts/yokohama/index.html")).unwrap();
+    assert!(page.contains("<span class=\"field-badge\">相談</span>"));
+    assert!(page.contains("各種相談"));
+    assert!(page.contains("href=\"tel:+81450000001\""));
+    assert!(page.contains("aria-label=\"横浜市 横浜市こども相談センターに電話する 045-000-0001\""));
+    assert!(page.contains("(直通)") && page.contains("(代表)"));
+    assert!(page.contains("令和7年(2025年)4月1日"));
+    assert!(page.contains("サンプルデータ"));
+    let region = std::fs::read_to_string(out.join("regions/seirei/index.html")).unwrap();
+    let (y, k) = (
+        region.find("横浜市こども相談センター").unwrap(),
+        region.find("川崎市障害福祉課").unwrap(),
+    );
+    assert!(y < k, "municipalities in region order");
+    assert!(
+        !region.contains("茅ヶ崎市障がい福祉課"),
+        "other region's window leaked in"
+    );
+}
+
+#[test]
+fn text_from_data_is_escaped() {
+    let site = TestSite::mini();
+    site.edit(
+        "data/contacts/yokohama.yaml",
+        "name: 障害福祉課",
+        "name: \"<script>alert(1)</script>課\"",
+    );
+    let out = site.path("dist");
+    build(&site, &out, None);
+    let page = std::fs::read_to_string(out.join("contacts/yokohama/index.html")).unwrap();
+    assert!(!page.contains("<script>alert(1)"));
+    assert!(page.contains("&lt;script&gt;"));
+}
+
+fn ohisama() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ohisama"))
+}
+
+#[test]
+fn cli_check_exit_codes_and_json() {
+    let site = TestSite::mini();
+    let ok = ohisama()
+        .args(["check", "--root"])
+        .arg(site.root())
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+
+    site.edit(
+        "data/contacts/yokohama.yaml",
+        "field: sodan",
+        "field: sodann",
+    );
+    let bad = ohisama()
+        .args(["check", "--format", "json", "--root"])
+        .arg(site.root())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&bad.stdout).expect("valid JSON");
+    let first = &json.as_array().unwrap()[0];
+    assert_eq!(first["file"], "data/contacts/yokohama.yaml");
+    assert_eq!(first["line"], 5);
+    assert_eq!(first["severity"], "error");
+
+    let gh = ohisama()
+        .args(["check", "--format", "github", "--root"])
+        .arg(site.root())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&gh.stdout)
+            .contains("::error file=data/contacts/yokohama.yaml,line=5,col=12::")
+    );
+
+    let text = ohisama()
+        .args(["check", "--root"])
+        .arg(site.root())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&text.stderr);
+    assert!(err.contains("data/contacts/yokohama.yaml:5:12"), "{err}");
+}
+
+#[test]
+fn cli_build_refuses_broken_input_and_keeps_dist() {
+    let site = TestSite::mini();
+    let out = site.path("dist");
+    let first = ohisama()
+        .args(["build", "--no-pdf", "--root"])
+        .arg(site.root())
+        .output()
+        .unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let before = snapshot(&out);
+    site.write("data/fields.yaml", "- id: [broken\n");
+    let second = ohisama()
+        .args(["build", "--no-pdf", "--root"])
+        .arg(site.root())
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&second.stderr).contains("data/fields.yaml:"));
+    assert_eq!(snapshot(&out), before);
+}

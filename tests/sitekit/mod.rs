@@ -1,0 +1,111 @@
+//! Test sites: the small fixture under tests/fixtures/mini (copied to a temp
+//! folder so a test can break one thing) and the sample site at the repo root.
+
+#![allow(dead_code)]
+
+use ohisama::config::BuildOptions;
+use ohisama::diagnostic::{Diagnostic, Diagnostics};
+use std::path::{Path, PathBuf};
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk fixture");
+        let rel = entry.path().strip_prefix(from).expect("prefix");
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy");
+        }
+    }
+}
+
+/// A copy of a fixture site with the repository's theme, in a temp dir.
+pub struct TestSite {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestSite {
+    pub fn mini() -> TestSite {
+        Self::from_fixture(&repo_root().join("tests/fixtures/mini"))
+    }
+
+    pub fn from_fixture(fixture: &Path) -> TestSite {
+        let dir = tempfile::tempdir().expect("tempdir");
+        copy_dir(fixture, dir.path());
+        copy_dir(&repo_root().join("themes"), &dir.path().join("themes"));
+        TestSite { dir }
+    }
+
+    /// A copy of the sample site (content, data, themes) of the repository.
+    pub fn sample() -> TestSite {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for sub in ["content", "data", "themes"] {
+            copy_dir(&repo_root().join(sub), &dir.path().join(sub));
+        }
+        TestSite { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).expect("read")
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+
+    /// Replaces one exact occurrence of `from` in a file (panics if absent, so a
+    /// fixture change cannot make a test pass vacuously).
+    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "{rel} does not contain {from:?}");
+        self.write(rel, &text.replacen(from, to, 1));
+    }
+
+    pub fn options(&self) -> BuildOptions {
+        let mut o = BuildOptions::new(self.root());
+        o.pdf = false;
+        o.search = false;
+        o
+    }
+
+    /// All diagnostics of `check` (errors and warnings).
+    pub fn check(&self) -> Diagnostics {
+        match ohisama::build::check(&self.options()) {
+            Ok((_, d)) => d,
+            Err(d) => d,
+        }
+    }
+}
+
+/// Finds the diagnostic at `file:line` whose message contains `needle`, or fails with all of them.
+pub fn expect_diag<'a>(
+    diags: &'a Diagnostics,
+    file: &str,
+    line: u32,
+    needle: &str,
+) -> &'a Diagnostic {
+    diags
+        .iter()
+        .find(|d| d.file == file && d.line == line && d.message.contains(needle))
+        .unwrap_or_else(|| {
+            panic!(
+                "no diagnostic {file}:{line} containing {needle:?}; got:\n{}",
+                diags.render_text()
+            )
+        })
+}
