@@ -1,0 +1,227 @@
+//! The Japanese analyzer shared by the tantivy index and `search.js`.
+//!
+//! Text is normalised as a whole (NFKC, lower case, katakana folded to
+//! hiragana, small ヵ/ヶ read as か/け), then every character that is not
+//! white space gives a 1-gram and, when the next character is not white space
+//! either, a 2-gram. Both carry the character offset as position, so a query
+//! word is found as a phrase of its 2-grams (a 1-character word as its 1-gram)
+//! and matches exactly the texts that contain it.
+//!
+//! `themes/default/static/js/search.js` implements the same functions; change
+//! both together and bump [`ANALYZER_VERSION`].
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use unicode_normalization::UnicodeNormalization;
+
+/// Name under which the analyzer is registered in tantivy.
+pub const TOKENIZER_NAME: &str = "ohisama_ja_ngram";
+
+/// Written into the export so the client can refuse an index it cannot read.
+pub const ANALYZER_VERSION: &str = "ja-ngram-1";
+
+/// White space as both sides define it (Unicode White_Space, listed so that
+/// Rust and JavaScript agree exactly). A break ends a run of n-grams.
+pub fn is_break(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0009}'..='\u{000D}'
+            | '\u{0020}'
+            | '\u{0085}'
+            | '\u{00A0}'
+            | '\u{1680}'
+            | '\u{2000}'..='\u{200A}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202F}'
+            | '\u{205F}'
+            | '\u{3000}'
+    )
+}
+
+/// Katakana → hiragana, and the small ヵ/ヶ (as in 茅ヶ崎, 3ヶ月) → か/け.
+fn fold_kana(c: char) -> char {
+    let c = match c {
+        '\u{30A1}'..='\u{30F6}' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
+        _ => c,
+    };
+    match c {
+        '\u{3095}' => 'か',
+        '\u{3096}' => 'け',
+        _ => c,
+    }
+}
+
+/// NFKC, lower case, kana folding. Half-width ﾎｳﾓﾝ, full-width ホウモン and
+/// ほうもん all become ほうもん; ＡＢＣ becomes abc.
+pub fn normalize(text: &str) -> String {
+    let nfkc: String = text.nfkc().collect();
+    nfkc.to_lowercase().chars().map(fold_kana).collect()
+}
+
+/// The 1- and 2-grams of a text with their positions (character offsets in
+/// the normalised text), in the order the index receives them.
+pub fn tokens(text: &str) -> Vec<(String, u32)> {
+    let chars: Vec<char> = normalize(text).chars().collect();
+    let mut out = Vec::with_capacity(chars.len() * 2);
+    for (i, &c) in chars.iter().enumerate() {
+        if is_break(c) {
+            continue;
+        }
+        out.push((c.to_string(), i as u32));
+        if let Some(&d) = chars.get(i + 1) {
+            if !is_break(d) {
+                let mut s = String::with_capacity(8);
+                s.push(c);
+                s.push(d);
+                out.push((s, i as u32));
+            }
+        }
+    }
+    out
+}
+
+/// The words of a query: normalised, split at white space, duplicates
+/// dropped (first occurrence kept). All words must match (AND).
+pub fn query_words(query: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for w in normalize(query).split(is_break) {
+        if !w.is_empty() && !words.iter().any(|x| x == w) {
+            words.push(w.to_string());
+        }
+    }
+    words
+}
+
+/// The n-grams searched for one (normalised) query word, with their offsets:
+/// one 1-gram for a 1-character word, otherwise 2-grams at offsets 0, 2, 4 …
+/// plus the last 2-gram when the length is odd. Together they cover every
+/// character, so a document matches exactly when it contains the word.
+pub fn cover(word: &str) -> Vec<(u32, String)> {
+    let chars: Vec<char> = word.chars().collect();
+    let n = chars.len();
+    match n {
+        0 => Vec::new(),
+        1 => vec![(0, chars[0].to_string())],
+        _ => {
+            let mut offsets: Vec<usize> = (0..=n - 2).step_by(2).collect();
+            if offsets.last() != Some(&(n - 2)) {
+                offsets.push(n - 2);
+            }
+            offsets
+                .into_iter()
+                .map(|o| (o as u32, chars[o..o + 2].iter().collect()))
+                .collect()
+        }
+    }
+}
+
+/// The analyzer as a tantivy tokenizer.
+#[derive(Clone, Default)]
+pub struct JaNgramTokenizer {
+    token: Token,
+}
+
+/// Token stream over a pre-computed list of n-grams.
+pub struct JaNgramStream<'a> {
+    grams: std::vec::IntoIter<(String, u32, usize, usize)>,
+    token: &'a mut Token,
+}
+
+impl Tokenizer for JaNgramTokenizer {
+    type TokenStream<'a> = JaNgramStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> JaNgramStream<'a> {
+        self.token.reset();
+        let norm = normalize(text);
+        // (char, byte offset in the normalised text)
+        let chars: Vec<(usize, char)> = norm.char_indices().collect();
+        let end_of = |i: usize| chars.get(i + 1).map_or(norm.len(), |&(b, _)| b);
+        let mut grams = Vec::with_capacity(chars.len() * 2);
+        for (i, &(from, c)) in chars.iter().enumerate() {
+            if is_break(c) {
+                continue;
+            }
+            grams.push((c.to_string(), i as u32, from, end_of(i)));
+            if let Some(&(_, d)) = chars.get(i + 1) {
+                if !is_break(d) {
+                    let mut s = String::with_capacity(8);
+                    s.push(c);
+                    s.push(d);
+                    grams.push((s, i as u32, from, end_of(i + 1)));
+                }
+            }
+        }
+        JaNgramStream {
+            grams: grams.into_iter(),
+            token: &mut self.token,
+        }
+    }
+}
+
+impl TokenStream for JaNgramStream<'_> {
+    fn advance(&mut self) -> bool {
+        match self.grams.next() {
+            Some((text, pos, from, to)) => {
+                self.token.text = text;
+                self.token.position = pos as usize;
+                self.token.offset_from = from;
+                self.token.offset_to = to;
+                self.token.position_length = 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kana_forms_fold() {
+        assert_eq!(normalize("ﾎｳﾓﾝｶﾝｺﾞ"), "ほうもんかんご");
+        assert_eq!(normalize("ホウモン"), "ほうもん");
+        assert_eq!(normalize("茅ヶ崎市"), normalize("茅ケ崎市"));
+        assert_eq!(normalize("ＡＢＣ１２３"), "abc123");
+    }
+
+    #[test]
+    fn cover_is_exact() {
+        assert_eq!(cover("あ"), vec![(0, "あ".into())]);
+        assert_eq!(cover("あい"), vec![(0, "あい".into())]);
+        assert_eq!(
+            cover("あいう"),
+            vec![(0, "あい".into()), (1, "いう".into())]
+        );
+        assert_eq!(
+            cover("あいうえ"),
+            vec![(0, "あい".into()), (2, "うえ".into())]
+        );
+        assert_eq!(
+            cover("あいうえお"),
+            vec![(0, "あい".into()), (2, "うえ".into()), (3, "えお".into())]
+        );
+    }
+
+    #[test]
+    fn stream_matches_tokens() {
+        let text = "訪問看護 ステーション";
+        let mut tok = JaNgramTokenizer::default();
+        let mut stream = tok.token_stream(text);
+        let mut got = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            got.push((t.text.clone(), t.position as u32));
+        }
+        assert_eq!(got, tokens(text));
+    }
+}
