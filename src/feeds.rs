@@ -16,6 +16,10 @@ pub fn extra_files(site: &Site, jobs: &[PageJob]) -> Vec<(String, String)> {
         ("sitemap.xml".to_string(), sitemap(site, jobs)),
         ("robots.txt".to_string(), robots(site)),
         ("news/atom.xml".to_string(), atom(site)),
+        (
+            "facilities/facilities.json".to_string(),
+            facilities_json(site),
+        ),
     ]
 }
 
@@ -77,4 +81,32 @@ fn atom(site: &Site) -> String {
     }
     out.push_str("</feed>\n");
     out
+}
+
+/// The data `facilities.js` filters in the browser: vocabularies once, then one
+/// compact record per facility (ids only), in kana order.
+fn facilities_json(site: &Site) -> String {
+    use serde_json::json;
+    let terms = |ts: &[crate::site::TermView]| -> Vec<serde_json::Value> {
+        ts.iter()
+            .map(|t| json!({"id": t.id, "name": t.name}))
+            .collect()
+    };
+    let value = json!({
+        "regions": site.regions.iter().map(|r| json!({"id": r.id, "name": r.name})).collect::<Vec<_>>(),
+        "municipalities": site.municipalities.iter()
+            .map(|m| json!({"id": m.slug, "name": m.name, "region": m.region_id})).collect::<Vec<_>>(),
+        "types": terms(&site.facility_types),
+        "care": terms(&site.care),
+        "facilities": site.facilities.iter().map(|f| json!({
+            "id": f.id,
+            "name": f.name,
+            "type": f.type_id,
+            "municipality": f.municipality,
+            "region": f.region_id,
+            "care": f.care.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            "tel": f.tel,
+        })).collect::<Vec<_>>(),
+    });
+    serde_json::to_string(&value).unwrap_or_else(|_| "{}".to_string())
 }

@@ -268,6 +268,9 @@ pub fn page_jobs(site: &Site) -> Vec<PageJob> {
         jobs.push(region(site, r));
     }
     jobs.push(facilities_index(site));
+    for list in site.facility_lists() {
+        jobs.push(facility_list(site, &list));
+    }
     for f in &site.facilities {
         jobs.push(facility(site, f));
     }
@@ -332,31 +335,48 @@ fn region(site: &Site, r: &RegionView) -> PageJob {
 }
 
 #[derive(Serialize)]
-struct FacilityGroup<'a> {
-    slug: &'a str,
-    name: &'a str,
-    facilities: Vec<&'a FacilityView>,
+struct ListLink<'a> {
+    href: String,
+    label: &'a str,
+    count: usize,
 }
 
+/// The facility hub: counts and links to every static list (works without JS),
+/// plus the filter form that `facilities.js` enables.
 fn facilities_index(site: &Site) -> PageJob {
     let mut c = ctx("/facilities/", "施設検索", "facilities");
-    let groups: Vec<FacilityGroup> = site
-        .municipalities
-        .iter()
-        .map(|m| FacilityGroup {
-            slug: &m.slug,
-            name: &m.name,
-            facilities: site
-                .facilities
-                .iter()
-                .filter(|f| f.municipality == m.slug)
-                .collect(),
-        })
-        .filter(|g| !g.facilities.is_empty())
-        .collect();
-    c.insert("groups", &groups);
+    let lists = site.facility_lists();
+    for kind in crate::site::FACILITY_LIST_KINDS {
+        let links: Vec<ListLink> = lists
+            .iter()
+            .filter(|l| l.kind == kind)
+            .map(|l| ListLink {
+                href: site.href(&l.url_path),
+                label: &l.label,
+                count: l.facilities.len(),
+            })
+            .collect();
+        c.insert(format!("by_{kind}"), &links);
+    }
     c.insert("total", &site.facilities.len());
+    c.insert("care", &site.care);
+    c.insert("types", &site.facility_types);
+    c.insert("municipalities", &site.municipalities);
     job("/facilities/".into(), "facilities.html", c)
+}
+
+fn facility_list(site: &Site, list: &crate::site::FacilityList) -> PageJob {
+    let title = format!("{}の施設", list.label);
+    let mut c = ctx(&list.url_path, &title, "facilities");
+    c.insert("list", list);
+    c.insert(
+        "crumbs",
+        &[Crumb {
+            href: site.href("facilities/"),
+            label: "施設検索".into(),
+        }],
+    );
+    job(list.url_path.clone(), "facility-list.html", c)
 }
 
 fn facility(site: &Site, f: &FacilityView) -> PageJob {

@@ -475,7 +475,57 @@ fn window_view(
     }
 }
 
+/// One static list of facilities (`/facilities/<kind>/<id>/`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FacilityList<'a> {
+    /// `region`, `municipality`, `type` or `care`.
+    pub kind: &'static str,
+    /// Japanese name of the kind: 地域 / 市町村 / 種別 / 医療的ケア.
+    pub kind_label: &'static str,
+    pub id: String,
+    pub label: String,
+    pub url_path: String,
+    pub facilities: Vec<&'a FacilityView>,
+}
+
+/// Path segments of the facility lists; a facility id may not take them.
+pub const FACILITY_LIST_KINDS: [&str; 4] = ["region", "municipality", "type", "care"];
+
 impl Site {
+    /// Every facility list page: per region, municipality, type and care kind,
+    /// in vocabulary order, each sorted by kana (as `facilities` is).
+    pub fn facility_lists(&self) -> Vec<FacilityList<'_>> {
+        let mut out = Vec::new();
+        let mut push =
+            |kind, kind_label, id: &str, label: &str, pred: &dyn Fn(&FacilityView) -> bool| {
+                out.push(FacilityList {
+                    kind,
+                    kind_label,
+                    id: id.to_string(),
+                    label: label.to_string(),
+                    url_path: format!("/facilities/{kind}/{id}/"),
+                    facilities: self.facilities.iter().filter(|f| pred(f)).collect(),
+                });
+            };
+        for r in &self.regions {
+            push("region", "地域", &r.id, &r.name, &|f| f.region_id == r.id);
+        }
+        for m in &self.municipalities {
+            push("municipality", "市町村", &m.slug, &m.name, &|f| {
+                f.municipality == m.slug
+            });
+        }
+        for t in &self.facility_types {
+            push("type", "種別", &t.id, &t.name, &|f| f.type_id == t.id);
+        }
+        for c in &self.care {
+            push("care", "医療的ケア", &c.id, &c.name, &|f| {
+                f.care.iter().any(|x| x.id == c.id)
+            });
+        }
+        out
+    }
+
     pub fn municipality(&self, slug: &str) -> Option<&MunicipalityView> {
         self.municipalities.iter().find(|m| m.slug == slug)
     }

@@ -572,6 +572,20 @@ impl Validator {
 
     fn facility(&mut self, file: &str, stem: &str, f: &Facility, ids: &Ids) {
         self.id_slug(file, &f.id, "施設 ID");
+        if crate::site::FACILITY_LIST_KINDS.contains(&f.id.value.as_str()) {
+            let d = self.error_at(
+                file,
+                &f.id,
+                format!(
+                    "施設 ID `{}` は一覧ページの URL と重なるため使えません",
+                    f.id.value
+                ),
+            );
+            d.hint = Some(format!(
+                "{stem}-{} のように市町村名などを付けてください",
+                f.id.value
+            ));
+        }
         self.non_empty(file, &f.name, "施設名 (name)");
         if !known(&ids.types, &f.kind.value) {
             self.unknown_ref(file, &f.kind, "施設種別", "facility_types.yaml", &ids.types);
