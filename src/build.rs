@@ -69,7 +69,21 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let (site, mut diags) = check(opts).map_err(BuildError::Invalid)?;
 
     let staging = Staging::new(&opts.out)?;
-    let pdf_links: BTreeMap<String, PdfLink> = BTreeMap::new();
+    let mut pdf_links: BTreeMap<String, PdfLink> = BTreeMap::new();
+    if opts.pdf {
+        for file in render_pdfs(opts, &site, &mut diags)? {
+            staging.write(&format!("pdf/{}", file.file_name), &file.bytes)?;
+            pdf_links.insert(
+                pdf_key(&file.file_name),
+                PdfLink {
+                    href: site.href(&format!("pdf/{}", file.file_name)),
+                    file_name: file.file_name.clone(),
+                    size_label: crate::render::size_label(file.bytes.len()),
+                    pages: file.pages,
+                },
+            );
+        }
+    }
     let renderer = Renderer::new(
         &opts.root,
         &opts.templates_dir(),
@@ -99,15 +113,153 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         staging.write(&path, body.as_bytes())?;
         files += 1;
     }
+    let search_index = if opts.search {
+        let docs = crate::derived::search_docs(&site);
+        let fresh = tempfile::Builder::new()
+            .prefix("search-")
+            .tempdir_in(ensure_dir(&opts.cache_dir())?)
+            .map_err(|source| OutputError::Io {
+                path: opts.cache_dir(),
+                source,
+            })?;
+        let index =
+            crate::search::SearchIndex::build(&docs, fresh.path()).map_err(search_failed)?;
+        let stats = index
+            .export(&staging.path().join("search"))
+            .map_err(search_failed)?;
+        files += stats.files;
+        drop(index);
+        Some(fresh)
+    } else {
+        None
+    };
     staging.commit()?;
+    if let Some(fresh) = search_index {
+        keep_search_index(opts, fresh)?;
+    }
     diags.0.retain(|d| !d.is_error());
     Ok(BuildReport {
         pages: jobs.len(),
         files,
-        pdfs: 0,
+        pdfs: pdf_links.len(),
         diagnostics: diags,
         duration: started.elapsed(),
     })
+}
+
+/// `contacts-all.pdf` → `all`, `contacts-kenoh.pdf` → `kenoh`.
+fn pdf_key(file_name: &str) -> String {
+    file_name
+        .trim_start_matches("contacts-")
+        .trim_end_matches(".pdf")
+        .to_string()
+}
+
+fn render_pdfs(
+    opts: &BuildOptions,
+    site: &Site,
+    diags: &mut Diagnostics,
+) -> Result<Vec<crate::pdf::PdfFile>, BuildError> {
+    let directory = crate::derived::pdf_directory(site);
+    let theme = opts.theme_dir();
+    let result = crate::pdf::PdfRenderer::new(&theme).and_then(|r| r.render(&directory));
+    match result {
+        Ok(files) => {
+            for f in &files {
+                for w in &f.warnings {
+                    diags.push(
+                        Diagnostic::warning(
+                            format!("themes/{}/pdf", opts.theme),
+                            0,
+                            0,
+                            format!("{}: {w}", f.file_name),
+                        )
+                        .hint("PDF は作成しましたが、表示に問題がある可能性があります"),
+                    );
+                }
+            }
+            Ok(files)
+        }
+        Err(e) => Err(BuildError::Invalid(pdf_diagnostics(opts, &e))),
+    }
+}
+
+/// A typst error as diagnostics pointing into the PDF template.
+fn pdf_diagnostics(opts: &BuildOptions, e: &crate::pdf::PdfError) -> Diagnostics {
+    use crate::pdf::PdfError;
+    let mut ds = Diagnostics::default();
+    let template_diags = match e {
+        PdfError::Template { diagnostics, .. } | PdfError::Export { diagnostics, .. } => {
+            diagnostics.as_slice()
+        }
+        _ => &[],
+    };
+    if template_diags.is_empty() {
+        ds.push(
+            Diagnostic::error(format!("themes/{}/pdf", opts.theme), 0, 0, e.to_string())
+                .hint("PDF を作らずに確認するには --no-pdf を付けてください"),
+        );
+    }
+    for t in template_diags {
+        let file = t.file.as_deref().map_or_else(
+            || format!("themes/{}/pdf", opts.theme),
+            |p| crate::diagnostic::rel_path(&opts.root, p),
+        );
+        let mut d = Diagnostic::error(
+            file,
+            t.line.unwrap_or(0) as u32,
+            t.column.unwrap_or(0) as u32,
+            format!("PDF テンプレートのエラー: {}", t.message),
+        );
+        d.source_line = t.source_line.clone();
+        if !t.hints.is_empty() {
+            d.hint = Some(t.hints.join(" / "));
+        }
+        ds.push(d);
+    }
+    ds
+}
+
+fn search_failed(e: crate::search::SearchError) -> BuildError {
+    invalid(
+        Diagnostic::error(
+            ".cache/search",
+            0,
+            0,
+            format!("検索インデックスを作れません: {e}"),
+        )
+        .hint(".cache/ フォルダを削除してもう一度ビルドしてください"),
+    )
+}
+
+fn ensure_dir(dir: &std::path::Path) -> Result<&std::path::Path, BuildError> {
+    std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    Ok(dir)
+}
+
+/// Keeps the tantivy index of the last good build at `.cache/search` (what
+/// `ohisama search` queries); the previous one is replaced.
+fn keep_search_index(opts: &BuildOptions, fresh: tempfile::TempDir) -> Result<(), BuildError> {
+    let target = opts.cache_dir().join("search");
+    let old = opts
+        .cache_dir()
+        .join(format!("search.old-{}", std::process::id()));
+    let fresh = fresh.keep();
+    if target.exists() {
+        std::fs::rename(&target, &old).map_err(|source| OutputError::Io {
+            path: target.clone(),
+            source,
+        })?;
+    }
+    std::fs::rename(&fresh, &target).map_err(|source| OutputError::Io {
+        path: target.clone(),
+        source,
+    })?;
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
 }
 
 fn invalid(d: Diagnostic) -> BuildError {

@@ -5,6 +5,7 @@
 pub mod build;
 pub mod config;
 pub mod date;
+pub mod derived;
 pub mod diagnostic;
 pub mod feeds;
 pub mod load;
@@ -14,6 +15,7 @@ pub mod output;
 pub mod pdf;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod tel;
 pub mod validate;

@@ -24,6 +24,9 @@ pub struct SiteConfig {
     pub base_url: S<String>,
     pub organisation: S<String>,
     pub publisher: S<String>,
+    /// Title of the printed directory (問い合わせ窓口一覧), on its cover and in the PDF metadata.
+    #[serde(default)]
+    pub directory_title: Option<String>,
     /// Edition date of the directory (令和7年4月版).
     pub edition: S<String>,
     /// Shows the "this is sample data" banner on every page.

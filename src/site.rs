@@ -33,6 +33,7 @@ pub struct Site {
     pub publisher: String,
     pub edition_iso: String,
     pub edition_label: String,
+    pub directory_title: String,
     pub sample: bool,
     pub intro: Vec<String>,
     pub usage: Vec<String>,
@@ -422,6 +423,9 @@ pub fn resolve(raw: &RawSite, base_url_override: Option<&str>) -> Site {
         publisher: cfg.map_or_else(String::new, |c| c.publisher.value.clone()),
         edition_iso: edition.map(|d| d.to_string()).unwrap_or_default(),
         edition_label: edition.map(|d| d.edition_label()).unwrap_or_default(),
+        directory_title: cfg
+            .and_then(|c| c.directory_title.clone())
+            .unwrap_or_else(|| "医療的ケア児に関する問い合わせ窓口一覧".to_string()),
         sample: cfg.is_some_and(|c| c.sample),
         intro: cfg.map(|c| c.intro.clone()).unwrap_or_default(),
         usage: cfg.map(|c| c.usage.clone()).unwrap_or_default(),

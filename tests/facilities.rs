@@ -235,3 +235,101 @@ fn facility_bad_tel_and_url() {
         "URL `ftp://example.jp/` は使えません",
     );
 }
+
+mod common;
+
+/// The filter script on /facilities/ narrows by region + care exactly like the
+/// intersection of the static region and care pages, and adding a type narrows further.
+#[test]
+fn js_filter_matches_static_pages() {
+    let Some(browser) = common::browser::Browser::new() else {
+        return;
+    };
+    let (_site, out) = build_sample();
+    let read_ids = |rel: &str| -> BTreeSet<String> {
+        listed_ids(&std::fs::read_to_string(out.join(rel)).unwrap())
+            .into_iter()
+            .collect()
+    };
+    let kenoh = read_ids("facilities/region/kenoh/index.html");
+    let ventilator = read_ids("facilities/care/ventilator/index.html");
+    let expected: BTreeSet<String> = kenoh.intersection(&ventilator).cloned().collect();
+    assert!(
+        !expected.is_empty() && expected.len() < kenoh.len(),
+        "a filter that narrows: {expected:?}"
+    );
+
+    let (base, _server) = common::browser::serve_dir(&out);
+    let page = browser.new_page();
+    page.goto(&format!("{base}/facilities/"));
+    assert!(page.wait_for(
+        "window.__ohisamaFacilitiesReady === true",
+        std::time::Duration::from_secs(20)
+    ));
+    let shown = |page: &common::browser::Page| -> BTreeSet<String> {
+        let v = page.eval_json(
+            "[...document.querySelectorAll('#ff-results .facility-name')].map(a => a.getAttribute('href').split('/').filter(Boolean).pop())",
+        );
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect()
+    };
+    // Nothing chosen: every facility.
+    assert_eq!(
+        shown(&page).len(),
+        ohisama::build::check(&_site.options())
+            .unwrap()
+            .0
+            .facilities
+            .len()
+    );
+
+    // Region 県央 + care 人工呼吸器, as a family would choose them.
+    page.eval_json(
+        "(() => { const f = document.getElementById('facility-filter'); \
+           f.elements.region.value = 'kenoh'; f.elements.region.dispatchEvent(new Event('change', {bubbles: true})); \
+           const box = f.querySelector('input[name=care][value=ventilator]'); box.click(); return true; })()",
+    );
+    assert_eq!(shown(&page), expected);
+    let status = page.eval_json("document.getElementById('ff-count').textContent");
+    assert_eq!(
+        status.as_str().unwrap(),
+        format!("{}件見つかりました", expected.len())
+    );
+    assert!(
+        page.eval_json("location.search")
+            .as_str()
+            .unwrap()
+            .contains("region=kenoh")
+    );
+
+    // Add a type: the intersection with the static type page.
+    let nursing = read_ids("facilities/type/home-nursing/index.html");
+    page.eval_json(
+        "(() => { const f = document.getElementById('facility-filter'); f.elements.type.value = 'home-nursing'; \
+           f.elements.type.dispatchEvent(new Event('change', {bubbles: true})); return true; })()",
+    );
+    let narrower: BTreeSet<String> = expected.intersection(&nursing).cloned().collect();
+    assert_eq!(shown(&page), narrower);
+
+    // A combination nobody offers says so and suggests widening.
+    page.eval_json(
+        "(() => { const f = document.getElementById('facility-filter'); \
+           for (const b of f.querySelectorAll('input[name=care]')) b.checked = true; \
+           f.dispatchEvent(new Event('change')); return true; })()",
+    );
+    assert!(shown(&page).is_empty());
+    let msg = page.eval_json("document.getElementById('ff-count').textContent");
+    assert!(msg.as_str().unwrap().contains("広げて"), "{msg}");
+
+    // A shared link restores the same filter.
+    let page2 = browser.new_page();
+    page2.goto(&format!("{base}/facilities/?region=kenoh&care=ventilator"));
+    assert!(page2.wait_for(
+        "window.__ohisamaFacilitiesReady === true",
+        std::time::Duration::from_secs(20)
+    ));
+    assert_eq!(shown(&page2), expected);
+}

@@ -1,0 +1,167 @@
+//! What the checked site feeds the other outputs: the printed directory for
+//! the PDFs and the documents of the search index. Both are pure functions of
+//! [`Site`], so the PDFs, the pages and the search always agree.
+
+use crate::pdf;
+use crate::search::{DocKind, SearchDoc};
+use crate::site::Site;
+
+pub fn pdf_directory(site: &Site) -> pdf::Directory {
+    pdf::Directory {
+        title: site.directory_title.clone(),
+        site_title: site.title.clone(),
+        site_url: site.base_url.clone(),
+        edition_label: site.edition_label.clone(),
+        edition_date: site.edition_iso.clone(),
+        publisher: site.publisher.clone(),
+        intro: site.intro.clone(),
+        usage: site.usage.clone(),
+        sample: site.sample,
+        fields: site
+            .fields
+            .iter()
+            .map(|f| pdf::Field {
+                id: f.id.clone(),
+                name: f.name.clone(),
+                color: f.color.clone(),
+                text_color: f.text_color.clone(),
+                tint: f.tint.clone(),
+                description: f.description.clone(),
+            })
+            .collect(),
+        regions: site
+            .regions
+            .iter()
+            .map(|r| pdf::Region {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                medical_area: r.medical_area.clone(),
+                municipalities: site
+                    .members(r)
+                    .into_iter()
+                    .map(|m| pdf::Municipality {
+                        slug: m.slug.clone(),
+                        name: m.name.clone(),
+                        kana: m.kana.clone(),
+                        updated_label: m
+                            .updated_iso
+                            .as_deref()
+                            .and_then(crate::date::Date::parse)
+                            .map(|d| d.wareki())
+                            .unwrap_or_default(),
+                        windows: m
+                            .windows
+                            .iter()
+                            .map(|w| pdf::Window {
+                                name: w.name.clone(),
+                                field_id: w.field_id.clone(),
+                                field_name: w.field_name.clone(),
+                                general: w.general,
+                                detail: w.detail.clone(),
+                                tel: w.tel.clone(),
+                                tel_href: w.tel_href.clone(),
+                                tel_kind_label: w.tel_kind_label.clone(),
+                                note: w.note.clone(),
+                                url: w.url.clone(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+fn join_some<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
+    parts
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One document per page section, per municipality, per contact window and per facility.
+pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
+    let mut docs = Vec::new();
+    for p in &site.pages {
+        for s in &p.sections {
+            let (title, url) = match (&s.heading, &s.id) {
+                (Some(h), Some(id)) => {
+                    (format!("{} — {}", p.title, h), format!("{}#{}", p.path, id))
+                }
+                _ => (p.title.clone(), p.path.clone()),
+            };
+            docs.push(SearchDoc {
+                kind: DocKind::Page,
+                title,
+                body: s.text.clone(),
+                url,
+                kana: String::new(),
+                municipality: None,
+                region: None,
+                field: None,
+            });
+        }
+    }
+    for m in &site.municipalities {
+        docs.push(SearchDoc {
+            kind: DocKind::Page,
+            title: format!("{}の相談窓口", m.name),
+            body: m
+                .windows
+                .iter()
+                .map(|w| w.name.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            url: format!("/contacts/{}/", m.slug),
+            kana: m.kana.clone(),
+            municipality: Some(m.name.clone()),
+            region: Some(m.region_id.clone()),
+            field: None,
+        });
+        for w in &m.windows {
+            docs.push(SearchDoc {
+                kind: DocKind::Window,
+                title: w.name.clone(),
+                body: join_some([
+                    Some(m.name.as_str()),
+                    Some(w.field_name.as_str()),
+                    w.general.then_some("各種相談"),
+                    w.detail.as_deref(),
+                    w.note.as_deref(),
+                    w.tel.as_deref(),
+                ]),
+                url: format!("/contacts/{}/#{}", m.slug, w.anchor),
+                kana: m.kana.clone(),
+                municipality: Some(m.name.clone()),
+                region: Some(m.region_id.clone()),
+                field: Some(w.field_name.clone()),
+            });
+        }
+    }
+    for f in &site.facilities {
+        let care: Vec<&str> = f.care.iter().map(|c| c.name.as_str()).collect();
+        let kana = site
+            .municipality(&f.municipality)
+            .map_or_else(String::new, |m| m.kana.clone());
+        docs.push(SearchDoc {
+            kind: DocKind::Facility,
+            title: f.name.clone(),
+            body: join_some([
+                Some(f.type_name.as_str()),
+                Some(f.municipality_name.as_str()),
+                f.address.as_deref(),
+                Some(care.join("、").as_str()),
+                f.ages.as_deref(),
+                f.note.as_deref(),
+            ]),
+            url: format!("/facilities/{}/", f.id),
+            kana: format!("{} {}", f.kana, kana).trim().to_string(),
+            municipality: Some(f.municipality_name.clone()),
+            region: Some(f.region_id.clone()),
+            field: Some(f.type_name.clone()),
+        });
+    }
+    docs
+}

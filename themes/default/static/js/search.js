@@ -1,0 +1,590 @@
+// おひさま site search: a static client for the index exported by
+// `ohisama build` into /search/ (see src/search/export.rs for the format).
+//
+// It tokenizes exactly like the Rust analyzer (src/search/analyzer.rs) and
+// ranks exactly like tantivy: BM25 (k1 1.2, b 0.75), tantivy's idf, the
+// quantised field norms, a word of 3+ characters as a phrase of its 2-grams
+// (idf summed over the 2-grams, tf = number of occurrences), words ANDed,
+// scores summed over the fields title (boosted), body and kana, ties broken by
+// document order. Arithmetic is done in 32-bit floats, as tantivy does.
+// Plain ES module, no dependencies, no bundler.
+
+const ANALYZER_VERSION = "ja-ngram-1";
+const FORMAT_VERSION = 1;
+const f32 = Math.fround;
+const K1 = f32(1.2);
+const B = f32(0.75);
+
+// ---------------------------------------------------------------- analyzer
+
+// White space as in analyzer::is_break (Unicode White_Space).
+function isBreak(c) {
+  return (
+    (c >= 0x09 && c <= 0x0d) ||
+    c === 0x20 ||
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
+}
+
+/** NFKC, lower case, katakana → hiragana, small ヵ/ヶ → か/け. */
+export function normalize(s) {
+  const lower = String(s).normalize("NFKC").toLowerCase();
+  let out = "";
+  for (const ch of lower) {
+    let c = ch.codePointAt(0);
+    if (c >= 0x30a1 && c <= 0x30f6) c -= 0x60;
+    if (c === 0x3095) c = 0x304b;
+    else if (c === 0x3096) c = 0x3051;
+    out += String.fromCodePoint(c);
+  }
+  return out;
+}
+
+/** The 1- and 2-grams of a text with their character positions: [[gram, pos], ...]. */
+export function tokens(s) {
+  const chars = Array.from(normalize(s));
+  const out = [];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i];
+    if (isBreak(c.codePointAt(0))) continue;
+    out.push([c, i]);
+    if (i + 1 < chars.length && !isBreak(chars[i + 1].codePointAt(0))) {
+      out.push([c + chars[i + 1], i]);
+    }
+  }
+  return out;
+}
+
+/** Query words: normalised, split at white space, duplicates dropped. */
+export function queryWords(q) {
+  const words = [];
+  let cur = "";
+  for (const ch of normalize(q)) {
+    if (isBreak(ch.codePointAt(0))) {
+      if (cur && !words.includes(cur)) words.push(cur);
+      cur = "";
+    } else {
+      cur += ch;
+    }
+  }
+  if (cur && !words.includes(cur)) words.push(cur);
+  return words;
+}
+
+/** The n-grams searched for a word, with offsets: [[offset, gram], ...]. */
+export function cover(word) {
+  const chars = Array.from(word);
+  const n = chars.length;
+  if (n === 0) return [];
+  if (n === 1) return [[0, chars[0]]];
+  const offsets = [];
+  for (let o = 0; o <= n - 2; o += 2) offsets.push(o);
+  if (offsets[offsets.length - 1] !== n - 2) offsets.push(n - 2);
+  return offsets.map((o) => [o, chars[o] + chars[o + 1]]);
+}
+
+// ---------------------------------------------------------------- BM25
+
+// tantivy's field norm table (fieldnorm/code.rs): ids 0..40 are exact, then
+// 8 steps per doubling.
+const FIELDNORM_TABLE = (() => {
+  const t = [];
+  for (let i = 0; i <= 40; i++) t.push(i);
+  let v = 40;
+  let step = 2;
+  while (t.length < 256) {
+    for (let k = 0; k < 8 && t.length < 256; k++) {
+      v += step;
+      t.push(v);
+    }
+    step *= 2;
+  }
+  return t;
+})();
+
+function idf(df, n) {
+  const x = f32(f32(f32(n - df) + 0.5) / f32(f32(df) + 0.5));
+  return f32(Math.log(f32(1 + x)));
+}
+
+function tfCache(avg) {
+  const cache = new Float64Array(256);
+  const oneMinusB = f32(1 - B);
+  for (let id = 0; id < 256; id++) {
+    const fn = f32(FIELDNORM_TABLE[id]);
+    cache[id] = f32(K1 * f32(oneMinusB + f32(f32(B * fn) / avg)));
+  }
+  return cache;
+}
+
+function bm25(weight, cache, normId, tf) {
+  const t = f32(tf);
+  return f32(weight * f32(t / f32(t + cache[normId])));
+}
+
+// ---------------------------------------------------------------- loading
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function fnv1a32(str) {
+  let h = 0x811c9dc5;
+  for (const b of encoder.encode(str)) {
+    h ^= b;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+class Reader {
+  constructor(bytes, pos = 0) {
+    this.b = bytes;
+    this.i = pos;
+  }
+  varint() {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      const x = this.b[this.i++];
+      v += (x & 0x7f) * mul;
+      if (x < 0x80) return v;
+      mul *= 128;
+    }
+  }
+}
+
+const indexes = new Map();
+
+function indexFor(base) {
+  if (!base.endsWith("/")) base += "/";
+  let ix = indexes.get(base);
+  if (!ix) {
+    ix = new StaticIndex(base);
+    indexes.set(base, ix);
+  }
+  return ix;
+}
+
+class StaticIndex {
+  constructor(base) {
+    this.base = base;
+    this.files = new Map();
+    this.terms = new Map();
+    this.positions = new Map();
+    this.meta = this.json("meta.json").then((meta) => {
+      if (meta.format !== FORMAT_VERSION || meta.analyzer !== ANALYZER_VERSION) {
+        throw new Error(`search index format ${meta.format}/${meta.analyzer} is not supported`);
+      }
+      const n = meta.docs;
+      meta.caches = meta.total_tokens.map((tot) => tfCache(f32(f32(tot) / f32(n))));
+      return meta;
+    });
+  }
+
+  fetchFile(path, kind) {
+    let p = this.files.get(path);
+    if (!p) {
+      p = fetch(this.base + path).then((r) => {
+        if (!r.ok) throw new Error(`${this.base + path}: HTTP ${r.status}`);
+        return kind === "json" ? r.json() : r.arrayBuffer().then((b) => new Uint8Array(b));
+      });
+      this.files.set(path, p);
+      p.catch(() => this.files.delete(path));
+    }
+    return p;
+  }
+
+  json(path) {
+    return this.fetchFile(path, "json");
+  }
+
+  // Term → [start, end] of its block, for one shard file.
+  async shard(dir, i) {
+    const key = `${dir}/${i}`;
+    const cached = this.files.get(key + ".parsed");
+    if (cached) return cached;
+    const p = this.fetchFile(`${dir}/${i}.bin`, "bin").then((bytes) => {
+      const r = new Reader(bytes);
+      const n = r.varint();
+      const map = new Map();
+      for (let k = 0; k < n; k++) {
+        const len = r.varint();
+        const term = decoder.decode(bytes.subarray(r.i, r.i + len));
+        r.i += len;
+        const blen = r.varint();
+        map.set(term, [bytes, r.i, r.i + blen]);
+        r.i += blen;
+      }
+      return map;
+    });
+    this.files.set(key + ".parsed", p);
+    return p;
+  }
+
+  // Postings of a term: per field null or {docs, tfs, norms}.
+  async term(term) {
+    let p = this.terms.get(term);
+    if (p) return p;
+    p = (async () => {
+      const meta = await this.meta;
+      const shard = await this.shard("t", fnv1a32(term) % meta.term_shards);
+      const entry = shard.get(term);
+      const fields = meta.fields.map(() => null);
+      if (!entry) return fields;
+      const [bytes, start] = entry;
+      const r = new Reader(bytes, start);
+      const mask = r.varint();
+      for (let fi = 0; fi < fields.length; fi++) {
+        if (!(mask & (1 << fi))) continue;
+        const df = r.varint();
+        const docs = new Uint32Array(df);
+        const tfs = new Uint32Array(df);
+        let doc = 0;
+        for (let j = 0; j < df; j++) {
+          const v = r.varint();
+          doc += Math.floor(v / 2);
+          docs[j] = doc;
+          tfs[j] = v % 2 === 1 ? 1 : 0;
+        }
+        for (let j = 0; j < df; j++) if (tfs[j] === 0) tfs[j] = r.varint();
+        const norms = bytes.subarray(r.i, r.i + df);
+        r.i += df;
+        fields[fi] = { docs, tfs, norms };
+      }
+      return fields;
+    })();
+    this.terms.set(term, p);
+    return p;
+  }
+
+  // Positions of a 2-gram: per field null or an array (per posting) of arrays.
+  async termPositions(term) {
+    let p = this.positions.get(term);
+    if (p) return p;
+    p = (async () => {
+      const meta = await this.meta;
+      const [postings, shard] = await Promise.all([
+        this.term(term),
+        this.shard("p", fnv1a32(term) % meta.position_shards),
+      ]);
+      const entry = shard.get(term);
+      const out = postings.map(() => null);
+      if (!entry) return out;
+      const [bytes, start] = entry;
+      const r = new Reader(bytes, start);
+      for (let fi = 0; fi < postings.length; fi++) {
+        const pf = postings[fi];
+        if (!pf) continue;
+        const len = r.varint();
+        const end = r.i + len;
+        const lists = new Array(pf.docs.length);
+        for (let j = 0; j < pf.docs.length; j++) {
+          const tf = pf.tfs[j];
+          const ps = new Array(tf);
+          let pos = 0;
+          for (let k = 0; k < tf; k++) {
+            pos += r.varint();
+            ps[k] = pos;
+          }
+          lists[j] = ps;
+        }
+        r.i = end;
+        out[fi] = lists;
+      }
+      return out;
+    })();
+    this.positions.set(term, p);
+    return p;
+  }
+
+  async docRow(doc) {
+    const meta = await this.meta;
+    const chunk = Math.floor(doc / meta.doc_chunk);
+    const rows = await this.json(`d/${chunk}.json`);
+    return rows[doc - chunk * meta.doc_chunk];
+  }
+}
+
+// Map doc → score of one word in one field.
+async function wordFieldScores(ix, meta, word, fi, termData, posData) {
+  const out = new Map();
+  const cov = cover(word);
+  const n = meta.docs;
+  const boost = f32(meta.boosts[fi]);
+  const cache = meta.caches[fi];
+  const withBoost = (w) => (boost === 1 ? w : f32(w * boost));
+  if (cov.length === 1) {
+    const pf = termData[0][fi];
+    if (!pf) return out;
+    const weight = withBoost(f32(idf(pf.docs.length, n) * f32(1 + K1)));
+    for (let j = 0; j < pf.docs.length; j++) {
+      out.set(pf.docs[j], bm25(weight, cache, pf.norms[j], pf.tfs[j]));
+    }
+    return out;
+  }
+  const lists = termData.map((t) => t[fi]);
+  if (lists.some((l) => !l)) return out;
+  let idfSum = f32(0);
+  for (const l of lists) idfSum = f32(idfSum + idf(l.docs.length, n));
+  const weight = withBoost(f32(idfSum * f32(1 + K1)));
+  // Intersect the doc lists (all sorted), then the shifted positions.
+  const cursors = lists.map(() => 0);
+  const first = lists[0];
+  for (let j0 = 0; j0 < first.docs.length; j0++) {
+    const doc = first.docs[j0];
+    let all = true;
+    for (let t = 1; t < lists.length; t++) {
+      const d = lists[t].docs;
+      let c = cursors[t];
+      while (c < d.length && d[c] < doc) c++;
+      cursors[t] = c;
+      if (c >= d.length || d[c] !== doc) {
+        all = false;
+        break;
+      }
+    }
+    if (!all) continue;
+    let starts = posData[0][fi][j0];
+    for (let t = 1; t < lists.length && starts.length; t++) {
+      const off = cov[t][0];
+      const ps = posData[t][fi][cursors[t]];
+      const set = new Set();
+      for (const p of ps) set.add(p - off);
+      starts = starts.filter((s) => set.has(s));
+    }
+    const count = starts.length;
+    if (count > 0) out.set(doc, bm25(weight, cache, first.norms[j0], count));
+  }
+  return out;
+}
+
+async function run(query, { limit = 10, kind = null, region = null, base = "/search/" } = {}) {
+  const words = queryWords(query);
+  if (words.length === 0) return { total: 0, results: [] };
+  const ix = indexFor(base);
+  const meta = await ix.meta;
+  const filtered = Boolean(kind) || Boolean(region);
+  const filterP = filtered ? ix.fetchFile("f.bin", "bin") : null;
+  const covers = words.map(cover);
+  const termsP = covers.map((cov) => Promise.all(cov.map(([, t]) => ix.term(t))));
+  const posP = covers.map((cov) =>
+    cov.length > 1 ? Promise.all(cov.map(([, t]) => ix.termPositions(t))) : null,
+  );
+  const termData = await Promise.all(termsP);
+  const posData = await Promise.all(posP);
+
+  // Per word: doc → sum over fields (title, body, kana, in that order).
+  let total = null;
+  for (let wi = 0; wi < words.length; wi++) {
+    const perField = [];
+    for (let fi = 0; fi < meta.fields.length; fi++) {
+      perField.push(await wordFieldScores(ix, meta, words[wi], fi, termData[wi], posData[wi]));
+    }
+    const wordScores = new Map();
+    for (const m of perField) {
+      for (const [doc, s] of m) {
+        const prev = wordScores.get(doc);
+        wordScores.set(doc, prev === undefined ? s : f32(prev + s));
+      }
+    }
+    if (total === null) {
+      total = wordScores;
+    } else {
+      const next = new Map();
+      for (const [doc, s] of total) {
+        const t = wordScores.get(doc);
+        if (t !== undefined) next.set(doc, f32(s + t));
+      }
+      total = next;
+    }
+    if (total.size === 0) break;
+  }
+
+  let hits = Array.from(total);
+  if (filtered) {
+    const fb = await filterP;
+    const kindCode = kind ? meta.kinds.indexOf(kind) : -1;
+    const ri = region ? meta.regions.indexOf(region) : -1;
+    const regionCode = ri >= 0 ? ri + 1 : -1;
+    hits = hits.filter(([doc]) => {
+      const b = fb[doc];
+      if (kind && (b & 3) !== kindCode) return false;
+      if (region && (regionCode < 0 || b >> 2 !== regionCode)) return false;
+      return true;
+    });
+  }
+  hits.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  const shown = hits.slice(0, Math.max(0, limit));
+  const rows = await Promise.all(shown.map(([doc]) => ix.docRow(doc)));
+  const results = shown.map(([doc, score], i) => {
+    const [title, url, k, municipality, reg, field, snippet] = rows[i];
+    return { title, url, kind: k, municipality, region: reg, field, score, snippet, doc };
+  });
+  return { total: hits.length, results };
+}
+
+/**
+ * Ranked results for `query`:
+ * [{title, url, kind, municipality, region, field, score, snippet, doc}].
+ * `base` is where the exported index lives (the site's /search/ folder).
+ */
+export async function search(query, options = {}) {
+  return (await run(query, options)).results;
+}
+
+/** Like `search`, plus the number of all matching documents: {total, results}. */
+export async function searchWithTotal(query, options = {}) {
+  return run(query, options);
+}
+
+// ---------------------------------------------------------------- UI
+
+const KIND_LABELS = { page: "ページ", window: "相談窓口", facility: "施設" };
+const PAGE_SIZE = 20;
+
+const STYLE = `
+.ohs-status{font-weight:bold;margin:1rem 0 .5rem}
+.ohs-list{list-style:none;padding:0;margin:0}
+.ohs-item{border-top:1px solid #ccc;padding:.75rem 0}
+.ohs-item a{font-size:1.1rem;font-weight:bold}
+.ohs-tags{display:flex;flex-wrap:wrap;gap:.4rem;margin:.3rem 0;font-size:.9rem}
+.ohs-tag{border:1px solid #6b6b6b;border-radius:4px;padding:0 .45rem}
+.ohs-kind{background:#1a1a1a;color:#fff;border-color:#1a1a1a}
+.ohs-snippet{margin:.2rem 0 0;color:#333}
+.ohs-more{margin-top:1rem;min-height:44px;font:inherit;padding:0 1rem}
+`;
+
+function el(tag, attrs = {}, text = null) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== null) e.textContent = text;
+  return e;
+}
+
+function siteBaseOf(form) {
+  let b = form.dataset.base;
+  if (!b) {
+    // search.js is served from <base>assets/js/ or <base>js/
+    const here = new URL(import.meta.url);
+    b = here.pathname.replace(/(assets\/)?js\/search\.js$/, "");
+  }
+  return b.endsWith("/") ? b : b + "/";
+}
+
+function joinUrl(siteBase, url) {
+  if (/^[a-z]+:/i.test(url)) return url;
+  return siteBase + url.replace(/^\//, "");
+}
+
+/**
+ * Wires the /search/ page: `form` has inputs q, region and type, results go
+ * into `resultsEl`. Reads ?q=&region=&type= on load, searches on submit and
+ * on filter changes, and keeps the URL in sync.
+ */
+export function mountSearch(form, resultsEl, { base = null } = {}) {
+  const siteBase = siteBaseOf(form);
+  const indexBase = base || siteBase + "search/";
+  if (!document.getElementById("ohs-style")) {
+    const st = el("style", { id: "ohs-style" }, STYLE);
+    document.head.appendChild(st);
+  }
+  // One persistent live region for the count; the list itself is not live.
+  resultsEl.removeAttribute("aria-live");
+  const status = el("p", { class: "ohs-status", role: "status", "aria-live": "polite" });
+  const list = el("ol", { class: "ohs-list", "aria-label": "検索結果" });
+  const more = el("button", { type: "button", class: "ohs-more", hidden: "" }, "さらに表示");
+  resultsEl.replaceChildren(status, list, more);
+
+  const input = form.elements.namedItem("q");
+  const regionSel = form.elements.namedItem("region");
+  const typeSel = form.elements.namedItem("type");
+  const params = new URLSearchParams(location.search);
+  if (input && params.has("q")) input.value = params.get("q");
+  if (regionSel && params.has("region")) regionSel.value = params.get("region");
+  if (typeSel && params.has("type")) typeSel.value = params.get("type");
+
+  let limit = PAGE_SIZE;
+  let seq = 0;
+
+  async function update(pushUrl) {
+    const q = input ? input.value : "";
+    const region = regionSel && regionSel.value ? regionSel.value : null;
+    const kind = typeSel && typeSel.value ? typeSel.value : null;
+    if (pushUrl) {
+      const u = new URL(location.href);
+      u.search = "";
+      if (q) u.searchParams.set("q", q);
+      if (region) u.searchParams.set("region", region);
+      if (kind) u.searchParams.set("type", kind);
+      history.replaceState(null, "", u);
+    }
+    const my = ++seq;
+    if (queryWords(q).length === 0) {
+      list.replaceChildren();
+      more.hidden = true;
+      status.textContent = q ? "キーワードを入力してください。" : "";
+      return;
+    }
+    resultsEl.setAttribute("aria-busy", "true");
+    let res;
+    try {
+      res = await run(q, { limit, kind, region, base: indexBase });
+    } catch (e) {
+      if (my !== seq) return;
+      resultsEl.removeAttribute("aria-busy");
+      list.replaceChildren();
+      more.hidden = true;
+      status.textContent = "検索インデックスを読み込めませんでした。時間をおいて再度お試しください。";
+      console.error(e);
+      return;
+    }
+    if (my !== seq) return;
+    resultsEl.removeAttribute("aria-busy");
+    const items = res.results.map((r) => {
+      const li = el("li", { class: "ohs-item" });
+      const a = el("a", { href: joinUrl(siteBase, r.url) }, r.title || r.url);
+      li.append(a);
+      const tags = el("div", { class: "ohs-tags" });
+      tags.append(el("span", { class: "ohs-tag ohs-kind" }, KIND_LABELS[r.kind] || r.kind));
+      if (r.municipality) tags.append(el("span", { class: "ohs-tag" }, r.municipality));
+      if (r.field) tags.append(el("span", { class: "ohs-tag" }, r.field));
+      li.append(tags);
+      if (r.snippet) li.append(el("p", { class: "ohs-snippet" }, r.snippet));
+      return li;
+    });
+    list.replaceChildren(...items);
+    more.hidden = res.total <= res.results.length;
+    status.textContent =
+      res.total === 0
+        ? `「${q.trim()}」に一致する結果は見つかりませんでした。別の言葉やひらがなでもお試しください。`
+        : `${res.total}件見つかりました`;
+  }
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    limit = PAGE_SIZE;
+    update(true);
+  });
+  for (const sel of [regionSel, typeSel]) {
+    if (sel) {
+      sel.addEventListener("change", () => {
+        limit = PAGE_SIZE;
+        update(true);
+      });
+    }
+  }
+  more.addEventListener("click", () => {
+    limit += PAGE_SIZE;
+    update(false);
+  });
+  if (input && input.value) update(false);
+  return { update };
+}
