@@ -146,11 +146,20 @@ fn links_work_from_a_sub_path() {
     assert!(home.contains("href=\"/ohisama/assets/css/site.css\""));
 }
 
+fn full_build(site: &TestSite, out: &Path) -> ohisama::build::BuildReport {
+    let mut o = site.options();
+    o.out = out.to_path_buf();
+    o.pdf = true;
+    o.search = true;
+    ohisama::build::build(&o)
+        .unwrap_or_else(|e| panic!("build failed:\n{}", e.diagnostics().render_text()))
+}
+
 #[test]
-fn two_builds_are_byte_identical() {
+fn two_full_builds_are_byte_identical() {
     let site = TestSite::sample();
-    build(&site, &site.path("a"), None);
-    build(&site, &site.path("b"), None);
+    full_build(&site, &site.path("a"));
+    full_build(&site, &site.path("b"));
     let (a, b) = (snapshot(&site.path("a")), snapshot(&site.path("b")));
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
     for (k, v) in &a {
@@ -300,4 +309,71 @@ fn cli_build_refuses_broken_input_and_keeps_dist() {
     assert_eq!(second.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&second.stderr).contains("data/fields.yaml:"));
     assert_eq!(snapshot(&out), before);
+}
+
+#[test]
+fn full_build_links_pdfs_with_sizes_and_exports_search() {
+    let site = TestSite::sample();
+    let out = site.path("dist");
+    let report = full_build(&site, &out);
+    assert_eq!(report.pdfs, 7);
+    let contacts = std::fs::read_to_string(out.join("contacts/index.html")).unwrap();
+    let all = std::fs::metadata(out.join("pdf/contacts-all.pdf"))
+        .unwrap()
+        .len() as usize;
+    assert!(contacts.contains(&format!(
+        "href=\"/pdf/contacts-all.pdf\">印刷用 PDF(全体版)</a> <span class=\"pdf-size\">(PDF {}",
+        ohisama::render::size_label(all)
+    )));
+    for r in [
+        "seirei",
+        "yokosuka-miura",
+        "shonan-east",
+        "shonan-west",
+        "kenoh",
+        "kensei",
+    ] {
+        let page = std::fs::read_to_string(out.join(format!("regions/{r}/index.html"))).unwrap();
+        assert!(
+            page.contains(&format!("href=\"/pdf/contacts-{r}.pdf\"")),
+            "region {r} links its PDF"
+        );
+        assert!(contacts.contains(&format!("href=\"/pdf/contacts-{r}.pdf\"")));
+    }
+    assert!(out.join("search/meta.json").exists());
+    assert!(
+        site.path(".cache/search").is_dir(),
+        "the tantivy index is kept for `ohisama search`"
+    );
+    assert!(
+        !out.join("search/meta.json")
+            .starts_with(site.path(".cache"))
+    );
+}
+
+#[test]
+fn typst_template_error_is_a_diagnostic_with_file_and_line() {
+    let site = TestSite::mini();
+    let tpl = "themes/default/pdf/directory.typ";
+    let text = site.read(tpl);
+    let lines = text.lines().count();
+    site.write(tpl, &format!("{text}\n#let broken = (\n"));
+    let mut o = site.options();
+    o.pdf = true;
+    let err = ohisama::build::build(&o).expect_err("a broken template fails the build");
+    let d = err.diagnostics();
+    let diag = d
+        .iter()
+        .find(|x| x.file == tpl)
+        .unwrap_or_else(|| panic!("{}", d.render_text()));
+    assert!(
+        diag.line as usize > lines,
+        "points at the broken line: {}",
+        d.render_text()
+    );
+    assert!(diag.message.contains("PDF テンプレート"));
+    assert!(!site.path("dist").exists(), "nothing written");
+    // --no-pdf still builds.
+    o.pdf = false;
+    ohisama::build::build(&o).expect("builds without PDFs");
 }
