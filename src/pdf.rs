@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use typst::diag::{FileError, FileResult, SourceDiagnostic, Warned};
+use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic, Warned};
 use typst::foundations::{Bytes, Datetime, Smart};
 use typst::syntax::{DiagSpan, DiagSpanKind, FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
@@ -154,6 +154,8 @@ pub struct TemplateDiagnostic {
     pub line: Option<usize>,
     /// 1-based, in characters.
     pub column: Option<usize>,
+    /// A warning (the PDF was made) rather than an error.
+    pub warning: bool,
     pub message: String,
     pub hints: Vec<String>,
     /// The source line, for showing under the message.
@@ -171,7 +173,8 @@ impl fmt::Display for TemplateDiagnostic {
             (Some(file), None, _) => write!(f, "{}: ", file.display())?,
             (None, ..) => {}
         }
-        write!(f, "error: {}", self.message)?;
+        let kind = if self.warning { "warning" } else { "error" };
+        write!(f, "{kind}: {}", self.message)?;
         if let (Some(src), Some(l)) = (&self.source_line, self.line) {
             write!(f, "\n  {l:>4} | {src}")?;
         }
@@ -403,7 +406,7 @@ impl PdfRenderer {
         let warnings = self
             .diagnostics(&world, &warnings)
             .into_iter()
-            .map(|d| d.to_string().replacen("error: ", "warning: ", 1))
+            .map(|d| d.to_string())
             .collect();
         let datetime = Datetime::from_ymd(y, m, d)
             .ok_or_else(|| PdfError::BadDate(format!("{y:04}-{m:02}-{d:02}")))?;
@@ -449,6 +452,7 @@ impl PdfRenderer {
                     file: place.file,
                     line: place.line,
                     column: place.column,
+                    warning: diag.severity == Severity::Warning,
                     message: diag.message.to_string(),
                     hints: diag.hints.iter().map(|h| h.v.to_string()).collect(),
                     source_line: place.source_line,
