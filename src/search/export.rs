@@ -1,45 +1,66 @@
 //! Static export of the tantivy index for `search.js`.
 //!
-//! Layout of `dist/search/` (all integers are unsigned LEB128 varints, all
-//! lists sorted, the same documents always give the same bytes):
+//! The browser ranks exactly like tantivy but must download little, so the
+//! export stores, besides tantivy's 1- and 2-gram postings, the postings of
+//! every 3- and 4-gram of the texts (see [`MAX_GRAM`]). tantivy matches a
+//! word of 3+ characters as a phrase of its 2-grams, and the phrase count is
+//! exactly the number of occurrences of the word, so a word of up to 4
+//! characters is one term lookup (tf = phrase count) without any position.
+//! A longer word is a phrase of the 4-grams that cover it, and only those
+//! need positions. The idf of a phrase is tantivy's (the sum over the word's
+//! 2-gram cover), computed from the 2-gram document frequencies that each
+//! 3-/4-gram entry carries.
+//!
+//! Layout of `dist/search/` (integers are unsigned LEB128 varints, every list
+//! is sorted, the same documents always give the same bytes):
 //! - `meta.json`: format, analyzer version, document count, text fields,
 //!   their boosts and total token counts (tantivy's average field length is
-//!   `total_tokens / docs`), the number of term and position shards, the doc
-//!   chunk size, kinds and regions (for `f.bin`).
-//! - `t/<i>.bin`, term shard `i = fnv1a32(term) % term_shards`: the terms of
-//!   that shard sorted by bytes, each `len, utf8, block_len, block` with block
-//!   = `field_mask` then per present field (title=1, body=2, kana=4):
-//!   `df`, `df` × `(doc_delta << 1 | tf==1)`, the `tf`s that are not 1,
-//!   then `df` bytes of tantivy's quantised field norm id of each document.
-//! - `p/<i>.bin`, position shard `i = fnv1a32(term) % position_shards`: for
-//!   2-grams only, `len, utf8, block_len, block` with block = per field of
-//!   the term's mask `byte_len` then for each posting its `tf` positions
-//!   (first absolute, then deltas). Only words of 3+ characters need them.
+//!   `total_tokens / docs`), max n-gram length, the number of term and
+//!   position shards, the doc chunk size, kinds and regions (for `f.bin`).
+//! - `t/<i>.bin`, term shard `i = fnv1a32(term) % term_shards`: `count`, then
+//!   the terms sorted by bytes, each `len, utf8, block_len, block`. Block:
+//!   `field_mask` (title 1, body 2, kana 4), then per present field: `df`,
+//!   `df` × `(doc_delta << 1 | tf==1)`, the `tf`s that are not 1, `df` bytes of
+//!   tantivy's field norm id of each document, and for an n-gram of n ≥ 3
+//!   characters the `n - 1` document frequencies (in this field) of its
+//!   2-grams at offsets 0 … n-2.
+//! - `p/<i>.bin`, position shard `i = fnv1a32(term) % position_shards`, only
+//!   for 4-grams: `count`, then `len, utf8, block_len, block` with block = per
+//!   field of the term's mask `byte_len`, then for each posting its `tf`
+//!   character positions (first absolute, then deltas).
 //! - `d/<c>.json`: documents `c*doc_chunk ..`: `[title, url, kind,
 //!   municipality, region, field, snippet]`, fetched for shown results only.
 //! - `f.bin`: one byte per document, `kind | (region_index + 1) << 2`
 //!   (0 = no region), fetched only when a filter is set.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use tantivy::postings::Postings;
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocSet, TERMINATED, TantivyDocument};
 
+use super::analyzer::{is_break, normalize, query_words};
 use super::{DocKind, FIELD_BOOSTS, SearchError, SearchIndex, TEXT_FIELDS, io_err};
 
 /// Version of the file layout above.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+
+/// Longest n-gram with its own postings; longer words are phrases of these.
+pub const MAX_GRAM: usize = 4;
 
 /// Documents per `d/<c>.json` chunk.
-pub const DOC_CHUNK: usize = 16;
+pub const DOC_CHUNK: usize = 4;
 
 /// Target size of one term or position shard before compression.
-pub const SHARD_TARGET_BYTES: usize = 6 * 1024;
+pub const SHARD_TARGET_BYTES: usize = 8 * 1024;
 
 /// Characters of body text kept as snippet.
-pub const SNIPPET_CHARS: usize = 90;
+pub const SNIPPET_CHARS: usize = 80;
+
+/// Characters of text handled per pass when collecting 3- and 4-grams
+/// (bounds the memory of the export).
+const CHARS_PER_PASS: usize = 1_000_000;
 
 /// What [`SearchIndex::export`] wrote.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -62,6 +83,7 @@ pub struct Meta {
     pub fields: Vec<String>,
     pub boosts: Vec<f32>,
     pub total_tokens: Vec<u64>,
+    pub max_gram: u32,
     pub term_shards: u32,
     pub position_shards: u32,
     pub doc_chunk: u32,
@@ -87,11 +109,132 @@ pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
+/// The n-grams looked up for a (normalised) query word: the word itself when
+/// it has at most [`MAX_GRAM`] characters, otherwise the [`MAX_GRAM`]-grams
+/// at offsets 0, 4, 8 … and n-4, with their offsets.
+pub fn lookup_cover(word: &str) -> Vec<(u32, String)> {
+    let chars: Vec<char> = word.chars().collect();
+    let n = chars.len();
+    if n <= MAX_GRAM {
+        return if n == 0 {
+            Vec::new()
+        } else {
+            vec![(0, word.to_string())]
+        };
+    }
+    let mut offsets: Vec<usize> = (0..=n - MAX_GRAM).step_by(MAX_GRAM).collect();
+    if offsets.last() != Some(&(n - MAX_GRAM)) {
+        offsets.push(n - MAX_GRAM);
+    }
+    offsets
+        .into_iter()
+        .map(|o| (o as u32, chars[o..o + MAX_GRAM].iter().collect()))
+        .collect()
+}
+
+fn get_varint(bytes: &[u8], i: &mut usize) -> u64 {
+    let mut v = 0u64;
+    let mut shift = 0;
+    loop {
+        let b = bytes[*i];
+        *i += 1;
+        v |= ((b & 0x7f) as u64) << shift;
+        if b < 0x80 {
+            return v;
+        }
+        shift += 7;
+    }
+}
+
+/// An n-gram (n ≤ 4) packed into an integer: 21 bits per character, the
+/// length above them.
+fn pack(chars: &[char]) -> u128 {
+    let v = chars.iter().fold(0u128, |acc, &c| (acc << 21) | c as u128);
+    v | (chars.len() as u128) << 100
+}
+
+fn gram_len(key: u128) -> usize {
+    (key >> 100) as usize
+}
+
+fn unpack(key: u128) -> Vec<char> {
+    let n = gram_len(key);
+    (0..n)
+        .rev()
+        .map(|k| char::from_u32(((key >> (21 * k)) & 0x1f_ffff) as u32).unwrap_or('\u{fffd}'))
+        .collect()
+}
+
+/// A fast deterministic hash of a packed n-gram (partitions the passes).
+fn fx(key: u128) -> u64 {
+    let x = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+    x.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 17
+}
+
+/// Hasher for the packed n-gram maps (keys are already well mixed by [`fx`]).
+#[derive(Default, Clone, Copy)]
+struct BuildFx;
+
+struct FxHasher(u64);
+
+impl std::hash::BuildHasher for BuildFx {
+    type Hasher = FxHasher;
+    fn build_hasher(&self) -> FxHasher {
+        FxHasher(0)
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x51_7cc1_b727_220a_95);
+        }
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.0 = fx(v)
+            .wrapping_add(v as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// Postings of one term in one field, encoded as they accumulate.
 #[derive(Default)]
-struct TermData {
-    mask: u8,
-    postings: Vec<u8>,
+struct FieldPostings {
+    df: u32,
+    last_doc: u32,
+    deltas: Vec<u8>,
+    tfs: Vec<u8>,
+    norms: Vec<u8>,
     positions: Vec<u8>,
+}
+
+impl FieldPostings {
+    fn push(&mut self, doc: u32, tf: u32, norm: u8) {
+        let delta = doc - if self.df == 0 { 0 } else { self.last_doc };
+        put_varint(&mut self.deltas, ((delta as u64) << 1) | (tf == 1) as u64);
+        if tf != 1 {
+            put_varint(&mut self.tfs, tf as u64);
+        }
+        self.norms.push(norm);
+        self.df += 1;
+        self.last_doc = doc;
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_varint(out, self.df as u64);
+        out.extend_from_slice(&self.deltas);
+        out.extend_from_slice(&self.tfs);
+        out.extend_from_slice(&self.norms);
+    }
+}
+
+/// A finished term: its `t` block and (4-grams) its `p` block.
+struct TermBlocks {
+    t: Vec<u8>,
+    p: Vec<u8>,
 }
 
 fn snippet(body: &str) -> String {
@@ -113,11 +256,23 @@ pub(crate) fn export(si: &SearchIndex, out_dir: &Path) -> Result<ExportStats, Se
         _ => return Err(SearchError::Schema("more than one segment".into())),
     };
     let num_docs = segment.map_or(0, |s| s.max_doc());
+    let f = si.fields;
+    let nf = TEXT_FIELDS.len();
 
-    // 1. Terms, postings, positions, field norms, per term over the fields.
-    let mut terms: BTreeMap<Vec<u8>, TermData> = BTreeMap::new();
+    let timing = std::env::var_os("OHISAMA_SEARCH_TIMING").is_some();
+    let t0 = std::time::Instant::now();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("export: {what} at {:.2?}", t0.elapsed());
+        }
+    };
+    // 1. tantivy's 1- and 2-grams: postings, term frequencies, field norms.
+    let mut terms: BTreeMap<Vec<u8>, TermBlocks> = BTreeMap::new();
+    let mut per_field: BTreeMap<Vec<u8>, Vec<(usize, Vec<u8>)>> = BTreeMap::new();
+    let mut bigram_df: Vec<HashMap<String, u32>> = vec![HashMap::new(); nf];
     let mut total_tokens = Vec::new();
-    for (fi, &field) in si.fields.text.iter().enumerate() {
+    let mut norm_readers = Vec::new();
+    for (fi, &field) in f.text.iter().enumerate() {
         let Some(seg) = segment else {
             total_tokens.push(0);
             continue;
@@ -126,66 +281,50 @@ pub(crate) fn export(si: &SearchIndex, out_dir: &Path) -> Result<ExportStats, Se
         total_tokens.push(inverted.total_num_tokens());
         let norms = seg.get_fieldnorms_reader(field)?;
         let mut stream = inverted.terms().stream().map_err(io_err(out_dir))?;
-        let mut docs: Vec<u32> = Vec::new();
-        let mut tfs: Vec<u32> = Vec::new();
-        let mut positions: Vec<u32> = Vec::new();
         while stream.advance() {
             let key = stream.key().to_vec();
             let info = stream.value().clone();
-            let is_bigram = std::str::from_utf8(&key).map_or(false, |s| s.chars().count() == 2);
             let mut postings = inverted
-                .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqsAndPositions)
+                .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
                 .map_err(io_err(out_dir))?;
-            docs.clear();
-            tfs.clear();
-            let mut pos_bytes: Vec<u8> = Vec::new();
+            let mut fp = FieldPostings::default();
             let mut doc = postings.doc();
             while doc != TERMINATED {
-                docs.push(doc);
-                tfs.push(postings.term_freq());
-                if is_bigram {
-                    postings.positions(&mut positions);
-                    let mut prev = 0u32;
-                    for (k, &p) in positions.iter().enumerate() {
-                        put_varint(&mut pos_bytes, if k == 0 { p } else { p - prev } as u64);
-                        prev = p;
-                    }
-                }
+                fp.push(doc, postings.term_freq(), norms.fieldnorm_id(doc));
                 doc = postings.advance();
             }
-            if docs.is_empty() {
+            if fp.df == 0 {
                 continue;
             }
-            let entry = terms.entry(key).or_default();
-            entry.mask |= 1 << fi;
-            let out = &mut entry.postings;
-            put_varint(out, docs.len() as u64);
-            let mut prev = 0u32;
-            for (&d, &tf) in docs.iter().zip(&tfs) {
-                put_varint(out, (((d - prev) as u64) << 1) | (tf == 1) as u64);
-                prev = d;
-            }
-            for &tf in &tfs {
-                if tf != 1 {
-                    put_varint(out, tf as u64);
+            if let Ok(s) = std::str::from_utf8(&key) {
+                if s.chars().count() == 2 {
+                    bigram_df[fi].insert(s.to_string(), fp.df);
                 }
             }
-            for &d in &docs {
-                out.push(norms.fieldnorm_id(d));
-            }
-            if is_bigram {
-                put_varint(&mut entry.positions, pos_bytes.len() as u64);
-                entry.positions.extend_from_slice(&pos_bytes);
-            }
+            let mut block = Vec::new();
+            fp.encode(&mut block);
+            per_field.entry(key).or_default().push((fi, block));
         }
+        norm_readers.push(norms);
+    }
+    for (key, fields) in per_field {
+        let mask: u64 = fields.iter().map(|(fi, _)| 1u64 << fi).sum();
+        let mut t = Vec::new();
+        put_varint(&mut t, mask);
+        for (_, block) in fields {
+            t.extend_from_slice(&block);
+        }
+        terms.insert(key, TermBlocks { t, p: Vec::new() });
     }
 
-    // 2. Documents: metadata chunks and the filter bytes.
+    lap("1-2-grams");
+    // 2. Documents: stored text (normalised for the n-grams), metadata chunks
+    //    and the filter bytes.
     let mut regions: Vec<String> = Vec::new();
     let mut doc_rows: Vec<serde_json::Value> = Vec::with_capacity(num_docs as usize);
     let mut doc_regions: Vec<Option<String>> = Vec::with_capacity(num_docs as usize);
     let mut doc_kinds: Vec<u8> = Vec::with_capacity(num_docs as usize);
-    let f = si.fields;
+    let mut texts: Vec<[Vec<char>; 3]> = Vec::with_capacity(num_docs as usize);
     for id in 0..num_docs {
         let doc: TantivyDocument = searcher.doc(DocAddress::new(0, id))?;
         let text = |field: Field| {
@@ -200,6 +339,7 @@ pub(crate) fn export(si: &SearchIndex, out_dir: &Path) -> Result<ExportStats, Se
                 regions.push(r.clone());
             }
         }
+        let body = text(f.text[1]).unwrap_or_default();
         doc_rows.push(serde_json::json!([
             text(f.text[0]).unwrap_or_default(),
             text(f.url).unwrap_or_default(),
@@ -207,8 +347,13 @@ pub(crate) fn export(si: &SearchIndex, out_dir: &Path) -> Result<ExportStats, Se
             text(f.municipality),
             region,
             text(f.field),
-            snippet(&text(f.text[1]).unwrap_or_default()),
+            snippet(&body),
         ]));
+        texts.push([0, 1, 2].map(|fi| {
+            normalize(&text(f.text[fi]).unwrap_or_default())
+                .chars()
+                .collect()
+        }));
         doc_regions.push(region);
         doc_kinds.push(DocKind::ALL.iter().position(|k| *k == kind).unwrap_or(0) as u8);
     }
@@ -231,9 +376,107 @@ pub(crate) fn export(si: &SearchIndex, out_dir: &Path) -> Result<ExportStats, Se
         })
         .collect();
 
-    // 3. Shards.
-    let total_t: usize = terms.values().map(|t| t.postings.len() + 8).sum();
-    let total_p: usize = terms.values().map(|t| t.positions.len() + 8).sum();
+    lap("documents");
+    // 3. 3- and 4-grams from the normalised texts, in passes over hash
+    //    partitions so that memory stays bounded. A gram is packed into a
+    //    u128 (21 bits per character plus its length); its postings
+    //    accumulate as records `doc, field, tf, norm[, positions]`.
+    let total_chars: usize = texts.iter().flatten().map(Vec::len).sum();
+    let passes = total_chars.div_ceil(CHARS_PER_PASS).max(1) as u64;
+    let mut grams: Vec<(u128, u32)> = Vec::new();
+    for pass in 0..passes {
+        let mut acc: HashMap<u128, Vec<u8>, BuildFx> = HashMap::default();
+        for (doc, fields) in texts.iter().enumerate() {
+            let doc = doc as u32;
+            for (fi, chars) in fields.iter().enumerate() {
+                grams.clear();
+                for n in 3..=MAX_GRAM {
+                    for i in 0..chars.len().saturating_sub(n - 1) {
+                        let gram = &chars[i..i + n];
+                        if gram.iter().any(|&c| is_break(c)) {
+                            continue;
+                        }
+                        let key = pack(gram);
+                        if fx(key) % passes == pass {
+                            grams.push((key, i as u32));
+                        }
+                    }
+                }
+                if grams.is_empty() {
+                    continue;
+                }
+                grams.sort_unstable();
+                let norm = norm_readers.get(fi).map_or(0, |r| r.fieldnorm_id(doc));
+                for run in grams.chunk_by(|a, b| a.0 == b.0) {
+                    let key = run[0].0;
+                    let rec = acc.entry(key).or_default();
+                    put_varint(rec, doc as u64);
+                    rec.push(fi as u8);
+                    put_varint(rec, run.len() as u64);
+                    rec.push(norm);
+                    if gram_len(key) == MAX_GRAM {
+                        let mut prev = 0;
+                        for (k, &(_, p)) in run.iter().enumerate() {
+                            put_varint(rec, if k == 0 { p } else { p - prev } as u64);
+                            prev = p;
+                        }
+                    }
+                }
+            }
+        }
+        for (key, rec) in acc {
+            let chars = unpack(key);
+            let with_positions = chars.len() == MAX_GRAM;
+            let mut fields: Vec<FieldPostings> =
+                (0..nf).map(|_| FieldPostings::default()).collect();
+            let mut r = 0;
+            while r < rec.len() {
+                let doc = get_varint(&rec, &mut r) as u32;
+                let fi = rec[r] as usize;
+                r += 1;
+                let tf = get_varint(&rec, &mut r) as u32;
+                let norm = rec[r];
+                r += 1;
+                let fp = &mut fields[fi];
+                fp.push(doc, tf, norm);
+                if with_positions {
+                    let start = r;
+                    for _ in 0..tf {
+                        get_varint(&rec, &mut r);
+                    }
+                    fp.positions.extend_from_slice(&rec[start..r]);
+                }
+            }
+            let mut t = Vec::new();
+            let mut p = Vec::new();
+            let mask: u64 = (0..nf)
+                .filter(|&fi| fields[fi].df > 0)
+                .map(|fi| 1u64 << fi)
+                .sum();
+            put_varint(&mut t, mask);
+            for (fi, fp) in fields.iter().enumerate() {
+                if fp.df == 0 {
+                    continue;
+                }
+                fp.encode(&mut t);
+                for o in 0..chars.len() - 1 {
+                    let bigram: String = chars[o..o + 2].iter().collect();
+                    put_varint(&mut t, *bigram_df[fi].get(&bigram).unwrap_or(&0) as u64);
+                }
+                if with_positions {
+                    put_varint(&mut p, fp.positions.len() as u64);
+                    p.extend_from_slice(&fp.positions);
+                }
+            }
+            let term: String = chars.iter().collect();
+            terms.insert(term.into_bytes(), TermBlocks { t, p });
+        }
+    }
+
+    lap("3-4-grams");
+    // 4. Shards.
+    let total_t: usize = terms.values().map(|t| t.t.len() + 8).sum();
+    let total_p: usize = terms.values().map(|t| t.p.len() + 8).sum();
     let term_shards = total_t.div_ceil(SHARD_TARGET_BYTES).max(1);
     let position_shards = total_p.div_ceil(SHARD_TARGET_BYTES).max(1);
     let mut t_shards: Vec<(u64, Vec<u8>)> = vec![(0, Vec::new()); term_shards];
@@ -244,22 +487,20 @@ pub(crate) fn export(si: &SearchIndex, out_dir: &Path) -> Result<ExportStats, Se
         *n += 1;
         put_varint(buf, key.len() as u64);
         buf.extend_from_slice(key);
-        let mut block = Vec::with_capacity(data.postings.len() + 1);
-        put_varint(&mut block, data.mask as u64);
-        block.extend_from_slice(&data.postings);
-        put_varint(buf, block.len() as u64);
-        buf.extend_from_slice(&block);
-        if !data.positions.is_empty() {
+        put_varint(buf, data.t.len() as u64);
+        buf.extend_from_slice(&data.t);
+        if !data.p.is_empty() {
             let (n, buf) = &mut p_shards[h % position_shards];
             *n += 1;
             put_varint(buf, key.len() as u64);
             buf.extend_from_slice(key);
-            put_varint(buf, data.positions.len() as u64);
-            buf.extend_from_slice(&data.positions);
+            put_varint(buf, data.p.len() as u64);
+            buf.extend_from_slice(&data.p);
         }
     }
 
-    // 4. Write.
+    lap("shards");
+    // 5. Write.
     let mut w = Writer::new(out_dir)?;
     let meta = Meta {
         format: FORMAT_VERSION,
@@ -268,6 +509,7 @@ pub(crate) fn export(si: &SearchIndex, out_dir: &Path) -> Result<ExportStats, Se
         fields: TEXT_FIELDS.iter().map(|s| s.to_string()).collect(),
         boosts: FIELD_BOOSTS.to_vec(),
         total_tokens,
+        max_gram: MAX_GRAM as u32,
         term_shards: term_shards as u32,
         position_shards: position_shards as u32,
         doc_chunk: DOC_CHUNK as u32,
@@ -294,6 +536,7 @@ pub(crate) fn export(si: &SearchIndex, out_dir: &Path) -> Result<ExportStats, Se
         w.write(&format!("d/{c}.json"), &json)?;
         doc_chunks += 1;
     }
+    lap("written");
     Ok(ExportStats {
         docs: num_docs as usize,
         terms: terms.len(),
@@ -341,9 +584,9 @@ impl<'a> Writer<'a> {
 }
 
 /// The files `search.js` fetches for a query, besides itself and
-/// `meta.json`: the term shards of every n-gram of the query, the position
-/// shards of the 2-grams of words of 3+ characters, `f.bin` when a filter is
-/// set, and the doc chunks of the shown results (`result_docs`).
+/// `meta.json`: the term shards of the lookup cover of every word, the
+/// position shards of words longer than [`MAX_GRAM`], `f.bin` when a filter
+/// is set, and the doc chunks of the shown results (`result_docs`).
 pub fn fetch_plan(meta: &Meta, query: &str, filtered: bool, result_docs: &[u32]) -> Vec<String> {
     let mut files: Vec<String> = Vec::new();
     let mut add = |s: String| {
@@ -351,15 +594,15 @@ pub fn fetch_plan(meta: &Meta, query: &str, filtered: bool, result_docs: &[u32])
             files.push(s);
         }
     };
-    for w in super::analyzer::query_words(query) {
-        let cover = super::analyzer::cover(&w);
+    for w in query_words(query) {
+        let cover = lookup_cover(&w);
         for (_, t) in &cover {
             add(format!(
                 "t/{}.bin",
                 fnv1a32(t.as_bytes()) % meta.term_shards
             ));
         }
-        if cover.len() > 1 {
+        if w.chars().count() > MAX_GRAM {
             for (_, t) in &cover {
                 add(format!(
                     "p/{}.bin",

@@ -10,7 +10,7 @@
 // Plain ES module, no dependencies, no bundler.
 
 const ANALYZER_VERSION = "ja-ngram-1";
-const FORMAT_VERSION = 1;
+const FORMAT_VERSION = 2;
 const f32 = Math.fround;
 const K1 = f32(1.2);
 const B = f32(0.75);
@@ -89,6 +89,20 @@ export function cover(word) {
   for (let o = 0; o <= n - 2; o += 2) offsets.push(o);
   if (offsets[offsets.length - 1] !== n - 2) offsets.push(n - 2);
   return offsets.map((o) => [o, chars[o] + chars[o + 1]]);
+}
+
+// The n-grams looked up in the export for a word (export::lookup_cover): the
+// word itself up to `max` characters, else the max-grams at 0, max, 2·max …
+// and n-max.
+function lookupCover(word, max) {
+  const chars = Array.from(word);
+  const n = chars.length;
+  if (n === 0) return [];
+  if (n <= max) return [[0, word]];
+  const offsets = [];
+  for (let o = 0; o <= n - max; o += max) offsets.push(o);
+  if (offsets[offsets.length - 1] !== n - max) offsets.push(n - max);
+  return offsets.map((o) => [o, chars.slice(o, o + max).join("")]);
 }
 
 // ---------------------------------------------------------------- BM25
@@ -229,7 +243,7 @@ class StaticIndex {
     return p;
   }
 
-  // Postings of a term: per field null or {docs, tfs, norms}.
+  // Postings of a term: per field null or {docs, tfs, norms, bigramDfs}.
   async term(term) {
     let p = this.terms.get(term);
     if (p) return p;
@@ -242,6 +256,8 @@ class StaticIndex {
       const [bytes, start] = entry;
       const r = new Reader(bytes, start);
       const mask = r.varint();
+      const chars = Array.from(term).length;
+      const len = chars < 3 ? 0 : chars; // n-grams of 3+ carry their 2-grams' df
       for (let fi = 0; fi < fields.length; fi++) {
         if (!(mask & (1 << fi))) continue;
         const df = r.varint();
@@ -257,7 +273,9 @@ class StaticIndex {
         for (let j = 0; j < df; j++) if (tfs[j] === 0) tfs[j] = r.varint();
         const norms = bytes.subarray(r.i, r.i + df);
         r.i += df;
-        fields[fi] = { docs, tfs, norms };
+        const bigramDfs = [];
+        for (let o = 0; o + 1 < len; o++) bigramDfs.push(r.varint());
+        fields[fi] = { docs, tfs, norms, bigramDfs };
       }
       return fields;
     })();
@@ -265,7 +283,7 @@ class StaticIndex {
     return p;
   }
 
-  // Positions of a 2-gram: per field null or an array (per posting) of arrays.
+  // Positions of a max-gram: per field null or an array (per posting) of arrays.
   async termPositions(term) {
     let p = this.positions.get(term);
     if (p) return p;
@@ -313,29 +331,44 @@ class StaticIndex {
   }
 }
 
-// Map doc → score of one word in one field.
-async function wordFieldScores(ix, meta, word, fi, termData, posData) {
+// Map doc → score of one word in one field: tantivy's TermQuery (1-2
+// characters) or PhraseQuery over the word's 2-grams (3+ characters), whose
+// phrase count is the number of occurrences of the word.
+function wordFieldScores(meta, word, fi, look, termData, posData) {
   const out = new Map();
-  const cov = cover(word);
   const n = meta.docs;
   const boost = f32(meta.boosts[fi]);
   const cache = meta.caches[fi];
-  const withBoost = (w) => (boost === 1 ? w : f32(w * boost));
-  if (cov.length === 1) {
-    const pf = termData[0][fi];
-    if (!pf) return out;
-    const weight = withBoost(f32(idf(pf.docs.length, n) * f32(1 + K1)));
+  const lists = termData.map((t) => t[fi]);
+  if (lists.some((l) => !l)) return out;
+  // idf: of the term itself, or summed over the word's 2-gram cover, each
+  // 2-gram's df read from a looked-up n-gram that contains it.
+  let idfSum;
+  const bigrams = cover(word);
+  if (bigrams.length === 1) {
+    idfSum = idf(lists[0].docs.length, n);
+  } else {
+    idfSum = f32(0);
+    for (const [o] of bigrams) {
+      let df = null;
+      for (let t = 0; t < look.length && df === null; t++) {
+        const q = look[t][0];
+        const inner = o - q;
+        if (inner >= 0 && inner < lists[t].bigramDfs.length) df = lists[t].bigramDfs[inner];
+      }
+      idfSum = f32(idfSum + idf(df, n));
+    }
+  }
+  let weight = f32(idfSum * f32(1 + K1));
+  if (boost !== 1) weight = f32(weight * boost);
+  if (look.length === 1) {
+    const pf = lists[0];
     for (let j = 0; j < pf.docs.length; j++) {
       out.set(pf.docs[j], bm25(weight, cache, pf.norms[j], pf.tfs[j]));
     }
     return out;
   }
-  const lists = termData.map((t) => t[fi]);
-  if (lists.some((l) => !l)) return out;
-  let idfSum = f32(0);
-  for (const l of lists) idfSum = f32(idfSum + idf(l.docs.length, n));
-  const weight = withBoost(f32(idfSum * f32(1 + K1)));
-  // Intersect the doc lists (all sorted), then the shifted positions.
+  // A phrase of max-grams: intersect the doc lists, then the shifted positions.
   const cursors = lists.map(() => 0);
   const first = lists[0];
   for (let j0 = 0; j0 < first.docs.length; j0++) {
@@ -354,14 +387,12 @@ async function wordFieldScores(ix, meta, word, fi, termData, posData) {
     if (!all) continue;
     let starts = posData[0][fi][j0];
     for (let t = 1; t < lists.length && starts.length; t++) {
-      const off = cov[t][0];
-      const ps = posData[t][fi][cursors[t]];
+      const off = look[t][0];
       const set = new Set();
-      for (const p of ps) set.add(p - off);
+      for (const p of posData[t][fi][cursors[t]]) set.add(p - off);
       starts = starts.filter((s) => set.has(s));
     }
-    const count = starts.length;
-    if (count > 0) out.set(doc, bm25(weight, cache, first.norms[j0], count));
+    if (starts.length > 0) out.set(doc, bm25(weight, cache, first.norms[j0], starts.length));
   }
   return out;
 }
@@ -373,20 +404,23 @@ async function run(query, { limit = 10, kind = null, region = null, base = "/sea
   const meta = await ix.meta;
   const filtered = Boolean(kind) || Boolean(region);
   const filterP = filtered ? ix.fetchFile("f.bin", "bin") : null;
-  const covers = words.map(cover);
-  const termsP = covers.map((cov) => Promise.all(cov.map(([, t]) => ix.term(t))));
-  const posP = covers.map((cov) =>
-    cov.length > 1 ? Promise.all(cov.map(([, t]) => ix.termPositions(t))) : null,
+  const looks = words.map((w) => lookupCover(w, meta.max_gram));
+  const termData = await Promise.all(
+    looks.map((look) => Promise.all(look.map(([, t]) => ix.term(t)))),
   );
-  const termData = await Promise.all(termsP);
-  const posData = await Promise.all(posP);
+  const posData = await Promise.all(
+    looks.map((look) =>
+      look.length > 1 ? Promise.all(look.map(([, t]) => ix.termPositions(t))) : null,
+    ),
+  );
 
-  // Per word: doc → sum over fields (title, body, kana, in that order).
+  // Per word: doc → sum over fields (title, body, kana, in that order);
+  // words are ANDed and their scores added.
   let total = null;
   for (let wi = 0; wi < words.length; wi++) {
     const perField = [];
     for (let fi = 0; fi < meta.fields.length; fi++) {
-      perField.push(await wordFieldScores(ix, meta, words[wi], fi, termData[wi], posData[wi]));
+      perField.push(wordFieldScores(meta, words[wi], fi, looks[wi], termData[wi], posData[wi]));
     }
     const wordScores = new Map();
     for (const m of perField) {
