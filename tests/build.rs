@@ -377,3 +377,51 @@ fn typst_template_error_is_a_diagnostic_with_file_and_line() {
     o.pdf = false;
     ohisama::build::build(&o).expect("builds without PDFs");
 }
+
+#[test]
+fn cli_search_queries_the_built_index() {
+    let site = TestSite::mini();
+    let missing = ohisama()
+        .args(["search", "横浜", "--root"])
+        .arg(site.root())
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("ohisama build"));
+
+    let built = ohisama()
+        .args(["build", "--no-pdf", "--root"])
+        .arg(site.root())
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let out = ohisama()
+        .args(["search", "こども相談", "--root"])
+        .arg(site.root())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        text.contains("横浜市こども相談センター") && text.contains("/contacts/yokohama/#w-1"),
+        "{text}"
+    );
+    // Readings: a query in hiragana finds the kanji name.
+    let kana = ohisama()
+        .args(["search", "ちがさき", "--type", "page", "--root"])
+        .arg(site.root())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&kana.stdout).contains("/contacts/chigasaki/"));
+    let filtered = ohisama()
+        .args(["search", "福祉", "--region", "shonan-east", "--root"])
+        .arg(site.root())
+        .output()
+        .unwrap();
+    let f = String::from_utf8_lossy(&filtered.stdout);
+    assert!(f.contains("茅ヶ崎市") && !f.contains("川崎市"), "{f}");
+}
