@@ -36,6 +36,24 @@ enum Command {
         #[arg(long)]
         no_pdf: bool,
     },
+    /// 手元でサイトを表示し、ファイルを保存するたびに作り直してブラウザを更新する
+    Serve {
+        /// サイトのフォルダ (content/ data/ themes/ があるところ)
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 待ち受けるポート
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// 待ち受けるアドレス (既定はこのコンピューターからだけ見える 127.0.0.1)
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// 起動したらブラウザで開く
+        #[arg(long)]
+        open: bool,
+        /// PDF も作る (遅くなります)
+        #[arg(long)]
+        pdf: bool,
+    },
     /// データを検査して問題をすべて表示する (何も書き出さない)
     Check {
         #[arg(long, default_value = ".")]
@@ -103,6 +121,24 @@ fn run() -> anyhow::Result<ExitCode> {
                     Err(e).with_context(|| format!("{} に出力できませんでした", opts.out.display()))
                 }
             }
+        }
+        Command::Serve {
+            root,
+            port,
+            bind,
+            open,
+            pdf,
+        } => {
+            let mut opts = ohisama::serve::ServeOptions::new(&root);
+            opts.port = port;
+            opts.bind = bind;
+            opts.pdf = pdf;
+            let server = ohisama::serve::Server::start(opts)?;
+            if open {
+                ohisama::serve::open_browser(server.url());
+            }
+            server.wait();
+            Ok(ExitCode::SUCCESS)
         }
         Command::Check { root, format } => {
             let opts = BuildOptions::new(&root);

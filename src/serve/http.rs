@@ -1,0 +1,443 @@
+//! Answers HTTP requests: the site's files, the live-reload script and event stream.
+//!
+//! A request path is checked before it touches the file system: it must start
+//! with `/`; `%XX` escapes are decoded per segment and may not encode `/`, `\` or
+//! NUL; segments may not be `.`/`..` or empty, contain a backslash, control
+//! characters or invalid UTF-8. Anything else is a 400. The resulting path is then
+//! canonicalized (resolving symlinks) and must lie inside the output folder (403).
+
+use super::{Shared, sse};
+use std::fs::File;
+use std::io::{Cursor, Read};
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tiny_http::{Header, Method, Request, Response};
+
+const LIVE_RELOAD_JS: &str = include_str!("live-reload.js");
+
+/// Served as `/sw.js` in serve mode: takes over from a cached worker, then unregisters.
+const UNREGISTER_SW: &str = "// ohisama serve: no service worker while previewing.\n\
+self.addEventListener(\"install\", () => self.skipWaiting());\n\
+self.addEventListener(\"activate\", (event) => {\n\
+  event.waitUntil(self.registration.unregister()\n\
+    .then(() => self.clients.matchAll({ type: \"window\" }))\n\
+    .then((clients) => clients.forEach((c) => c.navigate(c.url))));\n\
+});\n";
+
+/// Longest request target accepted.
+const MAX_TARGET: usize = 4096;
+
+pub(super) fn worker(http: &tiny_http::Server, shared: &Arc<Shared>) {
+    loop {
+        if shared.stopping() {
+            return;
+        }
+        match http.recv() {
+            Ok(rq) => {
+                // A bug must not take a worker down; tiny_http answers 500 for a dropped request.
+                let _ = std::panic::catch_unwind(AssertUnwindSafe(|| handle(shared, rq)));
+            }
+            Err(_) => {
+                if shared.stopping() {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+fn handle(shared: &Arc<Shared>, rq: Request) {
+    let head_or_get = matches!(rq.method(), Method::Get | Method::Head);
+    if !head_or_get {
+        let resp =
+            text(405, "許可されていないメソッドです\n").with_header(header("Allow", "GET, HEAD"));
+        let _ = rq.respond(resp);
+        return;
+    }
+    let target = match Target::parse(rq.url()) {
+        Ok(t) => t,
+        Err(reason) => {
+            let _ = rq.respond(text(400, &format!("不正なリクエストです: {reason}\n")));
+            return;
+        }
+    };
+
+    if target.segments.first().map(String::as_str) == Some("__ohisama") {
+        match (
+            target.segments.get(1).map(String::as_str),
+            target.segments.len(),
+        ) {
+            (Some("events"), 2) if *rq.method() == Method::Get => sse::serve(shared, rq),
+            (Some("live-reload.js"), 2) => {
+                let resp = Response::from_data(LIVE_RELOAD_JS.as_bytes().to_vec())
+                    .with_header(header("Content-Type", "text/javascript; charset=utf-8"));
+                let _ = rq.respond(with_common(resp));
+            }
+            _ => {
+                let _ = rq.respond(text(404, "見つかりません\n"));
+            }
+        }
+        return;
+    }
+
+    // The site's service worker would answer from its cache and hide edits; pages
+    // do not register it in serve mode, and one left from a real build of the same
+    // origin is replaced by a worker that removes itself.
+    if target.segments == ["sw.js"] {
+        let resp = Response::from_data(UNREGISTER_SW.as_bytes().to_vec())
+            .with_header(header("Content-Type", "text/javascript; charset=utf-8"));
+        let _ = rq.respond(with_common(resp));
+        return;
+    }
+
+    let site = shared.lock().good.clone();
+    let Some(site) = site else {
+        // No build has succeeded yet: a page that shows the errors (through the script).
+        let html = placeholder_page();
+        let resp = Response::from_data(html.into_bytes())
+            .with_status_code(503)
+            .with_header(header("Content-Type", "text/html; charset=utf-8"));
+        let _ = rq.respond(with_common(resp));
+        return;
+    };
+
+    match resolve(&site.dir, &target) {
+        Resolved::File(path) => match open(&path, 200) {
+            Some(resp) => {
+                let _ = rq.respond(resp);
+            }
+            None => not_found(&site.dir, rq),
+        },
+        Resolved::Redirect => {
+            let mut location = format!("{}/", target.raw_path);
+            if let Some(q) = &target.query {
+                location.push('?');
+                location.push_str(q);
+            }
+            let resp =
+                text(301, &format!("{location}\n")).with_header(header("Location", &location));
+            let _ = rq.respond(resp);
+        }
+        Resolved::NotFound => not_found(&site.dir, rq),
+        Resolved::Forbidden => {
+            let _ = rq.respond(text(403, "このファイルは表示できません\n"));
+        }
+    }
+}
+
+/// The site's own 404 page, with status 404.
+fn not_found(dir: &Path, rq: Request) {
+    match open(&dir.join("404.html"), 404) {
+        Some(resp) => {
+            let _ = rq.respond(resp);
+        }
+        None => {
+            let _ = rq.respond(text(404, "ページが見つかりません\n"));
+        }
+    }
+}
+
+fn open(path: &Path, status: u16) -> Option<Response<File>> {
+    let file = File::open(path).ok()?;
+    let resp = Response::from_file(file)
+        .with_status_code(status)
+        .with_header(header("Content-Type", content_type(path)));
+    Some(with_common(resp))
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap_or_else(|_| {
+        Header::from_bytes(&b"X-Invalid"[..], &b"1"[..]).expect("static header")
+    })
+}
+
+fn with_common<R: Read>(resp: Response<R>) -> Response<R> {
+    resp.with_header(header("Cache-Control", "no-store"))
+        .with_header(header("X-Content-Type-Options", "nosniff"))
+}
+
+fn text(status: u16, body: &str) -> Response<Cursor<Vec<u8>>> {
+    with_common(
+        Response::from_data(body.as_bytes().to_vec())
+            .with_status_code(status)
+            .with_header(header("Content-Type", "text/plain; charset=utf-8")),
+    )
+}
+
+fn placeholder_page() -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>サイトを生成できていません — ohisama serve</title></head>\n\
+         <body><main><h1>サイトをまだ生成できていません</h1>\
+         <p>入力にエラーがあります。ターミナルか、この画面に表示される内容を見て直し、保存してください。\
+         自動で表示が更新されます。</p></main>\n{}</body></html>\n",
+        super::dev_script("")
+    )
+}
+
+/// Content type by file extension.
+pub fn content_type(path: &Path) -> &'static str {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" | "map" => "application/json",
+        "webmanifest" => "application/manifest+json",
+        "xml" => "application/xml; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "ttf" => "font/ttf",
+        "otf" => "font/otf",
+        "wasm" => "application/wasm",
+        "gz" => "application/gzip",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A checked request target.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Target {
+    /// Decoded path segments (no empty, `.` or `..` ones).
+    pub segments: Vec<String>,
+    /// The path ends with `/` (a folder).
+    pub trailing_slash: bool,
+    /// The path as sent (checked; used for redirects).
+    pub raw_path: String,
+    pub query: Option<String>,
+}
+
+impl Target {
+    pub fn parse(target: &str) -> Result<Target, &'static str> {
+        if target.len() > MAX_TARGET {
+            return Err("URL が長すぎます");
+        }
+        if !target.starts_with('/') {
+            return Err("パスは / で始まる必要があります");
+        }
+        if target.bytes().any(|b| b < 0x20 || b == 0x7f || b >= 0x80) {
+            return Err("URL に制御文字があります");
+        }
+        let target = target.split('#').next().unwrap_or_default();
+        let (raw_path, query) = match target.split_once('?') {
+            Some((p, q)) => (p, Some(q.to_string())),
+            None => (target, None),
+        };
+        let mut raw_segments: Vec<&str> = raw_path[1..].split('/').collect();
+        let trailing_slash = raw_segments.last() == Some(&"");
+        if trailing_slash {
+            raw_segments.pop();
+        }
+        let mut segments = Vec::with_capacity(raw_segments.len());
+        for raw in raw_segments {
+            segments.push(decode_segment(raw)?);
+        }
+        Ok(Target {
+            segments,
+            trailing_slash,
+            raw_path: raw_path.to_string(),
+            query,
+        })
+    }
+}
+
+fn decode_segment(raw: &str) -> Result<String, &'static str> {
+    if raw.is_empty() {
+        return Err("パスに空の区切りがあります");
+    }
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3).ok_or("不正な % エスケープです")?;
+                let hex = std::str::from_utf8(hex).map_err(|_| "不正な % エスケープです")?;
+                let v = u8::from_str_radix(hex, 16).map_err(|_| "不正な % エスケープです")?;
+                if matches!(v, b'/' | b'\\' | 0) {
+                    return Err("エンコードされた区切り文字は使えません");
+                }
+                out.push(v);
+                i += 3;
+            }
+            b'\\' => return Err("バックスラッシュは使えません"),
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    let s = String::from_utf8(out).map_err(|_| "URL が UTF-8 ではありません")?;
+    if s.chars().any(char::is_control) {
+        return Err("URL に制御文字があります");
+    }
+    if s == "." || s == ".." {
+        return Err("`.` や `..` は使えません");
+    }
+    Ok(s)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Resolved {
+    File(PathBuf),
+    /// A folder asked for without the trailing slash.
+    Redirect,
+    NotFound,
+    /// Leads outside the output (a symlink).
+    Forbidden,
+}
+
+/// Maps a checked target to a file inside `root` (canonical).
+fn resolve(root: &Path, t: &Target) -> Resolved {
+    let mut path = root.to_path_buf();
+    for s in &t.segments {
+        path.push(s);
+    }
+    let inside = |p: &Path| -> Result<PathBuf, Resolved> {
+        match std::fs::canonicalize(p) {
+            Ok(c) if c.starts_with(root) => Ok(c),
+            Ok(_) => Err(Resolved::Forbidden),
+            Err(_) => Err(Resolved::NotFound),
+        }
+    };
+    let canon = match inside(&path) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if canon.is_dir() {
+        if !t.trailing_slash && !t.segments.is_empty() {
+            return Resolved::Redirect;
+        }
+        match inside(&canon.join("index.html")) {
+            Ok(index) if index.is_file() => Resolved::File(index),
+            Ok(_) => Resolved::NotFound,
+            Err(r) => r,
+        }
+    } else if canon.is_file() && !t.trailing_slash {
+        Resolved::File(canon)
+    } else {
+        Resolved::NotFound
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segs(t: &str) -> Vec<String> {
+        Target::parse(t).expect(t).segments
+    }
+
+    #[test]
+    fn parses_good_targets() {
+        assert_eq!(segs("/"), Vec::<String>::new());
+        assert!(Target::parse("/").unwrap().trailing_slash);
+        assert_eq!(segs("/contacts/"), ["contacts"]);
+        assert_eq!(segs("/contacts?x=1"), ["contacts"]);
+        assert_eq!(
+            Target::parse("/contacts?x=1").unwrap().query.as_deref(),
+            Some("x=1")
+        );
+        assert_eq!(segs("/a%20b/c.css"), ["a b", "c.css"]);
+        assert_eq!(segs("/%E6%A8%AA%E6%B5%9C/"), ["横浜"]);
+        assert_eq!(segs("/..foo/"), ["..foo"]);
+    }
+
+    #[test]
+    fn refuses_bad_targets() {
+        for t in [
+            "",
+            "index.html",
+            "http://example.org/",
+            "/../etc/passwd",
+            "/a/../../b",
+            "/./a",
+            "/%2e%2e/a",
+            "/%2E%2E/a",
+            "/.%2e/a",
+            "/..%2fa",
+            "/..%2Fa",
+            "/a%5c..%5cb",
+            "/a\\..\\b",
+            "//etc/passwd",
+            "/a//b",
+            "/a%00.html",
+            "/a\0b",
+            "/%zz",
+            "/%2",
+            "/%c0%ae%c0%ae/a",
+            "/a\r\nX: y",
+            "/%0d%0a",
+        ] {
+            assert!(Target::parse(t).is_err(), "{t:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn content_types() {
+        for (f, ct) in [
+            ("a.html", "text/html; charset=utf-8"),
+            ("a.CSS", "text/css; charset=utf-8"),
+            ("a.js", "text/javascript; charset=utf-8"),
+            ("a.json", "application/json"),
+            ("a.svg", "image/svg+xml"),
+            ("a.pdf", "application/pdf"),
+            ("a.woff2", "font/woff2"),
+            ("a.xml", "application/xml; charset=utf-8"),
+            ("a.png", "image/png"),
+            ("a.txt", "text/plain; charset=utf-8"),
+            ("a", "application/octet-stream"),
+        ] {
+            assert_eq!(content_type(Path::new(f)), ct, "{f}");
+        }
+    }
+
+    #[test]
+    fn resolves_inside_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        std::fs::create_dir_all(root.join("contacts")).unwrap();
+        std::fs::write(root.join("contacts/index.html"), "x").unwrap();
+        std::fs::write(root.join("index.html"), "x").unwrap();
+        std::fs::write(tmp.path().join("secret.txt"), "s").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(tmp.path().join("secret.txt"), root.join("link.txt"))
+                .unwrap();
+            std::os::unix::fs::symlink(tmp.path(), root.join("up")).unwrap();
+        }
+        let root = std::fs::canonicalize(&root).unwrap();
+        let r = |t: &str| resolve(&root, &Target::parse(t).unwrap());
+        assert_eq!(r("/"), Resolved::File(root.join("index.html")));
+        assert_eq!(
+            r("/contacts/"),
+            Resolved::File(root.join("contacts/index.html"))
+        );
+        assert_eq!(r("/contacts"), Resolved::Redirect);
+        assert_eq!(r("/index.html/"), Resolved::NotFound);
+        assert_eq!(r("/nope/"), Resolved::NotFound);
+        #[cfg(unix)]
+        {
+            assert_eq!(r("/link.txt"), Resolved::Forbidden);
+            assert_eq!(r("/up/secret.txt"), Resolved::Forbidden);
+            assert_eq!(r("/up/"), Resolved::Forbidden);
+        }
+    }
+}

@@ -1,0 +1,773 @@
+//! `ohisama serve`: a local preview server for the editors.
+//!
+//! - Builds the site into `<root>/.cache/serve/<port>/b<N>/` (never `dist/`), with
+//!   the base URL rewritten to the local address and a small live-reload script
+//!   injected before `</body>` ([`BuildOptions::dev_script`], empty in real builds).
+//! - Serves it with tiny_http: content types, `index.html` for directories, the
+//!   site's 404 page, and nothing outside the output folder ([`http`]).
+//! - Watches `content/`, `data/` and `themes/` (notify, debounced) and rebuilds the
+//!   whole site on a change. Each build goes to a fresh folder; the server switches
+//!   to it only when the build succeeded, so a broken edit keeps the last good site
+//!   on screen, and no request ever sees a half-written site.
+//! - Open pages follow through Server-Sent Events on `/__ohisama/events` ([`sse`]):
+//!   `reload`, `css` (stylesheets only) or `error` with every diagnostic, which the
+//!   page shows as an overlay until the next good build.
+//!
+//! ```no_run
+//! let mut opts = ohisama::serve::ServeOptions::new(".");
+//! opts.port = 0; // any free port
+//! let server = ohisama::serve::Server::start(opts).unwrap();
+//! println!("{}", server.url());
+//! server.shutdown();
+//! ```
+
+mod http;
+mod sse;
+
+use crate::build::{self, BuildError};
+use crate::config::BuildOptions;
+use crate::diagnostic::Diagnostics;
+use notify::EventKind;
+use notify::event::{MetadataKind, ModifyKind};
+use notify_debouncer_full::{DebounceEventResult, RecommendedCache, new_debouncer};
+use std::collections::BTreeSet;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// The folders whose changes trigger a rebuild.
+pub const WATCHED: [&str; 3] = ["content", "data", "themes"];
+
+/// How `ohisama serve` runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site folder (with content/, data/, themes/).
+    pub root: PathBuf,
+    /// Address to listen on; loopback by default.
+    pub bind: IpAddr,
+    /// Port; 0 picks a free one (tests).
+    pub port: u16,
+    /// Generate the PDFs too (slow; off by default).
+    pub pdf: bool,
+    /// Build the search index.
+    pub search: bool,
+    pub theme: String,
+    /// Where the preview builds go (default `<root>/.cache/serve`); a folder per port.
+    pub work_dir: Option<PathBuf>,
+    /// Quiet time after the last file event before a rebuild.
+    pub debounce: Duration,
+    /// Interval of SSE heartbeats (comments); dead clients are dropped when a write fails.
+    pub heartbeat: Duration,
+    /// Threads answering ordinary requests.
+    pub workers: usize,
+    /// Most live-reload connections at once (each holds a thread); more get 503.
+    pub max_sse_clients: usize,
+    /// Print nothing on the terminal (tests, benchmarks).
+    pub quiet: bool,
+}
+
+impl ServeOptions {
+    pub fn new(root: impl AsRef<Path>) -> ServeOptions {
+        ServeOptions {
+            root: root.as_ref().to_path_buf(),
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 1111,
+            pdf: false,
+            search: true,
+            theme: "default".to_string(),
+            work_dir: None,
+            debounce: Duration::from_millis(100),
+            heartbeat: Duration::from_secs(15),
+            workers: 4,
+            max_sse_clients: 1000,
+            quiet: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("{addr} で待ち受けできません: {source} (--port で別のポートを指定してください)")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("サーバーを開始できません: {0}")]
+    Http(String),
+    #[error("{path} を監視できません: {source}")]
+    Watch {
+        path: PathBuf,
+        source: notify::Error,
+    },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// What a finished build left for the pages and the event stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildOutcome {
+    /// A good build, pages must reload.
+    Reload,
+    /// A good build that changed only stylesheets.
+    Css,
+    /// A failed build; the previous site is still served.
+    Error,
+}
+
+/// The last build, for tests and benchmarks.
+#[derive(Debug, Clone)]
+pub struct BuildInfo {
+    /// Build number, counting the first build as 1 (failed builds count too).
+    pub number: u64,
+    pub outcome: BuildOutcome,
+    pub duration: Duration,
+    /// Pages of a good build.
+    pub pages: usize,
+    /// Problems (errors of a failed build, warnings of a good one).
+    pub diagnostics: Diagnostics,
+}
+
+/// The site currently served.
+#[derive(Debug, Clone)]
+pub(crate) struct GoodSite {
+    /// `<session>-<n>`, embedded in every page (`data-build`).
+    pub id: String,
+    /// Canonical path of the output folder.
+    pub dir: PathBuf,
+}
+
+/// Shared between the HTTP workers, the SSE clients and the build loop.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    /// Bumped after every build (good or failed); SSE clients wait for it to move.
+    pub seq: u64,
+    /// `seq` of the last build that needs a full page reload.
+    pub reload_seq: u64,
+    pub good: Option<GoodSite>,
+    /// JSON of the failed build (`{"build", "summary", "diagnostics"}`) while the site is broken.
+    pub error: Option<String>,
+    pub last: Option<BuildInfo>,
+}
+
+pub(crate) struct Shared {
+    pub opts: ServeOptions,
+    pub state: Mutex<State>,
+    pub changed: Condvar,
+    pub stop: AtomicBool,
+    pub sse_clients: AtomicUsize,
+    /// Distinguishes builds of this server from a previous run on the same port.
+    pub session: String,
+}
+
+impl Shared {
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn stopping(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    fn log(&self, text: &str) {
+        if !self.opts.quiet {
+            eprintln!("{text}");
+        }
+    }
+}
+
+enum Msg {
+    Changed(Vec<PathBuf>),
+    Stop,
+}
+
+/// A running preview server. Dropping it shuts it down.
+pub struct Server {
+    shared: Arc<Shared>,
+    http: Arc<tiny_http::Server>,
+    addr: SocketAddr,
+    url: String,
+    work: PathBuf,
+    tx: mpsc::Sender<Msg>,
+    threads: Vec<JoinHandle<()>>,
+    watcher: Option<notify_debouncer_full::Debouncer<notify::RecommendedWatcher, RecommendedCache>>,
+    stopped: bool,
+}
+
+impl Server {
+    /// Binds, builds the site once (a failed first build still starts the server,
+    /// which then shows the errors), starts watching and serving.
+    pub fn start(mut opts: ServeOptions) -> Result<Server, ServeError> {
+        // Absolute, so watcher events and messages name files relative to it.
+        opts.root = std::fs::canonicalize(&opts.root).map_err(|source| ServeError::Io {
+            path: opts.root.clone(),
+            source,
+        })?;
+        let addr = SocketAddr::new(opts.bind, opts.port);
+        let listener =
+            TcpListener::bind(addr).map_err(|source| ServeError::Bind { addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| ServeError::Bind { addr, source })?;
+        let url = local_url(addr);
+        let work = opts
+            .work_dir
+            .clone()
+            .unwrap_or_else(|| opts.root.join(".cache").join("serve"))
+            .join(addr.port().to_string());
+        // Left over by a run that was killed: nobody else can hold this port now.
+        let _ = std::fs::remove_dir_all(&work);
+        std::fs::create_dir_all(&work).map_err(|source| ServeError::Io {
+            path: work.clone(),
+            source,
+        })?;
+
+        let session = format!(
+            "{:x}",
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_micros() as u64)
+                ^ u64::from(std::process::id())
+        );
+        let shared = Arc::new(Shared {
+            opts,
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+            stop: AtomicBool::new(false),
+            sse_clients: AtomicUsize::new(0),
+            session,
+        });
+
+        shared.log(&format!(
+            "ohisama serve: {} で表示しています (Ctrl+C で終了)\n  監視: {}\n  出力: {} (dist/ は変更しません)",
+            url,
+            WATCHED
+                .iter()
+                .map(|w| format!("{w}/"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            work.display()
+        ));
+        if !addr.ip().is_loopback() {
+            shared.log(
+                "警告: ループバック以外のアドレスで待ち受けています。同じネットワークの誰からもプレビューが見えます。",
+            );
+        }
+        // Watch before the first build: an edit saved while it runs is not lost.
+        let (tx, rx) = mpsc::channel();
+        let watcher = start_watcher(&shared.opts, tx.clone())?;
+        // The first build, before the first request.
+        let mut builder = Builder {
+            shared: shared.clone(),
+            url: url.clone(),
+            work: work.clone(),
+            n: 0,
+            pending: BTreeSet::new(),
+            full_pending: false,
+            dirs: Vec::new(),
+        };
+        builder.rebuild(true);
+
+        let http = tiny_http::Server::from_listener(listener, None)
+            .map_err(|e| ServeError::Http(e.to_string()))?;
+        let http = Arc::new(http);
+        let mut threads = Vec::new();
+        for i in 0..shared.opts.workers.max(1) {
+            let http = http.clone();
+            let shared = shared.clone();
+            threads.push(
+                std::thread::Builder::new()
+                    .name(format!("ohisama-http-{i}"))
+                    .spawn(move || http::worker(&http, &shared))
+                    .map_err(|source| ServeError::Io {
+                        path: PathBuf::from("thread"),
+                        source,
+                    })?,
+            );
+        }
+
+        threads.push(
+            std::thread::Builder::new()
+                .name("ohisama-rebuild".into())
+                .spawn(move || builder.run(rx))
+                .map_err(|source| ServeError::Io {
+                    path: PathBuf::from("thread"),
+                    source,
+                })?,
+        );
+
+        let server = Server {
+            shared,
+            http,
+            addr,
+            url,
+            work,
+            tx,
+            threads,
+            watcher: Some(watcher),
+            stopped: false,
+        };
+        Ok(server)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:<port>/`, also the base URL of the preview builds.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The folder of the site being served (None while no build has succeeded).
+    pub fn site_dir(&self) -> Option<PathBuf> {
+        self.shared.lock().good.as_ref().map(|g| g.dir.clone())
+    }
+
+    /// Where the preview builds of this server go (`<root>/.cache/serve/<port>`).
+    pub fn work_dir(&self) -> &Path {
+        &self.work
+    }
+
+    /// Live-reload connections currently open.
+    pub fn sse_clients(&self) -> usize {
+        self.shared.sse_clients.load(Ordering::SeqCst)
+    }
+
+    /// The last finished build.
+    pub fn last_build(&self) -> Option<BuildInfo> {
+        self.shared.lock().last.clone()
+    }
+
+    /// Blocks until the server is shut down from another thread (the CLI runs until Ctrl+C).
+    pub fn wait(&self) {
+        let mut st = self.shared.lock();
+        while !self.shared.stopping() {
+            st = self
+                .shared
+                .changed
+                .wait(st)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Stops watching and serving, ends the event streams and removes the preview builds.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        if self.stopped {
+            return;
+        }
+        self.stopped = true;
+        self.shared.stop.store(true, Ordering::SeqCst);
+        {
+            let _st = self.shared.lock();
+            self.shared.changed.notify_all();
+        }
+        if let Some(w) = self.watcher.take() {
+            w.stop();
+        }
+        let _ = self.tx.send(Msg::Stop);
+        for _ in 0..self.shared.opts.workers.max(1) {
+            self.http.unblock();
+        }
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+        let _ = std::fs::remove_dir_all(&self.work);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// `http://127.0.0.1:1111/` (IPv6 in brackets; an unspecified bind address is shown as loopback).
+fn local_url(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}/", SocketAddr::new(ip, addr.port()))
+}
+
+/// Opens `url` in the default browser (`--open`); a failure is only reported.
+pub fn open_browser(url: &str) {
+    let mut cmd = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    cmd.arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    if let Err(e) = cmd.spawn() {
+        eprintln!("ブラウザを開けませんでした ({e})。{url} を開いてください。");
+    }
+}
+
+/// The script tag injected into every page of a preview build.
+fn dev_script(build_id: &str) -> String {
+    format!("<script src=\"/__ohisama/live-reload.js\" data-build=\"{build_id}\" defer></script>\n")
+}
+
+/// Files editors leave beside the real ones while saving: never a reason to rebuild.
+pub fn is_editor_temp(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    name.starts_with('.') // .foo.swp (vim), .#foo (emacs lock), .DS_Store
+        || name.ends_with('~') // foo~ (vim, emacs backups)
+        || name == "4913" // vim's probe for a writable folder
+        || (name.starts_with('#') && name.ends_with('#')) // #foo# (emacs autosave)
+        || name.ends_with(".swp")
+        || name.ends_with(".swo")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.ends_with("___jb_tmp___")
+        || name.ends_with("___jb_old___")
+}
+
+/// Whether `path` is, or lies inside, an editor's temporary file or a hidden
+/// folder (only the part below the site root counts: a temp dir may be hidden).
+fn in_editor_temp(root: &Path, path: &Path) -> bool {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .any(|c| is_editor_temp(Path::new(c.as_os_str())))
+}
+
+/// Whether a notify event is a change worth a rebuild (reads are not: the build
+/// itself opens every file, and inotify reports that).
+fn is_change(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(_) => false,
+        EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)) => false,
+        EventKind::Any
+        | EventKind::Create(_)
+        | EventKind::Modify(_)
+        | EventKind::Remove(_)
+        | EventKind::Other => true,
+    }
+}
+
+fn start_watcher(
+    opts: &ServeOptions,
+    tx: mpsc::Sender<Msg>,
+) -> Result<
+    notify_debouncer_full::Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+    ServeError,
+> {
+    let root = opts.root.clone();
+    let mut debouncer =
+        new_debouncer(
+            opts.debounce,
+            None,
+            move |result: DebounceEventResult| match result {
+                Ok(events) => {
+                    let mut paths = Vec::new();
+                    for e in events {
+                        if e.need_rescan() {
+                            // Events were lost: rebuild everything.
+                            paths.push(root.clone());
+                            continue;
+                        }
+                        if !is_change(&e.kind) {
+                            continue;
+                        }
+                        paths.extend(
+                            e.paths
+                                .iter()
+                                .filter(|p| !in_editor_temp(&root, p))
+                                .cloned(),
+                        );
+                    }
+                    if !paths.is_empty() {
+                        let _ = tx.send(Msg::Changed(paths));
+                    }
+                }
+                Err(errors) => {
+                    for e in errors {
+                        eprintln!("監視エラー: {e}");
+                    }
+                }
+            },
+        )
+        .map_err(|source| ServeError::Watch {
+            path: opts.root.clone(),
+            source,
+        })?;
+    for dir in WATCHED {
+        let path = opts.root.join(dir);
+        if path.is_dir() {
+            debouncer
+                .watch(&path, notify::RecursiveMode::Recursive)
+                .map_err(|source| ServeError::Watch { path, source })?;
+        }
+    }
+    Ok(debouncer)
+}
+
+/// The rebuild loop: one build at a time, changes that arrive meanwhile are
+/// folded into the next build.
+struct Builder {
+    shared: Arc<Shared>,
+    url: String,
+    work: PathBuf,
+    n: u64,
+    /// Paths changed since the last good build (relative to root).
+    pending: BTreeSet<String>,
+    /// A change that needs a full reload happened since the last good build
+    /// (or a build failed meanwhile).
+    full_pending: bool,
+    /// Output folders of good builds, oldest first.
+    dirs: Vec<PathBuf>,
+}
+
+impl Builder {
+    fn run(mut self, rx: mpsc::Receiver<Msg>) {
+        while let Ok(msg) = rx.recv() {
+            let mut changed = match msg {
+                Msg::Changed(p) => p,
+                Msg::Stop => return,
+            };
+            // Fold in whatever else arrived.
+            while let Ok(msg) = rx.try_recv() {
+                match msg {
+                    Msg::Changed(p) => changed.extend(p),
+                    Msg::Stop => return,
+                }
+            }
+            if self.shared.stopping() {
+                return;
+            }
+            self.note_changes(&changed);
+            self.rebuild(false);
+        }
+    }
+
+    fn note_changes(&mut self, changed: &[PathBuf]) {
+        let root = &self.shared.opts.root;
+        let static_dir = format!("themes/{}/static/", self.shared.opts.theme);
+        for p in changed {
+            let rel = crate::diagnostic::rel_path(root, p);
+            let css = rel.starts_with(&static_dir) && rel.ends_with(".css");
+            if !css {
+                self.full_pending = true;
+            }
+            self.pending.insert(rel);
+        }
+    }
+
+    fn rebuild(&mut self, first: bool) {
+        self.n += 1;
+        let n = self.n;
+        let id = format!("{}-{n}", self.shared.session);
+        let o = &self.shared.opts;
+        let mut opts = BuildOptions::new(&o.root);
+        opts.out = self.work.join(format!("b{n}"));
+        opts.base_url = Some(self.url.clone());
+        opts.theme = o.theme.clone();
+        opts.pdf = o.pdf;
+        opts.search = o.search;
+        opts.dev_script = dev_script(&id);
+
+        let started = Instant::now();
+        let result = build::build(&opts);
+        let elapsed = started.elapsed();
+        let what = self.describe_changes();
+        let label = if first { "ビルド" } else { "再ビルド" };
+
+        match result {
+            Ok(report) => {
+                let dir = std::fs::canonicalize(&opts.out).unwrap_or(opts.out.clone());
+                let outcome = if !first && !self.full_pending {
+                    BuildOutcome::Css
+                } else {
+                    BuildOutcome::Reload
+                };
+                if !report.diagnostics.is_empty() {
+                    self.log(&report.diagnostics.render_text());
+                }
+                self.log(&format!(
+                    "✔ {label}完了 ({:.2} 秒): {} ページ、{} ファイル{}{}{}{}",
+                    elapsed.as_secs_f64(),
+                    report.pages,
+                    report.files,
+                    if report.pdfs > 0 {
+                        format!("、PDF {} 件", report.pdfs)
+                    } else {
+                        String::new()
+                    },
+                    if report.diagnostics.is_empty() {
+                        String::new()
+                    } else {
+                        format!("、{}", report.diagnostics.summary())
+                    },
+                    what,
+                    match (&outcome, first) {
+                        (_, true) => "",
+                        (BuildOutcome::Css, _) => " → スタイルを更新",
+                        _ => " → ページを再読み込み",
+                    }
+                ));
+                {
+                    let mut st = self.shared.lock();
+                    st.seq += 1;
+                    if outcome == BuildOutcome::Reload {
+                        st.reload_seq = st.seq;
+                    }
+                    st.good = Some(GoodSite {
+                        id,
+                        dir: dir.clone(),
+                    });
+                    st.error = None;
+                    st.last = Some(BuildInfo {
+                        number: n,
+                        outcome,
+                        duration: elapsed,
+                        pages: report.pages,
+                        diagnostics: report.diagnostics,
+                    });
+                    self.shared.changed.notify_all();
+                }
+                self.pending.clear();
+                self.full_pending = false;
+                self.dirs.push(dir);
+                // Keep the previous build too: a request may still be reading from it.
+                // Removing a site folder can take seconds on a busy disk: not on the
+                // way to the next build.
+                if self.dirs.len() > 2 {
+                    let old: Vec<PathBuf> = self.dirs.drain(..self.dirs.len() - 2).collect();
+                    let _ = std::thread::Builder::new()
+                        .name("ohisama-cleanup".into())
+                        .spawn(move || {
+                            for dir in old {
+                                let _ = std::fs::remove_dir_all(dir);
+                            }
+                        });
+                }
+            }
+            Err(e) => {
+                let diags = e.diagnostics();
+                let mut text = diags.render_text();
+                if let BuildError::Output(_) = e {
+                    text = format!("{e}\n{text}");
+                }
+                self.log(&text);
+                self.log(&format!(
+                    "✘ {label}失敗 ({:.2} 秒): {}{} — {}",
+                    elapsed.as_secs_f64(),
+                    diags.summary(),
+                    what,
+                    if first {
+                        "エラーを直して保存すると表示されます"
+                    } else {
+                        "前回の正しいサイトを表示し続けます"
+                    }
+                ));
+                // The next good build must reload: pages miss whatever changed meanwhile.
+                self.full_pending = true;
+                let mut st = self.shared.lock();
+                let payload = serde_json::json!({
+                    "build": st.good.as_ref().map(|g| g.id.clone()),
+                    "summary": diags.summary(),
+                    "diagnostics": &diags,
+                });
+                st.seq += 1;
+                st.error = Some(payload.to_string());
+                st.last = Some(BuildInfo {
+                    number: n,
+                    outcome: BuildOutcome::Error,
+                    duration: elapsed,
+                    pages: 0,
+                    diagnostics: diags,
+                });
+                self.shared.changed.notify_all();
+            }
+        }
+    }
+
+    /// ` — data/contacts/yokohama.yaml ほか 2 件` (empty for the first build).
+    fn describe_changes(&self) -> String {
+        let mut it = self.pending.iter();
+        match (it.next(), self.pending.len()) {
+            (None, _) => String::new(),
+            (Some(first), 1) => format!(" — {first}"),
+            (Some(first), n) => format!(" — {first} ほか {} 件", n - 1),
+        }
+    }
+
+    fn log(&self, text: &str) {
+        self.shared.log(text.trim_end());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editor_temp_files() {
+        for name in [
+            "content/.index.md.swp",
+            "content/.index.md.swx",
+            "content/index.md~",
+            "content/4913",
+            "data/.#yokohama.yaml",
+            "data/#yokohama.yaml#",
+            "data/yokohama.yaml.tmp",
+            "data/yokohama.yaml___jb_tmp___",
+        ] {
+            assert!(is_editor_temp(Path::new(name)), "{name}");
+        }
+        for name in ["content/index.md", "data/contacts/yokohama.yaml", "a/4913b"] {
+            assert!(!is_editor_temp(Path::new(name)), "{name}");
+        }
+    }
+
+    #[test]
+    fn reads_are_not_changes() {
+        use notify::event::{AccessKind, CreateKind, DataChange};
+        assert!(!is_change(&EventKind::Access(AccessKind::Any)));
+        assert!(!is_change(&EventKind::Modify(ModifyKind::Metadata(
+            MetadataKind::AccessTime
+        ))));
+        assert!(is_change(&EventKind::Modify(ModifyKind::Data(
+            DataChange::Content
+        ))));
+        assert!(is_change(&EventKind::Create(CreateKind::File)));
+    }
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            local_url("127.0.0.1:1111".parse().unwrap()),
+            "http://127.0.0.1:1111/"
+        );
+        assert_eq!(local_url("[::1]:80".parse().unwrap()), "http://[::1]:80/");
+        assert_eq!(
+            local_url("0.0.0.0:8080".parse().unwrap()),
+            "http://127.0.0.1:8080/"
+        );
+    }
+}
