@@ -4,7 +4,7 @@
 use crate::config::BuildOptions;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{OutputError, Staging};
-use crate::render::{PdfLink, Renderer, page_jobs};
+use crate::render::{PdfLink, Renderer};
 use crate::site::Site;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,15 +46,57 @@ pub struct BuildReport {
     pub duration: Duration,
 }
 
+/// `OHISAMA_TIMINGS=1`: the time of each build phase on stderr (for benchmarks).
+struct Timings {
+    on: bool,
+    last: Instant,
+}
+
+impl Timings {
+    fn new() -> Timings {
+        Timings {
+            on: std::env::var_os("OHISAMA_TIMINGS").is_some_and(|v| v != "0"),
+            last: Instant::now(),
+        }
+    }
+
+    fn lap(&mut self, phase: &str) {
+        if self.on {
+            let now = Instant::now();
+            // Peak and current memory so far (Linux), to see which phase sets the peak.
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let kib = |key: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(key))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                    .unwrap_or(0)
+            };
+            eprintln!(
+                "timing {phase:<16} {:>9.1} ms  (rss {} MiB, peak {} MiB)",
+                (now - self.last).as_secs_f64() * 1e3,
+                kib("VmRSS:") / 1024,
+                kib("VmHWM:") / 1024
+            );
+            self.last = now;
+        }
+    }
+}
+
 /// Loads and checks a site without writing anything (`ohisama check`).
 pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+    let mut t = Timings::new();
     let loaded = crate::load::load_site(&opts.root);
+    t.lap("load");
     let mut diags = loaded.diagnostics;
     diags.extend(crate::validate::validate(&loaded.raw).0);
+    t.lap("validate");
     // Resolve even when there are errors: the link check still finds its
     // problems, so the editors see everything in one run.
     let site = crate::site::resolve(&loaded.raw, opts.base_url.as_deref());
+    t.lap("resolve");
     diags.extend(link_problems(&site));
+    t.lap("link check");
     diags.finish(&loaded.sources);
     if diags.has_errors() {
         Err(diags)
@@ -67,6 +109,7 @@ pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let (site, mut diags) = check(opts).map_err(BuildError::Invalid)?;
+    let mut t = Timings::new();
 
     let staging = Staging::new(&opts.out)?;
     let mut pdf_links: BTreeMap<String, PdfLink> = BTreeMap::new();
@@ -92,20 +135,37 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         &opts.dev_script,
     )
     .map_err(|e| invalid(e.to_diagnostic(&opts.templates_rel())))?;
+    t.lap("pdf + templates");
 
-    let jobs = page_jobs(&site);
-    let rendered: Vec<Result<(), BuildError>> = jobs
-        .par_iter()
-        .map(|job| {
-            let html = renderer
-                .render(job)
-                .map_err(|e| invalid(e.to_diagnostic(&opts.templates_rel())))?;
-            staging.write(&job.out_path, html.as_bytes())?;
-            Ok(())
-        })
-        .collect();
-    // Report the first failure in page order (deterministic).
-    rendered.into_iter().collect::<Result<Vec<()>, _>>()?;
+    let make_jobs = crate::render::lazy_page_jobs(&site);
+    t.lap("page list");
+    // The search index is built and exported while the pages render: it
+    // needs only `site`, and writes into `search/` of the staging folder and
+    // its own cache folder. Each page's context (the largest memory of the
+    // build) is made on a worker thread and dropped once the page is written.
+    let (rendered, search) = rayon::join(
+        || {
+            make_jobs
+                .par_iter()
+                .map(|make| {
+                    let job = make();
+                    let html = renderer
+                        .render(&job)
+                        .map_err(|e| invalid(e.to_diagnostic(&opts.templates_rel())))?;
+                    staging.write(&job.out_path, html.as_bytes())?;
+                    Ok(crate::render::PageJob {
+                        context: tera::Context::new(),
+                        ..job
+                    })
+                })
+                .collect::<Vec<Result<crate::render::PageJob, BuildError>>>()
+        },
+        || opts.search.then(|| build_search(opts, &site, &staging)),
+    );
+    // Report the first failure in page order (deterministic), then a search failure.
+    let jobs = rendered.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let search = search.transpose()?;
+    t.lap("render + search");
 
     let mut files = jobs.len();
     files += copy_static(opts, &staging)?;
@@ -113,30 +173,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         staging.write(&path, body.as_bytes())?;
         files += 1;
     }
-    let search_index = if opts.search {
-        let docs = crate::derived::search_docs(&site);
-        let fresh = tempfile::Builder::new()
-            .prefix("search-")
-            .tempdir_in(ensure_dir(&opts.cache_dir())?)
-            .map_err(|source| OutputError::Io {
-                path: opts.cache_dir(),
-                source,
-            })?;
-        let index =
-            crate::search::SearchIndex::build(&docs, fresh.path()).map_err(search_failed)?;
-        let stats = index
-            .export(&staging.path().join("search"))
-            .map_err(search_failed)?;
-        files += stats.files;
-        drop(index);
-        Some(fresh)
-    } else {
-        None
-    };
+    t.lap("static + feeds");
+    let search_index = search.map(|(fresh, search_files)| {
+        files += search_files;
+        fresh
+    });
     staging.commit()?;
     if let Some(fresh) = search_index {
         keep_search_index(opts, fresh)?;
     }
+    t.lap("commit");
     diags.0.retain(|d| !d.is_error());
     Ok(BuildReport {
         pages: jobs.len(),
@@ -218,6 +264,35 @@ fn pdf_diagnostics(opts: &BuildOptions, e: &crate::pdf::PdfError) -> Diagnostics
         ds.push(d);
     }
     ds
+}
+
+/// Builds the tantivy index in a fresh cache folder and exports it into
+/// `search/` of the staging folder. Returns the folder (kept as the cache
+/// once the build succeeds) and the number of files exported.
+fn build_search(
+    opts: &BuildOptions,
+    site: &Site,
+    staging: &Staging,
+) -> Result<(tempfile::TempDir, usize), BuildError> {
+    let mut t = Timings::new();
+    let docs = crate::derived::search_docs(site);
+    t.lap("search docs");
+    let fresh = tempfile::Builder::new()
+        .prefix("search-")
+        .tempdir_in(ensure_dir(&opts.cache_dir())?)
+        .map_err(|source| OutputError::Io {
+            path: opts.cache_dir(),
+            source,
+        })?;
+    let index = crate::search::SearchIndex::build(&docs, fresh.path()).map_err(search_failed)?;
+    drop(docs);
+    t.lap("search index");
+    let stats = index
+        .export(&staging.path().join("search"))
+        .map_err(search_failed)?;
+    t.lap("search export");
+    drop(index);
+    Ok((fresh, stats.files))
 }
 
 fn search_failed(e: crate::search::SearchError) -> BuildError {

@@ -8,6 +8,7 @@ pub mod date;
 pub mod derived;
 pub mod diagnostic;
 pub mod feeds;
+pub mod generate;
 pub mod load;
 pub mod markdown;
 pub mod model;

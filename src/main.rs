@@ -61,6 +61,32 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// ベンチマーク用の大きなサイト (架空のデータ) を作る。同じ引数なら同じ内容
+    Generate {
+        /// ページ数 (トップページ・セクションの目次を含む)
+        #[arg(long, default_value_t = 1000)]
+        pages: usize,
+        /// 施設数
+        #[arg(long, default_value_t = 1000)]
+        facilities: usize,
+        /// 市町村数 (元サイトの数を超える分は架空の市町村)
+        #[arg(long, default_value_t = 33)]
+        municipalities: usize,
+        /// 市町村ごとの窓口数
+        #[arg(long, default_value_t = 10)]
+        windows_per_municipality: usize,
+        /// 出力先 (無いか空か、generate で作ったフォルダ)
+        #[arg(long)]
+        out: PathBuf,
+        /// 同じページを Hugo のサイトとしても書き出す
+        #[arg(long)]
+        hugo: Option<PathBuf>,
+        /// テーマと語彙 (fields, care, facility_types, 実在の市町村) を取るサイト
+        #[arg(long, default_value = ".")]
+        source: PathBuf,
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -152,6 +178,36 @@ fn run() -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::FAILURE)
                 }
             }
+        }
+        Command::Generate {
+            pages,
+            facilities,
+            municipalities,
+            windows_per_municipality,
+            out,
+            hugo,
+            source,
+            seed,
+        } => {
+            let mut g = ohisama::generate::GenerateOptions::new(&source, &out);
+            g.hugo = hugo;
+            g.pages = pages;
+            g.facilities = facilities;
+            g.municipalities = municipalities;
+            g.windows_per_municipality = windows_per_municipality;
+            g.seed = seed;
+            let r = ohisama::generate::generate(&g)?;
+            eprintln!(
+                "生成: {} ページ (本文 {:.1} MB)、市町村 {} (地域 {})、窓口 {}、施設 {} を {} に書き出しました",
+                r.pages,
+                r.body_bytes as f64 / 1e6,
+                r.municipalities,
+                r.regions,
+                r.windows,
+                r.facilities,
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -258,26 +258,36 @@ struct Crumb {
 
 /// Every HTML page of the site, as jobs to render (in parallel by the caller).
 pub fn page_jobs(site: &Site) -> Vec<PageJob> {
-    let mut jobs = Vec::new();
-    jobs.push(home(site));
-    jobs.push(contacts_index(site));
+    lazy_page_jobs(site).iter().map(|make| make()).collect()
+}
+
+/// Makes one [`PageJob`] (its context) when called.
+pub type MakeJob<'a> = Box<dyn Fn() -> PageJob + Send + Sync + 'a>;
+
+/// [`page_jobs`], each job made only when needed: a build makes, renders and
+/// drops each context on a worker thread, so the contexts of all pages never
+/// sit in memory at once.
+pub fn lazy_page_jobs(site: &Site) -> Vec<MakeJob<'_>> {
+    let mut jobs: Vec<MakeJob<'_>> = Vec::new();
+    jobs.push(Box::new(move || home(site)));
+    jobs.push(Box::new(move || contacts_index(site)));
     for m in &site.municipalities {
-        jobs.push(municipality(site, m));
+        jobs.push(Box::new(move || municipality(site, m)));
     }
     for r in &site.regions {
-        jobs.push(region(site, r));
+        jobs.push(Box::new(move || region(site, r)));
     }
-    jobs.push(facilities_index(site));
+    jobs.push(Box::new(move || facilities_index(site)));
     for list in site.facility_lists() {
-        jobs.push(facility_list(site, &list));
+        jobs.push(Box::new(move || facility_list(site, &list)));
     }
     for f in &site.facilities {
-        jobs.push(facility(site, f));
+        jobs.push(Box::new(move || facility(site, f)));
     }
-    jobs.push(search_page());
-    jobs.push(not_found());
+    jobs.push(Box::new(search_page));
+    jobs.push(Box::new(not_found));
     for p in site.pages.iter().filter(|p| p.path != "/") {
-        jobs.push(content_page(site, p));
+        jobs.push(Box::new(move || content_page(site, p)));
     }
     jobs
 }
