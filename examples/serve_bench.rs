@@ -27,8 +27,8 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Event names of a live-reload stream, as they arrive.
-fn listen(port: u16) -> mpsc::Receiver<(String, Instant)> {
+/// Events of a live-reload stream (name, data), with the time each arrived.
+fn listen(port: u16) -> mpsc::Receiver<(String, String, Instant)> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     write!(
         s,
@@ -37,16 +37,31 @@ fn listen(port: u16) -> mpsc::Receiver<(String, Instant)> {
     .expect("send");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
+        let mut name = String::new();
         for line in BufReader::new(s).lines() {
             let Ok(line) = line else { return };
-            if let Some(name) = line.strip_prefix("event: ")
-                && tx.send((name.to_string(), Instant::now())).is_err()
+            if let Some(n) = line.strip_prefix("event: ") {
+                name = n.to_string();
+            } else if let Some(data) = line.strip_prefix("data: ")
+                && tx
+                    .send((std::mem::take(&mut name), data.to_string(), Instant::now()))
+                    .is_err()
             {
                 return;
             }
         }
     });
     rx
+}
+
+/// The build number of an event (`{"build": "<session>-<n>"}`).
+fn build_number(data: &str) -> u64 {
+    let v: serde_json::Value = serde_json::from_str(data).expect("JSON");
+    v["build"]
+        .as_str()
+        .and_then(|b| b.rsplit('-').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 fn stats(label: &str, mut v: Vec<Duration>) {
@@ -104,7 +119,7 @@ fn main() {
     );
 
     let events = listen(server.port());
-    let (hello, _) = events.recv_timeout(Duration::from_secs(30)).expect("hello");
+    let (hello, _, _) = events.recv_timeout(Duration::from_secs(30)).expect("hello");
     assert_eq!(hello, "hello");
 
     let page = tmp.path().join("content/about/index.md");
@@ -116,6 +131,7 @@ fn main() {
     let mut latency = Vec::new();
     let mut builds = Vec::new();
     let warmup = 2;
+    let mut stale = 0;
     for i in 0..edits + warmup {
         let (path, text) = if i % 2 == 0 {
             (
@@ -128,16 +144,17 @@ fn main() {
                 data_text.replace("各種相談", &format!("各種相談 {i}")),
             )
         };
+        let before = server.last_build().unwrap().number;
         let written = Instant::now();
         std::fs::write(path, text).unwrap();
         loop {
-            let (name, at) = events
+            let (name, data, at) = events
                 .recv_timeout(Duration::from_secs(60))
                 .expect("an event after an edit");
             match name.as_str() {
-                "reload" => {
+                // Only the build that includes this edit counts.
+                "reload" if build_number(&data) > before => {
                     if i >= warmup {
-                        latency.push(at - written);
                         let b = server.last_build().unwrap();
                         if std::env::var_os("SERVE_BENCH_VERBOSE").is_some() {
                             eprintln!(
@@ -147,12 +164,13 @@ fn main() {
                                 b.duration
                             );
                         }
+                        latency.push(at - written);
                         builds.push(b.duration);
                     }
                     break;
                 }
-                "error" => panic!("the edit broke the build"),
-                _ => {}
+                "error" => panic!("the edit broke the build: {data}"),
+                _ => stale += 1,
             }
         }
         // Let the debouncer forget this save before the next one.
@@ -160,7 +178,7 @@ fn main() {
     }
     let n = server.last_build().unwrap().number;
     println!(
-        "builds: {n} for {} edits (+ the first build)",
+        "builds: {n} for {} edits (+ the first build); events of earlier builds skipped: {stale}",
         edits + warmup
     );
     stats("write → reload event", latency);
