@@ -587,6 +587,14 @@ fn the_cli_prints_diagnostics_and_a_summary_per_rebuild() {
         .local_addr()
         .unwrap()
         .port();
+    /// Ends the server even when an assertion fails.
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ohisama"))
         .args(["serve", "--root"])
         .arg(site.root())
@@ -596,6 +604,7 @@ fn the_cli_prints_diagnostics_and_a_summary_per_rebuild() {
         .spawn()
         .unwrap();
     let stderr = child.stderr.take().unwrap();
+    let _child = Kill(child);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in std::io::BufReader::new(stderr).lines() {
@@ -635,6 +644,4 @@ fn the_cli_prints_diagnostics_and_a_summary_per_rebuild() {
     site.edit(CHIGASAKI, "field: shogai-fukusi", "field: shogai-fukushi");
     wait_line("✔ 再ビルド完了", &mut log);
     assert!(log.last().unwrap().contains("秒"), "{log:?}");
-    let _ = child.kill();
-    let _ = child.wait();
 }
