@@ -615,6 +615,8 @@ fn try_query(
 ) -> Option<QueryBytes> {
     let tab = browser.new_tab().expect("tab");
     tab.set_default_timeout(Duration::from_secs(120));
+    // A background tab may never get its rendering turn: bring it to the front.
+    let _ = tab.activate();
     server.log.lock().expect("log").clear();
     tab.navigate_to(&format!("{}{url}", server.base))
         .and_then(|t| t.wait_until_navigated())
@@ -746,7 +748,6 @@ fn main() {
     let tools = find_tools(&opts);
     let work = work_dir();
     std::fs::create_dir_all(&work).expect("work dir");
-    let _ = std::fs::remove_dir_all(trash_dir());
     let logs = work.join("logs");
     std::fs::create_dir_all(&logs).expect("logs dir");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -4,6 +4,7 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics, rel_path};
 use crate::model::{ContactFile, FrontMatter, Page, RawSite};
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -49,19 +50,15 @@ pub fn load_site(root: &Path) -> Loaded {
         facility_types: loader.yaml_file(&data.join("facility_types.yaml")),
         ..RawSite::default()
     };
-    for path in loader.list_yaml_dir(&data.join("contacts")) {
+    let contact_paths = loader.list_yaml_dir(&data.join("contacts"));
+    for path in &contact_paths {
         if let Some(stem) = path.file_stem() {
             raw.contact_files.push(stem.to_string_lossy().into_owned());
         }
-        if let Some(c) = loader.yaml_file::<ContactFile>(&path) {
-            raw.contacts.push(c);
-        }
     }
-    for path in loader.list_yaml_dir(&data.join("facilities")) {
-        if let Some(f) = loader.yaml_file(&path) {
-            raw.facilities.push(f);
-        }
-    }
+    raw.contacts = loader.yaml_files::<ContactFile>(contact_paths);
+    let facility_paths = loader.list_yaml_dir(&data.join("facilities"));
+    raw.facilities = loader.yaml_files(facility_paths);
     loader.warn_unread_data_files(&data);
     raw.pages = loader.pages(&root.join("content"));
     Loaded {
@@ -140,6 +137,33 @@ impl Loader<'_> {
                 None
             }
         }
+    }
+
+    /// [`Loader::yaml_file`] for many files, parsed on all cores; the results
+    /// (data, diagnostics, sources) are merged in the order of `paths`.
+    fn yaml_files<T: DeserializeOwned + Send>(&mut self, paths: Vec<PathBuf>) -> Vec<(String, T)> {
+        let root = self.root;
+        let parsed: Vec<(Option<(String, T)>, Diagnostics, BTreeMap<String, String>)> = paths
+            .into_par_iter()
+            .map(|path| {
+                let mut one = Loader {
+                    root,
+                    diagnostics: Diagnostics::default(),
+                    sources: BTreeMap::new(),
+                };
+                let data = one.yaml_file::<T>(&path);
+                (data, one.diagnostics, one.sources)
+            })
+            .collect();
+        let mut out = Vec::with_capacity(parsed.len());
+        for (data, diags, sources) in parsed {
+            for d in diags.0 {
+                self.diagnostics.push(d);
+            }
+            self.sources.extend(sources);
+            out.extend(data);
+        }
+        out
     }
 
     /// `*.yaml` files of a folder, sorted by name; other files are reported, not skipped silently.
@@ -221,6 +245,9 @@ impl Loader<'_> {
             ));
             return pages;
         }
+        // Walk in order, then read and parse the pages on all cores; the
+        // results are merged in walk order, as if read one by one.
+        let mut items: Vec<Result<PathBuf, Diagnostic>> = Vec::new();
         let walker = WalkDir::new(content).sort_by_file_name().into_iter();
         for entry in walker.filter_map(|e| e.ok()) {
             let path = entry.path();
@@ -229,15 +256,40 @@ impl Loader<'_> {
                 continue;
             }
             if !name.ends_with(".md") {
-                self.diagnostics.push(
+                items.push(Err(
                     Diagnostic::warning(self.rel(path), 0, 0, "このファイルは読み込まれません")
                         .hint("content/ には .md ファイルだけを置いてください(画像は themes/default/static/ へ)"),
-                );
+                ));
                 continue;
             }
-            if let Some(page) = self.page(content, path) {
-                pages.push(page);
+            items.push(Ok(path.to_path_buf()));
+        }
+        let root = self.root;
+        let loaded: Vec<(Option<Page>, Diagnostics, BTreeMap<String, String>)> = items
+            .into_par_iter()
+            .map(|item| match item {
+                Err(d) => {
+                    let mut ds = Diagnostics::default();
+                    ds.push(d);
+                    (None, ds, BTreeMap::new())
+                }
+                Ok(path) => {
+                    let mut one = Loader {
+                        root,
+                        diagnostics: Diagnostics::default(),
+                        sources: BTreeMap::new(),
+                    };
+                    let page = one.page(content, &path);
+                    (page, one.diagnostics, one.sources)
+                }
+            })
+            .collect();
+        for (page, diags, sources) in loaded {
+            for d in diags.0 {
+                self.diagnostics.push(d);
             }
+            self.sources.extend(sources);
+            pages.extend(page);
         }
         pages
     }

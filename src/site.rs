@@ -6,6 +6,7 @@ use crate::date::Date;
 use crate::markdown::{self, Heading, MarkdownOptions, Section};
 use crate::model::RawSite;
 use crate::tel;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -344,9 +345,10 @@ pub fn resolve(raw: &RawSite, base_url_override: Option<&str>) -> Site {
         base_path: &base_path,
         allow_raw_html: cfg.is_some_and(|c| c.allow_raw_html),
     };
+    // Markdown is rendered on all cores; `collect` keeps the input order.
     let mut pages: Vec<PageView> = raw
         .pages
-        .iter()
+        .par_iter()
         .filter(|p| !p.front.draft)
         .map(|p| {
             let out = markdown::render(&p.body, p.body_line, &md_opts);
@@ -498,34 +500,51 @@ pub const FACILITY_LIST_KINDS: [&str; 4] = ["region", "municipality", "type", "c
 impl Site {
     /// Every facility list page: per region, municipality, type and care kind,
     /// in vocabulary order, each sorted by kana (as `facilities` is).
-    pub fn facility_lists(&self) -> Vec<FacilityList<'_>> {
-        let mut out = Vec::new();
-        let mut push =
-            |kind, kind_label, id: &str, label: &str, pred: &dyn Fn(&FacilityView) -> bool| {
-                out.push(FacilityList {
-                    kind,
-                    kind_label,
-                    id: id.to_string(),
-                    label: label.to_string(),
-                    url_path: format!("/facilities/{kind}/{id}/"),
-                    facilities: self.facilities.iter().filter(|f| pred(f)).collect(),
-                });
-            };
+    pub fn facility_lists<'s>(&'s self) -> Vec<FacilityList<'s>> {
+        let mut out: Vec<FacilityList<'s>> = Vec::new();
+        // List indices by (kind, id): one pass over the facilities fills
+        // every list (a nationwide directory has thousands of lists).
+        let mut index: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+        let mut push = |kind: &'static str, kind_label: &'static str, id: &'s str, label: &str| {
+            index.entry((kind, id)).or_default().push(out.len());
+            out.push(FacilityList {
+                kind,
+                kind_label,
+                id: id.to_string(),
+                label: label.to_string(),
+                url_path: format!("/facilities/{kind}/{id}/"),
+                facilities: Vec::new(),
+            });
+        };
         for r in &self.regions {
-            push("region", "地域", &r.id, &r.name, &|f| f.region_id == r.id);
+            push("region", "地域", &r.id, &r.name);
         }
         for m in &self.municipalities {
-            push("municipality", "市町村", &m.slug, &m.name, &|f| {
-                f.municipality == m.slug
-            });
+            push("municipality", "市町村", &m.slug, &m.name);
         }
         for t in &self.facility_types {
-            push("type", "種別", &t.id, &t.name, &|f| f.type_id == t.id);
+            push("type", "種別", &t.id, &t.name);
         }
         for c in &self.care {
-            push("care", "医療的ケア", &c.id, &c.name, &|f| {
-                f.care.iter().any(|x| x.id == c.id)
-            });
+            push("care", "医療的ケア", &c.id, &c.name);
+        }
+        for f in &self.facilities {
+            let keys = [
+                ("region", f.region_id.as_str()),
+                ("municipality", f.municipality.as_str()),
+                ("type", f.type_id.as_str()),
+            ]
+            .into_iter()
+            .chain(f.care.iter().map(|c| ("care", c.id.as_str())));
+            for key in keys {
+                for &i in index.get(&key).into_iter().flatten() {
+                    let list = &mut out[i].facilities;
+                    // Once per list, even when a care id is repeated.
+                    if !list.last().is_some_and(|l| std::ptr::eq(*l, f)) {
+                        list.push(f);
+                    }
+                }
+            }
         }
         out
     }
