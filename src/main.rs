@@ -54,6 +54,21 @@ enum Command {
         #[arg(long)]
         pdf: bool,
     },
+    /// ビルドで作った検索インデックス (<root>/.cache/search) を検索する
+    Search {
+        /// 検索語 (空白で区切るとすべてを含むものだけ)
+        query: String,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// page / window / facility
+        #[arg(long = "type")]
+        kind: Option<String>,
+        /// 地域 ID (例: kenoh)
+        #[arg(long)]
+        region: Option<String>,
+    },
     /// データを検査して問題をすべて表示する (何も書き出さない)
     Check {
         #[arg(long, default_value = ".")]
@@ -166,6 +181,13 @@ fn run() -> anyhow::Result<ExitCode> {
             server.wait();
             Ok(ExitCode::SUCCESS)
         }
+        Command::Search {
+            query,
+            root,
+            limit,
+            kind,
+            region,
+        } => search(&root, &query, limit, kind, region),
         Command::Check { root, format } => {
             let opts = BuildOptions::new(&root);
             match build::check(&opts) {
@@ -210,6 +232,55 @@ fn run() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn search(
+    root: &std::path::Path,
+    query: &str,
+    limit: usize,
+    kind: Option<String>,
+    region: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    use ohisama::search::{DocKind, QueryOptions, SearchIndex};
+    let dir = BuildOptions::new(root).cache_dir().join("search");
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "検索インデックスがありません ({})。先に `ohisama build` を実行してください",
+            dir.display()
+        );
+    }
+    let kind = kind
+        .map(|k| k.parse::<DocKind>())
+        .transpose()
+        .context("--type は page / window / facility のどれかです")?;
+    let index =
+        SearchIndex::open(&dir).with_context(|| format!("{} を開けません", dir.display()))?;
+    let hits = index.query(
+        query,
+        &QueryOptions {
+            limit,
+            kind,
+            region,
+        },
+    )?;
+    if hits.is_empty() {
+        println!("「{query}」に一致するものはありません");
+    }
+    for (i, h) in hits.iter().enumerate() {
+        println!(
+            "{:>2}. {:.4}  [{}] {}{}\n      {}",
+            i + 1,
+            h.score,
+            h.kind.label_ja(),
+            h.title,
+            h.municipality
+                .as_deref()
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default(),
+            h.url
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
