@@ -278,11 +278,35 @@ pub fn lazy_page_jobs(site: &Site) -> Vec<MakeJob<'_>> {
         jobs.push(Box::new(move || region(site, r)));
     }
     jobs.push(Box::new(move || facilities_index(site)));
+    // Each facility's template value is made once and shared by its page and
+    // every list it is on (tera clones a `Value` by reference counting).
+    let values: std::sync::Arc<Vec<tera::Value>> = std::sync::Arc::new({
+        use rayon::prelude::*;
+        site.facilities
+            .par_iter()
+            .map(tera::Value::from_serializable)
+            .collect()
+    });
+    let position: BTreeMap<*const FacilityView, usize> = site
+        .facilities
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f as *const FacilityView, i))
+        .collect();
     for list in site.facility_lists() {
-        jobs.push(Box::new(move || facility_list(site, &list)));
+        let members: Vec<usize> = list
+            .facilities
+            .iter()
+            .map(|f| position[&(*f as *const FacilityView)])
+            .collect();
+        let values = values.clone();
+        jobs.push(Box::new(move || {
+            facility_list(site, &list, members.iter().map(|&i| &values[i]).collect())
+        }));
     }
-    for f in &site.facilities {
-        jobs.push(Box::new(move || facility(site, f)));
+    for (i, f) in site.facilities.iter().enumerate() {
+        let values = values.clone();
+        jobs.push(Box::new(move || facility(site, f, &values[i])));
     }
     jobs.push(Box::new(search_page));
     jobs.push(Box::new(not_found));
@@ -375,10 +399,36 @@ fn facilities_index(site: &Site) -> PageJob {
     job("/facilities/".into(), "facilities.html", c)
 }
 
-fn facility_list(site: &Site, list: &crate::site::FacilityList) -> PageJob {
+/// [`crate::site::FacilityList`] as the template sees it, with the
+/// facilities' values made once (see [`lazy_page_jobs`]).
+#[derive(Serialize)]
+struct FacilityListValue<'a> {
+    kind: &'a str,
+    kind_label: &'a str,
+    id: &'a str,
+    label: &'a str,
+    url_path: &'a str,
+    facilities: Vec<&'a tera::Value>,
+}
+
+fn facility_list(
+    site: &Site,
+    list: &crate::site::FacilityList,
+    facilities: Vec<&tera::Value>,
+) -> PageJob {
     let title = format!("{}の施設", list.label);
     let mut c = ctx(&list.url_path, &title, "facilities");
-    c.insert("list", list);
+    c.insert(
+        "list",
+        &FacilityListValue {
+            kind: list.kind,
+            kind_label: list.kind_label,
+            id: &list.id,
+            label: &list.label,
+            url_path: &list.url_path,
+            facilities,
+        },
+    );
     c.insert(
         "crumbs",
         &[Crumb {
@@ -389,10 +439,10 @@ fn facility_list(site: &Site, list: &crate::site::FacilityList) -> PageJob {
     job(list.url_path.clone(), "facility-list.html", c)
 }
 
-fn facility(site: &Site, f: &FacilityView) -> PageJob {
+fn facility(site: &Site, f: &FacilityView, value: &tera::Value) -> PageJob {
     let url = format!("/facilities/{}/", f.id);
     let mut c = ctx(&url, &f.name, "facilities");
-    c.insert("f", f);
+    c.insert("f", value);
     c.insert(
         "crumbs",
         &[Crumb {
