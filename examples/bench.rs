@@ -244,6 +244,17 @@ fn rm(p: &Path) {
     }
 }
 
+/// Deletes what [`rm`] moved aside, then waits a minute so that the next
+/// runs do not pay for it (see [`rm`]).
+fn empty_trash_and_settle() {
+    let trash = trash_dir();
+    if trash.exists() {
+        let _ = std::fs::remove_dir_all(&trash);
+    }
+    eprintln!("(waiting 65 s after deleting old outputs)");
+    std::thread::sleep(Duration::from_secs(65));
+}
+
 fn work_dir() -> PathBuf {
     std::env::var_os("OHISAMA_BENCH_DIR")
         .map(PathBuf::from)
@@ -978,6 +989,13 @@ fn main() {
 
     // ---------------------------------------------------------- scaling
     if opts.scale {
+        // Free the disk before the big corpora (50k pages need ~2.5 GB), and
+        // let ext4 forget the deleted inodes before the next timed runs.
+        rm(&main.site.join("dist"));
+        if let Some(h) = &main.hugo {
+            rm(&h.join("public"));
+        }
+        empty_trash_and_settle();
         eprintln!("scaling series …");
         let mut rows = Vec::new();
         let series: Vec<(&str, usize, usize, usize, bool)> = vec![
@@ -1013,22 +1031,26 @@ fn main() {
                 )
             } else {
                 let log = logs.join(format!("scale-{name}.log"));
-                ohisama_build(
-                    &tools,
-                    &c,
-                    &logs.join(format!("scale-{name}-warmup.log")),
-                    false,
-                );
+                if name == "1k" {
+                    ohisama_build(
+                        &tools,
+                        &c,
+                        &logs.join(format!("scale-{name}-warmup.log")),
+                        false,
+                    );
+                }
                 (ohisama_build(&tools, &c, &log, true), timings_of(&log))
             };
             let h = if name == "10k" {
                 hugo.iter().min_by_key(|r| r.wall).copied()
             } else if c.hugo.is_some() {
-                hugo_build(
-                    &tools,
-                    &c,
-                    &logs.join(format!("scale-{name}-hugo-warmup.log")),
-                );
+                if name == "1k" {
+                    hugo_build(
+                        &tools,
+                        &c,
+                        &logs.join(format!("scale-{name}-hugo-warmup.log")),
+                    );
+                }
                 Some(hugo_build(
                     &tools,
                     &c,
@@ -1057,14 +1079,23 @@ fn main() {
                     .collect::<Vec<_>>()
                     .join(", ")
             };
+            if name != "10k" {
+                // Delete the corpus now: the disk may not hold the next one too.
+                let _ = std::fs::remove_dir_all(&c.site);
+                if let Some(h) = &c.hugo {
+                    let _ = std::fs::remove_dir_all(h);
+                }
+                empty_trash_and_settle();
+            }
             rows.push(format!(
-                "| {} | {} pages, {} facilities, {} × 10 windows | {} | {:.2} s | {:.0} µs | {} | {} | {} | {} |",
+                "| {} | {} pages, {} facilities, {} × 10 windows | {} | {:.2} s | {:.2} s | {:.0} µs | {} | {} | {} | {} |",
                 c.name,
                 c.pages,
                 c.facilities,
                 c.municipalities,
                 c.docs(),
                 o.wall.as_secs_f64(),
+                o.cpu.as_secs_f64(),
                 o.wall.as_secs_f64() * 1e6 / c.docs() as f64,
                 mib(o.rss_kib),
                 h.map_or_else(|| "-".into(), |h| format!("{:.2} s", h.wall.as_secs_f64())),
@@ -1073,11 +1104,11 @@ fn main() {
             ));
         }
         out(
-            "\n## Scaling (ohisama: best of the rounds for 10k, else one run after a warm-up)\n"
+            "\n## Scaling (ohisama: best of the rounds for 10k; 1k after a warm-up; 50k and nationwide one cold run each)\n"
                 .into(),
         );
-        out("| corpus | content | documents | ohisama wall | per document | ohisama peak RSS | hugo --minify | pagefind | slowest ohisama phases |".into());
-        out("|---|---|---|---|---|---|---|---|---|".into());
+        out("| corpus | content | documents | ohisama wall | ohisama CPU | wall per document | ohisama peak RSS | hugo --minify | pagefind | slowest ohisama phases |".into());
+        out("|---|---|---|---|---|---|---|---|---|---|".into());
         for r in rows {
             out(r);
         }
