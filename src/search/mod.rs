@@ -17,6 +17,13 @@
 //!   a phrase the idf is the sum of its terms' idf and the tf is the number of
 //!   phrase occurrences); the document's score is the sum over words;
 //! - ties are broken by ascending document id (input order).
+//!
+//! The export adds the postings of every 3- and 4-gram (with the document
+//! frequencies of their 2-grams, for tantivy's phrase idf), so that a word of
+//! up to 4 characters costs the browser one term lookup and no positions;
+//! only longer words fetch positions (of their 4-grams). The browser tests
+//! (`tests/search_parity.rs`) check that search.js returns what tantivy
+//! returns.
 
 pub mod analyzer;
 pub mod export;

@@ -31,7 +31,7 @@ pub fn chromium_path() -> PathBuf {
 
 /// A running static file server; stops when dropped.
 pub struct ServerGuard {
-    server: Arc<tiny_http::Server>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
     thread: Option<JoinHandle<()>>,
     log: Arc<Mutex<Vec<String>>>,
 }
@@ -50,7 +50,7 @@ impl ServerGuard {
 
 impl Drop for ServerGuard {
     fn drop(&mut self) {
-        self.server.unblock();
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -99,58 +99,96 @@ fn percent_decode(s: &str) -> String {
 /// guard that stops the server when dropped. A directory serves its
 /// `index.html`; paths outside `root` are refused.
 pub fn serve_dir(root: &Path) -> (String, ServerGuard) {
-    let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
-    let port = server.server_addr().to_ip().expect("ip listener").port();
-    let root = root.to_path_buf();
+    // One thread per connection and `Connection: close` on every answer:
+    // a single-threaded keep-alive server (tiny_http) can stall for minutes
+    // when Chromium parks a request on a connection it preopened.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    listener
+        .set_nonblocking(true)
+        .expect("nonblocking listener");
+    let port = listener.local_addr().expect("local addr").port();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let log = Arc::new(Mutex::new(Vec::new()));
-    let (s2, log2) = (server.clone(), log.clone());
+    let (stop2, log2, root) = (stop.clone(), log.clone(), root.to_path_buf());
     let thread = std::thread::spawn(move || {
-        for req in s2.incoming_requests() {
-            let raw = req
-                .url()
-                .split(['?', '#'])
-                .next()
-                .unwrap_or("/")
-                .to_string();
-            let path = percent_decode(&raw);
-            log2.lock().unwrap().push(path.clone());
-            let rel = Path::new(path.trim_start_matches('/'));
-            let safe = rel.components().all(|c| matches!(c, Component::Normal(_)));
-            let mut file = root.join(rel);
-            if safe && file.is_dir() {
-                file = file.join("index.html");
-            }
-            let resp = if safe && file.is_file() {
-                match std::fs::read(&file) {
-                    Ok(bytes) => tiny_http::Response::from_data(bytes)
-                        .with_header(
-                            tiny_http::Header::from_bytes("Content-Type", content_type(&file))
-                                .unwrap(),
-                        )
-                        .with_header(
-                            tiny_http::Header::from_bytes("Cache-Control", "no-store").unwrap(),
-                        )
-                        .boxed(),
-                    Err(_) => tiny_http::Response::from_string("error")
-                        .with_status_code(500)
-                        .boxed(),
+        while !stop2.load(std::sync::atomic::Ordering::SeqCst) {
+            match listener.accept() {
+                Ok((stream, _)) => {
+                    let (root, log) = (root.clone(), log2.clone());
+                    std::thread::spawn(move || serve_connection(stream, &root, &log));
                 }
-            } else {
-                tiny_http::Response::from_string("not found")
-                    .with_status_code(404)
-                    .boxed()
-            };
-            let _ = req.respond(resp);
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(2)),
+            }
         }
     });
     (
         format!("http://127.0.0.1:{port}"),
         ServerGuard {
-            server,
+            stop,
             thread: Some(thread),
             log,
         },
     )
+}
+
+/// Answers one request on `stream` from the files under `root`, then closes.
+fn serve_connection(mut stream: std::net::TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let _ = stream.set_nonblocking(false);
+    // A socket opened ahead and never used ends here.
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let Ok(clone) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(clone);
+    let mut first = String::new();
+    if reader.read_line(&mut first).unwrap_or(0) == 0 {
+        return;
+    }
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) if line == "\r\n" || line == "\n" => break,
+            Ok(_) => {}
+        }
+    }
+    let mut parts = first.split_whitespace();
+    let method = parts.next().unwrap_or("");
+    let raw = parts.next().unwrap_or("/");
+    let path = percent_decode(raw.split(['?', '#']).next().unwrap_or("/"));
+    log.lock().unwrap().push(path.clone());
+    let rel = Path::new(path.trim_start_matches('/'));
+    let safe = rel.components().all(|c| matches!(c, Component::Normal(_)));
+    let mut file = root.join(rel);
+    if safe && file.is_dir() {
+        file = file.join("index.html");
+    }
+    let found = (safe && (method == "GET" || method == "HEAD") && file.is_file())
+        .then(|| std::fs::read(&file).ok())
+        .flatten();
+    let (status, ctype, body) = match found {
+        Some(bytes) => ("200 OK", content_type(&file), bytes),
+        None => (
+            "404 Not Found",
+            "text/plain; charset=utf-8",
+            b"not found".to_vec(),
+        ),
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    if method != "HEAD" {
+        let _ = stream.write_all(&body);
+    }
+    let _ = stream.flush();
+    let _ = stream.shutdown(std::net::Shutdown::Both);
 }
 
 /// A headless Chromium with its own temporary profile.
