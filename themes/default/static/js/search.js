@@ -493,6 +493,7 @@ const STYLE = `
 .ohs-tag{border:1px solid #6b6b6b;border-radius:4px;padding:0 .45rem}
 .ohs-kind{background:#1a1a1a;color:#fff;border-color:#1a1a1a}
 .ohs-snippet{margin:.2rem 0 0;color:#333}
+.ohs-snippet mark{background:#fff0a8;color:inherit;font-weight:bold}
 .ohs-more{margin-top:1rem;min-height:44px;font:inherit;padding:0 1rem}
 `;
 
@@ -501,6 +502,50 @@ function el(tag, attrs = {}, text = null) {
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   if (text !== null) e.textContent = text;
   return e;
+}
+
+/**
+ * The snippet as DOM nodes with every occurrence of a query word wrapped in
+ * <mark>. Matching is on the normalised text (so ほうもん marks 訪問 only when
+ * the text says ほうもん, and ホウモン marks ほうもん), mapped back to the
+ * original characters; built with text nodes only (the snippet is data).
+ */
+export function highlightNodes(text, q) {
+  const chars = [...text];
+  const joined = [];
+  const owner = [];
+  chars.forEach((c, i) => {
+    for (const n of normalize(c)) {
+      joined.push(n);
+      owner.push(i);
+    }
+  });
+  const marked = new Array(chars.length).fill(false);
+  for (const w of queryWords(q)) {
+    const wc = [...w];
+    for (let i = 0; i + wc.length <= joined.length; i++) {
+      let hit = true;
+      for (let k = 0; k < wc.length && hit; k++) hit = joined[i + k] === wc[k];
+      if (hit) for (let k = 0; k < wc.length; k++) marked[owner[i + k]] = true;
+    }
+  }
+  const nodes = [];
+  let run = "";
+  let runMarked = false;
+  const flush = () => {
+    if (!run) return;
+    nodes.push(runMarked ? el("mark", {}, run) : document.createTextNode(run));
+    run = "";
+  };
+  chars.forEach((c, i) => {
+    if (marked[i] !== runMarked) {
+      flush();
+      runMarked = marked[i];
+    }
+    run += c;
+  });
+  flush();
+  return nodes;
 }
 
 function siteBaseOf(form) {
@@ -591,7 +636,11 @@ export function mountSearch(form, resultsEl, { base = null } = {}) {
       if (r.municipality) tags.append(el("span", { class: "ohs-tag" }, r.municipality));
       if (r.field) tags.append(el("span", { class: "ohs-tag" }, r.field));
       li.append(tags);
-      if (r.snippet) li.append(el("p", { class: "ohs-snippet" }, r.snippet));
+      if (r.snippet) {
+        const p = el("p", { class: "ohs-snippet" });
+        p.append(...highlightNodes(r.snippet, q));
+        li.append(p);
+      }
       return li;
     });
     list.replaceChildren(...items);
@@ -614,6 +663,17 @@ export function mountSearch(form, resultsEl, { base = null } = {}) {
         update(true);
       });
     }
+  }
+  // Results as you type, once the typing pauses (debounced).
+  let typing = null;
+  if (input) {
+    input.addEventListener("input", () => {
+      clearTimeout(typing);
+      typing = setTimeout(() => {
+        limit = PAGE_SIZE;
+        update(true);
+      }, 250);
+    });
   }
   more.addEventListener("click", () => {
     limit += PAGE_SIZE;
