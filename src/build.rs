@@ -173,6 +173,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         staging.write(&path, body.as_bytes())?;
         files += 1;
     }
+    // The service worker, once the files it precaches are staged: its cache
+    // version is a hash of their bytes.
+    let sw = crate::offline::service_worker(&site, staging.path()).map_err(|source| {
+        OutputError::Io {
+            path: staging.path().join(crate::offline::SW_FILE),
+            source,
+        }
+    })?;
+    staging.write(crate::offline::SW_FILE, sw.as_bytes())?;
+    files += 1;
     t.lap("static + feeds");
     let search_index = search.map(|(fresh, search_files)| {
         files += search_files;
@@ -370,6 +380,7 @@ fn copy_static(opts: &BuildOptions, staging: &Staging) -> Result<usize, BuildErr
 fn link_problems(site: &Site) -> Vec<Diagnostic> {
     let mut routes: BTreeSet<String> = site.pages.iter().map(|p| p.path.clone()).collect();
     routes.extend(["/contacts/", "/facilities/", "/search/"].map(String::from));
+    routes.extend([crate::offline::SHEET_PATH, crate::offline::OFFLINE_PATH].map(String::from));
     routes.extend(
         site.municipalities
             .iter()

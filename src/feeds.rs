@@ -31,7 +31,7 @@ fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
     let mut paths: Vec<&str> = jobs
         .iter()
         .map(|j| j.url_path.as_str())
-        .filter(|p| p.ends_with('/'))
+        .filter(|p| p.ends_with('/') && *p != crate::offline::OFFLINE_PATH)
         .collect();
     paths.sort_unstable();
     let mut out = String::from(

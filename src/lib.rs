@@ -12,6 +12,7 @@ pub mod generate;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod offline;
 pub mod output;
 pub mod pdf;
 pub mod render;

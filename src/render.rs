@@ -310,6 +310,8 @@ pub fn lazy_page_jobs(site: &Site) -> Vec<MakeJob<'_>> {
     }
     jobs.push(Box::new(search_page));
     jobs.push(Box::new(not_found));
+    jobs.push(Box::new(move || emergency_sheet(site)));
+    jobs.push(Box::new(move || offline_page(site)));
     for p in site.pages.iter().filter(|p| p.path != "/") {
         jobs.push(Box::new(move || content_page(site, p)));
     }
@@ -467,6 +469,30 @@ fn not_found() -> PageJob {
         "404.html",
         ctx("/404.html", "ページが見つかりません", ""),
     )
+}
+
+/// 緊急時情報シート: a form kept in the browser only (sheet.js), printable on A4.
+fn emergency_sheet(site: &Site) -> PageJob {
+    let url = crate::offline::SHEET_PATH;
+    let mut c = ctx(url, "緊急時情報シート", "emergency");
+    c.insert("page_class", "page-sheet");
+    let parent = site.pages.iter().find(|p| p.path == "/emergency/");
+    c.insert(
+        "crumbs",
+        &[Crumb {
+            href: site.href("emergency/"),
+            label: parent.map_or_else(|| "緊急時対応".into(), |p| p.title.clone()),
+        }],
+    );
+    job(url.into(), "sheet.html", c)
+}
+
+/// What the service worker shows for a page that is not saved on the device.
+fn offline_page(site: &Site) -> PageJob {
+    let url = crate::offline::OFFLINE_PATH;
+    let mut c = ctx(url, "オフラインです", "");
+    c.insert("emergency", &site.section_pages("emergency"));
+    job(url.into(), "offline.html", c)
 }
 
 fn content_page(site: &Site, p: &PageView) -> PageJob {

@@ -13,6 +13,9 @@
 //! Chromium is Debian's `/usr/bin/chromium` (override with `OHISAMA_CHROMIUM`).
 //! When it is missing the test is skipped with a loud message, except when
 //! the environment variable `CI` is set: then it fails.
+//!
+//! [`pdf_to_text`] and [`pdf_to_png`] use poppler-utils (`pdftotext`,
+//! `pdftoppm`) with the same rule: skipped locally when missing, a failure in CI.
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -191,6 +194,168 @@ fn serve_connection(mut stream: std::net::TcpStream, root: &Path, log: &Mutex<Ve
     let _ = stream.shutdown(std::net::Shutdown::Both);
 }
 
+/// A static file server whose network can be cut, as a phone loses its
+/// signal: [`SwitchableServer::go_offline`] closes the listening socket, so
+/// every new request fails at the connection (`fetch` rejects, a navigation
+/// gets `ERR_CONNECTION_REFUSED`). Every response is `Connection: close`, so
+/// no kept-alive socket outlives the switch.
+pub struct SwitchableServer {
+    offline: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl SwitchableServer {
+    /// Cuts the network: returns once the port refuses connections.
+    pub fn go_offline(&mut self) {
+        self.offline
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+
+    /// Paths requested so far (URL-decoded, without query), in order.
+    pub fn requests(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+impl Drop for SwitchableServer {
+    fn drop(&mut self) {
+        self.go_offline();
+    }
+}
+
+fn respond(mut stream: std::net::TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
+    let mut first = String::new();
+    if reader.read_line(&mut first).is_err() {
+        return;
+    }
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) if line == "\r\n" || line == "\n" => break,
+            Ok(_) => {}
+        }
+    }
+    let mut parts = first.split_whitespace();
+    let method = parts.next().unwrap_or("");
+    let raw = parts
+        .next()
+        .unwrap_or("/")
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("/");
+    let path = percent_decode(raw);
+    log.lock().unwrap().push(path.clone());
+    let rel = Path::new(path.trim_start_matches('/'));
+    let safe = rel.components().all(|c| matches!(c, Component::Normal(_)));
+    let mut file = root.join(rel);
+    if safe && file.is_dir() {
+        file = file.join("index.html");
+    }
+    let (status, ctype, body) = match (safe && method == "GET" && file.is_file())
+        .then(|| std::fs::read(&file).ok())
+        .flatten()
+    {
+        Some(bytes) => ("200 OK", content_type(&file), bytes),
+        None => (
+            "404 Not Found",
+            "text/plain; charset=utf-8",
+            b"not found".to_vec(),
+        ),
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+    let _ = stream.flush();
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+}
+
+/// Serves `root` like [`serve_dir`], with a network switch.
+pub fn serve_dir_switchable(root: &Path) -> (String, SwitchableServer) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let port = listener.local_addr().expect("addr").port();
+    let offline = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (off2, log2, root) = (offline.clone(), log.clone(), root.to_path_buf());
+    let thread = std::thread::spawn(move || {
+        while !off2.load(std::sync::atomic::Ordering::SeqCst) {
+            match listener.accept() {
+                Ok((stream, _)) => {
+                    let (root, log) = (root.clone(), log2.clone());
+                    // A socket Chromium opened ahead and never used ends with its read timeout.
+                    std::thread::spawn(move || respond(stream, &root, &log));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(5)),
+            }
+        }
+        drop(listener);
+    });
+    (
+        format!("http://127.0.0.1:{port}"),
+        SwitchableServer {
+            offline,
+            thread: Some(thread),
+            log,
+        },
+    )
+}
+
+struct AtExit {
+    registered: bool,
+    pids: Vec<u32>,
+    dirs: Vec<PathBuf>,
+}
+
+static AT_EXIT: Mutex<AtExit> = Mutex::new(AtExit {
+    registered: false,
+    pids: Vec::new(),
+    dirs: Vec::new(),
+});
+
+unsafe extern "C" {
+    fn atexit(callback: extern "C" fn()) -> std::ffi::c_int;
+}
+
+/// Ends the shared Chromium (see [`Browser::shared`]) when the process exits.
+extern "C" fn shut_down_shared() {
+    let Ok(exit) = AT_EXIT.lock() else { return };
+    for pid in &exit.pids {
+        let _ = std::process::Command::new("kill")
+            .arg(pid.to_string())
+            .status();
+    }
+    for pid in &exit.pids {
+        // Chromium writes into its profile until it is gone.
+        for _ in 0..50 {
+            // Gone, or a zombie (it is our child, nobody reaps it).
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let state = stat.rsplit(") ").next().unwrap_or("");
+            if stat.is_empty() || state.starts_with('Z') {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    for dir in &exit.dirs {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 /// A headless Chromium with its own temporary profile.
 pub struct Browser {
     inner: headless_chrome::Browser,
@@ -249,9 +414,52 @@ impl Browser {
         })
     }
 
-    /// A new tab.
+    /// One Chromium shared by every test of a test file (tests run side by
+    /// side, each in its own tab), started on first use. A `static` is never
+    /// dropped, so the browser is shut down and its profile removed when the
+    /// test process exits (else each run would leave a Chromium behind).
+    /// `None` as for [`Browser::new`].
+    pub fn shared() -> Option<&'static Browser> {
+        static SHARED: std::sync::OnceLock<Option<Browser>> = std::sync::OnceLock::new();
+        SHARED
+            .get_or_init(|| {
+                let b = Browser::new()?;
+                let mut exit = AT_EXIT.lock().unwrap();
+                exit.pids.extend(b.inner.get_process_id());
+                exit.dirs.push(b._profile.path().to_path_buf());
+                if !exit.registered {
+                    exit.registered = true;
+                    // SAFETY: `atexit` of the C library the test binary is linked
+                    // with; the callback only reads a mutex, signals and removes
+                    // files.
+                    unsafe { atexit(shut_down_shared) };
+                }
+                Some(b)
+            })
+            .as_ref()
+    }
+
+    /// A new tab, in a window of its own: tests running side by side each
+    /// have a visible page (a background tab draws no frames, so a
+    /// screenshot of it would wait forever).
     pub fn new_page(&self) -> Page {
-        let tab = self.inner.new_tab().expect("new tab");
+        let tab = self
+            .inner
+            .new_tab_with_options(headless_chrome::protocol::cdp::Target::CreateTarget {
+                url: "about:blank".to_string(),
+                left: None,
+                top: None,
+                width: Some(1280),
+                height: Some(800),
+                window_state: None,
+                browser_context_id: None,
+                enable_begin_frame_control: None,
+                new_window: Some(true),
+                background: None,
+                for_tab: None,
+                hidden: None,
+            })
+            .expect("new tab");
         tab.set_default_timeout(Duration::from_secs(60));
         Page { tab }
     }
@@ -264,6 +472,23 @@ impl Page {
             .navigate_to(url)
             .and_then(|t| t.wait_until_navigated())
             .unwrap_or_else(|e| panic!("goto {url}: {e}"));
+        self
+    }
+
+    /// Navigates and returns once the new document has loaded (its `load`
+    /// event has fired). Quicker than [`Page::goto`], which also waits until
+    /// the network has been almost idle for half a second.
+    pub fn open(&self, url: &str) -> &Page {
+        // A mark on the old document tells it apart from the new one.
+        let _ = self.try_eval_json("window.__ohisamaOldDocument = true");
+        self.tab
+            .navigate_to(url)
+            .unwrap_or_else(|e| panic!("open {url}: {e}"));
+        let loaded = self.wait_for(
+            "!window.__ohisamaOldDocument && document.readyState === 'complete'",
+            Duration::from_secs(60),
+        );
+        assert!(loaded, "open {url}: not loaded within 60 s");
         self
     }
 
@@ -337,8 +562,162 @@ impl Page {
             .expect("screenshot")
     }
 
+    /// Sets the layout viewport to `width`×`height` CSS pixels (desktop
+    /// emulation: `innerWidth` is exactly `width`, the page is never zoomed
+    /// out to fit, so an overflow shows as `scrollWidth > innerWidth`).
+    pub fn set_viewport(&self, width: u32, height: u32) -> &Page {
+        self.tab
+            .call_method(Emulation::SetDeviceMetricsOverride {
+                width,
+                height,
+                device_scale_factor: 1.0,
+                mobile: false,
+                scale: None,
+                screen_width: None,
+                screen_height: None,
+                position_x: None,
+                position_y: None,
+                dont_set_visible_size: None,
+                screen_orientation: None,
+                viewport: None,
+                display_feature: None,
+                device_posture: None,
+            })
+            .expect("set device metrics");
+        self
+    }
+
+    /// A PNG of the whole page (beyond the viewport) at the current viewport width.
+    pub fn full_page_png(&self) -> Vec<u8> {
+        let size = self.eval_json(
+            "[document.documentElement.scrollWidth, document.documentElement.scrollHeight]",
+        );
+        let (w, h) = (
+            size[0].as_f64().unwrap_or(800.0),
+            size[1].as_f64().unwrap_or(800.0),
+        );
+        self.tab
+            .capture_screenshot(
+                Cdp::CaptureScreenshotFormatOption::Png,
+                None,
+                Some(Cdp::Viewport {
+                    x: 0.0,
+                    y: 0.0,
+                    width: w,
+                    height: h,
+                    scale: 1.0,
+                }),
+                true,
+            )
+            .expect("screenshot")
+    }
+
+    /// Chromium's print to PDF (what 「印刷」 gives), on A4 unless the page's
+    /// `@page` rule says otherwise, with backgrounds as the print CSS allows.
+    pub fn print_pdf(&self) -> Vec<u8> {
+        self.tab
+            .print_to_pdf(Some(headless_chrome::types::PrintToPdfOptions {
+                paper_width: Some(8.27),
+                paper_height: Some(11.69),
+                prefer_css_page_size: Some(true),
+                print_background: Some(true),
+                ..Default::default()
+            }))
+            .expect("print to PDF")
+    }
+
+    /// Runs a script file (e.g. a vendored library) in the page.
+    pub fn inject_script(&self, path: &Path) {
+        let src = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        self.tab
+            .evaluate(&src, false)
+            .unwrap_or_else(|e| panic!("inject {}: {e}", path.display()));
+    }
+
+    /// Presses a key (e.g. `"Tab"`) as the keyboard would.
+    pub fn press_key(&self, key: &str) -> &Page {
+        self.tab
+            .press_key(key)
+            .unwrap_or_else(|e| panic!("press {key}: {e}"));
+        self
+    }
+
     /// The underlying headless_chrome tab, for anything else.
     pub fn tab(&self) -> &Arc<Tab> {
         &self.tab
     }
+}
+
+/// `None` (after a loud message) when a poppler tool is missing, unless `CI`
+/// is set: then it panics.
+fn poppler(tool: &str) -> Option<std::process::Command> {
+    let found = std::process::Command::new(tool).arg("-v").output().is_ok();
+    if !found {
+        let msg = format!("{tool} not found (apt-get install poppler-utils): check SKIPPED");
+        if std::env::var_os("CI").is_some() {
+            panic!("{msg} — but CI is set, so this is a failure");
+        }
+        eprintln!("\n!!!!!!!!!! {msg} !!!!!!!!!!\n");
+        return None;
+    }
+    Some(std::process::Command::new(tool))
+}
+
+/// The text of a PDF in content order (`pdftotext -raw`: a value wrapped in
+/// its column stays in one piece), or `None` when poppler is missing locally.
+pub fn pdf_to_text(pdf: &[u8]) -> Option<String> {
+    let mut cmd = poppler("pdftotext")?;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("in.pdf");
+    std::fs::write(&file, pdf).expect("write pdf");
+    let out = cmd
+        .arg("-raw")
+        .arg("-enc")
+        .arg("UTF-8")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("run pdftotext");
+    assert!(
+        out.status.success(),
+        "pdftotext: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Number of pages of a PDF, from its page tree (`/Type /Page` objects).
+pub fn pdf_page_count(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    text.matches("/Type /Page").count() - text.matches("/Type /Pages").count()
+}
+
+/// Each page of a PDF as a PNG (`pdftoppm -r dpi`), or `None` when poppler is missing locally.
+pub fn pdf_to_png(pdf: &[u8], dpi: u32) -> Option<Vec<Vec<u8>>> {
+    let mut cmd = poppler("pdftoppm")?;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("in.pdf");
+    std::fs::write(&file, pdf).expect("write pdf");
+    let status = cmd
+        .arg("-png")
+        .arg("-r")
+        .arg(dpi.to_string())
+        .arg(&file)
+        .arg(dir.path().join("page"))
+        .status()
+        .expect("run pdftoppm");
+    assert!(status.success(), "pdftoppm failed");
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .expect("read dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .collect();
+    pages.sort();
+    Some(
+        pages
+            .iter()
+            .map(|p| std::fs::read(p).expect("read png"))
+            .collect(),
+    )
 }
