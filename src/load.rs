@@ -22,6 +22,9 @@ pub const DATA_FILES: [&str; 6] = [
 
 /// What loading produced: the data that could be read, every problem, and the
 /// text of each file (so diagnostics can show the offending line).
+/// One file parsed on a worker: its data (if readable), its problems, its text.
+type ParsedOne<T> = (Option<(String, T)>, Diagnostics, BTreeMap<String, String>);
+
 pub struct Loaded {
     pub raw: RawSite,
     pub diagnostics: Diagnostics,
@@ -143,7 +146,7 @@ impl Loader<'_> {
     /// (data, diagnostics, sources) are merged in the order of `paths`.
     fn yaml_files<T: DeserializeOwned + Send>(&mut self, paths: Vec<PathBuf>) -> Vec<(String, T)> {
         let root = self.root;
-        let parsed: Vec<(Option<(String, T)>, Diagnostics, BTreeMap<String, String>)> = paths
+        let parsed: Vec<ParsedOne<T>> = paths
             .into_par_iter()
             .map(|path| {
                 let mut one = Loader {

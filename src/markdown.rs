@@ -142,9 +142,10 @@ pub fn render(markdown: &str, first_line: u32, opts: &MarkdownOptions) -> Render
                     let (path, _frag) = url.split_once('#').unwrap_or((&url, ""));
                     internal_links.push((path.to_string(), line));
                     format!("{}{}", opts.base_path.trim_end_matches('/'), url)
-                } else if url.starts_with('#') || (!has_scheme(&url) && !url.starts_with("//")) {
-                    url
-                } else if is_safe_scheme(&url) {
+                } else if url.starts_with('#')
+                    || (!has_scheme(&url) && !url.starts_with("//"))
+                    || is_safe_scheme(&url)
+                {
                     url
                 } else {
                     unsafe_links.push((url, line));
