@@ -20,4 +20,5 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod tel;
+pub mod tools;
 pub mod validate;

@@ -102,6 +102,8 @@ enum Command {
         #[arg(long, default_value_t = 2025)]
         seed: u64,
     },
+    #[command(flatten)]
+    Tools(ohisama::tools::cli::ToolCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -231,6 +233,7 @@ fn run() -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Tools(cmd) => ohisama::tools::cli::run(cmd),
     }
 }
 

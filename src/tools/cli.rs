@@ -1,0 +1,198 @@
+//! The team's subcommands (flattened into the `ohisama` command line):
+//! `schema`, `import`, `export`, `new`, `diff`.
+
+use super::csv_io::{self, DataKind, ImportOptions};
+use super::diff::{self, DiffFormat};
+use crate::config::BuildOptions;
+use crate::diagnostic::Diagnostics;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Excel で開ける CSV (UTF-8 BOM 付き、CRLF)
+    Csv,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ToolCommand {
+    /// VS Code で補完・検査するための JSON Schema を schemas/ に書き出す
+    Schema {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 出力先 (既定: <root>/schemas)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Excel で保存した CSV から data/contacts/ または data/facilities/ を作る
+    Import {
+        /// contacts (窓口) または facilities (施設)
+        #[arg(value_enum)]
+        kind: DataKind,
+        /// CSV ファイル (UTF-8 / Shift_JIS)
+        file: PathBuf,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 既にある YAML ファイルを上書きする
+        #[arg(long)]
+        force: bool,
+    },
+    /// data/contacts/ または data/facilities/ を Excel で開ける CSV に書き出す
+    Export {
+        /// contacts (窓口) または facilities (施設)
+        #[arg(value_enum)]
+        kind: DataKind,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// 出力ファイル (既定: contacts.csv / facilities.csv。- なら標準出力)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 既にある出力ファイルを上書きする
+        #[arg(long)]
+        force: bool,
+    },
+    /// 新しいサイトを作る (テーマ、最小限のデータ、トップページ)
+    New {
+        /// 作るフォルダ (無いか空であること)
+        dir: PathBuf,
+        /// テーマ (themes/) をコピーする元のサイト
+        #[arg(long, default_value = ".")]
+        from: PathBuf,
+    },
+    /// 2つの版のデータを比べ、窓口・施設の追加・削除・変更を市町村ごとに表示する
+    Diff {
+        /// 前の版のサイトのフォルダ
+        old: PathBuf,
+        /// 新しい版のサイトのフォルダ
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+    },
+}
+
+fn fail(d: &Diagnostics) -> ExitCode {
+    eprint!("{}", d.render_text());
+    ExitCode::FAILURE
+}
+
+/// Runs one of the team's subcommands.
+pub fn run(cmd: ToolCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        ToolCommand::Schema { root, out } => {
+            let out = out.unwrap_or_else(|| root.join("schemas"));
+            match super::schema::write_schemas(&root, &out) {
+                Ok(files) => {
+                    eprintln!(
+                        "JSON Schema を {} 件、{} に書き出しました",
+                        files.len(),
+                        out.display()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(d) => Ok(fail(&d)),
+            }
+        }
+        ToolCommand::Import {
+            kind,
+            file,
+            root,
+            force,
+        } => {
+            let opts = ImportOptions {
+                root: root.clone(),
+                csv: file,
+                force,
+            };
+            match csv_io::import(kind, &opts) {
+                Ok(report) => {
+                    if !report.warnings.is_empty() {
+                        eprint!("{}", report.warnings.render_text());
+                    }
+                    for (rel, n) in &report.written {
+                        eprintln!("書き出しました: {rel} ({} {n} 件)", kind.label());
+                    }
+                    eprintln!(
+                        "{} 行を読みました ({})。続けてサイト全体を検査します…",
+                        report.rows,
+                        report.encoding.label()
+                    );
+                    let check = BuildOptions::new(&root);
+                    match crate::build::check(&check) {
+                        Ok((_, d)) => {
+                            eprintln!("検査: 問題ありません ({})", d.summary());
+                            Ok(ExitCode::SUCCESS)
+                        }
+                        Err(d) => {
+                            eprint!("{}", d.render_text());
+                            eprintln!(
+                                "取り込みは済みましたが、サイトにエラーがあります。上を直してから build してください"
+                            );
+                            Ok(ExitCode::FAILURE)
+                        }
+                    }
+                }
+                Err(d) => {
+                    let code = fail(&d);
+                    eprintln!("取り込みを中止しました。ファイルは何も変更していません。");
+                    Ok(code)
+                }
+            }
+        }
+        ToolCommand::Export {
+            kind,
+            format: ExportFormat::Csv,
+            out,
+            root,
+            force,
+        } => {
+            let bytes = match csv_io::export(kind, &root) {
+                Ok(b) => b,
+                Err(d) => return Ok(fail(&d)),
+            };
+            let out = out.unwrap_or_else(|| PathBuf::from(format!("{}.csv", kind.word())));
+            if out.as_os_str() == "-" {
+                std::io::stdout().write_all(&bytes)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            if out.exists() && !force {
+                eprintln!(
+                    "エラー: {} は既にあります (編集中の CSV を消さないよう、上書きしません)\n  = ヒント: 別の名前を --out で指定するか、--force を付けてください",
+                    out.display()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            super::write_files_atomically(&[(out.clone(), bytes)])?;
+            eprintln!(
+                "書き出しました: {} (Excel で開けます。編集したら `ohisama import {} {} --force`)",
+                out.display(),
+                kind.word(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ToolCommand::New { dir, from } => match super::scaffold::new_site(&dir, &from) {
+            Ok(site) => {
+                eprintln!(
+                    "{} にサイトを作りました ({} ファイル)。\n  次に: ohisama check --root {0}\n        ohisama build --root {0}",
+                    site.dir.display(),
+                    site.files
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("エラー: {e}");
+                Ok(ExitCode::FAILURE)
+            }
+        },
+        ToolCommand::Diff { old, new, format } => match diff::diff_sites(&old, &new) {
+            Ok(d) => {
+                print!("{}", d.render(format));
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(d) => Ok(fail(&d)),
+        },
+    }
+}

@@ -1,0 +1,1469 @@
+//! `ohisama import` / `ohisama export`: the directory as a CSV that Excel opens
+//! and saves (UTF-8 with BOM or Shift_JIS/CP932, Japanese headers).
+//!
+//! Import checks every row first (row-numbered Japanese errors with hints for
+//! the usual Excel accidents), then the files it would write (with the same
+//! validator as `check`), and only then writes all files, each through a
+//! temp file and a rename. Export writes the same layout back, so
+//! CSV → YAML → CSV is byte for byte the same.
+
+use super::data::{
+    ContactData, FacilityData, Vocab, VocabKind, WindowData, contacts_of, facilities_of, fold,
+};
+use super::yaml_out::{self, Origins, YamlText};
+use crate::date::Date;
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::load::parse_yaml;
+use crate::model::{ContactFile, Facility, S};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use unicode_normalization::UnicodeNormalization as _;
+
+/// Which list a CSV holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DataKind {
+    /// 窓口 (data/contacts/)
+    Contacts,
+    /// 施設 (data/facilities/)
+    Facilities,
+}
+
+/// Header and YAML key of each column of the contacts CSV, in order.
+pub const CONTACT_COLUMNS: [(&str, &str); 10] = [
+    ("市町村", "municipality"),
+    ("名称", "name"),
+    ("分野", "field"),
+    ("各種相談", "general"),
+    ("内容", "detail"),
+    ("電話", "tel"),
+    ("直通/代表", "tel_kind"),
+    ("備考", "note"),
+    ("URL", "url"),
+    ("確認日", "updated"),
+];
+
+/// Header and YAML key of each column of the facilities CSV, in order.
+pub const FACILITY_COLUMNS: [(&str, &str); 12] = [
+    ("ID", "id"),
+    ("名称", "name"),
+    ("よみ", "kana"),
+    ("種別", "type"),
+    ("市町村", "municipality"),
+    ("住所", "address"),
+    ("電話", "tel"),
+    ("URL", "url"),
+    ("医療的ケア", "care"),
+    ("対象年齢", "ages"),
+    ("備考", "note"),
+    ("確認日", "updated"),
+];
+
+impl DataKind {
+    pub fn columns(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            DataKind::Contacts => &CONTACT_COLUMNS,
+            DataKind::Facilities => &FACILITY_COLUMNS,
+        }
+    }
+
+    /// `contacts` / `facilities`: the folder under data/ and the command word.
+    pub fn word(self) -> &'static str {
+        match self {
+            DataKind::Contacts => "contacts",
+            DataKind::Facilities => "facilities",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DataKind::Contacts => "窓口",
+            DataKind::Facilities => "施設",
+        }
+    }
+
+    fn other(self) -> DataKind {
+        match self {
+            DataKind::Contacts => DataKind::Facilities,
+            DataKind::Facilities => DataKind::Contacts,
+        }
+    }
+
+    /// The header line as Excel shows it (comma separated).
+    pub fn header_line(self) -> String {
+        self.columns()
+            .iter()
+            .map(|(h, _)| *h)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// The text encoding a CSV was read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvEncoding {
+    Utf8Bom,
+    Utf8,
+    ShiftJis,
+    Utf16,
+}
+
+impl CsvEncoding {
+    pub fn label(self) -> &'static str {
+        match self {
+            CsvEncoding::Utf8Bom => "UTF-8 (BOM 付き)",
+            CsvEncoding::Utf8 => "UTF-8",
+            CsvEncoding::ShiftJis => "Shift_JIS (CP932)",
+            CsvEncoding::Utf16 => "UTF-16",
+        }
+    }
+}
+
+/// Where decoding failed: 1-based line of the file, and what was tried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodingProblem {
+    pub line: u32,
+    pub message: String,
+}
+
+/// Decodes a CSV as Excel saves it: UTF-8 (with or without BOM), Shift_JIS
+/// (CP932, Excel's 「CSV (コンマ区切り)」 on Japanese Windows) or UTF-16 with BOM.
+pub fn decode(bytes: &[u8]) -> Result<(String, CsvEncoding), EncodingProblem> {
+    let line_at = |pos: usize| bytes[..pos].iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return match std::str::from_utf8(rest) {
+            Ok(t) => Ok((t.to_string(), CsvEncoding::Utf8Bom)),
+            Err(e) => Err(EncodingProblem {
+                line: line_at(3 + e.valid_up_to()),
+                message: "UTF-8 (BOM 付き) のファイルに UTF-8 として読めない文字があります"
+                    .to_string(),
+            }),
+        };
+    }
+    for (bom, enc) in [
+        (&b"\xFF\xFE"[..], encoding_rs::UTF_16LE),
+        (&b"\xFE\xFF"[..], encoding_rs::UTF_16BE),
+    ] {
+        if let Some(rest) = bytes.strip_prefix(bom) {
+            return match enc.decode_without_bom_handling_and_without_replacement(rest) {
+                Some(t) => Ok((t.into_owned(), CsvEncoding::Utf16)),
+                None => Err(EncodingProblem {
+                    line: 1,
+                    message: "UTF-16 のファイルとして読めません".to_string(),
+                }),
+            };
+        }
+    }
+    let utf8_err = match std::str::from_utf8(bytes) {
+        Ok(t) => return Ok((t.to_string(), CsvEncoding::Utf8)),
+        Err(e) => e.valid_up_to(),
+    };
+    let sjis_err = match sjis_valid_up_to(bytes) {
+        None => {
+            // CP932 has one byte pair for 〜: read it as the WAVE DASH the data uses.
+            let text = encoding_rs::SHIFT_JIS
+                .decode_without_bom_handling_and_without_replacement(bytes)
+                .map(|t| t.replace('\u{FF5E}', "\u{301C}"))
+                .unwrap_or_default();
+            return Ok((text, CsvEncoding::ShiftJis));
+        }
+        Some(pos) => pos,
+    };
+    // The encoding that read further is probably the intended one: report where it broke.
+    Err(EncodingProblem {
+        line: line_at(utf8_err.max(sjis_err)),
+        message: "文字コードを読み取れません (UTF-8 でも Shift_JIS でもありません)".to_string(),
+    })
+}
+
+/// `None` when the bytes are valid Shift_JIS (CP932), else the offset of the first bad byte.
+fn sjis_valid_up_to(bytes: &[u8]) -> Option<usize> {
+    let mut decoder = encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(
+        decoder
+            .max_utf8_buffer_length_without_replacement(bytes.len())
+            .unwrap_or(bytes.len() * 3),
+    );
+    let mut read_total = 0;
+    loop {
+        let (result, read) =
+            decoder.decode_to_string_without_replacement(&bytes[read_total..], &mut out, true);
+        read_total += read;
+        match result {
+            encoding_rs::DecoderResult::InputEmpty => return None,
+            encoding_rs::DecoderResult::OutputFull => out.reserve(bytes.len()),
+            encoding_rs::DecoderResult::Malformed(bad, extra) => {
+                return Some(read_total.saturating_sub(bad as usize + extra as usize));
+            }
+        }
+    }
+}
+
+/// `A`, `B`, … `Z`, `AA`: the Excel name of a 1-based column.
+pub fn column_letter(mut n: u32) -> String {
+    let mut s = Vec::new();
+    while n > 0 {
+        let r = ((n - 1) % 26) as u8;
+        s.push(b'A' + r);
+        n = (n - 1) / 26;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// One data row, its cells in the order of [`DataKind::columns`].
+#[derive(Debug, Clone)]
+struct Row {
+    /// Excel row number (the header is row 1).
+    row: u32,
+    cells: Vec<String>,
+    /// 1-based column of each cell in the file.
+    cols: Vec<u32>,
+    kind: DataKind,
+}
+
+impl Row {
+    fn index(&self, key: &str) -> usize {
+        self.kind
+            .columns()
+            .iter()
+            .position(|(_, k)| *k == key)
+            .expect("known key")
+    }
+
+    fn get(&self, key: &str) -> &str {
+        &self.cells[self.index(key)]
+    }
+
+    fn opt(&self, key: &str) -> Option<String> {
+        let v = self.get(key);
+        (!v.is_empty()).then(|| v.to_string())
+    }
+
+    fn col(&self, key: &str) -> u32 {
+        self.cols[self.index(key)]
+    }
+
+    fn header(&self, key: &str) -> &'static str {
+        self.kind.columns()[self.index(key)].0
+    }
+}
+
+/// What an import wrote.
+#[derive(Debug)]
+pub struct ImportReport {
+    /// Relative paths of the files written, in write order, with the number of entries of each.
+    pub written: Vec<(String, usize)>,
+    pub rows: usize,
+    pub encoding: CsvEncoding,
+    /// Warnings (e.g. an old 確認日), by CSV row.
+    pub warnings: Diagnostics,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The site folder.
+    pub root: PathBuf,
+    pub csv: PathBuf,
+    /// Overwrite existing files.
+    pub force: bool,
+}
+
+struct Importer<'a> {
+    file: String,
+    kind: DataKind,
+    vocab: &'a Vocab,
+    diags: Diagnostics,
+}
+
+/// Cell text: surrounding spaces (also full-width and no-break) removed, CRLF → LF.
+fn clean(s: &str) -> String {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
+        .replace("\r\n", "\n")
+}
+
+impl Importer<'_> {
+    fn error(&mut self, row: &Row, key: &str, message: String, hint: impl Into<String>) {
+        let col = row.col(key);
+        self.diags.push(
+            Diagnostic::error(
+                &self.file,
+                row.row,
+                col,
+                format!(
+                    "{}行目 {}列「{}」: {message}",
+                    row.row,
+                    column_letter(col),
+                    row.header(key)
+                ),
+            )
+            .hint(hint),
+        );
+    }
+
+    /// Reads the records; the header becomes the column map.
+    fn table(&mut self, text: &str) -> Option<Vec<Row>> {
+        let first_line = text.lines().next().unwrap_or("");
+        let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
+            b'\t'
+        } else {
+            b','
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(text.as_bytes());
+        let mut records: Vec<(u32, Vec<String>)> = Vec::new();
+        for (i, rec) in reader.records().enumerate() {
+            let row = i as u32 + 1;
+            match rec {
+                Ok(r) => records.push((row, r.iter().map(str::to_string).collect())),
+                Err(e) => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            &self.file,
+                            row,
+                            0,
+                            format!("{row}行目を CSV として読めません ({e})"),
+                        )
+                        .hint("Excel で開いて「CSV UTF-8 (コンマ区切り)」で保存し直してください"),
+                    );
+                    return None;
+                }
+            }
+        }
+        let Some((_, header)) = records.first() else {
+            self.diags.push(
+                Diagnostic::error(&self.file, 0, 0, "ファイルが空です").hint(format!(
+                    "1行目に見出し {} を、2行目から{}を1行ずつ書いてください",
+                    self.kind.header_line(),
+                    self.kind.label()
+                )),
+            );
+            return None;
+        };
+        let columns = self.kind.columns();
+        let mut col_of: Vec<Option<usize>> = vec![None; columns.len()];
+        let mut header_ok = true;
+        let expected_line = self.kind.header_line();
+        for (j, h) in header.iter().enumerate() {
+            let name = clean(h);
+            if name.is_empty() {
+                continue;
+            }
+            let col = j as u32 + 1;
+            match columns.iter().position(|(c, _)| fold(c) == fold(&name)) {
+                Some(k) if col_of[k].is_some() => {
+                    header_ok = false;
+                    self.diags.push(
+                        Diagnostic::error(
+                            &self.file,
+                            1,
+                            col,
+                            format!(
+                                "1行目 {}列: 見出し「{name}」が2回あります",
+                                column_letter(col)
+                            ),
+                        )
+                        .hint("どちらか一方の列を消してください"),
+                    );
+                }
+                Some(k) => col_of[k] = Some(j),
+                None => {
+                    header_ok = false;
+                    let near = crate::diagnostic::nearest(&name, columns.iter().map(|(c, _)| *c));
+                    let guess = if near.is_empty() {
+                        String::new()
+                    } else {
+                        format!("もしかして「{}」? ", near.join("」「"))
+                    };
+                    self.diags.push(
+                        Diagnostic::error(
+                            &self.file,
+                            1,
+                            col,
+                            format!(
+                                "1行目 {}列: 知らない見出し「{name}」があります",
+                                column_letter(col)
+                            ),
+                        )
+                        .expected(expected_line.clone())
+                        .hint(format!(
+                            "{guess}見出しは上の名前にしてください。メモ用の列は作らず、備考に書いてください"
+                        )),
+                    );
+                }
+            }
+        }
+        let missing: Vec<&str> = columns
+            .iter()
+            .zip(&col_of)
+            .filter(|(_, c)| c.is_none())
+            .map(|((h, _), _)| *h)
+            .collect();
+        if !missing.is_empty() {
+            header_ok = false;
+            let other = self.kind.other();
+            let looks_other = other
+                .columns()
+                .iter()
+                .filter(|(h, _)| header.iter().any(|c| fold(&clean(c)) == fold(h)))
+                .count()
+                == other.columns().len();
+            let hint = if looks_other {
+                format!(
+                    "これは{}の CSV のようです。`ohisama import {}` を使ってください",
+                    other.label(),
+                    other.word()
+                )
+            } else {
+                "1行目 (見出し) を上のとおりにしてください (列の順番は自由です)。見出しの行を消したり書き換えたりしていないか確認してください".to_string()
+            };
+            for m in &missing {
+                self.diags.push(
+                    Diagnostic::error(
+                        &self.file,
+                        1,
+                        0,
+                        format!("1行目: 必要な列「{m}」がありません"),
+                    )
+                    .expected(expected_line.clone())
+                    .hint(hint.clone()),
+                );
+            }
+        }
+        if !header_ok {
+            return None;
+        }
+        let col_of: Vec<usize> = col_of.into_iter().flatten().collect();
+        let mut rows = Vec::new();
+        for (row, cells) in records.into_iter().skip(1) {
+            if cells.iter().all(|c| clean(c).is_empty()) {
+                continue; // rows Excel keeps after the data
+            }
+            let used: BTreeSet<usize> = col_of.iter().copied().collect();
+            for (j, c) in cells.iter().enumerate() {
+                if !used.contains(&j) && !clean(c).is_empty() {
+                    let col = j as u32 + 1;
+                    self.diags.push(
+                        Diagnostic::error(
+                            &self.file,
+                            row,
+                            col,
+                            format!(
+                                "{row}行目 {}列: 見出しのない列に「{}」が書かれています",
+                                column_letter(col),
+                                clean(c)
+                            ),
+                        )
+                        .hint("セルの中の , (コンマ) で列がずれていないか確認してください。メモは備考の列に書いてください"),
+                    );
+                }
+            }
+            rows.push(Row {
+                row,
+                cells: col_of
+                    .iter()
+                    .map(|&j| cells.get(j).map(|c| clean(c)).unwrap_or_default())
+                    .collect(),
+                cols: col_of.iter().map(|&j| j as u32 + 1).collect(),
+                kind: self.kind,
+            });
+        }
+        if rows.is_empty() {
+            self.diags.push(
+                Diagnostic::error(
+                    &self.file,
+                    1,
+                    0,
+                    format!("{}の行がありません", self.kind.label()),
+                )
+                .hint(format!(
+                    "2行目から{}を1行ずつ書いてください",
+                    self.kind.label()
+                )),
+            );
+            return None;
+        }
+        Some(rows)
+    }
+
+    /// A required cell.
+    fn required(&mut self, row: &Row, key: &str) -> Option<String> {
+        let v = row.get(key).to_string();
+        if v.is_empty() {
+            let header = row.header(key);
+            self.error(
+                row,
+                key,
+                "空です".to_string(),
+                format!("「{header}」は必ず書いてください"),
+            );
+            None
+        } else {
+            Some(v)
+        }
+    }
+
+    /// A cell naming an entry of a vocabulary (by Japanese name or id).
+    fn term(&mut self, row: &Row, key: &str, kind: VocabKind) -> Option<String> {
+        let v = self.required(row, key)?;
+        match self.vocab.resolve(kind, &v) {
+            Some(id) => Some(id.to_string()),
+            None => {
+                let hint = self.vocab.suggest(kind, &v);
+                self.error(
+                    row,
+                    key,
+                    format!(
+                        "「{v}」は{}の一覧 ({}) にありません",
+                        kind.label(),
+                        kind.file()
+                    ),
+                    hint,
+                );
+                None
+            }
+        }
+    }
+
+    fn tel(&mut self, row: &Row) -> Result<Option<String>, ()> {
+        let Some(v) = row.opt("tel") else {
+            return Ok(None);
+        };
+        match check_tel(&v) {
+            Ok(t) => Ok(Some(t)),
+            Err((msg, hint)) => {
+                self.error(row, "tel", msg, hint);
+                Err(())
+            }
+        }
+    }
+
+    fn url(&mut self, row: &Row) -> Result<Option<String>, ()> {
+        let Some(v) = row.opt("url") else {
+            return Ok(None);
+        };
+        let ok = (v.starts_with("https://") || v.starts_with("http://"))
+            && v.len() > "https://".len()
+            && !v.chars().any(char::is_whitespace);
+        if ok {
+            Ok(Some(v))
+        } else {
+            self.error(
+                row,
+                "url",
+                format!("URL「{v}」は使えません"),
+                "http:// または https:// で始まる URL を、空白を入れずに書いてください",
+            );
+            Err(())
+        }
+    }
+
+    fn date(&mut self, row: &Row) -> Result<Option<Date>, ()> {
+        let Some(v) = row.opt("updated") else {
+            return Ok(None);
+        };
+        match parse_date(&v) {
+            Ok(d) => Ok(Some(d)),
+            Err((msg, hint)) => {
+                self.error(row, "updated", msg, hint);
+                Err(())
+            }
+        }
+    }
+
+    fn contact_row(&mut self, row: &Row) -> Option<(String, WindowData, Option<Date>)> {
+        let municipality = self.term(row, "municipality", VocabKind::Municipality);
+        let name = self.required(row, "name");
+        let field = self.term(row, "field", VocabKind::Field);
+        let general = match parse_flag(row.get("general")) {
+            Some(g) => Some(g),
+            None => {
+                self.error(
+                    row,
+                    "general",
+                    format!("「{}」は読めません", row.get("general")),
+                    "各種相談を受ける窓口なら ○、そうでなければ空にしてください",
+                );
+                None
+            }
+        };
+        let tel = self.tel(row);
+        let tel_kind = match fold(row.get("tel_kind")).as_str() {
+            "" => Some(None),
+            "直通" | "direct" | "ちょくつう" => Some(Some("direct".to_string())),
+            "代表" | "main" | "だいひょう" => Some(Some("main".to_string())),
+            other => {
+                self.error(
+                    row,
+                    "tel_kind",
+                    format!("「{other}」は使えません"),
+                    "直通 (所管課につながる) か 代表 (交換手につながる) と書いてください",
+                );
+                None
+            }
+        };
+        let url = self.url(row);
+        let date = self.date(row);
+        let note = row.opt("note");
+        let (Some(municipality), Some(name), Some(field), Some(general)) =
+            (municipality, name, field, general)
+        else {
+            return None;
+        };
+        let (Ok(tel), Some(tel_kind), Ok(url), Ok(date)) = (tel, tel_kind, url, date) else {
+            return None;
+        };
+        let mut ok = true;
+        if tel.is_some() && tel_kind.is_none() {
+            self.error(
+                row,
+                "tel_kind",
+                "電話番号があるのに、直通か代表かが書かれていません".to_string(),
+                "所管課に直接つながるなら 直通、交換手につながるなら 代表 と書いてください",
+            );
+            ok = false;
+        }
+        if tel.is_none() && tel_kind.is_some() {
+            self.error(
+                row,
+                "tel_kind",
+                "電話番号がないのに直通/代表が書かれています".to_string(),
+                "電話番号を書くか、直通/代表を空にしてください",
+            );
+            ok = false;
+        }
+        if tel.is_none() && note.is_none() && url.is_none() {
+            self.error(
+                row,
+                "tel",
+                "連絡先 (電話・備考・URL) が1つもありません".to_string(),
+                "電話番号がない場合は備考に「お住まいの区の窓口へ」などと書いてください",
+            );
+            ok = false;
+        }
+        ok.then(|| {
+            (
+                municipality,
+                WindowData {
+                    name,
+                    field,
+                    general,
+                    detail: row.opt("detail"),
+                    tel,
+                    tel_kind,
+                    note,
+                    url,
+                },
+                date,
+            )
+        })
+    }
+
+    fn facility_row(&mut self, row: &Row) -> Option<FacilityData> {
+        let id = self.required(row, "id").and_then(|id| {
+            if is_slug(&id) {
+                Some(id)
+            } else {
+                let suggestion = slugify(&id);
+                let hint = if suggestion.is_empty() {
+                    "半角英小文字・数字・ハイフンで書いてください (例: yokohama-hoshi-clinic)"
+                        .to_string()
+                } else {
+                    format!("半角英小文字・数字・ハイフンで `{suggestion}` のように書いてください")
+                };
+                self.error(
+                    row,
+                    "id",
+                    format!("ID「{id}」に使えない文字があります"),
+                    hint,
+                );
+                None
+            }
+        });
+        let name = self.required(row, "name");
+        let kind = self.term(row, "type", VocabKind::Type);
+        let municipality = self.term(row, "municipality", VocabKind::Municipality);
+        let tel = self.tel(row);
+        let url = self.url(row);
+        let date = self.date(row);
+        let mut care = Vec::new();
+        let mut care_ok = true;
+        for item in row
+            .get("care")
+            .split(['、', ';', '；', ',', '，', '\n', '/', '／'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            match self.vocab.resolve(VocabKind::Care, item) {
+                Some(id) if care.iter().any(|c| c == id) => {
+                    care_ok = false;
+                    self.error(
+                        row,
+                        "care",
+                        format!("「{item}」が2回書かれています"),
+                        "1回だけ書いてください",
+                    );
+                }
+                Some(id) => care.push(id.to_string()),
+                None => {
+                    care_ok = false;
+                    let hint = self.vocab.suggest(VocabKind::Care, item);
+                    self.error(
+                        row,
+                        "care",
+                        format!("「{item}」は医療的ケアの一覧 (care.yaml) にありません"),
+                        format!("{hint}。複数のときは 、(読点) で区切ります"),
+                    );
+                }
+            }
+        }
+        let (Some(id), Some(name), Some(kind), Some(municipality)) = (id, name, kind, municipality)
+        else {
+            return None;
+        };
+        let (Ok(tel), Ok(url), Ok(date), true) = (tel, url, date, care_ok) else {
+            return None;
+        };
+        Some(FacilityData {
+            id,
+            name,
+            kana: row.get("kana").to_string(),
+            kind,
+            municipality,
+            address: row.opt("address"),
+            tel,
+            url,
+            care,
+            ages: row.opt("ages"),
+            note: row.opt("note"),
+            updated: date.map(|d| d.to_string()),
+        })
+    }
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('-').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// A slug suggestion from an almost-slug (`Yokohama_Clinic 1` → `yokohama-clinic-1`).
+fn slugify(s: &str) -> String {
+    let folded: String = s.nfkc().collect::<String>().to_ascii_lowercase();
+    let mut out = String::new();
+    for c in folded.chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if (c == '-' || c == '_' || c == ' ') && !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        } else if !c.is_ascii() {
+            return String::new();
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// `○` / empty and their look-alikes.
+fn parse_flag(s: &str) -> Option<bool> {
+    match fold(s).as_str() {
+        "○" | "〇" | "◯" | "●" | "◎" | "✓" | "✔" | "はい" | "true" | "1" | "yes" | "y"
+        | "各種相談" => Some(true),
+        "" | "×" | "✕" | "いいえ" | "false" | "0" | "no" | "n" | "-" | "ー" => Some(false),
+        _ => None,
+    }
+}
+
+/// A phone number as typed in Excel: returns it unchanged when valid, else a
+/// message and a hint for the usual accidents.
+pub fn check_tel(v: &str) -> Result<String, (String, String)> {
+    let excel_hint = "Excel が電話番号を数値に変えると先頭の 0 が消えます。セルの書式を「文字列」にして、045-000-1234 のように 0 から始めハイフンで区切って入力し直してください";
+    let upper = v.to_ascii_uppercase();
+    if upper.contains("E+")
+        && upper
+            .replace(['.', 'E', '+'], "")
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+    {
+        return Err((
+            format!("電話番号「{v}」が指数表示 (数値) になっています"),
+            excel_hint.to_string(),
+        ));
+    }
+    if v.bytes().all(|b| b.is_ascii_digit()) && !v.starts_with('0') && (8..=10).contains(&v.len()) {
+        return Err((
+            format!("電話番号「{v}」の先頭の 0 が消えています (Excel が数値に変えたようです)"),
+            format!("{excel_hint}。この行は「0{v}」を市外局番から区切った番号のはずです"),
+        ));
+    }
+    if v.bytes().all(|b| b.is_ascii_digit()) && v.starts_with('0') && v.len() >= 10 {
+        return Err((
+            format!("電話番号「{v}」にハイフンがありません"),
+            "市外局番-市内局番-番号 の形で書いてください (例: 045-000-1234, 0465-00-1234)"
+                .to_string(),
+        ));
+    }
+    match crate::tel::check(v) {
+        Ok(()) => Ok(v.to_string()),
+        Err(crate::tel::TelProblem::NotAscii { suggestion }) => Err((
+            format!("電話番号「{v}」に全角の数字や記号が含まれています"),
+            format!("半角で「{suggestion}」と書いてください"),
+        )),
+        Err(crate::tel::TelProblem::Malformed) => Err((
+            format!("電話番号「{v}」の形が正しくありません"),
+            "市外局番から始まる10桁(携帯・IP電話は11桁)をハイフンで区切ってください (例: 045-000-1234, 0465-00-1234)。1つの窓口に番号が複数あるときは備考に書いてください".to_string(),
+        )),
+    }
+}
+
+/// The date 1899-12-30 + `serial` days (Excel's 1900 date system).
+fn excel_serial_date(serial: i64) -> Option<Date> {
+    let days = serial - 25569; // 1970-01-01 is serial 25569
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    Date::parse(&format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// A date as Excel may have saved it: `2025-04-01`, `2025/4/1`, `2025/4/1 0:00`,
+/// `2025年4月1日`, `令和7年4月1日` / `R7.4.1` → 2025-04-01. A serial number
+/// (`45748`) is refused with the date it stands for in the hint.
+pub fn parse_date(v: &str) -> Result<Date, (String, String)> {
+    let s: String = v.nfkc().collect::<String>();
+    let s = s.trim();
+    let s = s.split_whitespace().next().unwrap_or(s); // drop a time part
+    let format_hint = "2025-04-01 の形 (西暦・半角) で書いてください。Excel ではセルの書式を「文字列」または「yyyy-mm-dd」にします";
+    if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') && !s.contains('-') {
+        let whole = s.split('.').next().unwrap_or(s);
+        if let Ok(n) = whole.parse::<i64>()
+            && (1..=2_958_465).contains(&n)
+            && whole.len() <= 7
+            && !s.contains("..")
+            && s.matches('.').count() <= 1
+        {
+            let hint = match excel_serial_date(n) {
+                Some(d) => {
+                    format!("Excel の日付のシリアル値のようです ({n} は {d})。{format_hint}")
+                }
+                None => format_hint.to_string(),
+            };
+            return Err((format!("確認日「{v}」が数値になっています"), hint));
+        }
+    }
+    let (era_offset, rest) = if let Some(r) = s
+        .strip_prefix("令和")
+        .or_else(|| s.strip_prefix('R').or_else(|| s.strip_prefix('r')))
+    {
+        (Some(2018), r)
+    } else if let Some(r) = s
+        .strip_prefix("平成")
+        .or_else(|| s.strip_prefix('H').or_else(|| s.strip_prefix('h')))
+    {
+        (Some(1988), r)
+    } else {
+        (None, s)
+    };
+    let rest = rest.replace("元", "1");
+    let parts: Vec<&str> = rest
+        .split(['-', '/', '.', '年', '月', '日'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let bad = || {
+        (
+            format!("確認日「{v}」は日付として読めません"),
+            format_hint.to_string(),
+        )
+    };
+    if parts.len() != 3 || !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(bad());
+    }
+    let nums: Vec<i64> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+    if nums.len() != 3 {
+        return Err(bad());
+    }
+    let year = match era_offset {
+        Some(off) => nums[0] + off,
+        None if parts[0].len() == 4 => nums[0],
+        None => return Err(bad()),
+    };
+    Date::parse(&format!("{year:04}-{:02}-{:02}", nums[1], nums[2])).ok_or_else(bad)
+}
+
+/// Per generated file: which CSV rows its items came from.
+struct RowOrigins<'a> {
+    rows: Vec<&'a Row>,
+    updated_row: Option<&'a Row>,
+}
+
+impl Origins for RowOrigins<'_> {
+    fn origin(&self, item: usize, key: &str) -> Option<(u32, u32)> {
+        let row = if key == "updated" && self.updated_row.is_some() {
+            self.updated_row?
+        } else {
+            self.rows.get(item)?
+        };
+        let has_key = row.kind.columns().iter().any(|(_, k)| *k == key);
+        Some((row.row, if has_key { row.col(key) } else { 0 }))
+    }
+}
+
+/// One file an import would write.
+struct Planned {
+    rel: String,
+    municipality: String,
+    yaml: YamlText,
+    entries: usize,
+    first_row: u32,
+}
+
+/// Header comments of a file being written: the old file's comments, or a new one.
+fn header_for(root: &Path, kind: DataKind, rel: &str, name: &str) -> Vec<String> {
+    let existing = std::fs::read_to_string(root.join(rel)).ok();
+    let has_schema_line = existing.as_deref().is_some_and(|t| {
+        t.lines()
+            .next()
+            .is_some_and(|l| l.contains("yaml-language-server:"))
+    });
+    let mut header = Vec::new();
+    if has_schema_line
+        || root
+            .join(format!("schemas/{}.schema.json", kind.word()))
+            .is_file()
+    {
+        header.push(yaml_out::schema_line(kind.word(), 2));
+    }
+    match existing.as_deref().map(yaml_out::leading_comments) {
+        Some(c) if !c.is_empty() => header.extend(c),
+        _ => header.push(match kind {
+            DataKind::Contacts => format!("# {name}の医療的ケア児に関する問い合わせ窓口"),
+            DataKind::Facilities => format!("# {name}の施設・事業所"),
+        }),
+    }
+    header
+}
+
+/// Imports a CSV into `data/contacts/` or `data/facilities/` of a site.
+pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diagnostics> {
+    let file = opts.csv.display().to_string();
+    let fail = |d: Diagnostic| Err(super::single(d));
+    let bytes = match std::fs::read(&opts.csv) {
+        Ok(b) => b,
+        Err(e) => {
+            return fail(
+                Diagnostic::error(&file, 0, 0, format!("CSV ファイルを読めません: {e}"))
+                    .hint("ファイル名とフォルダを確認してください"),
+            );
+        }
+    };
+    if bytes.starts_with(b"PK\x03\x04") {
+        return fail(
+            Diagnostic::error(&file, 0, 0, "Excel のブック (.xlsx) のままで、CSV ではありません").hint(
+                "Excel の「名前を付けて保存」でファイルの種類「CSV UTF-8 (コンマ区切り)」を選んで保存してください",
+            ),
+        );
+    }
+    let (text, encoding) = match decode(&bytes) {
+        Ok(t) => t,
+        Err(p) => {
+            return fail(
+                Diagnostic::error(&file, p.line, 0, format!("{}行目: {}", p.line, p.message)).hint(
+                    "Excel で開き直し、「名前を付けて保存」でファイルの種類「CSV UTF-8 (コンマ区切り)」を選んで保存してください。メールの添付などでファイルが壊れた可能性もあります",
+                ),
+            );
+        }
+    };
+    let (vocab, loaded) = Vocab::load(&opts.root)?;
+    let mut im = Importer {
+        file: file.clone(),
+        kind,
+        vocab: &vocab,
+        diags: Diagnostics::default(),
+    };
+    let Some(rows) = im.table(&text) else {
+        return Err(im.diags);
+    };
+    let planned = match kind {
+        DataKind::Contacts => plan_contacts(&mut im, &rows, &opts.root),
+        DataKind::Facilities => plan_facilities(&mut im, &rows, &opts.root, &loaded.raw),
+    };
+    if im.diags.has_errors() {
+        return Err(im.diags);
+    }
+    verify(&mut im, kind, &planned, &loaded.raw);
+    if !opts.force {
+        for p in &planned {
+            if opts.root.join(&p.rel).exists() {
+                im.diags.push(
+                    Diagnostic::error(&p.rel, 0, 0, format!("{} は既にあります", p.rel)).hint(
+                        "上書きするには --force を付けて実行してください (元のファイルは git で戻せます)",
+                    ),
+                );
+            }
+        }
+    }
+    if im.diags.has_errors() {
+        return Err(im.diags);
+    }
+    let files: Vec<(PathBuf, Vec<u8>)> = planned
+        .iter()
+        .map(|p| (opts.root.join(&p.rel), p.yaml.text.clone().into_bytes()))
+        .collect();
+    if let Err(e) = super::write_files_atomically(&files) {
+        return fail(
+            Diagnostic::error(
+                format!("data/{}", kind.word()),
+                0,
+                0,
+                format!("書き込めませんでした: {e}"),
+            )
+            .hint("フォルダの権限と空き容量を確認してください"),
+        );
+    }
+    Ok(ImportReport {
+        written: planned.iter().map(|p| (p.rel.clone(), p.entries)).collect(),
+        rows: rows.len(),
+        encoding,
+        warnings: im.diags,
+    })
+}
+
+/// The rows of one municipality: rows, windows, and the newest 確認日 with its row.
+type ContactGroup<'a> = (Vec<&'a Row>, Vec<WindowData>, Option<(Date, &'a Row)>);
+
+fn plan_contacts(im: &mut Importer, rows: &[Row], root: &Path) -> Vec<Planned> {
+    // by municipality, in order of first appearance
+    let mut order: Vec<String> = Vec::new();
+    let mut groups: BTreeMap<String, ContactGroup> = BTreeMap::new();
+    for row in rows {
+        let Some((m, w, date)) = im.contact_row(row) else {
+            continue;
+        };
+        if !groups.contains_key(&m) {
+            order.push(m.clone());
+        }
+        let g = groups.entry(m).or_default();
+        if w.general && !g.1.is_empty() {
+            im.error(
+                row,
+                "general",
+                "各種相談 (○) は、その市町村の最初の窓口にだけ付けられます".to_string(),
+                "各種相談を受ける窓口の行を、その市町村の行の先頭に移してください",
+            );
+        }
+        if let Some(d) = date
+            && g.2.is_none_or(|(old, _)| d > old)
+        {
+            g.2 = Some((d, row));
+        }
+        g.0.push(row);
+        g.1.push(w);
+    }
+    let mut planned = Vec::new();
+    for m in order {
+        let (rows_of, windows, newest) = groups.remove(&m).unwrap_or_default();
+        let name = im.vocab.name_of(VocabKind::Municipality, &m).to_string();
+        let Some((updated, updated_row)) = newest else {
+            if let Some(first) = rows_of.first() {
+                im.error(
+                    first,
+                    "updated",
+                    format!("{name}の行に確認日が1つもありません"),
+                    "市町村ごとに少なくとも1行、確認日 (例: 2025-04-01) を書いてください",
+                );
+            }
+            continue;
+        };
+        let rel = format!("data/contacts/{m}.yaml");
+        let data = ContactData {
+            municipality: m.clone(),
+            updated: updated.to_string(),
+            windows,
+        };
+        let origins = RowOrigins {
+            rows: rows_of.clone(),
+            updated_row: Some(updated_row),
+        };
+        let yaml = yaml_out::contacts_yaml(
+            &header_for(root, DataKind::Contacts, &rel, &name),
+            &data,
+            &origins,
+        );
+        planned.push(Planned {
+            rel,
+            municipality: m,
+            yaml,
+            entries: data.windows.len(),
+            first_row: rows_of.first().map_or(0, |r| r.row),
+        });
+    }
+    planned
+}
+
+fn plan_facilities(
+    im: &mut Importer,
+    rows: &[Row],
+    root: &Path,
+    raw: &crate::model::RawSite,
+) -> Vec<Planned> {
+    let mut order: Vec<String> = Vec::new();
+    let mut groups: BTreeMap<String, (Vec<&Row>, Vec<FacilityData>)> = BTreeMap::new();
+    let mut ids: BTreeMap<String, u32> = BTreeMap::new();
+    let mut parsed: Vec<(&Row, FacilityData)> = Vec::new();
+    for row in rows {
+        let Some(f) = im.facility_row(row) else {
+            continue;
+        };
+        if let Some(first) = ids.get(&f.id) {
+            let first = *first;
+            im.error(
+                row,
+                "id",
+                format!("ID「{}」が{first}行目と同じです", f.id),
+                "ID は施設ごとに別のものにしてください (施設のページの URL になります)",
+            );
+            continue;
+        }
+        if crate::site::FACILITY_LIST_KINDS.contains(&f.id.as_str()) {
+            im.error(
+                row,
+                "id",
+                format!("ID「{}」は一覧ページの URL と重なるため使えません", f.id),
+                format!(
+                    "{}-{} のように市町村名などを付けてください",
+                    f.municipality, f.id
+                ),
+            );
+            continue;
+        }
+        ids.insert(f.id.clone(), row.row);
+        parsed.push((row, f));
+    }
+    // Ids of facilities in files this import does not replace.
+    let replaced: BTreeSet<&str> = parsed
+        .iter()
+        .map(|(_, f)| f.municipality.as_str())
+        .collect();
+    let mut kept: BTreeMap<String, String> = BTreeMap::new();
+    for (file, f) in facilities_of(raw) {
+        let stem = file
+            .rsplit('/')
+            .next()
+            .and_then(|n| n.strip_suffix(".yaml"))
+            .unwrap_or("");
+        if !replaced.contains(stem) {
+            kept.insert(f.id, file);
+        }
+    }
+    for (row, f) in parsed {
+        if let Some(file) = kept.get(&f.id) {
+            im.error(
+                row,
+                "id",
+                format!("ID「{}」は {file} の施設で使われています", f.id),
+                "別の ID にしてください。施設の市町村を移すときは、元の市町村の行も CSV に含めてください",
+            );
+            continue;
+        }
+        if !groups.contains_key(&f.municipality) {
+            order.push(f.municipality.clone());
+        }
+        let g = groups.entry(f.municipality.clone()).or_default();
+        g.0.push(row);
+        g.1.push(f);
+    }
+    let mut planned = Vec::new();
+    for m in order {
+        let (rows_of, list) = groups.remove(&m).unwrap_or_default();
+        let name = im.vocab.name_of(VocabKind::Municipality, &m).to_string();
+        let rel = format!("data/facilities/{m}.yaml");
+        let origins = RowOrigins {
+            rows: rows_of.clone(),
+            updated_row: None,
+        };
+        let yaml = yaml_out::facilities_yaml(
+            &header_for(root, DataKind::Facilities, &rel, &name),
+            &list,
+            &origins,
+        );
+        planned.push(Planned {
+            rel,
+            municipality: m,
+            yaml,
+            entries: list.len(),
+            first_row: rows_of.first().map_or(0, |r| r.row),
+        });
+    }
+    planned
+}
+
+/// Reads every planned file back and runs the site's validator over the site as
+/// it would be; problems in the planned files are reported at their CSV rows.
+fn verify(im: &mut Importer, kind: DataKind, planned: &[Planned], raw: &crate::model::RawSite) {
+    let mut raw = raw.clone();
+    let rels: BTreeSet<&str> = planned.iter().map(|p| p.rel.as_str()).collect();
+    for p in planned {
+        let problem = match kind {
+            DataKind::Contacts => match parse_yaml::<ContactFile>(&p.yaml.text) {
+                Ok(c) => {
+                    raw.contacts.retain(|(f, _)| f != &p.rel);
+                    raw.contacts.push((p.rel.clone(), c));
+                    if !raw.contact_files.contains(&p.municipality) {
+                        raw.contact_files.push(p.municipality.clone());
+                    }
+                    None
+                }
+                Err(e) => Some(e.message),
+            },
+            DataKind::Facilities => match parse_yaml::<Vec<S<Facility>>>(&p.yaml.text) {
+                Ok(list) => {
+                    raw.facilities.retain(|(f, _)| f != &p.rel);
+                    raw.facilities.push((p.rel.clone(), list));
+                    None
+                }
+                Err(e) => Some(e.message),
+            },
+        };
+        if let Some(message) = problem {
+            im.diags.push(
+                Diagnostic::error(
+                    &im.file,
+                    p.first_row,
+                    0,
+                    format!(
+                        "{} を作れませんでした (ohisama の不具合です): {message}",
+                        p.rel
+                    ),
+                )
+                .hint("この CSV を添えて開発担当に知らせてください"),
+            );
+        }
+    }
+    raw.contacts.sort_by(|a, b| a.0.cmp(&b.0));
+    raw.facilities.sort_by(|a, b| a.0.cmp(&b.0));
+    let diags = crate::validate::validate(&raw);
+    for d in diags.iter().filter(|d| rels.contains(d.file.as_str())) {
+        let p = planned
+            .iter()
+            .find(|p| p.rel == d.file)
+            .expect("planned file");
+        let (row, col) = p.yaml.origin_of(d.line).unwrap_or((p.first_row, 0));
+        let message = if col > 0 {
+            format!("{row}行目 {}列: {}", column_letter(col), d.message)
+        } else {
+            format!("{row}行目: {}", d.message)
+        };
+        let mut nd = match d.severity {
+            Severity::Error => Diagnostic::error(&im.file, row, col, message),
+            Severity::Warning => Diagnostic::warning(&im.file, row, col, message),
+        };
+        nd.expected = d.expected.clone();
+        nd.hint = d.hint.clone();
+        im.diags.push(nd);
+    }
+}
+
+/// Writes the contacts or facilities of a site as a CSV that Excel opens
+/// (UTF-8 with BOM, CRLF), in municipality order, with Japanese names.
+pub fn export(kind: DataKind, root: &Path) -> Result<Vec<u8>, Diagnostics> {
+    let (vocab, loaded) = Vocab::load(root)?;
+    let prefix = format!("data/{}/", kind.word());
+    let mut errors = super::errors_in(&loaded.diagnostics, &[prefix.as_str()]);
+    if !errors.is_empty() {
+        errors.push(
+            Diagnostic::error(prefix.trim_end_matches('/'), 0, 0, "読めないファイルがあるため書き出せません")
+                .hint("先に `ohisama check` で上のエラーを直してください (読めないファイルの行が抜けないように)"),
+        );
+        errors.finish(&loaded.sources);
+        return Err(errors);
+    }
+    let rank = |slug: &str| {
+        vocab
+            .municipalities
+            .iter()
+            .position(|m| m.id == slug)
+            .unwrap_or(usize::MAX)
+    };
+    let stem = |file: &str| {
+        file.rsplit('/')
+            .next()
+            .and_then(|n| n.strip_suffix(".yaml"))
+            .unwrap_or(file)
+            .to_string()
+    };
+    // A name is written only when it reads back as the same id.
+    let name = |k: VocabKind, id: &str| -> String {
+        let n = vocab.name_of(k, id);
+        if vocab.resolve(k, n) == Some(id) {
+            n.to_string()
+        } else {
+            id.to_string()
+        }
+    };
+    let mut records: Vec<Vec<String>> = Vec::new();
+    match kind {
+        DataKind::Contacts => {
+            let mut files = contacts_of(&loaded.raw);
+            files.sort_by_key(|(f, _)| (rank(&stem(f)), f.clone()));
+            for (_, c) in files {
+                for w in &c.windows {
+                    records.push(vec![
+                        name(VocabKind::Municipality, &c.municipality),
+                        w.name.clone(),
+                        name(VocabKind::Field, &w.field),
+                        if w.general {
+                            "○".into()
+                        } else {
+                            String::new()
+                        },
+                        w.detail.clone().unwrap_or_default(),
+                        w.tel.clone().unwrap_or_default(),
+                        match w.tel_kind.as_deref() {
+                            Some("direct") => "直通".into(),
+                            Some("main") => "代表".into(),
+                            other => other.unwrap_or_default().to_string(),
+                        },
+                        w.note.clone().unwrap_or_default(),
+                        w.url.clone().unwrap_or_default(),
+                        c.updated.clone(),
+                    ]);
+                }
+            }
+        }
+        DataKind::Facilities => {
+            let mut list = facilities_of(&loaded.raw);
+            // stable: file order is kept within a file
+            list.sort_by_key(|(f, _)| (rank(&stem(f)), f.clone()));
+            for (_, f) in list {
+                let care: Vec<String> = f
+                    .care
+                    .iter()
+                    .map(|c| {
+                        let n = name(VocabKind::Care, c);
+                        if n.contains(['、', ';', '；', ',', '，', '\n', '/', '／']) {
+                            c.clone()
+                        } else {
+                            n
+                        }
+                    })
+                    .collect();
+                records.push(vec![
+                    f.id.clone(),
+                    f.name.clone(),
+                    f.kana.clone(),
+                    name(VocabKind::Type, &f.kind),
+                    name(VocabKind::Municipality, &f.municipality),
+                    f.address.clone().unwrap_or_default(),
+                    f.tel.clone().unwrap_or_default(),
+                    f.url.clone().unwrap_or_default(),
+                    care.join("、"),
+                    f.ages.clone().unwrap_or_default(),
+                    f.note.clone().unwrap_or_default(),
+                    f.updated.clone().unwrap_or_default(),
+                ]);
+            }
+        }
+    }
+    Ok(csv_bytes(kind, &records))
+}
+
+/// UTF-8 with BOM, CRLF line ends, quotes only where needed.
+fn csv_bytes(kind: DataKind, records: &[Vec<String>]) -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .quote_style(csv::QuoteStyle::Necessary)
+            .from_writer(&mut out);
+        let header: Vec<&str> = kind.columns().iter().map(|(h, _)| *h).collect();
+        // Writing to a Vec cannot fail.
+        let _ = w.write_record(&header);
+        for r in records {
+            let _ = w.write_record(r);
+        }
+        let _ = w.flush();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn letters() {
+        assert_eq!(column_letter(1), "A");
+        assert_eq!(column_letter(26), "Z");
+        assert_eq!(column_letter(27), "AA");
+    }
+
+    #[test]
+    fn dates() {
+        let ok = |s: &str| parse_date(s).map(|d| d.to_string()).unwrap();
+        assert_eq!(ok("2025-04-01"), "2025-04-01");
+        assert_eq!(ok("2025/4/1"), "2025-04-01");
+        assert_eq!(ok("2025/4/1 0:00"), "2025-04-01");
+        assert_eq!(ok("2025年4月1日"), "2025-04-01");
+        assert_eq!(ok("令和7年4月1日"), "2025-04-01");
+        assert_eq!(ok("R7.4.1"), "2025-04-01");
+        assert_eq!(ok("２０２５／４／１"), "2025-04-01");
+        let (msg, hint) = parse_date("45748").unwrap_err();
+        assert!(msg.contains("数値"), "{msg}");
+        assert!(hint.contains("2025-04-01"), "{hint}");
+        assert!(parse_date("2025/2/30").is_err());
+        assert!(parse_date("4/1").is_err());
+        assert!(parse_date("来月").is_err());
+    }
+
+    #[test]
+    fn tels() {
+        assert_eq!(check_tel("045-000-1234").unwrap(), "045-000-1234");
+        assert_eq!(check_tel("#7119").unwrap(), "#7119");
+        let (m, h) = check_tel("450001234").unwrap_err();
+        assert!(m.contains("0 が消えて"), "{m}");
+        assert!(h.contains("文字列"), "{h}");
+        assert!(check_tel("4.5E+08").unwrap_err().0.contains("指数"));
+        assert!(check_tel("0450001234").unwrap_err().0.contains("ハイフン"));
+        let (m, h) = check_tel("０４５－０００－１２３４").unwrap_err();
+        assert!(m.contains("全角"), "{m}");
+        assert!(h.contains("045-000-1234"), "{h}");
+    }
+
+    #[test]
+    fn encodings() {
+        let (t, e) = decode("\u{FEFF}市町村,名称\r\n".as_bytes()).unwrap();
+        assert_eq!((t.as_str(), e), ("市町村,名称\r\n", CsvEncoding::Utf8Bom));
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("市町村,名称\r\n横浜市,窓口\r\n");
+        let (t, e) = decode(&sjis).unwrap();
+        assert_eq!(
+            (t.as_str(), e),
+            ("市町村,名称\r\n横浜市,窓口\r\n", CsvEncoding::ShiftJis)
+        );
+        let mut broken = encoding_rs::SHIFT_JIS
+            .encode("市町村,名称\r\n")
+            .0
+            .into_owned();
+        broken.extend_from_slice(b"\x82\xA0ok\r\n\xFF\xFE\xFD\r\n");
+        let p = decode(&broken).unwrap_err();
+        assert_eq!(p.line, 3, "Shift_JIS reads line 2, breaks on line 3");
+    }
+
+    #[test]
+    fn flags_and_slugs() {
+        assert_eq!(parse_flag("○"), Some(true));
+        assert_eq!(parse_flag(""), Some(false));
+        assert_eq!(parse_flag("maybe"), None);
+        assert_eq!(slugify("Yokohama_Clinic 1"), "yokohama-clinic-1");
+        assert_eq!(slugify("横浜"), "");
+    }
+}

@@ -1,0 +1,357 @@
+//! The directory data without source positions, for comparing, exporting and
+//! writing back; and the vocabularies (ids and Japanese names) of a site.
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::load::Loaded;
+use crate::model::{ContactFile, Facility, RawSite, Term, Window};
+use serde::Serialize;
+use std::path::Path;
+use unicode_normalization::UnicodeNormalization as _;
+
+/// One window of a contacts file, as plain values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WindowData {
+    pub name: String,
+    pub field: String,
+    pub general: bool,
+    pub detail: Option<String>,
+    pub tel: Option<String>,
+    pub tel_kind: Option<String>,
+    pub note: Option<String>,
+    pub url: Option<String>,
+}
+
+/// `data/contacts/<slug>.yaml` as plain values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContactData {
+    pub municipality: String,
+    pub updated: String,
+    pub windows: Vec<WindowData>,
+}
+
+/// One facility as plain values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacilityData {
+    pub id: String,
+    pub name: String,
+    pub kana: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub municipality: String,
+    pub address: Option<String>,
+    pub tel: Option<String>,
+    pub url: Option<String>,
+    pub care: Vec<String>,
+    pub ages: Option<String>,
+    pub note: Option<String>,
+    pub updated: Option<String>,
+}
+
+/// An empty or blank optional text means the same as no text.
+fn opt(s: Option<&str>) -> Option<String> {
+    s.filter(|v| !v.trim().is_empty()).map(str::to_string)
+}
+
+impl WindowData {
+    pub fn from_model(w: &Window) -> WindowData {
+        WindowData {
+            name: w.name.value.clone(),
+            field: w.field.value.clone(),
+            general: w.is_general(),
+            detail: opt(w.detail.as_deref()),
+            tel: opt(w.tel.as_ref().map(|t| t.value.as_str())),
+            tel_kind: opt(w.tel_kind.as_ref().map(|t| t.value.as_str())),
+            note: opt(w.note.as_deref()),
+            url: opt(w.url.as_ref().map(|t| t.value.as_str())),
+        }
+    }
+}
+
+impl ContactData {
+    pub fn from_model(c: &ContactFile) -> ContactData {
+        ContactData {
+            municipality: c.municipality.value.clone(),
+            updated: c.updated.value.clone(),
+            windows: c
+                .windows
+                .iter()
+                .map(|w| WindowData::from_model(&w.value))
+                .collect(),
+        }
+    }
+}
+
+impl FacilityData {
+    pub fn from_model(f: &Facility) -> FacilityData {
+        FacilityData {
+            id: f.id.value.clone(),
+            name: f.name.value.clone(),
+            kana: f.kana.clone(),
+            kind: f.kind.value.clone(),
+            municipality: f.municipality.value.clone(),
+            address: opt(f.address.as_deref()),
+            tel: opt(f.tel.as_ref().map(|t| t.value.as_str())),
+            url: opt(f.url.as_ref().map(|t| t.value.as_str())),
+            care: f.care.iter().map(|c| c.value.clone()).collect(),
+            ages: opt(f.ages.as_deref()),
+            note: opt(f.note.as_deref()),
+            updated: opt(f.updated.as_ref().map(|t| t.value.as_str())),
+        }
+    }
+}
+
+/// Every contacts file of a site: (relative path, data), in file-name order.
+pub fn contacts_of(raw: &RawSite) -> Vec<(String, ContactData)> {
+    raw.contacts
+        .iter()
+        .map(|(file, c)| (file.clone(), ContactData::from_model(c)))
+        .collect()
+}
+
+/// Every facility of a site with the file it is in, in file-name then file order.
+pub fn facilities_of(raw: &RawSite) -> Vec<(String, FacilityData)> {
+    raw.facilities
+        .iter()
+        .flat_map(|(file, list)| {
+            list.iter()
+                .map(move |f| (file.clone(), FacilityData::from_model(&f.value)))
+        })
+        .collect()
+}
+
+/// An id and its Japanese name (and reading, when it has one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
+    pub kana: String,
+}
+
+/// The vocabularies of a site, in file order.
+#[derive(Debug, Clone, Default)]
+pub struct Vocab {
+    pub municipalities: Vec<Named>,
+    pub regions: Vec<Named>,
+    /// Members of each region (same order as `regions`).
+    pub region_members: Vec<Vec<String>>,
+    pub fields: Vec<Named>,
+    pub care: Vec<Named>,
+    pub types: Vec<Named>,
+}
+
+/// Which vocabulary a CSV cell names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VocabKind {
+    Municipality,
+    Field,
+    Care,
+    Type,
+}
+
+impl VocabKind {
+    /// The file that defines the vocabulary.
+    pub fn file(self) -> &'static str {
+        match self {
+            VocabKind::Municipality => "municipalities.yaml",
+            VocabKind::Field => "fields.yaml",
+            VocabKind::Care => "care.yaml",
+            VocabKind::Type => "facility_types.yaml",
+        }
+    }
+
+    /// Japanese name of the vocabulary.
+    pub fn label(self) -> &'static str {
+        match self {
+            VocabKind::Municipality => "市町村",
+            VocabKind::Field => "分野",
+            VocabKind::Care => "医療的ケア",
+            VocabKind::Type => "施設種別",
+        }
+    }
+}
+
+fn terms(list: &Option<(String, Vec<crate::model::S<Term>>)>) -> Vec<Named> {
+    list.as_ref()
+        .map(|(_, l)| {
+            l.iter()
+                .map(|t| Named {
+                    id: t.value.id.value.clone(),
+                    name: t.value.name.value.clone(),
+                    kana: t.value.kana.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Folds what Excel or an IME may have changed: full-width letters and
+/// digits, case and surrounding spaces.
+pub fn fold(s: &str) -> String {
+    s.nfkc().collect::<String>().trim().to_lowercase()
+}
+
+/// A name without its explanation in brackets: 吸引(たんの吸引) → 吸引.
+fn short_name(name: &str) -> String {
+    let f = fold(name);
+    match f.find('(') {
+        Some(i) if i > 0 => f[..i].trim().to_string(),
+        _ => f,
+    }
+}
+
+impl Vocab {
+    pub fn from_raw(raw: &RawSite) -> Vocab {
+        let municipalities = raw
+            .municipalities
+            .as_ref()
+            .map(|(_, l)| {
+                l.iter()
+                    .map(|m| Named {
+                        id: m.value.slug.value.clone(),
+                        name: m.value.name.value.clone(),
+                        kana: m.value.kana.value.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (regions, region_members) = raw
+            .regions
+            .as_ref()
+            .map(|(_, l)| {
+                l.iter()
+                    .map(|r| {
+                        (
+                            Named {
+                                id: r.value.id.value.clone(),
+                                name: r.value.name.value.clone(),
+                                kana: String::new(),
+                            },
+                            r.value
+                                .municipalities
+                                .iter()
+                                .map(|m| m.value.clone())
+                                .collect(),
+                        )
+                    })
+                    .unzip()
+            })
+            .unwrap_or_default();
+        let fields = raw
+            .fields
+            .as_ref()
+            .map(|(_, l)| {
+                l.iter()
+                    .map(|f| Named {
+                        id: f.value.id.value.clone(),
+                        name: f.value.name.value.clone(),
+                        kana: f.value.kana.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Vocab {
+            municipalities,
+            regions,
+            region_members,
+            fields,
+            care: terms(&raw.care),
+            types: terms(&raw.facility_types),
+        }
+    }
+
+    /// Loads a site and its vocabularies; fails with the load errors of the
+    /// vocabulary files (without them no id can be checked).
+    pub fn load(root: &Path) -> Result<(Vocab, Loaded), Diagnostics> {
+        let loaded = crate::load::load_site(root);
+        let vocab_files = [
+            "data/municipalities.yaml",
+            "data/regions.yaml",
+            "data/fields.yaml",
+            "data/care.yaml",
+            "data/facility_types.yaml",
+        ];
+        let mut errors = super::errors_in(&loaded.diagnostics, &vocab_files);
+        if !errors.is_empty() {
+            errors.push(
+                Diagnostic::error(
+                    "data",
+                    0,
+                    0,
+                    "市町村・分野などの一覧ファイルを読めないため、処理できません",
+                )
+                .hint("先に `ohisama check` で上のエラーを直してください"),
+            );
+            errors.finish(&loaded.sources);
+            return Err(errors);
+        }
+        Ok((Vocab::from_raw(&loaded.raw), loaded))
+    }
+
+    pub fn list(&self, kind: VocabKind) -> &[Named] {
+        match kind {
+            VocabKind::Municipality => &self.municipalities,
+            VocabKind::Field => &self.fields,
+            VocabKind::Care => &self.care,
+            VocabKind::Type => &self.types,
+        }
+    }
+
+    /// The id a cell names: an id, or a Japanese name (or reading) of the vocabulary.
+    pub fn resolve(&self, kind: VocabKind, text: &str) -> Option<&str> {
+        let t = fold(text);
+        if t.is_empty() {
+            return None;
+        }
+        let list = self.list(kind);
+        list.iter()
+            .find(|n| fold(&n.id) == t)
+            .or_else(|| list.iter().find(|n| fold(&n.name) == t))
+            .or_else(|| {
+                list.iter()
+                    .find(|n| !n.kana.is_empty() && fold(&n.kana) == t)
+            })
+            .or_else(|| {
+                // 「吸引」 for 「吸引(たんの吸引)」, when only one name starts so.
+                let mut short = list.iter().filter(|n| short_name(&n.name) == t);
+                match (short.next(), short.next()) {
+                    (Some(n), None) => Some(n),
+                    _ => None,
+                }
+            })
+            .map(|n| n.id.as_str())
+    }
+
+    /// The Japanese name of an id (the id itself when unknown).
+    pub fn name_of<'a>(&'a self, kind: VocabKind, id: &'a str) -> &'a str {
+        self.list(kind)
+            .iter()
+            .find(|n| n.id == id)
+            .map_or(id, |n| n.name.as_str())
+    }
+
+    /// 「もしかして」 hint over both names and ids.
+    pub fn suggest(&self, kind: VocabKind, bad: &str) -> String {
+        let list = self.list(kind);
+        let candidates: Vec<&str> = list
+            .iter()
+            .flat_map(|n| [n.name.as_str(), n.id.as_str()])
+            .collect();
+        let near = crate::diagnostic::nearest(bad.trim(), candidates.iter().copied());
+        let names: Vec<&str> = list.iter().map(|n| n.name.as_str()).collect();
+        if near.is_empty() {
+            format!(
+                "{} に書かれた名前か ID を使ってください: {}",
+                kind.file(),
+                names.join("、")
+            )
+        } else {
+            let quoted: Vec<String> = near.iter().map(|n| format!("「{n}」")).collect();
+            format!(
+                "もしかして {} ? (使える{}: {})",
+                quoted.join(" / "),
+                kind.label(),
+                names.join("、")
+            )
+        }
+    }
+}
