@@ -106,3 +106,78 @@ fn cli_diff() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// The changes report becomes a news page of the new edition, which the build
+/// renders like any other news item.
+#[test]
+fn cli_diff_writes_a_news_page_the_build_renders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let copy = |to: &std::path::Path| {
+        for sub in ["content", "data", "themes"] {
+            let status = std::process::Command::new("cp")
+                .arg("-r")
+                .arg(root.join(sub))
+                .arg(to.join(sub))
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+    };
+    let (old, new) = (tmp.path().join("old"), tmp.path().join("new"));
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::create_dir_all(&new).unwrap();
+    copy(&old);
+    copy(&new);
+    let file = new.join("data/contacts/chigasaki.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let first_tel = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("tel: "))
+        .unwrap()
+        .to_string();
+    std::fs::write(&file, text.replacen(&first_tel, "0467-00-9999", 1)).unwrap();
+
+    let news = new.join("content/news/2025-04-01-changes.md");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ohisama"))
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .arg("--news")
+        .arg(&news)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(&news).unwrap();
+    assert!(
+        page.starts_with(
+            "---\ntitle: 問い合わせ窓口一覧を更新しました(令和7年4月版)\ndate: 2025-04-01\n"
+        ),
+        "{page}"
+    );
+    assert!(page.contains(&first_tel) && page.contains("0467-00-9999"));
+    // Writing again refuses to overwrite.
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_ohisama"))
+        .arg("diff")
+        .arg(&old)
+        .arg(&new)
+        .arg("--news")
+        .arg(&news)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+
+    let mut o = ohisama::config::BuildOptions::new(&new);
+    o.pdf = false;
+    o.search = false;
+    ohisama::build::build(&o).unwrap_or_else(|e| panic!("{}", e.diagnostics().render_text()));
+    let rendered =
+        std::fs::read_to_string(new.join("dist/news/2025-04-01-changes/index.html")).unwrap();
+    assert!(rendered.contains("0467-00-9999"));
+    let index = std::fs::read_to_string(new.join("dist/news/index.html")).unwrap();
+    assert!(index.contains("問い合わせ窓口一覧を更新しました"));
+}

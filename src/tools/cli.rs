@@ -70,7 +70,43 @@ pub enum ToolCommand {
         new: PathBuf,
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
+        /// 変更点をお知らせのページとして書き出す (例: content/news/2025-04-01-changes.md)。
+        /// 日付は新しい版の edition。既存のファイルは上書きしない
+        #[arg(long)]
+        news: Option<PathBuf>,
     },
+}
+
+/// Writes the changes report as a news page dated with the new edition.
+fn write_news(
+    new_root: &std::path::Path,
+    path: &std::path::Path,
+    d: &diff::DataDiff,
+) -> anyhow::Result<ExitCode> {
+    use anyhow::Context as _;
+    let loaded = crate::load::load_site(new_root);
+    let edition = loaded
+        .raw
+        .site
+        .as_ref()
+        .and_then(|(_, c)| crate::date::Date::parse(&c.edition.value))
+        .context("新しい版の data/site.yaml の edition が読めません")?;
+    if path.exists() {
+        anyhow::bail!(
+            "{} はすでにあります。上書きしないので、別の名前を指定してください",
+            path.display()
+        );
+    }
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("{} を作れません", dir.display()))?;
+    }
+    std::fs::write(path, d.render_news(edition))
+        .with_context(|| format!("{} に書けません", path.display()))?;
+    eprintln!(
+        "お知らせのページを {} に書き出しました。ビルドするとお知らせに載ります",
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn fail(d: &Diagnostics) -> ExitCode {
@@ -187,11 +223,19 @@ pub fn run(cmd: ToolCommand) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::FAILURE)
             }
         },
-        ToolCommand::Diff { old, new, format } => match diff::diff_sites(&old, &new) {
-            Ok(d) => {
-                print!("{}", d.render(format));
-                Ok(ExitCode::SUCCESS)
-            }
+        ToolCommand::Diff {
+            old,
+            new,
+            format,
+            news,
+        } => match diff::diff_sites(&old, &new) {
+            Ok(d) => match news {
+                None => {
+                    print!("{}", d.render(format));
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(path) => write_news(&new, &path, &d),
+            },
             Err(d) => Ok(fail(&d)),
         },
     }

@@ -328,6 +328,29 @@ impl DataDiff {
         out
     }
 
+    /// A news page for `content/news/`: front matter dated with the new
+    /// edition, then the markdown report with its headings one level down
+    /// (the page title is the h1). The build renders it like any news item.
+    pub fn render_news(&self, edition: crate::date::Date) -> String {
+        let body: String = self
+            .render_markdown()
+            .lines()
+            .skip(1) // the report's own "# データの変更点" heading
+            .map(|l| {
+                if l.starts_with('#') {
+                    format!("#{l}\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        format!(
+            "---\ntitle: 問い合わせ窓口一覧を更新しました({})\ndate: {edition}\ndescription: 窓口と施設の追加・削除・変更の一覧です。\n---\n{}の問い合わせ窓口一覧と施設の情報を更新しました。主な変更点は次のとおりです。\n{body}",
+            edition.edition_label(),
+            edition.edition_label(),
+        )
+    }
+
     pub fn render_markdown(&self) -> String {
         let mut out = String::from("# データの変更点\n\n");
         let _ = writeln!(
