@@ -183,21 +183,15 @@ pub fn render(markdown: &str, first_line: u32, opts: &MarkdownOptions) -> Render
             Event::Html(h) | Event::InlineHtml(h) if !opts.allow_raw_html => {
                 events.push(Event::Text(h));
             }
-            Event::Text(t) => {
+            // Text and inline code both go to the heading being read, or else
+            // to the current section's plain text (for the search index).
+            Event::Text(ref t) | Event::Code(ref t) => {
                 if let Some((_, _, ht)) = in_heading.as_mut() {
-                    ht.push_str(&t);
+                    ht.push_str(t);
                 } else if let Some(s) = sections.last_mut() {
-                    s.text.push_str(&t);
+                    s.text.push_str(t);
                 }
-                events.push(Event::Text(t));
-            }
-            Event::Code(t) => {
-                if let Some((_, _, ht)) = in_heading.as_mut() {
-                    ht.push_str(&t);
-                } else if let Some(s) = sections.last_mut() {
-                    s.text.push_str(&t);
-                }
-                events.push(Event::Code(t));
+                events.push(event);
             }
             Event::SoftBreak
             | Event::HardBreak
