@@ -16,8 +16,8 @@
 //! The sample is built once (PDFs and search on) and one Chromium serves
 //! every test of this file.
 
-mod common;
-mod sitekit;
+use crate::common;
+use crate::sitekit;
 
 use common::browser::{Browser, Page, ServerGuard, pdf_to_png, pdf_to_text, serve_dir};
 use std::io::Write;

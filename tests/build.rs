@@ -2,7 +2,7 @@
 //! the old output untouched; two builds are byte-identical; the CLI reports
 //! errors with exit code 1 and as JSON.
 
-mod sitekit;
+use crate::sitekit;
 use sitekit::TestSite;
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! 施設検索: static list pages per region, municipality, type and care kind,
 //! the facility pages, the JSON the filter script reads, and facility validation.
 
-mod sitekit;
+use crate::sitekit;
 use sitekit::{TestSite, expect_diag};
 use std::collections::BTreeSet;
 
@@ -236,7 +236,7 @@ fn facility_bad_tel_and_url() {
     );
 }
 
-mod common;
+use crate::common;
 
 /// The filter script on /facilities/ narrows by region + care exactly like the
 /// intersection of the static region and care pages, and adding a type narrows further.

@@ -5,8 +5,8 @@
 //! directory open from the cache, a PDF opened before is there, and a page
 //! never saved shows the offline page.
 
-mod common;
-mod sitekit;
+use crate::common;
+use crate::sitekit;
 
 use common::browser::{Browser, Page, serve_dir_switchable};
 use sitekit::TestSite;

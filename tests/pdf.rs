@@ -160,7 +160,7 @@ fn same_input_gives_identical_bytes() {
     // `child_writes_pdfs`, which writes its PDFs to a temp dir.
     let out = tempfile::tempdir().unwrap();
     let child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_writes_pdfs", "--test-threads", "1"])
+        .args(["--exact", "pdf::child_writes_pdfs", "--test-threads", "1"])
         .env("OHISAMA_PDF_CHILD_OUT", out.path())
         .output()
         .unwrap();

@@ -1,7 +1,6 @@
 //! The tantivy index: building, querying, filters, exactness, determinism.
 
-#[path = "fixtures/search/fixture.rs"]
-mod fixture;
+use crate::search_fixture as fixture;
 
 use ohisama::search::analyzer::{normalize, query_words};
 use ohisama::search::{DocKind, QueryOptions, SearchDoc, SearchIndex};

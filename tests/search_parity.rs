@@ -2,9 +2,8 @@
 //! ranking (top 10 URLs in order, scores to 1e-4), same hit sets on a
 //! generated corpus, the files a query fetches, and the /search/ page UI.
 
-mod common;
-#[path = "fixtures/search/fixture.rs"]
-mod fixture;
+use crate::common;
+use crate::search_fixture as fixture;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

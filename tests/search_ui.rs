@@ -1,8 +1,8 @@
 //! The /search/ page of the sample site: results appear as you type (debounced),
 //! matches are highlighted in the excerpt, and the query is kept in the URL.
 
-mod common;
-mod sitekit;
+use crate::common;
+use crate::sitekit;
 use std::time::Duration;
 
 #[test]

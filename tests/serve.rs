@@ -1,8 +1,8 @@
 //! `ohisama serve`: the preview server run in-process on a free port over a copy
 //! of the sample site (content/ data/ themes/ of the repository in a temp dir).
 
-mod serve_support;
-mod sitekit;
+use crate::serve_support;
+use crate::sitekit;
 
 use ohisama::serve::{BuildOutcome, Server};
 use serve_support::*;

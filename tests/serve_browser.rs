@@ -6,8 +6,8 @@
 //! Without Chromium the test fails when `CI` is set and is skipped loudly otherwise.
 //! The overlay is saved as `serve-overlay.png` in Cargo's test temp folder.
 
-mod serve_support;
-mod sitekit;
+use crate::serve_support;
+use crate::sitekit;
 
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::{Browser, LaunchOptions, Tab};

@@ -5,8 +5,8 @@
 //! without JavaScript). Screenshots of the filled sheet at 375 px and of its
 //! print are written to `target/tmp/screenshots/` for a person to look at.
 
-mod common;
-mod sitekit;
+use crate::common;
+use crate::sitekit;
 
 use common::browser::{Browser, Page, pdf_page_count, pdf_to_png, pdf_to_text, serve_dir};
 use std::path::PathBuf;

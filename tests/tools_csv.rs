@@ -2,7 +2,7 @@
 //! byte for byte the same; the whole sample survives YAML → CSV → YAML; bad
 //! CSVs give row-numbered Japanese errors and write nothing.
 
-mod sitekit;
+use crate::sitekit;
 use ohisama::diagnostic::Diagnostics;
 use ohisama::tools::csv_io::{self, DataKind, ImportOptions, ImportReport};
 use ohisama::tools::data::{contacts_of, facilities_of};

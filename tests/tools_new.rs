@@ -1,7 +1,7 @@
 //! `ohisama new DIR`: a new site that passes `check` and builds at once; a
 //! non-empty folder is refused and left as it was.
 
-mod sitekit;
+use crate::sitekit;
 use ohisama::config::BuildOptions;
 use ohisama::tools::scaffold::{NewSiteError, new_site};
 use sitekit::repo_root;

@@ -3,7 +3,7 @@
 //! schema; a broken file is not; each schema lists exactly the keys the loader
 //! accepts; every sample data file points VS Code at its schema.
 
-mod sitekit;
+use crate::sitekit;
 use ohisama::model::{
     ContactFile, Facility, Field, FrontMatter, Municipality, Notice, Region, SiteConfig, Term,
     Window,

@@ -1,7 +1,7 @@
 //! One test per validation rule: the fixture site breaks one thing, and the
 //! diagnostic must name the file, the line and say what is wrong.
 
-mod sitekit;
+use crate::sitekit;
 use sitekit::{TestSite, expect_diag};
 
 #[test]

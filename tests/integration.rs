@@ -1,0 +1,27 @@
+//! All integration tests but the preview server's, in one test binary.
+//!
+//! Each `tests/*.rs` file used to be its own binary: 22 links of the whole
+//! library (typst, tantivy) cost CI minutes and gigabytes of disk. Modules
+//! keep the files as they were; a test's full name is `file::test`.
+
+mod common;
+#[path = "fixtures/search/fixture.rs"]
+mod search_fixture;
+mod sitekit;
+
+mod a11y;
+mod build;
+mod facilities;
+mod generate;
+mod offline;
+mod pdf;
+mod search_analyzer;
+mod search_index;
+mod search_parity;
+mod search_ui;
+mod sheet;
+mod tools_csv;
+mod tools_diff;
+mod tools_new;
+mod tools_schema;
+mod validation;
