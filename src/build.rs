@@ -145,7 +145,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     // build) is made on a worker thread and dropped once the page is written.
     let (rendered, search) = rayon::join(
         || {
-            make_jobs
+            let mut rt = Timings::new();
+            let pages = make_jobs
                 .par_iter()
                 .map(|make| {
                     let job = make();
@@ -158,7 +159,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                         ..job
                     })
                 })
-                .collect::<Vec<Result<crate::render::PageJob, BuildError>>>()
+                .collect::<Vec<Result<crate::render::PageJob, BuildError>>>();
+            rt.lap("pages (beside search)");
+            pages
         },
         || opts.search.then(|| build_search(opts, &site, &staging)),
     );
@@ -194,8 +197,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     }
     t.lap("commit");
     diags.0.retain(|d| !d.is_error());
+    let pages = jobs.len();
+    // Freeing a large site (millions of small strings) takes a noticeable
+    // part of a second: do it beside whatever comes next (the CLI exits,
+    // `serve` answers requests) instead of before the report.
+    drop((renderer, make_jobs));
+    std::thread::spawn(move || drop((site, jobs)));
     Ok(BuildReport {
-        pages: jobs.len(),
+        pages,
         files,
         pdfs: pdf_links.len(),
         diagnostics: diags,
@@ -295,10 +304,9 @@ fn build_search(
             source,
         })?;
     let index = crate::search::SearchIndex::build(&docs, fresh.path()).map_err(search_failed)?;
-    drop(docs);
     t.lap("search index");
     let stats = index
-        .export(&staging.path().join("search"))
+        .export_docs(&docs, &staging.path().join("search"))
         .map_err(search_failed)?;
     t.lap("search export");
     drop(index);

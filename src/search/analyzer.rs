@@ -121,9 +121,19 @@ pub struct JaNgramTokenizer {
     token: Token,
 }
 
-/// Token stream over a pre-computed list of n-grams.
+/// Token stream over the normalised text: each non-break character gives
+/// its 1-gram, then its 2-gram when the next character is not a break. The
+/// token's text buffer is reused (no allocation per n-gram: indexing makes
+/// two tokens per character of every text).
 pub struct JaNgramStream<'a> {
-    grams: std::vec::IntoIter<(String, u32, usize, usize)>,
+    /// (byte offset, char) of the normalised text.
+    chars: Vec<(usize, char)>,
+    /// Byte length of the normalised text.
+    len: usize,
+    /// The character the next token starts at.
+    i: usize,
+    /// Whether the 1-gram at `i` was given and its 2-gram comes next.
+    bigram_next: bool,
     token: &'a mut Token,
 }
 
@@ -133,44 +143,57 @@ impl Tokenizer for JaNgramTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> JaNgramStream<'a> {
         self.token.reset();
         let norm = normalize(text);
-        // (char, byte offset in the normalised text)
-        let chars: Vec<(usize, char)> = norm.char_indices().collect();
-        let end_of = |i: usize| chars.get(i + 1).map_or(norm.len(), |&(b, _)| b);
-        let mut grams = Vec::with_capacity(chars.len() * 2);
-        for (i, &(from, c)) in chars.iter().enumerate() {
-            if is_break(c) {
-                continue;
-            }
-            grams.push((c.to_string(), i as u32, from, end_of(i)));
-            if let Some(&(_, d)) = chars.get(i + 1) {
-                if !is_break(d) {
-                    let mut s = String::with_capacity(8);
-                    s.push(c);
-                    s.push(d);
-                    grams.push((s, i as u32, from, end_of(i + 1)));
-                }
-            }
-        }
         JaNgramStream {
-            grams: grams.into_iter(),
+            chars: norm.char_indices().collect(),
+            len: norm.len(),
+            i: 0,
+            bigram_next: false,
             token: &mut self.token,
         }
     }
 }
 
+impl JaNgramStream<'_> {
+    /// Byte offset just past character `i`.
+    fn end_of(&self, i: usize) -> usize {
+        self.chars.get(i + 1).map_or(self.len, |&(b, _)| b)
+    }
+
+    fn emit(&mut self, first: usize, last: usize) {
+        let offset_to = self.end_of(last);
+        let t = &mut *self.token;
+        t.text.clear();
+        for &(_, c) in &self.chars[first..=last] {
+            t.text.push(c);
+        }
+        t.position = first;
+        t.offset_from = self.chars[first].0;
+        t.offset_to = offset_to;
+        t.position_length = 1;
+    }
+}
+
 impl TokenStream for JaNgramStream<'_> {
     fn advance(&mut self) -> bool {
-        match self.grams.next() {
-            Some((text, pos, from, to)) => {
-                self.token.text = text;
-                self.token.position = pos as usize;
-                self.token.offset_from = from;
-                self.token.offset_to = to;
-                self.token.position_length = 1;
-                true
+        while let Some(&(_, c)) = self.chars.get(self.i) {
+            let i = self.i;
+            if is_break(c) {
+                self.i += 1;
+                continue;
             }
-            None => false,
+            if !self.bigram_next {
+                self.emit(i, i);
+                self.bigram_next = true;
+                return true;
+            }
+            self.bigram_next = false;
+            self.i += 1;
+            if self.chars.get(i + 1).is_some_and(|&(_, d)| !is_break(d)) {
+                self.emit(i, i + 1);
+                return true;
+            }
         }
+        false
     }
 
     fn token(&self) -> &Token {
@@ -214,14 +237,19 @@ mod tests {
 
     #[test]
     fn stream_matches_tokens() {
-        let text = "訪問看護 ステーション";
+        // Breaks at the start, doubled, full-width, and a lone last character.
+        let text = " 訪問看護  ｽﾃｰｼｮﾝ\u{3000}a";
+        let norm = normalize(text);
         let mut tok = JaNgramTokenizer::default();
         let mut stream = tok.token_stream(text);
         let mut got = Vec::new();
         while stream.advance() {
             let t = stream.token();
+            // The offsets point at the token's text in the normalised text.
+            assert_eq!(&norm[t.offset_from..t.offset_to], t.text);
             got.push((t.text.clone(), t.position as u32));
         }
         assert_eq!(got, tokens(text));
+        assert_eq!(got.last(), Some(&("a".to_string(), 14)));
     }
 }

@@ -36,12 +36,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use rayon::prelude::*;
 use tantivy::postings::Postings;
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocSet, TERMINATED, TantivyDocument};
 
 use super::analyzer::{is_break, normalize, query_words};
-use super::{DocKind, FIELD_BOOSTS, SearchError, SearchIndex, TEXT_FIELDS, io_err};
+use super::{DocKind, FIELD_BOOSTS, SearchDoc, SearchError, SearchIndex, TEXT_FIELDS, io_err};
 
 /// Version of the file layout above.
 pub const FORMAT_VERSION: u32 = 2;
@@ -49,8 +50,11 @@ pub const FORMAT_VERSION: u32 = 2;
 /// Longest n-gram with its own postings; longer words are phrases of these.
 pub const MAX_GRAM: usize = 4;
 
-/// Documents per `d/<c>.json` chunk.
-pub const DOC_CHUNK: usize = 4;
+/// Documents per `d/<c>.json` chunk. 16 (about 6 KB, 2 KB gzip) keeps the
+/// file count of a large site low (4 per chunk made 19,000 files for the
+/// nationwide simulation, and each file costs a create on the disk and a
+/// request on the host) while the results shown first fetch ~40 KB gzip.
+pub const DOC_CHUNK: usize = 16;
 
 /// Target size of one term or position shard before compression.
 pub const SHARD_TARGET_BYTES: usize = 8 * 1024;
@@ -60,7 +64,7 @@ pub const SNIPPET_CHARS: usize = 80;
 
 /// Characters of text handled per pass when collecting 3- and 4-grams
 /// (bounds the memory of the export).
-const CHARS_PER_PASS: usize = 1_000_000;
+const CHARS_PER_PASS: usize = 4_000_000;
 
 /// What [`SearchIndex::export`] wrote.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -165,7 +169,7 @@ fn unpack(key: u128) -> Vec<char> {
         .collect()
 }
 
-/// A fast deterministic hash of a packed n-gram (partitions the passes).
+/// A fast deterministic hash of a packed n-gram (for the gram maps).
 fn fx(key: u128) -> u64 {
     let x = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
     x.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 17
@@ -231,6 +235,33 @@ impl FieldPostings {
     }
 }
 
+/// One document of a `d/<c>.json` chunk: `[title, url, kind, municipality,
+/// region, field, snippet]`.
+#[derive(serde::Serialize)]
+struct DocRow<'a>(
+    &'a str,
+    &'a str,
+    &'static str,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    String,
+);
+
+impl<'a> DocRow<'a> {
+    fn of(d: &'a SearchDoc) -> DocRow<'a> {
+        DocRow(
+            &d.title,
+            &d.url,
+            d.kind.as_str(),
+            d.municipality.as_deref(),
+            d.region.as_deref(),
+            d.field.as_deref(),
+            snippet(&d.body),
+        )
+    }
+}
+
 /// A finished term: its `t` block and (4-grams) its `p` block.
 struct TermBlocks {
     t: Vec<u8>,
@@ -248,7 +279,167 @@ fn snippet(body: &str) -> String {
     }
 }
 
-pub(crate) fn export(si: &SearchIndex, out_dir: &Path) -> Result<ExportStats, SearchError> {
+/// The pass of the grams that start with `c`. Partitioning by the first
+/// character lets a pass skip the other positions before making any gram
+/// (partitioning by gram hash made every pass pack every gram, which grew
+/// with the square of the text); the most frequent characters of Japanese
+/// text are a few percent each, so passes stay near equal.
+fn partition(c: char, passes: u64) -> u64 {
+    ((c as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) % passes
+}
+
+/// The 3- and 4-gram postings of the normalised texts, one partition (see
+/// [`partition`]) at a time.
+struct GramPasses<'a> {
+    /// Per document, the normalised title, body and kana.
+    texts: &'a [[Vec<char>; 3]],
+    /// Per field, tantivy's field norm id of each document.
+    norms: &'a [Vec<u8>],
+    /// Per field, the document frequency of each 2-gram.
+    bigram_df: &'a [HashMap<String, u32>],
+    passes: u64,
+}
+
+impl GramPasses<'_> {
+    /// The terms of partition `pass`: a gram is packed into a u128 (21 bits
+    /// per character plus its length) and its postings accumulate as records
+    /// `doc, field, tf, norm[, positions]`, then become its blocks.
+    fn pass(&self, pass: u64) -> Vec<(Vec<u8>, TermBlocks)> {
+        let mut acc: HashMap<u128, Vec<u8>, BuildFx> = HashMap::default();
+        let mut grams: Vec<(u128, u32)> = Vec::new();
+        for (doc, fields) in self.texts.iter().enumerate() {
+            for (fi, chars) in fields.iter().enumerate() {
+                grams.clear();
+                for (i, &first) in chars.iter().enumerate() {
+                    if partition(first, self.passes) != pass {
+                        continue;
+                    }
+                    for n in 3..=MAX_GRAM.min(chars.len() - i) {
+                        let gram = &chars[i..i + n];
+                        if !gram.iter().any(|&c| is_break(c)) {
+                            grams.push((pack(gram), i as u32));
+                        }
+                    }
+                }
+                if grams.is_empty() {
+                    continue;
+                }
+                grams.sort_unstable();
+                let norm = self.norms.get(fi).map_or(0, |n| n[doc]);
+                for run in grams.chunk_by(|a, b| a.0 == b.0) {
+                    let key = run[0].0;
+                    let rec = acc.entry(key).or_default();
+                    put_varint(rec, doc as u64);
+                    rec.push(fi as u8);
+                    put_varint(rec, run.len() as u64);
+                    rec.push(norm);
+                    if gram_len(key) == MAX_GRAM {
+                        let mut prev = 0;
+                        for (k, &(_, p)) in run.iter().enumerate() {
+                            put_varint(rec, if k == 0 { p } else { p - prev } as u64);
+                            prev = p;
+                        }
+                    }
+                }
+            }
+        }
+        acc.into_iter()
+            .map(|(key, rec)| self.blocks(key, &rec))
+            .collect()
+    }
+
+    /// The `t` and `p` blocks of one gram from its records.
+    fn blocks(&self, key: u128, rec: &[u8]) -> (Vec<u8>, TermBlocks) {
+        let nf = TEXT_FIELDS.len();
+        let chars = unpack(key);
+        let with_positions = chars.len() == MAX_GRAM;
+        let mut fields: Vec<FieldPostings> = (0..nf).map(|_| FieldPostings::default()).collect();
+        let mut r = 0;
+        while r < rec.len() {
+            let doc = get_varint(rec, &mut r) as u32;
+            let fi = rec[r] as usize;
+            r += 1;
+            let tf = get_varint(rec, &mut r) as u32;
+            let norm = rec[r];
+            r += 1;
+            let fp = &mut fields[fi];
+            fp.push(doc, tf, norm);
+            if with_positions {
+                let start = r;
+                for _ in 0..tf {
+                    get_varint(rec, &mut r);
+                }
+                fp.positions.extend_from_slice(&rec[start..r]);
+            }
+        }
+        let mut t = Vec::new();
+        let mut p = Vec::new();
+        let mask: u64 = (0..nf)
+            .filter(|&fi| fields[fi].df > 0)
+            .map(|fi| 1u64 << fi)
+            .sum();
+        put_varint(&mut t, mask);
+        for (fi, fp) in fields.iter().enumerate() {
+            if fp.df == 0 {
+                continue;
+            }
+            fp.encode(&mut t);
+            for o in 0..chars.len() - 1 {
+                let bigram: String = chars[o..o + 2].iter().collect();
+                put_varint(
+                    &mut t,
+                    *self.bigram_df[fi].get(&bigram).unwrap_or(&0) as u64,
+                );
+            }
+            if with_positions {
+                put_varint(&mut p, fp.positions.len() as u64);
+                p.extend_from_slice(&fp.positions);
+            }
+        }
+        let term: String = chars.iter().collect();
+        (term.into_bytes(), TermBlocks { t, p })
+    }
+}
+
+/// The documents as stored in the index, in doc id order (for an index
+/// opened from its cache folder, whose [`SearchDoc`]s are gone).
+pub(crate) fn stored_docs(si: &SearchIndex) -> Result<Vec<SearchDoc>, SearchError> {
+    let searcher = si.reader.searcher();
+    let f = si.fields;
+    let num_docs = searcher
+        .segment_readers()
+        .first()
+        .map_or(0, |s| s.max_doc());
+    let mut docs = Vec::with_capacity(num_docs as usize);
+    for id in 0..num_docs {
+        let doc: TantivyDocument = searcher.doc(DocAddress::new(0, id))?;
+        let text = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        docs.push(SearchDoc {
+            kind: text(f.kind).unwrap_or_default().parse()?,
+            title: text(f.text[0]).unwrap_or_default(),
+            body: text(f.text[1]).unwrap_or_default(),
+            url: text(f.url).unwrap_or_default(),
+            kana: text(f.text[2]).unwrap_or_default(),
+            municipality: text(f.municipality),
+            region: text(f.region),
+            field: text(f.field),
+        });
+    }
+    Ok(docs)
+}
+
+/// Writes the export of `si` into `out_dir`. `docs` are the documents the
+/// index was built from, in doc id order (the index sorts by `ord`, the
+/// position in the build's list, so doc id = position).
+pub(crate) fn export(
+    si: &SearchIndex,
+    docs: &[SearchDoc],
+    out_dir: &Path,
+) -> Result<ExportStats, SearchError> {
     let searcher = si.reader.searcher();
     let segment = match searcher.segment_readers() {
         [] => None,
@@ -256,6 +447,12 @@ pub(crate) fn export(si: &SearchIndex, out_dir: &Path) -> Result<ExportStats, Se
         _ => return Err(SearchError::Schema("more than one segment".into())),
     };
     let num_docs = segment.map_or(0, |s| s.max_doc());
+    if docs.len() != num_docs as usize {
+        return Err(SearchError::Schema(format!(
+            "{} documents given for an index of {num_docs}",
+            docs.len()
+        )));
+    }
     let f = si.fields;
     let nf = TEXT_FIELDS.len();
 
@@ -318,45 +515,18 @@ pub(crate) fn export(si: &SearchIndex, out_dir: &Path) -> Result<ExportStats, Se
     }
 
     lap("1-2-grams");
-    // 2. Documents: stored text (normalised for the n-grams), metadata chunks
-    //    and the filter bytes.
+    // 2. Documents: metadata chunks, the filter bytes and the normalised
+    //    texts (for the n-grams), normalised on all cores.
     let mut regions: Vec<String> = Vec::new();
-    let mut doc_rows: Vec<serde_json::Value> = Vec::with_capacity(num_docs as usize);
-    let mut doc_regions: Vec<Option<String>> = Vec::with_capacity(num_docs as usize);
-    let mut doc_kinds: Vec<u8> = Vec::with_capacity(num_docs as usize);
-    let mut texts: Vec<[Vec<char>; 3]> = Vec::with_capacity(num_docs as usize);
-    for id in 0..num_docs {
-        let doc: TantivyDocument = searcher.doc(DocAddress::new(0, id))?;
-        let text = |field: Field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        let kind: DocKind = text(f.kind).unwrap_or_default().parse()?;
-        let region = text(f.region);
-        if let Some(r) = &region {
-            if !regions.contains(r) {
-                regions.push(r.clone());
-            }
+    for r in docs.iter().filter_map(|d| d.region.as_ref()) {
+        if !regions.contains(r) {
+            regions.push(r.clone());
         }
-        let body = text(f.text[1]).unwrap_or_default();
-        doc_rows.push(serde_json::json!([
-            text(f.text[0]).unwrap_or_default(),
-            text(f.url).unwrap_or_default(),
-            kind.as_str(),
-            text(f.municipality),
-            region,
-            text(f.field),
-            snippet(&body),
-        ]));
-        texts.push([0, 1, 2].map(|fi| {
-            normalize(&text(f.text[fi]).unwrap_or_default())
-                .chars()
-                .collect()
-        }));
-        doc_regions.push(region);
-        doc_kinds.push(DocKind::ALL.iter().position(|k| *k == kind).unwrap_or(0) as u8);
     }
+    let texts: Vec<[Vec<char>; 3]> = docs
+        .par_iter()
+        .map(|d| [&d.title, &d.body, &d.kana].map(|t| normalize(t).chars().collect()))
+        .collect();
     regions.sort();
     if regions.len() > 63 {
         return Err(SearchError::Schema(format!(
@@ -364,114 +534,38 @@ pub(crate) fn export(si: &SearchIndex, out_dir: &Path) -> Result<ExportStats, Se
             regions.len()
         )));
     }
-    let filter_bytes: Vec<u8> = doc_kinds
+    let filter_bytes: Vec<u8> = docs
         .iter()
-        .zip(&doc_regions)
-        .map(|(&k, r)| {
-            let ri = r
+        .map(|d| {
+            let kind = DocKind::ALL.iter().position(|k| *k == d.kind).unwrap_or(0) as u8;
+            let region = d
+                .region
                 .as_ref()
                 .and_then(|r| regions.iter().position(|x| x == r))
                 .map_or(0, |i| i + 1) as u8;
-            k | (ri << 2)
+            kind | (region << 2)
         })
         .collect();
 
     lap("documents");
     // 3. 3- and 4-grams from the normalised texts, in passes over hash
-    //    partitions so that memory stays bounded. A gram is packed into a
-    //    u128 (21 bits per character plus its length); its postings
-    //    accumulate as records `doc, field, tf, norm[, positions]`.
+    //    partitions (on all cores) so that memory stays bounded.
+    let norms: Vec<Vec<u8>> = norm_readers
+        .iter()
+        .map(|r| (0..num_docs).map(|doc| r.fieldnorm_id(doc)).collect())
+        .collect();
     let total_chars: usize = texts.iter().flatten().map(Vec::len).sum();
     let passes = total_chars.div_ceil(CHARS_PER_PASS).max(1) as u64;
-    let mut grams: Vec<(u128, u32)> = Vec::new();
-    for pass in 0..passes {
-        let mut acc: HashMap<u128, Vec<u8>, BuildFx> = HashMap::default();
-        for (doc, fields) in texts.iter().enumerate() {
-            let doc = doc as u32;
-            for (fi, chars) in fields.iter().enumerate() {
-                grams.clear();
-                for n in 3..=MAX_GRAM {
-                    for i in 0..chars.len().saturating_sub(n - 1) {
-                        let gram = &chars[i..i + n];
-                        if gram.iter().any(|&c| is_break(c)) {
-                            continue;
-                        }
-                        let key = pack(gram);
-                        if fx(key) % passes == pass {
-                            grams.push((key, i as u32));
-                        }
-                    }
-                }
-                if grams.is_empty() {
-                    continue;
-                }
-                grams.sort_unstable();
-                let norm = norm_readers.get(fi).map_or(0, |r| r.fieldnorm_id(doc));
-                for run in grams.chunk_by(|a, b| a.0 == b.0) {
-                    let key = run[0].0;
-                    let rec = acc.entry(key).or_default();
-                    put_varint(rec, doc as u64);
-                    rec.push(fi as u8);
-                    put_varint(rec, run.len() as u64);
-                    rec.push(norm);
-                    if gram_len(key) == MAX_GRAM {
-                        let mut prev = 0;
-                        for (k, &(_, p)) in run.iter().enumerate() {
-                            put_varint(rec, if k == 0 { p } else { p - prev } as u64);
-                            prev = p;
-                        }
-                    }
-                }
-            }
-        }
-        for (key, rec) in acc {
-            let chars = unpack(key);
-            let with_positions = chars.len() == MAX_GRAM;
-            let mut fields: Vec<FieldPostings> =
-                (0..nf).map(|_| FieldPostings::default()).collect();
-            let mut r = 0;
-            while r < rec.len() {
-                let doc = get_varint(&rec, &mut r) as u32;
-                let fi = rec[r] as usize;
-                r += 1;
-                let tf = get_varint(&rec, &mut r) as u32;
-                let norm = rec[r];
-                r += 1;
-                let fp = &mut fields[fi];
-                fp.push(doc, tf, norm);
-                if with_positions {
-                    let start = r;
-                    for _ in 0..tf {
-                        get_varint(&rec, &mut r);
-                    }
-                    fp.positions.extend_from_slice(&rec[start..r]);
-                }
-            }
-            let mut t = Vec::new();
-            let mut p = Vec::new();
-            let mask: u64 = (0..nf)
-                .filter(|&fi| fields[fi].df > 0)
-                .map(|fi| 1u64 << fi)
-                .sum();
-            put_varint(&mut t, mask);
-            for (fi, fp) in fields.iter().enumerate() {
-                if fp.df == 0 {
-                    continue;
-                }
-                fp.encode(&mut t);
-                for o in 0..chars.len() - 1 {
-                    let bigram: String = chars[o..o + 2].iter().collect();
-                    put_varint(&mut t, *bigram_df[fi].get(&bigram).unwrap_or(&0) as u64);
-                }
-                if with_positions {
-                    put_varint(&mut p, fp.positions.len() as u64);
-                    p.extend_from_slice(&fp.positions);
-                }
-            }
-            let term: String = chars.iter().collect();
-            terms.insert(term.into_bytes(), TermBlocks { t, p });
-        }
-    }
+    let grams = GramPasses {
+        texts: &texts,
+        norms: &norms,
+        bigram_df: &bigram_df,
+        passes,
+    };
+    let blocks: Vec<Vec<(Vec<u8>, TermBlocks)>> =
+        (0..passes).into_par_iter().map(|p| grams.pass(p)).collect();
+    drop(texts);
+    terms.extend(blocks.into_iter().flatten());
 
     lap("3-4-grams");
     // 4. Shards.
@@ -531,8 +625,9 @@ pub(crate) fn export(si: &SearchIndex, out_dir: &Path) -> Result<ExportStats, Se
         }
     }
     let mut doc_chunks = 0;
-    for (c, chunk) in doc_rows.chunks(DOC_CHUNK).enumerate() {
-        let json = serde_json::to_vec(chunk).expect("docs serialise");
+    for (c, chunk) in docs.chunks(DOC_CHUNK).enumerate() {
+        let rows: Vec<DocRow> = chunk.iter().map(DocRow::of).collect();
+        let json = serde_json::to_vec(&rows).expect("docs serialise");
         w.write(&format!("d/{c}.json"), &json)?;
         doc_chunks += 1;
     }

@@ -243,8 +243,10 @@ pub struct SearchIndex {
     pub(crate) fields: Fields,
 }
 
-/// Memory budget of the (single) indexing thread.
-const WRITER_BUDGET: usize = 64 << 20;
+/// Memory budget of the (single) indexing thread. Large enough for one
+/// segment up to ~70,000 documents (a merge of two segments costs more than
+/// the indexing gains from a second thread on 2 cores).
+const WRITER_BUDGET: usize = 160 << 20;
 
 impl SearchIndex {
     /// (Re)creates the tantivy index in `cache_dir` from `docs`. Document ids
@@ -297,12 +299,21 @@ impl SearchIndex {
                 doc.add_u64(f.ord, i as u64);
                 writer.add_document(doc)?;
             }
+            let t0 = std::time::Instant::now();
             writer.commit()?;
             let ids = index.searchable_segment_ids()?;
+            // More than one segment only when the text outgrows WRITER_BUDGET.
             if ids.len() > 1 {
                 writer.merge(&ids).wait()?;
             }
             writer.wait_merging_threads()?;
+            if std::env::var_os("OHISAMA_SEARCH_TIMING").is_some() {
+                eprintln!(
+                    "index: commit + merge of {} segments {:.2?}",
+                    ids.len(),
+                    t0.elapsed()
+                );
+            }
         }
         let si = SearchIndex::from_index(index)?;
         // Keep the directory clean of files of merged-away segments.
@@ -458,6 +469,16 @@ impl SearchIndex {
     /// Writes the static export into `out_dir` (e.g. `dist/search`); see
     /// [`export`] for the format.
     pub fn export(&self, out_dir: &Path) -> Result<ExportStats, SearchError> {
-        export::export(self, out_dir)
+        export::export(self, &export::stored_docs(self)?, out_dir)
+    }
+
+    /// [`SearchIndex::export`] for an index just built from `docs` (the same
+    /// list, in the same order): the documents are not read back.
+    pub fn export_docs(
+        &self,
+        docs: &[SearchDoc],
+        out_dir: &Path,
+    ) -> Result<ExportStats, SearchError> {
+        export::export(self, docs, out_dir)
     }
 }
