@@ -202,6 +202,10 @@ fn measure(mut cmd: Command, log: &Path) -> Run {
     cmd.stdout(log_file.try_clone().expect("log"))
         .stderr(log_file)
         .stdin(Stdio::null());
+    // Start every run with nothing left to write back from the one before
+    // (a tool that writes while the kernel flushes the previous output is
+    // throttled, and which tool that hits would depend on the order).
+    sync_disk();
     let start = Instant::now();
     let child = cmd
         .spawn()
@@ -244,13 +248,22 @@ fn rm(p: &Path) {
     }
 }
 
-/// Deletes what [`rm`] moved aside, then waits a minute so that the next
-/// runs do not pay for it (see [`rm`]).
+/// Writes every dirty buffer to disk (`sync`).
+fn sync_disk() {
+    // SAFETY: sync(2) takes no arguments and cannot fail.
+    unsafe { libc::sync() };
+}
+
+/// Deletes what [`rm`] moved aside, then waits so that the next runs do not
+/// pay for it (see [`rm`]). ext4 without a journal (as here) skips an inode
+/// deleted less than 60 s ago, or 360 s while its inode table block is not
+/// yet written back: hence `sync` first, then a bit more than a minute.
 fn empty_trash_and_settle() {
     let trash = trash_dir();
     if trash.exists() {
         let _ = std::fs::remove_dir_all(&trash);
     }
+    sync_disk();
     eprintln!("(waiting 65 s after deleting old outputs)");
     std::thread::sleep(Duration::from_secs(65));
 }

@@ -303,10 +303,11 @@ fn build_search(
             path: opts.cache_dir(),
             source,
         })?;
-    let index = crate::search::SearchIndex::build(&docs, fresh.path()).map_err(search_failed)?;
+    let (index, grams) =
+        crate::search::SearchIndex::build_with_grams(&docs, fresh.path()).map_err(search_failed)?;
     t.lap("search index");
     let stats = index
-        .export_docs(&docs, &staging.path().join("search"))
+        .export_built(&docs, grams, &staging.path().join("search"))
         .map_err(search_failed)?;
     t.lap("search export");
     drop(index);

@@ -37,6 +37,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use rayon::prelude::*;
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::Postings;
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocSet, TERMINATED, TantivyDocument};
@@ -288,117 +289,156 @@ fn partition(c: char, passes: u64) -> u64 {
     ((c as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) % passes
 }
 
-/// The 3- and 4-gram postings of the normalised texts, one partition (see
-/// [`partition`]) at a time.
-struct GramPasses<'a> {
-    /// Per document, the normalised title, body and kana.
-    texts: &'a [[Vec<char>; 3]],
-    /// Per field, tantivy's field norm id of each document.
-    norms: &'a [Vec<u8>],
-    /// Per field, the document frequency of each 2-gram.
-    bigram_df: &'a [HashMap<String, u32>],
-    passes: u64,
+/// The 3- and 4-gram postings of a list of documents, as records per gram
+/// (see [`GramRecords::collect`]). They need only the documents, so the build
+/// makes them on the second core while tantivy indexes on the first.
+pub struct GramRecords {
+    /// One map per partition (see [`partition`]): packed gram → records.
+    passes: Vec<HashMap<u128, Vec<u8>, BuildFx>>,
+    /// Per field, the field norm id of each document, as tantivy computes it
+    /// (checked against the index by the export).
+    norms: Vec<Vec<u8>>,
 }
 
-impl GramPasses<'_> {
-    /// The terms of partition `pass`: a gram is packed into a u128 (21 bits
-    /// per character plus its length) and its postings accumulate as records
-    /// `doc, field, tf, norm[, positions]`, then become its blocks.
-    fn pass(&self, pass: u64) -> Vec<(Vec<u8>, TermBlocks)> {
-        let mut acc: HashMap<u128, Vec<u8>, BuildFx> = HashMap::default();
-        let mut grams: Vec<(u128, u32)> = Vec::new();
-        for (doc, fields) in self.texts.iter().enumerate() {
-            for (fi, chars) in fields.iter().enumerate() {
-                grams.clear();
-                for (i, &first) in chars.iter().enumerate() {
-                    if partition(first, self.passes) != pass {
-                        continue;
-                    }
-                    for n in 3..=MAX_GRAM.min(chars.len() - i) {
-                        let gram = &chars[i..i + n];
-                        if !gram.iter().any(|&c| is_break(c)) {
-                            grams.push((pack(gram), i as u32));
-                        }
-                    }
-                }
-                if grams.is_empty() {
+impl GramRecords {
+    /// Normalises the texts, then collects the grams of each partition on
+    /// all cores. A gram is packed into a u128 (21 bits per character plus
+    /// its length) and its postings accumulate as records `doc, field, tf,
+    /// norm[, positions]`.
+    pub fn collect(docs: &[SearchDoc]) -> GramRecords {
+        let texts: Vec<[Vec<char>; 3]> = docs
+            .par_iter()
+            .map(|d| [&d.title, &d.body, &d.kana].map(|t| normalize(t).chars().collect()))
+            .collect();
+        let norms: Vec<Vec<u8>> = (0..TEXT_FIELDS.len())
+            .map(|fi| {
+                texts
+                    .iter()
+                    .map(|t| FieldNormReader::fieldnorm_to_id(token_count(&t[fi])))
+                    .collect()
+            })
+            .collect();
+        let total_chars: usize = texts.iter().flatten().map(Vec::len).sum();
+        let passes = total_chars.div_ceil(CHARS_PER_PASS).max(1) as u64;
+        let maps = (0..passes)
+            .into_par_iter()
+            .map(|pass| records_of_pass(&texts, &norms, pass, passes))
+            .collect();
+        GramRecords {
+            passes: maps,
+            norms,
+        }
+    }
+}
+
+/// The number of tokens the analyzer makes of a normalised text: a 1-gram
+/// per non-break character and a 2-gram per pair of them (tantivy's field
+/// norm).
+fn token_count(chars: &[char]) -> u32 {
+    let ones = chars.iter().filter(|&&c| !is_break(c)).count();
+    let twos = chars
+        .windows(2)
+        .filter(|w| !is_break(w[0]) && !is_break(w[1]))
+        .count();
+    (ones + twos) as u32
+}
+
+/// The records of the grams of partition `pass`.
+fn records_of_pass(
+    texts: &[[Vec<char>; 3]],
+    norms: &[Vec<u8>],
+    pass: u64,
+    passes: u64,
+) -> HashMap<u128, Vec<u8>, BuildFx> {
+    let mut acc: HashMap<u128, Vec<u8>, BuildFx> = HashMap::default();
+    let mut grams: Vec<(u128, u32)> = Vec::new();
+    for (doc, fields) in texts.iter().enumerate() {
+        for (fi, chars) in fields.iter().enumerate() {
+            grams.clear();
+            for (i, &first) in chars.iter().enumerate() {
+                if partition(first, passes) != pass {
                     continue;
                 }
-                grams.sort_unstable();
-                let norm = self.norms.get(fi).map_or(0, |n| n[doc]);
-                for run in grams.chunk_by(|a, b| a.0 == b.0) {
-                    let key = run[0].0;
-                    let rec = acc.entry(key).or_default();
-                    put_varint(rec, doc as u64);
-                    rec.push(fi as u8);
-                    put_varint(rec, run.len() as u64);
-                    rec.push(norm);
-                    if gram_len(key) == MAX_GRAM {
-                        let mut prev = 0;
-                        for (k, &(_, p)) in run.iter().enumerate() {
-                            put_varint(rec, if k == 0 { p } else { p - prev } as u64);
-                            prev = p;
-                        }
+                for n in 3..=MAX_GRAM.min(chars.len() - i) {
+                    let gram = &chars[i..i + n];
+                    if !gram.iter().any(|&c| is_break(c)) {
+                        grams.push((pack(gram), i as u32));
+                    }
+                }
+            }
+            if grams.is_empty() {
+                continue;
+            }
+            grams.sort_unstable();
+            let norm = norms[fi][doc];
+            for run in grams.chunk_by(|a, b| a.0 == b.0) {
+                let key = run[0].0;
+                let rec = acc.entry(key).or_default();
+                put_varint(rec, doc as u64);
+                rec.push(fi as u8);
+                put_varint(rec, run.len() as u64);
+                rec.push(norm);
+                if gram_len(key) == MAX_GRAM {
+                    let mut prev = 0;
+                    for (k, &(_, p)) in run.iter().enumerate() {
+                        put_varint(rec, if k == 0 { p } else { p - prev } as u64);
+                        prev = p;
                     }
                 }
             }
         }
-        acc.into_iter()
-            .map(|(key, rec)| self.blocks(key, &rec))
-            .collect()
     }
+    acc
+}
 
-    /// The `t` and `p` blocks of one gram from its records.
-    fn blocks(&self, key: u128, rec: &[u8]) -> (Vec<u8>, TermBlocks) {
-        let nf = TEXT_FIELDS.len();
-        let chars = unpack(key);
-        let with_positions = chars.len() == MAX_GRAM;
-        let mut fields: Vec<FieldPostings> = (0..nf).map(|_| FieldPostings::default()).collect();
-        let mut r = 0;
-        while r < rec.len() {
-            let doc = get_varint(rec, &mut r) as u32;
-            let fi = rec[r] as usize;
-            r += 1;
-            let tf = get_varint(rec, &mut r) as u32;
-            let norm = rec[r];
-            r += 1;
-            let fp = &mut fields[fi];
-            fp.push(doc, tf, norm);
-            if with_positions {
-                let start = r;
-                for _ in 0..tf {
-                    get_varint(rec, &mut r);
-                }
-                fp.positions.extend_from_slice(&rec[start..r]);
+/// The `t` and `p` blocks of one gram from its records; `bigram_df` is, per
+/// field, the document frequency of each 2-gram (from the index).
+fn blocks(key: u128, rec: &[u8], bigram_df: &[HashMap<String, u32>]) -> (Vec<u8>, TermBlocks) {
+    let nf = TEXT_FIELDS.len();
+    let chars = unpack(key);
+    let with_positions = chars.len() == MAX_GRAM;
+    let mut fields: Vec<FieldPostings> = (0..nf).map(|_| FieldPostings::default()).collect();
+    let mut r = 0;
+    while r < rec.len() {
+        let doc = get_varint(rec, &mut r) as u32;
+        let fi = rec[r] as usize;
+        r += 1;
+        let tf = get_varint(rec, &mut r) as u32;
+        let norm = rec[r];
+        r += 1;
+        let fp = &mut fields[fi];
+        fp.push(doc, tf, norm);
+        if with_positions {
+            let start = r;
+            for _ in 0..tf {
+                get_varint(rec, &mut r);
             }
+            fp.positions.extend_from_slice(&rec[start..r]);
         }
-        let mut t = Vec::new();
-        let mut p = Vec::new();
-        let mask: u64 = (0..nf)
-            .filter(|&fi| fields[fi].df > 0)
-            .map(|fi| 1u64 << fi)
-            .sum();
-        put_varint(&mut t, mask);
-        for (fi, fp) in fields.iter().enumerate() {
-            if fp.df == 0 {
-                continue;
-            }
-            fp.encode(&mut t);
-            for o in 0..chars.len() - 1 {
-                let bigram: String = chars[o..o + 2].iter().collect();
-                put_varint(
-                    &mut t,
-                    *self.bigram_df[fi].get(&bigram).unwrap_or(&0) as u64,
-                );
-            }
-            if with_positions {
-                put_varint(&mut p, fp.positions.len() as u64);
-                p.extend_from_slice(&fp.positions);
-            }
-        }
-        let term: String = chars.iter().collect();
-        (term.into_bytes(), TermBlocks { t, p })
     }
+    let mut t = Vec::new();
+    let mut p = Vec::new();
+    let mask: u64 = (0..nf)
+        .filter(|&fi| fields[fi].df > 0)
+        .map(|fi| 1u64 << fi)
+        .sum();
+    put_varint(&mut t, mask);
+    for (fi, fp) in fields.iter().enumerate() {
+        if fp.df == 0 {
+            continue;
+        }
+        fp.encode(&mut t);
+        for o in 0..chars.len() - 1 {
+            let bigram: String = chars[o..o + 2].iter().collect();
+            put_varint(&mut t, *bigram_df[fi].get(&bigram).unwrap_or(&0) as u64);
+        }
+        if with_positions {
+            put_varint(&mut p, fp.positions.len() as u64);
+            p.extend_from_slice(&fp.positions);
+        }
+    }
+    let term: String = chars.iter().collect();
+    (term.into_bytes(), TermBlocks { t, p })
 }
 
 /// The documents as stored in the index, in doc id order (for an index
@@ -438,6 +478,7 @@ pub(crate) fn stored_docs(si: &SearchIndex) -> Result<Vec<SearchDoc>, SearchErro
 pub(crate) fn export(
     si: &SearchIndex,
     docs: &[SearchDoc],
+    grams: GramRecords,
     out_dir: &Path,
 ) -> Result<ExportStats, SearchError> {
     let searcher = si.reader.searcher();
@@ -515,18 +556,14 @@ pub(crate) fn export(
     }
 
     lap("1-2-grams");
-    // 2. Documents: metadata chunks, the filter bytes and the normalised
-    //    texts (for the n-grams), normalised on all cores.
+    // 2. Documents: the regions and the filter bytes (the chunks are written
+    //    in step 5).
     let mut regions: Vec<String> = Vec::new();
     for r in docs.iter().filter_map(|d| d.region.as_ref()) {
         if !regions.contains(r) {
             regions.push(r.clone());
         }
     }
-    let texts: Vec<[Vec<char>; 3]> = docs
-        .par_iter()
-        .map(|d| [&d.title, &d.body, &d.kana].map(|t| normalize(t).chars().collect()))
-        .collect();
     regions.sort();
     if regions.len() > 63 {
         return Err(SearchError::Schema(format!(
@@ -548,24 +585,27 @@ pub(crate) fn export(
         .collect();
 
     lap("documents");
-    // 3. 3- and 4-grams from the normalised texts, in passes over hash
-    //    partitions (on all cores) so that memory stays bounded.
-    let norms: Vec<Vec<u8>> = norm_readers
-        .iter()
-        .map(|r| (0..num_docs).map(|doc| r.fieldnorm_id(doc)).collect())
+    // 3. 3- and 4-grams: their records become blocks, partition by partition
+    //    on all cores. The records carry field norms computed from the text;
+    //    they must be tantivy's, or scores in the browser would differ.
+    for (fi, reader) in norm_readers.iter().enumerate() {
+        if (0..num_docs).any(|doc| reader.fieldnorm_id(doc) != grams.norms[fi][doc as usize]) {
+            return Err(SearchError::Schema(format!(
+                "field norms of `{}` differ from the index",
+                TEXT_FIELDS[fi]
+            )));
+        }
+    }
+    let made: Vec<Vec<(Vec<u8>, TermBlocks)>> = grams
+        .passes
+        .into_par_iter()
+        .map(|acc| {
+            acc.into_iter()
+                .map(|(key, rec)| blocks(key, &rec, &bigram_df))
+                .collect()
+        })
         .collect();
-    let total_chars: usize = texts.iter().flatten().map(Vec::len).sum();
-    let passes = total_chars.div_ceil(CHARS_PER_PASS).max(1) as u64;
-    let grams = GramPasses {
-        texts: &texts,
-        norms: &norms,
-        bigram_df: &bigram_df,
-        passes,
-    };
-    let blocks: Vec<Vec<(Vec<u8>, TermBlocks)>> =
-        (0..passes).into_par_iter().map(|p| grams.pass(p)).collect();
-    drop(texts);
-    terms.extend(blocks.into_iter().flatten());
+    terms.extend(made.into_iter().flatten());
 
     lap("3-4-grams");
     // 4. Shards.

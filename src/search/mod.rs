@@ -41,7 +41,7 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, IndexSettings, Order, ReloadPolicy, TantivyDocument, Term};
 
-pub use export::ExportStats;
+pub use export::{ExportStats, GramRecords};
 
 /// Boost of the title field (section heading, window or facility name).
 /// `search.js` reads it from the exported `meta.json`.
@@ -469,16 +469,34 @@ impl SearchIndex {
     /// Writes the static export into `out_dir` (e.g. `dist/search`); see
     /// [`export`] for the format.
     pub fn export(&self, out_dir: &Path) -> Result<ExportStats, SearchError> {
-        export::export(self, &export::stored_docs(self)?, out_dir)
+        let docs = export::stored_docs(self)?;
+        let grams = GramRecords::collect(&docs);
+        export::export(self, &docs, grams, out_dir)
     }
 
     /// [`SearchIndex::export`] for an index just built from `docs` (the same
-    /// list, in the same order): the documents are not read back.
-    pub fn export_docs(
+    /// list, in the same order), with their n-gram records made beside the
+    /// indexing (see [`SearchIndex::build_with_grams`]).
+    pub fn export_built(
         &self,
         docs: &[SearchDoc],
+        grams: GramRecords,
         out_dir: &Path,
     ) -> Result<ExportStats, SearchError> {
-        export::export(self, docs, out_dir)
+        export::export(self, docs, grams, out_dir)
+    }
+
+    /// [`SearchIndex::build`] on one core while the other collects the n-gram
+    /// records of the export ([`GramRecords::collect`]), which need only the
+    /// documents.
+    pub fn build_with_grams(
+        docs: &[SearchDoc],
+        cache_dir: &Path,
+    ) -> Result<(SearchIndex, GramRecords), SearchError> {
+        let (index, grams) = rayon::join(
+            || SearchIndex::build(docs, cache_dir),
+            || GramRecords::collect(docs),
+        );
+        Ok((index?, grams))
     }
 }
