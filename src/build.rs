@@ -4,7 +4,7 @@
 use crate::config::BuildOptions;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{OutputError, Staging};
-use crate::render::{PdfLink, Renderer};
+use crate::render::{PdfLink, RenderError, Renderer};
 use crate::site::Site;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -149,10 +149,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             let pages = make_jobs
                 .par_iter()
                 .map(|make| {
-                    let job = make();
-                    let html = renderer
-                        .render(&job)
-                        .map_err(|e| invalid(e.to_diagnostic(&opts.templates_rel())))?;
+                    let rendering_failed =
+                        |e: RenderError| invalid(e.to_diagnostic(&opts.templates_rel()));
+                    let job = make(&renderer).map_err(rendering_failed)?;
+                    let html = renderer.render(&job).map_err(rendering_failed)?;
                     staging.write(&job.out_path, html.as_bytes())?;
                     Ok(crate::render::PageJob {
                         context: tera::Context::new(),

@@ -7,6 +7,7 @@ use crate::site::{FacilityView, MunicipalityView, PageView, RegionView, Site};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use tera::{Context, Tera};
 
 #[derive(Debug, thiserror::Error)]
@@ -122,6 +123,9 @@ pub struct Renderer {
     tera: Tera,
 }
 
+/// The list entry of one facility, shared by every facility list page.
+const FACILITY_ITEM: &str = "partials/facility-item.html";
+
 /// One HTML file to write: where, with which template and which context.
 pub struct PageJob {
     pub out_path: String,
@@ -205,6 +209,21 @@ impl Renderer {
         Ok(Renderer { tera })
     }
 
+    /// `partials/facility-item.html` for one facility (`f`; `meta` is global),
+    /// rendered once per facility and reused by every list it is on. `page`
+    /// names the list page in an error.
+    fn facility_item(&self, f: &tera::Value, page: &str) -> Result<String, RenderError> {
+        let mut c = Context::new();
+        c.insert("f", f);
+        self.tera
+            .render(FACILITY_ITEM, &c)
+            .map_err(|e| RenderError::Render {
+                page: page.to_string(),
+                template: FACILITY_ITEM.to_string(),
+                message: tera_message(&e),
+            })
+    }
+
     pub fn render(&self, job: &PageJob) -> Result<String, RenderError> {
         self.tera
             .render(job.template, &job.context)
@@ -256,37 +275,45 @@ struct Crumb {
     label: String,
 }
 
-/// Every HTML page of the site, as jobs to render (in parallel by the caller).
-pub fn page_jobs(site: &Site) -> Vec<PageJob> {
-    lazy_page_jobs(site).iter().map(|make| make()).collect()
-}
+/// Makes one [`PageJob`] (its context) when called. Most jobs need only the
+/// site; a facility list also renders the entries it is the first to need.
+pub type MakeJob<'a> = Box<dyn Fn(&Renderer) -> Result<PageJob, RenderError> + Send + Sync + 'a>;
 
-/// Makes one [`PageJob`] (its context) when called.
-pub type MakeJob<'a> = Box<dyn Fn() -> PageJob + Send + Sync + 'a>;
-
-/// [`page_jobs`], each job made only when needed: a build makes, renders and
-/// drops each context on a worker thread, so the contexts of all pages never
-/// sit in memory at once.
+/// Every HTML page of the site as a job made only when needed: a build
+/// makes, renders and drops each context on a worker thread, so the contexts
+/// of all pages never sit in memory at once.
 pub fn lazy_page_jobs(site: &Site) -> Vec<MakeJob<'_>> {
+    /// A job that needs only the site.
+    fn plain<'a>(make: impl Fn() -> PageJob + Send + Sync + 'a) -> MakeJob<'a> {
+        Box::new(move |_: &Renderer| Ok(make()))
+    }
     let mut jobs: Vec<MakeJob<'_>> = Vec::new();
-    jobs.push(Box::new(move || home(site)));
-    jobs.push(Box::new(move || contacts_index(site)));
+    jobs.push(plain(move || home(site)));
+    jobs.push(plain(move || contacts_index(site)));
     for m in &site.municipalities {
-        jobs.push(Box::new(move || municipality(site, m)));
+        jobs.push(plain(move || municipality(site, m)));
     }
     for r in &site.regions {
-        jobs.push(Box::new(move || region(site, r)));
+        jobs.push(plain(move || region(site, r)));
     }
-    jobs.push(Box::new(move || facilities_index(site)));
+    jobs.push(plain(move || facilities_index(site)));
     // Each facility's template value is made once and shared by its page and
-    // every list it is on (tera clones a `Value` by reference counting).
-    let values: std::sync::Arc<Vec<tera::Value>> = std::sync::Arc::new({
+    // every list it is on (tera clones a `Value` by reference counting); its
+    // list entry is rendered once, by the first list that needs it (a
+    // facility is on 5-10 lists, and rendering the entries in each list was
+    // most of the time of a build with many facilities).
+    let values: Arc<Vec<tera::Value>> = Arc::new({
         use rayon::prelude::*;
         site.facilities
             .par_iter()
             .map(tera::Value::from_serializable)
             .collect()
     });
+    let items: Arc<Vec<OnceLock<String>>> = Arc::new(
+        (0..site.facilities.len())
+            .map(|_| OnceLock::new())
+            .collect(),
+    );
     let position: BTreeMap<*const FacilityView, usize> = site
         .facilities
         .iter()
@@ -299,23 +326,43 @@ pub fn lazy_page_jobs(site: &Site) -> Vec<MakeJob<'_>> {
             .iter()
             .map(|f| position[&(*f as *const FacilityView)])
             .collect();
-        let values = values.clone();
-        jobs.push(Box::new(move || {
-            facility_list(site, &list, members.iter().map(|&i| &values[i]).collect())
+        let (values, items) = (values.clone(), items.clone());
+        jobs.push(Box::new(move |r: &Renderer| {
+            let mut html = String::new();
+            for &i in &members {
+                html.push_str(facility_item(r, &items[i], &values[i], &list.url_path)?);
+            }
+            let entries = members.iter().map(|&i| &values[i]).collect();
+            Ok(facility_list(site, &list, entries, html))
         }));
     }
     for (i, f) in site.facilities.iter().enumerate() {
         let values = values.clone();
-        jobs.push(Box::new(move || facility(site, f, &values[i])));
+        jobs.push(plain(move || facility(site, f, &values[i])));
     }
-    jobs.push(Box::new(search_page));
-    jobs.push(Box::new(not_found));
-    jobs.push(Box::new(move || emergency_sheet(site)));
-    jobs.push(Box::new(move || offline_page(site)));
+    jobs.push(plain(search_page));
+    jobs.push(plain(not_found));
+    jobs.push(plain(move || emergency_sheet(site)));
+    jobs.push(plain(move || offline_page(site)));
     for p in site.pages.iter().filter(|p| p.path != "/") {
-        jobs.push(Box::new(move || content_page(site, p)));
+        jobs.push(plain(move || content_page(site, p)));
     }
     jobs
+}
+
+/// The list entry of a facility, rendered on first use. Two lists may render
+/// the same entry at once; both get the same text and one is kept.
+fn facility_item<'a>(
+    r: &Renderer,
+    memo: &'a OnceLock<String>,
+    value: &tera::Value,
+    page: &str,
+) -> Result<&'a str, RenderError> {
+    if let Some(done) = memo.get() {
+        return Ok(done);
+    }
+    let html = r.facility_item(value, page)?;
+    Ok(memo.get_or_init(|| html))
 }
 
 fn home(site: &Site) -> PageJob {
@@ -402,7 +449,7 @@ fn facilities_index(site: &Site) -> PageJob {
 }
 
 /// [`crate::site::FacilityList`] as the template sees it, with the
-/// facilities' values made once (see [`lazy_page_jobs`]).
+/// facilities' values and list entries made once (see [`lazy_page_jobs`]).
 #[derive(Serialize)]
 struct FacilityListValue<'a> {
     kind: &'a str,
@@ -411,12 +458,15 @@ struct FacilityListValue<'a> {
     label: &'a str,
     url_path: &'a str,
     facilities: Vec<&'a tera::Value>,
+    /// The entries (`partials/facility-item.html`) of all `facilities`.
+    items_html: String,
 }
 
 fn facility_list(
     site: &Site,
     list: &crate::site::FacilityList,
     facilities: Vec<&tera::Value>,
+    items_html: String,
 ) -> PageJob {
     let title = format!("{}の施設", list.label);
     let mut c = ctx(&list.url_path, &title, "facilities");
@@ -429,6 +479,7 @@ fn facility_list(
             label: &list.label,
             url_path: &list.url_path,
             facilities,
+            items_html,
         },
     );
     c.insert(
