@@ -185,6 +185,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
     })?;
     staging.write(crate::offline::SW_FILE, sw.as_bytes())?;
+    diags
+        .0
+        .extend(crate::offline::OfflinePlan::of(&site).warnings(&site));
     files += 1;
     t.lap("static + feeds");
     let search_index = search.map(|(fresh, search_files)| {

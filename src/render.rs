@@ -543,6 +543,7 @@ fn offline_page(site: &Site) -> PageJob {
     let url = crate::offline::OFFLINE_PATH;
     let mut c = ctx(url, "オフラインです", "");
     c.insert("emergency", &site.section_pages("emergency"));
+    c.insert("saved", &crate::offline::OfflinePlan::of(site));
     job(url.into(), "offline.html", c)
 }
 

@@ -95,6 +95,9 @@ fn service_worker_precaches_emergency_sheet_directory_and_is_versioned_by_bytes(
         assert!(file.is_file(), "{p} → {} missing", file.display());
     }
     assert_eq!(strings(&config["runtime"]), vec!["/pdf/".to_string()]);
+    let offline = std::fs::read_to_string(a.join("offline/index.html")).unwrap();
+    assert!(offline.contains("(すべての市町村)"));
+    assert!(!offline.contains("一度開いたものだけが保存されています</p>\n  <p>市町村"));
 
     // A page that is not precached (a news text) leaves the version alone…
     site.edit(
@@ -114,6 +117,51 @@ fn service_worker_precaches_emergency_sheet_directory_and_is_versioned_by_bytes(
     let d = site.path("d");
     build(&site, &d, None, false);
     assert_ne!(sw_config(&d)["version"], version.as_str());
+}
+
+/// A directory too large to download at install (more municipalities than
+/// any prefecture has) is saved as visited instead: the build warns, the
+/// worker caches those folders at run time, and the offline page says so.
+#[test]
+fn a_nationwide_directory_is_saved_as_visited_not_at_install() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    let mut g = ohisama::generate::GenerateOptions::new(sitekit::repo_root(), &root);
+    g.pages = 30;
+    g.facilities = 20;
+    g.municipalities = ohisama::offline::PRECACHE_MAX_PAGES + 1;
+    g.windows_per_municipality = 1;
+    ohisama::generate::generate(&g).unwrap();
+    let mut o = ohisama::config::BuildOptions::new(&root);
+    o.pdf = false;
+    let report =
+        ohisama::build::build(&o).unwrap_or_else(|e| panic!("{}", e.diagnostics().render_text()));
+    let warnings = report.diagnostics.render_text();
+    assert!(
+        warnings.contains("オフライン用にまとめて保存するには多すぎます")
+            && warnings.contains("data/municipalities.yaml"),
+        "{warnings}"
+    );
+    let out = root.join("dist");
+    let config = sw_config(&out);
+    let precache = strings(&config["precache"]);
+    assert!(precache.contains(&"/contacts/".to_string()));
+    assert!(precache.contains(&"/emergency/sheet/".to_string()));
+    assert!(
+        !precache
+            .iter()
+            .any(|p| p.starts_with("/contacts/") && p != "/contacts/" || p.starts_with("/regions/")),
+        "{precache:?}"
+    );
+    assert_eq!(
+        strings(&config["runtime"]),
+        vec!["/pdf/", "/contacts/", "/regions/"]
+    );
+    let offline = std::fs::read_to_string(out.join("offline/index.html")).unwrap();
+    assert!(
+        offline.contains("市町村・地域ごとの窓口のページは、一度開いたものだけが保存されています")
+    );
+    assert!(!offline.contains("(すべての市町村)"));
 }
 
 #[test]
