@@ -254,18 +254,36 @@ fn sync_disk() {
     unsafe { libc::sync() };
 }
 
-/// Deletes what [`rm`] moved aside, then waits so that the next runs do not
-/// pay for it (see [`rm`]). ext4 without a journal (as here) skips an inode
-/// deleted less than 60 s ago, or 360 s while its inode table block is not
-/// yet written back: hence `sync` first, then a bit more than a minute.
-fn empty_trash_and_settle() {
+/// Free bytes on the file system of `p`.
+fn free_bytes(p: &Path) -> u64 {
+    let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).expect("path");
+    // SAFETY: statvfs fills the struct we own; the path is a valid C string.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return 0;
+    }
+    st.f_bavail as u64 * st.f_frsize as u64
+}
+
+/// Keeps what [`rm`] moved aside until the end of the benchmark while the
+/// disk has room for the next corpus (the 50k one and its outputs take about
+/// 6 GB). Otherwise deletes it now and waits for the disk to settle: ext4
+/// without a journal (as here) skips recently deleted inodes when it makes
+/// new files, and after deleting ~200,000 files new files were measured to
+/// cost 3-6× more for 4-7 minutes (even after `sync`), which would be charged
+/// to whichever tool runs next.
+fn make_room_for_next_corpus() {
+    const ROOM: u64 = 12 << 30;
+    if free_bytes(&work_dir()) >= ROOM {
+        return;
+    }
     let trash = trash_dir();
     if trash.exists() {
         let _ = std::fs::remove_dir_all(&trash);
     }
     sync_disk();
-    eprintln!("(waiting 65 s after deleting old outputs)");
-    std::thread::sleep(Duration::from_secs(65));
+    eprintln!("(low on disk: deleted old outputs, waiting 7 minutes for the disk to settle)");
+    std::thread::sleep(Duration::from_secs(420));
 }
 
 fn work_dir() -> PathBuf {
@@ -1002,13 +1020,11 @@ fn main() {
 
     // ---------------------------------------------------------- scaling
     if opts.scale {
-        // Free the disk before the big corpora (50k pages need ~2.5 GB), and
-        // let ext4 forget the deleted inodes before the next timed runs.
         rm(&main.site.join("dist"));
         if let Some(h) = &main.hugo {
             rm(&h.join("public"));
         }
-        empty_trash_and_settle();
+        make_room_for_next_corpus();
         eprintln!("scaling series …");
         let mut rows = Vec::new();
         let series: Vec<(&str, usize, usize, usize, bool)> = vec![
@@ -1093,12 +1109,11 @@ fn main() {
                     .join(", ")
             };
             if name != "10k" {
-                // Delete the corpus now: the disk may not hold the next one too.
-                let _ = std::fs::remove_dir_all(&c.site);
+                rm(&c.site);
                 if let Some(h) = &c.hugo {
-                    let _ = std::fs::remove_dir_all(h);
+                    rm(h);
                 }
-                empty_trash_and_settle();
+                make_room_for_next_corpus();
             }
             rows.push(format!(
                 "| {} | {} pages, {} facilities, {} × 10 windows | {} | {:.2} s | {:.2} s | {:.0} µs | {} | {} | {} | {} |",
