@@ -207,6 +207,8 @@ fn measure(mut cmd: Command, log: &Path) -> Run {
     // throttled, and which tool that hits would depend on the order).
     sync_disk();
     let start = Instant::now();
+    // Reaped by wait4 below, which also gives its rusage.
+    #[allow(clippy::zombie_processes)]
     let child = cmd
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
@@ -477,15 +479,15 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
                 .ok()
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(b[i]);
         i += 1;
@@ -985,9 +987,7 @@ fn main() {
 
     if let Some((o, t)) = &bytes {
         out("\n### First query, per query (search files only, fresh tab, gzip sizes)\n".into());
-        out(format!(
-            "| query | ohisama files | ohisama raw | ohisama gzip | ohisama results | pagefind files | pagefind raw | pagefind transfer | pagefind results |"
-        ));
+        out("| query | ohisama files | ohisama raw | ohisama gzip | ohisama results | pagefind files | pagefind raw | pagefind transfer | pagefind results |".to_string());
         out("|---|---|---|---|---|---|---|---|---|".into());
         for (i, q) in QUERIES.iter().enumerate() {
             let a = &o[i];
@@ -1142,7 +1142,6 @@ fn main() {
         }
         out("\n(documents = pages + facilities + windows; Pagefind is not run on 50k pages: at 10k it already needs several GiB.)".into());
     }
-    drop(out);
     let path = work.join("results.md");
     std::fs::write(&path, &report).expect("write results");
     let _ = std::fs::remove_dir_all(trash_dir());

@@ -110,7 +110,7 @@ impl Rng {
 
     /// Uniform in `0..n` (n > 0).
     fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() >> 11) as u128 * n as u128 >> 53) as usize
+        (((self.next_u64() >> 11) as u128 * n as u128) >> 53) as usize
     }
 
     fn range(&mut self, lo: usize, hi_inclusive: usize) -> usize {
@@ -929,15 +929,15 @@ impl TextGen<'_> {
             let close = open + rest[open..].find('}').expect("closed slot");
             let slot = &rest[open + 1..close];
             let word: &str = match slot {
-                "care" => *self.rng.pick(CARE),
-                "service" => *self.rng.pick(SERVICES),
-                "support" => *self.rng.pick(SUPPORTS),
-                "person" | "person2" => *self.rng.pick(PEOPLE),
-                "place" => *self.rng.pick(PLACES),
-                "thing" | "thing2" => *self.rng.pick(THINGS),
-                "item" => *self.rng.pick(ITEMS),
-                "time" => *self.rng.pick(TIMES),
-                "family" => *self.rng.pick(FAMILY),
+                "care" => self.rng.pick::<&str>(CARE),
+                "service" => self.rng.pick::<&str>(SERVICES),
+                "support" => self.rng.pick::<&str>(SUPPORTS),
+                "person" | "person2" => self.rng.pick::<&str>(PEOPLE),
+                "place" => self.rng.pick::<&str>(PLACES),
+                "thing" | "thing2" => self.rng.pick::<&str>(THINGS),
+                "item" => self.rng.pick::<&str>(ITEMS),
+                "time" => self.rng.pick::<&str>(TIMES),
+                "family" => self.rng.pick::<&str>(FAMILY),
                 "topic" => TOPICS[self.topic].0,
                 "muni" => {
                     let m = if self.rng.chance(70) {
@@ -1268,7 +1268,7 @@ fn facilities(n: usize, munis: &[Muni], v: &Vocab, seed: u64) -> Vec<FacilityDoc
         };
         let m = &munis[muni];
         let (type_id, type_name, type_kana) = rng.pick(&v.types).clone();
-        let (label, label_kana) = facility_label(&type_id).unwrap_or_else(|| ("", ""));
+        let (label, label_kana) = facility_label(&type_id).unwrap_or(("", ""));
         let (label, label_kana) = if label.is_empty() {
             let short = type_name
                 .split('(')

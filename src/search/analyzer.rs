@@ -68,13 +68,13 @@ pub fn tokens(text: &str) -> Vec<(String, u32)> {
             continue;
         }
         out.push((c.to_string(), i as u32));
-        if let Some(&d) = chars.get(i + 1) {
-            if !is_break(d) {
-                let mut s = String::with_capacity(8);
-                s.push(c);
-                s.push(d);
-                out.push((s, i as u32));
-            }
+        if let Some(&d) = chars.get(i + 1)
+            && !is_break(d)
+        {
+            let mut s = String::with_capacity(8);
+            s.push(c);
+            s.push(d);
+            out.push((s, i as u32));
         }
     }
     out

@@ -195,7 +195,7 @@ impl std::hash::Hasher for FxHasher {
     }
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x51_7cc1_b727_220a_95);
+            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
         }
     }
     fn write_u128(&mut self, v: u128) {
@@ -534,10 +534,10 @@ pub(crate) fn export(
             if fp.df == 0 {
                 continue;
             }
-            if let Ok(s) = std::str::from_utf8(&key) {
-                if s.chars().count() == 2 {
-                    bigram_df[fi].insert(s.to_string(), fp.df);
-                }
+            if let Ok(s) = std::str::from_utf8(&key)
+                && s.chars().count() == 2
+            {
+                bigram_df[fi].insert(s.to_string(), fp.df);
             }
             let mut block = Vec::new();
             fp.encode(&mut block);
