@@ -142,7 +142,7 @@ fn open_sheet(page: &Page, base: &str) {
 }
 
 fn fill(page: &Page, values: &[(&str, &str)]) {
-    let json = serde_json::to_string(&values.iter().cloned().collect::<Vec<_>>()).unwrap();
+    let json = serde_json::to_string(&values.to_vec()).unwrap();
     page.eval_json(&format!(
         "(() => {{ for (const [n, v] of {json}) {{ const el = document.querySelector(`#sheet [name='${{n}}']`); \
            if (!el) throw new Error('no field ' + n); el.focus(); el.value = v; \

@@ -527,10 +527,10 @@ impl Page {
     pub fn wait_for(&self, js: &str, timeout: Duration) -> bool {
         let start = std::time::Instant::now();
         while start.elapsed() < timeout {
-            if let Ok(v) = self.try_eval_json(&format!("Boolean({js})")) {
-                if v == serde_json::Value::Bool(true) {
-                    return true;
-                }
+            if let Ok(v) = self.try_eval_json(&format!("Boolean({js})"))
+                && v == serde_json::Value::Bool(true)
+            {
+                return true;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
