@@ -4,9 +4,9 @@
 
 use crate::sitekit;
 use sitekit::TestSite;
+use sitekit::ohisama;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 fn build(site: &TestSite, out: &Path, base_url: Option<&str>) -> ohisama::build::BuildReport {
     let mut o = site.options();
@@ -231,10 +231,6 @@ fn text_from_data_is_escaped() {
     assert!(page.contains("&lt;script&gt;"));
 }
 
-fn ohisama() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ohisama"))
-}
-
 #[test]
 fn cli_check_exit_codes_and_json() {
     let site = TestSite::mini();
@@ -243,11 +239,7 @@ fn cli_check_exit_codes_and_json() {
         .arg(site.root())
         .output()
         .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    sitekit::assert_success(&ok);
 
     site.edit(
         "data/contacts/yokohama.yaml",
@@ -294,11 +286,7 @@ fn cli_build_refuses_broken_input_and_keeps_dist() {
         .arg(site.root())
         .output()
         .unwrap();
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    sitekit::assert_success(&first);
     let before = snapshot(&out);
     site.write("data/fields.yaml", "- id: [broken\n");
     let second = ohisama()
@@ -394,11 +382,7 @@ fn cli_search_queries_the_built_index() {
         .arg(site.root())
         .output()
         .unwrap();
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    sitekit::assert_success(&built);
     let out = ohisama()
         .args(["search", "こども相談", "--root"])
         .arg(site.root())

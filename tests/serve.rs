@@ -595,7 +595,7 @@ fn the_cli_prints_diagnostics_and_a_summary_per_rebuild() {
             let _ = self.0.wait();
         }
     }
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ohisama"))
+    let mut child = sitekit::ohisama()
         .args(["serve", "--root"])
         .arg(site.root())
         .args(["--port", &port.to_string()])

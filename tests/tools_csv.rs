@@ -6,10 +6,10 @@ use crate::sitekit;
 use ohisama::diagnostic::Diagnostics;
 use ohisama::tools::csv_io::{self, DataKind, ImportOptions, ImportReport};
 use ohisama::tools::data::{contacts_of, facilities_of};
+use sitekit::ohisama;
 use sitekit::{copy_dir, repo_root};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// A copy of the sample site's content/ and data/ (enough to import and check).
 fn sample_copy() -> tempfile::TempDir {
@@ -548,10 +548,6 @@ fn tab_separated_and_utf16_are_read_too() {
     check_ok(site.path());
 }
 
-fn ohisama() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ohisama"))
-}
-
 #[test]
 fn cli_import_and_export() {
     let site = sample_copy();
@@ -576,11 +572,7 @@ fn cli_import_and_export() {
         .arg(site.path())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    sitekit::assert_success(&out);
     // A second export does not overwrite the CSV someone may be editing.
     let again = ohisama()
         .args(["export", "contacts", "--out"])

@@ -1,9 +1,9 @@
 //! `ohisama diff OLD NEW`: windows and facilities added, removed and changed
 //! (field by field), grouped by municipality, between two fixture versions.
 
+use crate::sitekit;
 use ohisama::tools::diff::{DiffFormat, diff_sites};
 use std::path::PathBuf;
-use std::process::Command;
 
 fn versions() -> (PathBuf, PathBuf) {
     let base = PathBuf::from("tests/fixtures/tools/diff");
@@ -84,21 +84,17 @@ fn same_data_has_no_changes() {
 #[test]
 fn cli_diff() {
     let (old, new) = versions();
-    let out = Command::new(env!("CARGO_BIN_EXE_ohisama"))
+    let out = sitekit::ohisama()
         .arg("diff")
         .args([&old, &new])
         .args(["--format", "markdown"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    sitekit::assert_success(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("## 川崎市"));
     // A version whose data cannot be read is an error, not "everything removed".
     let tmp = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_ohisama"))
+    let out = sitekit::ohisama()
         .arg("diff")
         .arg(&old)
         .arg(tmp.path())
@@ -139,7 +135,7 @@ fn cli_diff_writes_a_news_page_the_build_renders() {
     std::fs::write(&file, text.replacen(&first_tel, "0467-00-9999", 1)).unwrap();
 
     let news = new.join("content/news/2025-04-01-changes.md");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ohisama"))
+    let out = sitekit::ohisama()
         .arg("diff")
         .arg(&old)
         .arg(&new)
@@ -147,11 +143,7 @@ fn cli_diff_writes_a_news_page_the_build_renders() {
         .arg(&news)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    sitekit::assert_success(&out);
     let page = std::fs::read_to_string(&news).unwrap();
     assert!(
         page.starts_with(
@@ -161,7 +153,7 @@ fn cli_diff_writes_a_news_page_the_build_renders() {
     );
     assert!(page.contains(&first_tel) && page.contains("0467-00-9999"));
     // Writing again refuses to overwrite.
-    let again = std::process::Command::new(env!("CARGO_BIN_EXE_ohisama"))
+    let again = sitekit::ohisama()
         .arg("diff")
         .arg(&old)
         .arg(&new)

@@ -5,7 +5,6 @@ use crate::sitekit;
 use ohisama::config::BuildOptions;
 use ohisama::tools::scaffold::{NewSiteError, new_site};
 use sitekit::repo_root;
-use std::process::Command;
 
 #[test]
 fn new_site_checks_and_builds() {
@@ -78,30 +77,21 @@ fn needs_a_theme() {
 fn cli_new_then_check() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("site");
-    let ohisama = env!("CARGO_BIN_EXE_ohisama");
-    let out = Command::new(ohisama)
+    let out = sitekit::ohisama()
         .arg("new")
         .arg(&dir)
         .arg("--from")
         .arg(repo_root())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let check = Command::new(ohisama)
+    sitekit::assert_success(&out);
+    let check = sitekit::ohisama()
         .args(["check", "--root"])
         .arg(&dir)
         .output()
         .unwrap();
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
-    let again = Command::new(ohisama).arg("new").arg(&dir).output().unwrap();
+    sitekit::assert_success(&check);
+    let again = sitekit::ohisama().arg("new").arg(&dir).output().unwrap();
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("空のフォルダではありません"));
 }

@@ -14,7 +14,6 @@ use serde_json::Value;
 use sitekit::{TestSite, repo_root};
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 fn committed(name: &str) -> Value {
     let text = std::fs::read_to_string(repo_root().join("schemas").join(name))
@@ -344,22 +343,18 @@ fn every_sample_data_file_points_at_its_schema() {
 #[test]
 fn cli_writes_schemas() {
     let site = TestSite::mini();
-    let out = Command::new(env!("CARGO_BIN_EXE_ohisama"))
+    let out = sitekit::ohisama()
         .args(["schema", "--root"])
         .arg(site.root())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    sitekit::assert_success(&out);
     for (_, f) in SCHEMAS {
         assert!(site.path("schemas").join(f).is_file(), "{f}");
     }
     // Without its vocabulary files there is nothing to put in the enums: an error, not empty schemas.
     std::fs::remove_file(site.path("data/fields.yaml")).unwrap();
-    let bad = Command::new(env!("CARGO_BIN_EXE_ohisama"))
+    let bad = sitekit::ohisama()
         .args(["schema", "--out"])
         .arg(site.path("other"))
         .arg("--root")

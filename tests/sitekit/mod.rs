@@ -109,3 +109,18 @@ pub fn expect_diag<'a>(
             )
         })
 }
+
+/// The `ohisama` binary of this build, for the CLI tests.
+pub fn ohisama() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ohisama"))
+}
+
+/// Fails the test with the command's stderr unless it exited with success.
+#[track_caller]
+pub fn assert_success(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
