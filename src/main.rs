@@ -177,10 +177,17 @@ fn run() -> anyhow::Result<ExitCode> {
             opts.bind = bind;
             opts.pdf = pdf;
             let server = ohisama::serve::Server::start(opts)?;
+            // Ctrl+C ends `wait`; dropping the server then stops it and
+            // removes its preview build from .cache/serve/.
+            let stop = server.stop_handle();
+            ctrlc::set_handler(move || stop.request())
+                .context("Ctrl+C で止める準備ができませんでした")?;
             if open {
                 ohisama::serve::open_browser(server.url());
             }
             server.wait();
+            drop(server);
+            eprintln!("プレビューを止めました。");
             Ok(ExitCode::SUCCESS)
         }
         Command::Search {

@@ -604,7 +604,7 @@ fn the_cli_prints_diagnostics_and_a_summary_per_rebuild() {
         .spawn()
         .unwrap();
     let stderr = child.stderr.take().unwrap();
-    let _child = Kill(child);
+    let mut child = Kill(child);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in std::io::BufReader::new(stderr).lines() {
@@ -644,4 +644,17 @@ fn the_cli_prints_diagnostics_and_a_summary_per_rebuild() {
     site.edit(CHIGASAKI, "field: shogai-fukusi", "field: shogai-fukushi");
     wait_line("✔ 再ビルド完了", &mut log);
     assert!(log.last().unwrap().contains("秒"), "{log:?}");
+
+    // Ctrl+C stops it cleanly: exit code 0 and its preview build removed.
+    let work = site.root().join(".cache/serve").join(port.to_string());
+    assert!(work.is_dir(), "{}", work.display());
+    // SAFETY: plain FFI call with the pid of our own child process.
+    assert_eq!(
+        unsafe { libc::kill(child.0.id() as libc::pid_t, libc::SIGINT) },
+        0
+    );
+    wait_line("プレビューを止めました", &mut log);
+    let status = child.0.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(!work.exists(), "{} left behind", work.display());
 }

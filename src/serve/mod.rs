@@ -361,6 +361,12 @@ impl Server {
         }
     }
 
+    /// A handle that makes [`Server::wait`] return, from any thread (the
+    /// CLI's Ctrl+C handler); the server itself is stopped when dropped.
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle(self.shared.clone())
+    }
+
     /// Stops watching and serving, ends the event streams and removes the preview builds.
     pub fn shutdown(mut self) {
         self.stop();
@@ -387,6 +393,19 @@ impl Server {
             let _ = t.join();
         }
         let _ = std::fs::remove_dir_all(&self.work);
+    }
+}
+
+/// See [`Server::stop_handle`].
+#[derive(Clone)]
+pub struct StopHandle(Arc<Shared>);
+
+impl StopHandle {
+    /// Asks the server to stop: [`Server::wait`] returns.
+    pub fn request(&self) {
+        self.0.stop.store(true, Ordering::SeqCst);
+        let _st = self.0.lock();
+        self.0.changed.notify_all();
     }
 }
 
