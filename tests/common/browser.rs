@@ -539,25 +539,8 @@ impl Page {
 
     /// A PNG of the viewport at `width`×`height` CSS pixels.
     pub fn screenshot_png(&self, width: u32, height: u32) -> Vec<u8> {
-        self.tab
-            .call_method(Emulation::SetDeviceMetricsOverride {
-                width,
-                height,
-                device_scale_factor: 1.0,
-                mobile: false,
-                scale: None,
-                screen_width: None,
-                screen_height: None,
-                position_x: None,
-                position_y: None,
-                dont_set_visible_size: None,
-                screen_orientation: None,
-                viewport: None,
-                display_feature: None,
-                device_posture: None,
-            })
-            .expect("set device metrics");
-        self.tab
+        self.set_viewport(width, height)
+            .tab
             .capture_screenshot(Cdp::CaptureScreenshotFormatOption::Png, None, None, true)
             .expect("screenshot")
     }
