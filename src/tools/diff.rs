@@ -263,68 +263,7 @@ impl DataDiff {
             out.push_str("\n変更はありません。\n");
             return out;
         }
-        for m in &self.municipalities {
-            let _ = writeln!(out, "\n■ {}", m.name);
-            if let Some(c) = &m.updated {
-                let _ = writeln!(out, "  確認日: {} → {}", show(&c.old), show(&c.new));
-            }
-            if !(m.windows_added.is_empty()
-                && m.windows_removed.is_empty()
-                && m.windows_changed.is_empty()
-                && !m.windows_reordered)
-            {
-                out.push_str("  窓口\n");
-                for w in &m.windows_added {
-                    let (n, s) = self.window_summary(w);
-                    let _ = writeln!(out, "    + 追加: {n} ({s})");
-                }
-                for w in &m.windows_removed {
-                    let (n, s) = self.window_summary(w);
-                    let _ = writeln!(out, "    - 削除: {n} ({s})");
-                }
-                for (n, changes) in &m.windows_changed {
-                    let _ = writeln!(out, "    * 変更: {n}");
-                    for c in changes {
-                        let _ = writeln!(
-                            out,
-                            "        {}: {} → {}",
-                            c.label,
-                            show(&c.old),
-                            show(&c.new)
-                        );
-                    }
-                }
-                if m.windows_reordered {
-                    out.push_str("    * 窓口の並び順が変わりました\n");
-                }
-            }
-            if !(m.facilities_added.is_empty()
-                && m.facilities_removed.is_empty()
-                && m.facilities_changed.is_empty())
-            {
-                out.push_str("  施設\n");
-                for f in &m.facilities_added {
-                    let (n, s) = self.facility_summary(f);
-                    let _ = writeln!(out, "    + 追加: {n} ({s})");
-                }
-                for f in &m.facilities_removed {
-                    let (n, s) = self.facility_summary(f);
-                    let _ = writeln!(out, "    - 削除: {n} ({s})");
-                }
-                for (f, changes) in &m.facilities_changed {
-                    let _ = writeln!(out, "    * 変更: {} (ID {})", f.name, f.id);
-                    for c in changes {
-                        let _ = writeln!(
-                            out,
-                            "        {}: {} → {}",
-                            c.label,
-                            show(&c.old),
-                            show(&c.new)
-                        );
-                    }
-                }
-            }
-        }
+        self.render_municipalities(&TEXT, &mut out);
         out
     }
 
@@ -351,6 +290,100 @@ impl DataDiff {
         )
     }
 
+    /// The changes of each municipality, spelt in `st`.
+    fn render_municipalities(&self, st: &Style, out: &mut String) {
+        let e = st.escape;
+        let [strong_open, strong_close] = st.strong;
+        for m in &self.municipalities {
+            let _ = write!(
+                out,
+                "{}{}{}",
+                st.municipality[0],
+                e(&m.name),
+                st.municipality[1]
+            );
+            if let Some(c) = &m.updated {
+                let _ = write!(
+                    out,
+                    "{}{} → {}{}",
+                    st.updated[0],
+                    e(&show(&c.old)),
+                    e(&show(&c.new)),
+                    st.updated[1]
+                );
+            }
+            let entry = |out: &mut String, mark: &str, verb: &str, (n, s): (String, String)| {
+                let _ = writeln!(
+                    out,
+                    "{mark}{verb}: {strong_open}{}{strong_close} ({})",
+                    e(&n),
+                    e(&s)
+                );
+            };
+            let changes = |out: &mut String, changes: &[Change]| {
+                for c in changes {
+                    let _ = writeln!(
+                        out,
+                        "{}{}: {} → {}",
+                        st.change,
+                        c.label,
+                        e(&show(&c.old)),
+                        e(&show(&c.new))
+                    );
+                }
+            };
+            if !(m.windows_added.is_empty()
+                && m.windows_removed.is_empty()
+                && m.windows_changed.is_empty()
+                && !m.windows_reordered)
+            {
+                let _ = write!(out, "{}窓口{}", st.group[0], st.group[1]);
+                for w in &m.windows_added {
+                    entry(out, st.added, "追加", self.window_summary(w));
+                }
+                for w in &m.windows_removed {
+                    entry(out, st.removed, "削除", self.window_summary(w));
+                }
+                for (n, c) in &m.windows_changed {
+                    let _ = writeln!(
+                        out,
+                        "{}変更: {strong_open}{}{strong_close}",
+                        st.changed,
+                        e(n)
+                    );
+                    changes(out, c);
+                }
+                if m.windows_reordered {
+                    let _ = writeln!(out, "{}窓口の並び順が変わりました", st.changed);
+                }
+                out.push_str(st.group[2]);
+            }
+            if !(m.facilities_added.is_empty()
+                && m.facilities_removed.is_empty()
+                && m.facilities_changed.is_empty())
+            {
+                let _ = write!(out, "{}施設{}", st.group[0], st.group[1]);
+                for f in &m.facilities_added {
+                    entry(out, st.added, "追加", self.facility_summary(f));
+                }
+                for f in &m.facilities_removed {
+                    entry(out, st.removed, "削除", self.facility_summary(f));
+                }
+                for (f, c) in &m.facilities_changed {
+                    let _ = writeln!(
+                        out,
+                        "{}変更: {strong_open}{}{strong_close} (ID {})",
+                        st.changed,
+                        e(&f.name),
+                        e(&f.id)
+                    );
+                    changes(out, c);
+                }
+                out.push_str(st.group[2]);
+            }
+        }
+    }
+
     pub fn render_markdown(&self) -> String {
         let mut out = String::from("# データの変更点\n\n");
         let _ = writeln!(
@@ -366,75 +399,7 @@ impl DataDiff {
             out.push_str("\n変更はありません。\n");
             return out;
         }
-        for m in &self.municipalities {
-            let _ = writeln!(out, "\n## {}\n", md(&m.name));
-            if let Some(c) = &m.updated {
-                let _ = writeln!(
-                    out,
-                    "確認日: {} → {}\n",
-                    md(&show(&c.old)),
-                    md(&show(&c.new))
-                );
-            }
-            if !(m.windows_added.is_empty()
-                && m.windows_removed.is_empty()
-                && m.windows_changed.is_empty()
-                && !m.windows_reordered)
-            {
-                out.push_str("### 窓口\n\n");
-                for w in &m.windows_added {
-                    let (n, s) = self.window_summary(w);
-                    let _ = writeln!(out, "- 追加: **{}** ({})", md(&n), md(&s));
-                }
-                for w in &m.windows_removed {
-                    let (n, s) = self.window_summary(w);
-                    let _ = writeln!(out, "- 削除: **{}** ({})", md(&n), md(&s));
-                }
-                for (n, changes) in &m.windows_changed {
-                    let _ = writeln!(out, "- 変更: **{}**", md(n));
-                    for c in changes {
-                        let _ = writeln!(
-                            out,
-                            "  - {}: {} → {}",
-                            c.label,
-                            md(&show(&c.old)),
-                            md(&show(&c.new))
-                        );
-                    }
-                }
-                if m.windows_reordered {
-                    out.push_str("- 窓口の並び順が変わりました\n");
-                }
-                out.push('\n');
-            }
-            if !(m.facilities_added.is_empty()
-                && m.facilities_removed.is_empty()
-                && m.facilities_changed.is_empty())
-            {
-                out.push_str("### 施設\n\n");
-                for f in &m.facilities_added {
-                    let (n, s) = self.facility_summary(f);
-                    let _ = writeln!(out, "- 追加: **{}** ({})", md(&n), md(&s));
-                }
-                for f in &m.facilities_removed {
-                    let (n, s) = self.facility_summary(f);
-                    let _ = writeln!(out, "- 削除: **{}** ({})", md(&n), md(&s));
-                }
-                for (f, changes) in &m.facilities_changed {
-                    let _ = writeln!(out, "- 変更: **{}** (ID {})", md(&f.name), md(&f.id));
-                    for c in changes {
-                        let _ = writeln!(
-                            out,
-                            "  - {}: {} → {}",
-                            c.label,
-                            md(&show(&c.old)),
-                            md(&show(&c.new))
-                        );
-                    }
-                }
-                out.push('\n');
-            }
-        }
+        self.render_municipalities(&MARKDOWN, &mut out);
         while out.contains("\n\n\n") {
             out = out.replace("\n\n\n", "\n\n");
         }
@@ -444,6 +409,51 @@ impl DataDiff {
         out
     }
 }
+
+/// How a report spells its parts: the text report (terminal) and the
+/// markdown one (release note, news page) differ only in these.
+struct Style {
+    /// Applied to every value taken from the data.
+    escape: fn(&str) -> String,
+    /// Before and after a municipality's name.
+    municipality: [&'static str; 2],
+    /// Before and after `確認日: old → new`.
+    updated: [&'static str; 2],
+    /// Before and after a group's title (窓口, 施設), and after the group.
+    group: [&'static str; 3],
+    /// Line starts of an added, removed and changed entry.
+    added: &'static str,
+    removed: &'static str,
+    changed: &'static str,
+    /// Around an entry's name.
+    strong: [&'static str; 2],
+    /// Line start of one changed field.
+    change: &'static str,
+}
+
+const TEXT: Style = Style {
+    escape: str::to_string,
+    municipality: ["\n■ ", "\n"],
+    updated: ["  確認日: ", "\n"],
+    group: ["  ", "\n", ""],
+    added: "    + ",
+    removed: "    - ",
+    changed: "    * ",
+    strong: ["", ""],
+    change: "        ",
+};
+
+const MARKDOWN: Style = Style {
+    escape: md,
+    municipality: ["\n## ", "\n\n"],
+    updated: ["確認日: ", "\n\n"],
+    group: ["### ", "\n\n", "\n"],
+    added: "- ",
+    removed: "- ",
+    changed: "- ",
+    strong: ["**", "**"],
+    change: "  - ",
+};
 
 /// An empty value shown as (なし); line breaks shown as spaces.
 fn show(s: &str) -> String {
