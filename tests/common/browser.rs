@@ -120,12 +120,10 @@ pub fn serve_dir(root: &Path) -> (String, ServerGuard) {
                     let (root, log) = (root.clone(), log2.clone());
                     std::thread::spawn(move || serve_connection(stream, &root, &log));
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    std::thread::sleep(Duration::from_millis(2));
-                }
                 Err(_) => std::thread::sleep(Duration::from_millis(2)),
             }
         }
+        drop(listener);
     });
     (
         format!("http://127.0.0.1:{port}"),
@@ -200,19 +198,15 @@ fn serve_connection(mut stream: std::net::TcpStream, root: &Path, log: &Mutex<Ve
 /// gets `ERR_CONNECTION_REFUSED`). Every response is `Connection: close`, so
 /// no kept-alive socket outlives the switch.
 pub struct SwitchableServer {
-    offline: Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    /// The server while online; dropping it closes the listening socket.
+    online: Option<ServerGuard>,
     log: Arc<Mutex<Vec<String>>>,
 }
 
 impl SwitchableServer {
     /// Cuts the network: returns once the port refuses connections.
     pub fn go_offline(&mut self) {
-        self.offline
-            .store(true, std::sync::atomic::Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
+        self.online.take();
     }
 
     /// Paths requested so far (URL-decoded, without query), in order.
@@ -221,95 +215,14 @@ impl SwitchableServer {
     }
 }
 
-impl Drop for SwitchableServer {
-    fn drop(&mut self) {
-        self.go_offline();
-    }
-}
-
-fn respond(mut stream: std::net::TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
-    use std::io::{BufRead, BufReader, Write};
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
-    let mut first = String::new();
-    if reader.read_line(&mut first).is_err() {
-        return;
-    }
-    loop {
-        let mut line = String::new();
-        match reader.read_line(&mut line) {
-            Ok(0) | Err(_) => break,
-            Ok(_) if line == "\r\n" || line == "\n" => break,
-            Ok(_) => {}
-        }
-    }
-    let mut parts = first.split_whitespace();
-    let method = parts.next().unwrap_or("");
-    let raw = parts
-        .next()
-        .unwrap_or("/")
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("/");
-    let path = percent_decode(raw);
-    log.lock().unwrap().push(path.clone());
-    let rel = Path::new(path.trim_start_matches('/'));
-    let safe = rel.components().all(|c| matches!(c, Component::Normal(_)));
-    let mut file = root.join(rel);
-    if safe && file.is_dir() {
-        file = file.join("index.html");
-    }
-    let (status, ctype, body) = match (safe && method == "GET" && file.is_file())
-        .then(|| std::fs::read(&file).ok())
-        .flatten()
-    {
-        Some(bytes) => ("200 OK", content_type(&file), bytes),
-        None => (
-            "404 Not Found",
-            "text/plain; charset=utf-8",
-            b"not found".to_vec(),
-        ),
-    };
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&body);
-    let _ = stream.flush();
-    let _ = stream.shutdown(std::net::Shutdown::Both);
-}
-
 /// Serves `root` like [`serve_dir`], with a network switch.
 pub fn serve_dir_switchable(root: &Path) -> (String, SwitchableServer) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-    listener.set_nonblocking(true).expect("nonblocking");
-    let port = listener.local_addr().expect("addr").port();
-    let offline = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let (off2, log2, root) = (offline.clone(), log.clone(), root.to_path_buf());
-    let thread = std::thread::spawn(move || {
-        while !off2.load(std::sync::atomic::Ordering::SeqCst) {
-            match listener.accept() {
-                Ok((stream, _)) => {
-                    let (root, log) = (root.clone(), log2.clone());
-                    // A socket Chromium opened ahead and never used ends with its read timeout.
-                    std::thread::spawn(move || respond(stream, &root, &log));
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    std::thread::sleep(Duration::from_millis(5));
-                }
-                Err(_) => std::thread::sleep(Duration::from_millis(5)),
-            }
-        }
-        drop(listener);
-    });
+    let (url, server) = serve_dir(root);
+    let log = server.log.clone();
     (
-        format!("http://127.0.0.1:{port}"),
+        url,
         SwitchableServer {
-            offline,
-            thread: Some(thread),
+            online: Some(server),
             log,
         },
     )
