@@ -124,3 +124,64 @@ pub fn assert_success(out: &std::process::Output) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// What a folder holds, for "nothing was touched" checks: each path (relative,
+/// `/`-separated) with a digest of its bytes, `dir` or the link's target.
+#[derive(Debug, PartialEq, Eq, Clone)]
+pub struct TreeSnapshot(pub std::collections::BTreeMap<String, String>);
+
+impl TreeSnapshot {
+    /// Walks `root` without following symlinks; a missing folder is empty.
+    pub fn of(root: &Path) -> TreeSnapshot {
+        use std::hash::{Hash, Hasher};
+        let mut map = std::collections::BTreeMap::new();
+        if std::fs::symlink_metadata(root).is_err() {
+            return TreeSnapshot(map);
+        }
+        for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+            let entry = entry.expect("walk");
+            let rel = entry
+                .path()
+                .strip_prefix(root)
+                .expect("prefix")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let ft = entry.file_type();
+            let value = if ft.is_symlink() {
+                format!(
+                    "link -> {}",
+                    std::fs::read_link(entry.path()).expect("readlink").display()
+                )
+            } else if ft.is_dir() {
+                "dir".to_string()
+            } else {
+                let bytes = std::fs::read(entry.path()).expect("read");
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                bytes.hash(&mut h);
+                format!("{} bytes, {:016x}", bytes.len(), h.finish())
+            };
+            map.insert(rel, value);
+        }
+        TreeSnapshot(map)
+    }
+
+    /// Fails with the paths that differ (added, removed, changed).
+    #[track_caller]
+    pub fn assert_same(&self, after: &TreeSnapshot, what: &str) {
+        if self == after {
+            return;
+        }
+        let mut diff = Vec::new();
+        for (k, v) in &self.0 {
+            match after.0.get(k) {
+                None => diff.push(format!("removed {k}")),
+                Some(w) if w != v => diff.push(format!("changed {k}")),
+                _ => {}
+            }
+        }
+        for k in after.0.keys().filter(|k| !self.0.contains_key(*k)) {
+            diff.push(format!("added {k}"));
+        }
+        panic!("{what} changed:\n{}", diff.join("\n"));
+    }
+}
