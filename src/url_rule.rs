@@ -689,6 +689,20 @@ mod tests {
             })
         );
         assert_eq!(base_url("/").map(|b| b.path), Ok("/".into()));
+        // What `serve` passes for its preview.
+        assert_eq!(
+            base_url("http://127.0.0.1:1111/").map(|b| b.url),
+            Ok("http://127.0.0.1:1111/".into())
+        );
+        assert_eq!(
+            base_url("http://[::1]:8080/").map(|b| b.path),
+            Ok("/".into())
+        );
+        // A Japanese sub-path is encoded once, in the base path every link starts with.
+        assert_eq!(
+            base_url("https://example.org/おひさま").map(|b| b.path),
+            Ok("/%E3%81%8A%E3%81%B2%E3%81%95%E3%81%BE/".into())
+        );
         assert_eq!(
             base_url("javascript:alert(1)//"),
             Err(UrlProblem::Scheme("javascript".into()))

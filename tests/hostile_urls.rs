@@ -480,3 +480,30 @@ fn links_to_file_names_must_be_encoded() {
         "リンク先 /news/a c/ のページがありません",
     );
 }
+
+#[test]
+fn editor_schema_flags_notices_to_another_host() {
+    // VS Code checks site.yaml against schemas/site.schema.json while typing;
+    // its pattern must not let through what `check` refuses.
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(sitekit::repo_root().join("schemas/site.schema.json"))
+            .expect("schemas/site.schema.json"),
+    )
+    .expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let good = std::fs::read_to_string(sitekit::repo_root().join("data/site.yaml")).unwrap();
+    let valid = |text: &str| {
+        let value: serde_json::Value = serde_saphyr::from_str(text).expect("YAML");
+        validator.is_valid(&value)
+    };
+    assert!(valid(&good), "the sample site.yaml");
+    for bad in [
+        "//evil.example/phish",
+        "'/\\evil.example/phish'",
+        "javascript:alert(1)",
+        "https:///evil.example",
+    ] {
+        let text = good.replacen("url: /contacts/", &format!("url: {bad}"), 1);
+        assert!(!valid(&text), "{bad} passes the schema");
+    }
+}
