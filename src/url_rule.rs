@@ -490,7 +490,7 @@ fn name_of(c: char) -> String {
 }
 
 /// A URL as a message shows it: hidden characters as `<U+0009>`, at most 120 characters.
-fn shown(raw: &str) -> String {
+pub fn shown(raw: &str) -> String {
     const MAX: usize = 120;
     let mut out = String::new();
     for (i, c) in raw.chars().enumerate() {

@@ -155,7 +155,10 @@ impl Validator {
                 let w = self.warn_at(
                     file,
                     s,
-                    format!("base_url `{}` にホスト名がありません", s.value),
+                    format!(
+                        "base_url `{}` にホスト名がありません",
+                        url_rule::shown(&s.value)
+                    ),
                 );
                 w.hint = Some("sitemap.xml・お知らせのフィード・PDF に載る URL が相対になります。公開先が決まったら https://… で書いてください".into());
             }
@@ -164,7 +167,10 @@ impl Validator {
                 let d = self.error_at(
                     file,
                     s,
-                    format!("base_url `{}` は使えません: {problem}", s.value),
+                    format!(
+                        "base_url `{}` は使えません: {problem}",
+                        url_rule::shown(&s.value)
+                    ),
                 );
                 d.expected = Some(url_rule::BASE_URL_EXPECTED.into());
                 d.hint = Some(problem.hint().into());
