@@ -89,6 +89,9 @@ pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     let loaded = crate::load::load_site(&opts.root);
     t.lap("load");
     let mut diags = loaded.diagnostics;
+    diags.extend(crate::url_rule::base_url_option_problem(
+        opts.base_url.as_deref(),
+    ));
     diags.extend(crate::validate::validate(&loaded.raw).0);
     t.lap("validate");
     // Resolve even when there are errors: the link check still finds its
@@ -388,7 +391,7 @@ fn copy_static(opts: &BuildOptions, staging: &Staging) -> Result<usize, BuildErr
     Ok(n)
 }
 
-/// Internal links in markdown that lead nowhere, and links dropped for their scheme.
+/// Internal links in markdown that lead nowhere, and links the URL rule refused.
 fn link_problems(site: &Site) -> Vec<Diagnostic> {
     let mut routes: BTreeSet<String> = site.pages.iter().map(|p| p.path.clone()).collect();
     routes.extend(["/contacts/", "/facilities/", "/search/"].map(String::from));
@@ -429,20 +432,7 @@ fn link_problems(site: &Site) -> Vec<Diagnostic> {
                 );
             }
         }
-        for (link, line) in &p.unsafe_links {
-            out.push(
-                Diagnostic::error(
-                    p.file.as_str(),
-                    *line,
-                    0,
-                    format!("リンク `{link}` は安全のため出力できません"),
-                )
-                .expected(
-                    "http(s):, tel:, mailto: のリンク、またはサイト内のパス (/contacts/ など)",
-                )
-                .hint("リンク先を確認してください"),
-            );
-        }
+        out.extend(p.rejected_urls.iter().map(|r| r.diagnostic(&p.file)));
     }
     out
 }

@@ -21,4 +21,5 @@ pub mod serve;
 pub mod site;
 pub mod tel;
 pub mod tools;
+pub mod url_rule;
 pub mod validate;

@@ -544,9 +544,8 @@ impl Importer<'_> {
         let Some(v) = row.opt("url") else {
             return Ok(None);
         };
-        let ok = (v.starts_with("https://") || v.starts_with("http://"))
-            && v.len() > "https://".len()
-            && !v.chars().any(char::is_whitespace);
+        // The same rule as `check` (src/url_rule.rs), so an import never writes a refused URL.
+        let ok = crate::url_rule::check(&v, crate::url_rule::Place::DataUrl).is_ok();
         if ok {
             Ok(Some(v))
         } else {
