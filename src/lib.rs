@@ -20,5 +20,6 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod tel;
+pub mod text_check;
 pub mod tools;
 pub mod validate;
