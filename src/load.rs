@@ -102,6 +102,13 @@ impl Loader<'_> {
         match std::str::from_utf8(bytes) {
             Ok(t) => {
                 let text = t.replace("\r\n", "\n");
+                // NUL, control characters, a stray BOM: refused before parsing,
+                // so they reach neither a page nor a message raw.
+                let bad_chars = crate::text_check::check_file(&rel, &text);
+                if !bad_chars.is_empty() {
+                    self.diagnostics.extend(bad_chars.0);
+                    return None;
+                }
                 self.sources.insert(rel, text.clone());
                 Some(text)
             }

@@ -14,6 +14,7 @@ mod build;
 mod facilities;
 mod generate;
 mod hostile_urls;
+mod hostile_csv;
 mod offline;
 mod pdf;
 mod search_analyzer;
