@@ -325,12 +325,16 @@ fn build_search(
             path: opts.cache_dir(),
             source,
         })?;
+    // The folder is marked as this build's (a killed build's is removed by the
+    // next one); the index goes into `index/` inside it, since tantivy wants a
+    // folder of its own.
     crate::output::marker::write_working(fresh.path()).map_err(|source| OutputError::Io {
         path: fresh.path().to_path_buf(),
         source,
     })?;
     let (index, grams) =
-        crate::search::SearchIndex::build_with_grams(&docs, fresh.path()).map_err(search_failed)?;
+        crate::search::SearchIndex::build_with_grams(&docs, &fresh.path().join(SEARCH_INDEX))
+            .map_err(search_failed)?;
     t.lap("search index");
     let stats = index
         .export_built(&docs, grams, &staging.path().join("search"))
@@ -363,10 +367,16 @@ fn ensure_dir(dir: &std::path::Path) -> Result<&std::path::Path, BuildError> {
 /// Keeps the tantivy index of the last good build at `.cache/search` (what
 /// `ohisama search` queries); the previous one is replaced.
 fn keep_search_index(opts: &BuildOptions, fresh: tempfile::TempDir) -> Result<(), BuildError> {
-    let fresh = fresh.keep();
-    crate::output::swap_in(&fresh, &opts.cache_dir().join("search"))?;
+    crate::output::swap_in(
+        &fresh.path().join(SEARCH_INDEX),
+        &opts.cache_dir().join("search"),
+    )?;
+    // `fresh` (now empty but for its marker) is removed when dropped.
     Ok(())
 }
+
+/// The index's folder inside a fresh `.cache/search-*` folder.
+const SEARCH_INDEX: &str = "index";
 
 fn invalid(d: Diagnostic) -> BuildError {
     let mut ds = Diagnostics::default();

@@ -2,7 +2,8 @@
 //! the old output it had moved aside (`.dist.old-<pid>`), its search index in
 //! the making (`.cache/search-*`, `.cache/.search.old-<pid>`) and a killed
 //! preview's work folder (`.cache/serve/<port>`). The next build removes those
-//! whose marker names a process that is gone, and nothing else.
+//! whose marker names a process that is gone, and nothing else (but for an
+//! empty unmarked one, a minute old: a process killed before it marked it).
 
 use super::marker::{self, Liveness, Marker};
 use std::path::{Path, PathBuf};
@@ -64,6 +65,13 @@ impl Sweep {
                         self.removed.push(path);
                     }
                 }
+                // Killed between creating the folder and marking it (a few
+                // microseconds): nothing in it to lose once nobody is about to.
+                Marker::None if is_empty_for(&path, std::time::Duration::from_secs(60)) => {
+                    if std::fs::remove_dir(&path).is_ok() {
+                        self.removed.push(path);
+                    }
+                }
                 Marker::None if report_unmarked => {
                     self.unmarked_bytes += size_of(&path);
                     self.unmarked.push(path);
@@ -122,6 +130,15 @@ fn size_label(bytes: u64) -> String {
     crate::render::size_label(usize::try_from(bytes).unwrap_or(usize::MAX))
 }
 
+/// `dir` is empty and was last changed at least `age` ago.
+fn is_empty_for(dir: &Path, age: std::time::Duration) -> bool {
+    let empty = std::fs::read_dir(dir).is_ok_and(|mut e| e.next().is_none());
+    empty
+        && std::fs::metadata(dir)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|e| e >= age))
+}
+
 /// Bytes of the files under `dir` (links not followed).
 fn size_of(dir: &Path) -> u64 {
     walkdir::WalkDir::new(dir)
@@ -165,6 +182,15 @@ mod tests {
         make(".dist.staging-live", Some(std::process::id()));
         make(".dist.staging-unmarked", None);
         make(".other.staging-dead", Some(ended));
+        // Empty and unmarked: killed before marking it (old), or being made now.
+        let empty_old = cache.join("search-empty");
+        std::fs::create_dir_all(&empty_old).unwrap();
+        let two_minutes_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+        std::fs::File::open(&empty_old)
+            .unwrap()
+            .set_modified(two_minutes_ago)
+            .unwrap();
+        std::fs::create_dir_all(cache.join("search-empty-new")).unwrap();
         let s = sweep(&root.join("dist"), &cache);
         let rel = |v: &[PathBuf]| -> Vec<String> {
             v.iter()
@@ -177,14 +203,18 @@ mod tests {
                 ".dist.old-1",
                 ".dist.staging-dead",
                 ".cache/search-dead",
+                ".cache/search-empty",
                 ".cache/serve/1111"
             ]
         );
-        assert_eq!(rel(&s.unmarked), [".dist.staging-unmarked"]);
+        assert_eq!(
+            rel(&s.unmarked),
+            [".dist.staging-unmarked", ".cache/search-empty-new"]
+        );
         assert!(root.join(".dist.staging-live").exists());
         assert!(root.join(".other.staging-dead").exists());
         let notes = s.notes(root);
         assert_eq!(notes.len(), 2, "{notes:?}");
-        assert!(notes[0].contains("4 件"), "{}", notes[0]);
+        assert!(notes[0].contains("5 件"), "{}", notes[0]);
     }
 }
