@@ -2,7 +2,8 @@
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
-use ohisama::build;
+use ohisama::build::{self, BuildError};
+use ohisama::output::OutputError;
 use ohisama::config::BuildOptions;
 use ohisama::diagnostic::Diagnostics;
 use std::path::PathBuf;
@@ -158,10 +159,14 @@ fn run() -> anyhow::Result<ExitCode> {
                 // Input errors and output errors alike: each said once, as a diagnostic.
                 Err(e) => {
                     print_diagnostics(&e.diagnostics(), Format::Text);
-                    eprintln!(
-                        "ビルドを中止しました。{} は変更していません。",
-                        opts.out.display()
-                    );
+                    if matches!(e, BuildError::Output(OutputError::Refused { .. })) {
+                        eprintln!("ビルドを中止しました。何も変更していません。");
+                    } else {
+                        eprintln!(
+                            "ビルドを中止しました。{} は変更していません。",
+                            opts.out.display()
+                        );
+                    }
                     Ok(ExitCode::FAILURE)
                 }
             }

@@ -80,7 +80,7 @@ pub enum Refusal {
 }
 
 /// Said after every refusal: a build replaces its output whole.
-const REPLACES: &str = "ビルドは出力先のフォルダを丸ごと置き換えるため";
+const REPLACES: &str = "ビルドは出力先を丸ごと置き換えるので";
 
 impl Refusal {
     pub fn message(&self, path: &Path) -> String {
@@ -90,7 +90,7 @@ impl Refusal {
                 "出力先 {p} はディスクのいちばん上のフォルダです。{REPLACES}、ここには出力できません"
             ),
             Refusal::NotAFolder => format!(
-                "出力先 {p} はフォルダではありません (ファイルかリンクです)。中身が失われるので出力しません"
+                "出力先 {p} はフォルダではなく、ファイル (またはリンク) です。ファイルを消さないよう出力しません"
             ),
             Refusal::SiteRoot => format!(
                 "出力先 {p} はサイトのフォルダそのもの (content/ data/ themes/ があるところ) です。{REPLACES}、ページもデータもすべて消えてしまいます"
@@ -100,8 +100,7 @@ impl Refusal {
                 root.display()
             ),
             Refusal::SourceFolder(name) => format!(
-                "出力先 {p} はサイトの {name}/ ({}) のフォルダかその中です。{REPLACES}、{} が消えてしまいます",
-                source_label(name),
+                "出力先 {p} はサイトの {name}/ フォルダ (またはその中) です。{REPLACES}、{}が消えてしまいます",
                 source_label(name)
             ),
             Refusal::Cache => format!(
@@ -115,7 +114,7 @@ impl Refusal {
                 home.display()
             ),
             Refusal::Foreign => format!(
-                "出力先 {p} は空ではなく、ohisama が作ったフォルダでもありません (目印のファイル {} がありません)。{REPLACES}、中のファイルを守るため出力しません",
+                "出力先 {p} は空ではなく、ohisama が作ったフォルダでもありません (目印のファイル {} がありません)。{REPLACES}、中のファイルが消えないよう出力しません",
                 marker::MARKER
             ),
             Refusal::InUse { pid } => format!(
@@ -145,7 +144,7 @@ fn source_label(name: &str) -> &'static str {
     match name {
         "content" => "ページの原稿",
         "data" => "窓口・施設などのデータ",
-        "themes" => "テーマ: テンプレート・CSS・フォント",
+        "themes" => "テーマ (テンプレート・CSS・フォント)",
         "templates" => "テンプレート",
         "schemas" => "VS Code 用のスキーマ",
         _ => "サイトのファイル",

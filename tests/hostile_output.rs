@@ -60,7 +60,7 @@ fn assert_refused(out: &Output, message: &str) {
         "{message:?} once in stderr:\n{err}"
     );
     assert!(err.contains("ヒント: "), "a hint in:\n{err}");
-    assert!(err.contains("ビルドを中止しました"), "{err}");
+    assert!(err.contains("ビルドを中止しました。何も変更していません。"), "{err}");
     assert!(!err.contains("完了"), "{err}");
 }
 
@@ -123,7 +123,7 @@ fn foreign_non_empty_folder_is_refused() {
         &foreign,
         site.root(),
         &[&foreign],
-        "は空ではなく、ohisama が作ったフォルダでもありません (目印のファイル .ohisama-output がありません)",
+        "は空ではなく、ohisama が作ったフォルダでもありません (目印のファイル .ohisama-output がありません)。ビルドは出力先を丸ごと置き換えるので、中のファイルが消えないよう出力しません",
     );
 }
 
@@ -135,7 +135,7 @@ fn out_content_is_refused() {
         "content",
         site.root(),
         &[],
-        "はサイトの content/ (ページの原稿) のフォルダかその中です",
+        "はサイトの content/ フォルダ (またはその中) です。ビルドは出力先を丸ごと置き換えるので、ページの原稿が消えてしまいます",
     );
 }
 
@@ -147,7 +147,7 @@ fn out_data_is_refused() {
         "data",
         site.root(),
         &[],
-        "はサイトの data/ (窓口・施設などのデータ) のフォルダかその中です",
+        "はサイトの data/ フォルダ (またはその中) です。ビルドは出力先を丸ごと置き換えるので、窓口・施設などのデータが消えてしまいます",
     );
 }
 
@@ -159,7 +159,7 @@ fn out_inside_themes_is_refused() {
         "themes/default",
         site.root(),
         &[],
-        "はサイトの themes/ (テーマ: テンプレート・CSS・フォント) のフォルダかその中です",
+        "はサイトの themes/ フォルダ (またはその中) です。ビルドは出力先を丸ごと置き換えるので、テーマ (テンプレート・CSS・フォント)が消えてしまいます",
     );
 }
 
@@ -172,7 +172,7 @@ fn out_schemas_is_refused_even_when_missing() {
         "schemas",
         site.root(),
         &[],
-        "はサイトの schemas/ (VS Code 用のスキーマ) のフォルダかその中です",
+        "はサイトの schemas/ フォルダ (またはその中) です",
     );
 }
 
@@ -199,7 +199,7 @@ fn out_parent_of_site_root_is_refused() {
         "..",
         site.root(),
         &[],
-        "を中に含むフォルダです。ビルドは出力先のフォルダを丸ごと置き換えるため、サイトごと消えてしまいます",
+        "を中に含むフォルダです。ビルドは出力先を丸ごと置き換えるので、サイトごと消えてしまいます",
     );
     assert_eq!(entries_with(&parent, &name), before, "nothing new beside the site");
     // Nor a staging folder beside the folder named by --out.
@@ -237,7 +237,7 @@ fn out_home_folder_is_refused() {
         site.root(),
         &[home.path()],
         &[("HOME", home.path())],
-        "はホームフォルダです。ビルドは出力先のフォルダを丸ごと置き換えるため、書類や設定がすべて消えてしまいます",
+        "はホームフォルダです。ビルドは出力先を丸ごと置き換えるので、書類や設定がすべて消えてしまいます",
     );
 }
 
@@ -254,7 +254,7 @@ fn out_above_home_folder_is_refused() {
         site.root(),
         &[above.path()],
         &[("HOME", &home)],
-        "を中に含むフォルダです。ビルドは出力先のフォルダを丸ごと置き換えるため、ここには出力できません",
+        "を中に含むフォルダです。ビルドは出力先を丸ごと置き換えるので、ここには出力できません",
     );
 }
 
@@ -267,7 +267,7 @@ fn out_a_file_is_refused() {
         "Cargo.toml",
         site.root(),
         &[],
-        "はフォルダではありません (ファイルかリンクです)",
+        "はフォルダではなく、ファイル (またはリンク) です。ファイルを消さないよう出力しません",
     );
     assert_eq!(entries_with(site.root(), "Cargo.toml"), ["Cargo.toml"]);
 }
@@ -300,7 +300,7 @@ fn out_symlink_into_data_is_refused() {
         &link,
         elsewhere.path(),
         &[elsewhere.path()],
-        "はサイトの data/ (窓口・施設などのデータ) のフォルダかその中です",
+        "はサイトの data/ フォルダ (またはその中) です。ビルドは出力先を丸ごと置き換えるので、窓口・施設などのデータが消えてしまいます",
     );
 }
 
