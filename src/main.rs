@@ -3,9 +3,9 @@
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use ohisama::build::{self, BuildError};
-use ohisama::output::OutputError;
 use ohisama::config::BuildOptions;
 use ohisama::diagnostic::Diagnostics;
+use ohisama::output::OutputError;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

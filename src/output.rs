@@ -117,9 +117,9 @@ impl Refusal {
                 "出力先 {p} は空ではなく、ohisama が作ったフォルダでもありません (目印のファイル {} がありません)。{REPLACES}、中のファイルが消えないよう出力しません",
                 marker::MARKER
             ),
-            Refusal::InUse { pid } => format!(
-                "{p} は動いている別の ohisama serve (プロセス {pid}) が使っています"
-            ),
+            Refusal::InUse { pid } => {
+                format!("{p} は動いている別の ohisama serve (プロセス {pid}) が使っています")
+            }
         }
     }
 
@@ -367,7 +367,10 @@ mod tests {
     fn a_taken_old_name_gets_a_number() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("dist");
-        assert_eq!(free_name(&out, ".dist.old-7"), tmp.path().join(".dist.old-7"));
+        assert_eq!(
+            free_name(&out, ".dist.old-7"),
+            tmp.path().join(".dist.old-7")
+        );
         std::fs::create_dir(tmp.path().join(".dist.old-7")).unwrap();
         std::fs::create_dir(tmp.path().join(".dist.old-7-2")).unwrap();
         assert_eq!(
@@ -404,7 +407,13 @@ mod tests {
         std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
         let e = claim_work_dir(&foreign).unwrap_err();
         assert!(
-            matches!(&e, OutputError::Refused { reason: Refusal::Foreign, .. }),
+            matches!(
+                &e,
+                OutputError::Refused {
+                    reason: Refusal::Foreign,
+                    ..
+                }
+            ),
             "{e}"
         );
         assert!(foreign.join("notes.txt").is_file());

@@ -26,12 +26,7 @@ fn build(site: &TestSite, out: Option<&OsStr>, cwd: &Path) -> Output {
     build_env(site, out, cwd, &[])
 }
 
-fn build_env(
-    site: &TestSite,
-    out: Option<&OsStr>,
-    cwd: &Path,
-    env: &[(&str, &Path)],
-) -> Output {
+fn build_env(site: &TestSite, out: Option<&OsStr>, cwd: &Path, env: &[(&str, &Path)]) -> Output {
     let mut cmd = ohisama();
     cmd.args(["build", "--no-pdf", "--root"])
         .arg(site.root())
@@ -60,7 +55,10 @@ fn assert_refused(out: &Output, message: &str) {
         "{message:?} once in stderr:\n{err}"
     );
     assert!(err.contains("ヒント: "), "a hint in:\n{err}");
-    assert!(err.contains("ビルドを中止しました。何も変更していません。"), "{err}");
+    assert!(
+        err.contains("ビルドを中止しました。何も変更していません。"),
+        "{err}"
+    );
     assert!(!err.contains("完了"), "{err}");
 }
 
@@ -192,7 +190,12 @@ fn out_site_root_is_refused() {
 fn out_parent_of_site_root_is_refused() {
     let site = built_site();
     let parent = site.root().parent().unwrap().to_path_buf();
-    let name = site.root().file_name().unwrap().to_string_lossy().into_owned();
+    let name = site
+        .root()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     let before = entries_with(&parent, &name);
     refused(
         &site,
@@ -201,9 +204,16 @@ fn out_parent_of_site_root_is_refused() {
         &[],
         "を中に含むフォルダです。ビルドは出力先を丸ごと置き換えるので、サイトごと消えてしまいます",
     );
-    assert_eq!(entries_with(&parent, &name), before, "nothing new beside the site");
+    assert_eq!(
+        entries_with(&parent, &name),
+        before,
+        "nothing new beside the site"
+    );
     // Nor a staging folder beside the folder named by --out.
-    let staging = format!(".{}.staging-", parent.file_name().unwrap().to_string_lossy());
+    let staging = format!(
+        ".{}.staging-",
+        parent.file_name().unwrap().to_string_lossy()
+    );
     let grandparent = parent.parent().unwrap();
     assert_eq!(entries_with(grandparent, &staging), Vec::<String>::new());
 }
@@ -348,7 +358,11 @@ fn marked_output_of_an_earlier_build_is_replaced() {
         marker::Marker::Done,
         "a finished output's marker names no process"
     );
-    assert_eq!(entries_with(other.path(), "public"), ["public"], "no leftovers");
+    assert_eq!(
+        entries_with(other.path(), "public"),
+        ["public"],
+        "no leftovers"
+    );
 }
 
 #[test]
@@ -380,12 +394,21 @@ fn unmarked_output_of_an_earlier_version_is_adopted_once() {
     let first = build(&site, None, site.root());
     assert_success(&first);
     let err = stderr(&first);
-    assert_eq!(err.matches("以前の版の ohisama の出力と判断して置き換えます").count(), 1, "{err}");
+    assert_eq!(
+        err.matches("以前の版の ohisama の出力と判断して置き換えます")
+            .count(),
+        1,
+        "{err}"
+    );
     assert!(site.path("dist").join(MARKER).is_file());
     assert!(!site.path("dist/old-only.html").exists());
     let second = build(&site, None, site.root());
     assert_success(&second);
-    assert!(!stderr(&second).contains("以前の版"), "said once:\n{}", stderr(&second));
+    assert!(
+        !stderr(&second).contains("以前の版"),
+        "said once:\n{}",
+        stderr(&second)
+    );
 }
 
 /// The id of a process that has ended.
@@ -440,13 +463,15 @@ fn leftovers_of_ended_builds_are_removed_once_and_live_ones_kept() {
     assert_success(&out);
     let err = stderr(&out);
     assert_eq!(
-        err.matches("お知らせ: 中断されたビルドの残り 5 件 (").count(),
+        err.matches("お知らせ: 中断されたビルドの残り 5 件 (")
+            .count(),
         1,
         "one line with count and size:\n{err}"
     );
     assert!(err.contains(".dist.staging-Ab12Cd"), "{err}");
     assert_eq!(
-        err.matches("以前の版の ohisama が残したと思われる作業フォルダが 1 件").count(),
+        err.matches("以前の版の ohisama が残したと思われる作業フォルダが 1 件")
+            .count(),
         1,
         "{err}"
     );

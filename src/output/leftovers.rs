@@ -27,11 +27,19 @@ pub fn sweep(out: &Path, cache: &Path) -> Sweep {
         let name = name.to_string_lossy();
         let staging = format!(".{name}.staging-");
         let old = format!(".{name}.old-");
-        sweep.folder(parent, |n| n.starts_with(&staging) || n.starts_with(&old), true);
+        sweep.folder(
+            parent,
+            |n| n.starts_with(&staging) || n.starts_with(&old),
+            true,
+        );
     }
     sweep.folder(
         cache,
-        |n| ["search-", "search.old-", ".search.old-"].iter().any(|p| n.starts_with(p)),
+        |n| {
+            ["search-", "search.old-", ".search.old-"]
+                .iter()
+                .any(|p| n.starts_with(p))
+        },
         true,
     );
     // A preview's work folder is named by its port.
@@ -67,10 +75,12 @@ impl Sweep {
                 }
                 // Killed between creating the folder and marking it (a few
                 // microseconds): nothing in it to lose once nobody is about to.
-                Marker::None if is_empty_for(&path, std::time::Duration::from_secs(60)) => {
-                    if std::fs::remove_dir(&path).is_ok() {
-                        self.removed.push(path);
-                    }
+                // (If it cannot be removed, it is reported below.)
+                Marker::None
+                    if is_empty_for(&path, std::time::Duration::from_secs(60))
+                        && std::fs::remove_dir(&path).is_ok() =>
+                {
+                    self.removed.push(path);
                 }
                 Marker::None if report_unmarked => {
                     self.unmarked_bytes += size_of(&path);

@@ -96,7 +96,9 @@ pub fn resolve(path: &Path) -> PathBuf {
         .rev()
         .find_map(|n| {
             let prefix: PathBuf = parts[..n].iter().collect();
-            std::fs::canonicalize(prefix).ok().map(|real| (real, &parts[n..]))
+            std::fs::canonicalize(prefix)
+                .ok()
+                .map(|real| (real, &parts[n..]))
         })
         .unwrap_or_else(|| (PathBuf::new(), &parts[..]));
     for part in rest {
@@ -145,7 +147,10 @@ mod tests {
     fn resolves_missing_parts_as_written() {
         let tmp = tempfile::tempdir().unwrap();
         let real = std::fs::canonicalize(tmp.path()).unwrap();
-        assert_eq!(resolve(&tmp.path().join("a/b/../c/./d")), real.join("a/c/d"));
+        assert_eq!(
+            resolve(&tmp.path().join("a/b/../c/./d")),
+            real.join("a/c/d")
+        );
         assert_eq!(resolve(&tmp.path().join("x/..")), real);
     }
 
