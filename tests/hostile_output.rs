@@ -567,3 +567,65 @@ fn a_killed_build_leaves_nothing_after_the_next_one() {
     assert!(site.path(".cache/search").join(MARKER).is_file());
     content.assert_same(&TreeSnapshot::of(&site.path("content")), "content/");
 }
+
+/// `ohisama serve` on `port` (free) of `site`: expected to stop at once.
+fn serve(site: &TestSite, port: u16) -> Output {
+    ohisama()
+        .args(["serve", "--port", &port.to_string(), "--root"])
+        .arg(site.root())
+        .output()
+        .expect("run ohisama serve")
+}
+
+/// A port nothing listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+#[test]
+fn serve_refuses_a_work_folder_that_is_not_ohisamas() {
+    let site = TestSite::mini();
+    let port = free_port();
+    let work = site.path(&format!(".cache/serve/{port}"));
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join("my-notes.txt"), "not a preview").unwrap();
+    let before = TreeSnapshot::of(site.root());
+    let out = serve(&site, port);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(
+        err.matches("は空ではなく、ohisama が作ったフォルダでもありません")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("ヒント: "), "{err}");
+    before.assert_same(&TreeSnapshot::of(site.root()), "the site folder");
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_refuses_the_work_folder_of_a_running_preview() {
+    let site = TestSite::mini();
+    let port = free_port();
+    // Another preview (process 1 always runs) on the same port, bound to
+    // another address.
+    let work = site.path(&format!(".cache/serve/{port}"));
+    std::fs::create_dir_all(work.join("b1")).unwrap();
+    std::fs::write(work.join("b1/index.html"), "served").unwrap();
+    marker::write_owner(&work, &Owner::pid_only(1)).unwrap();
+    let before = TreeSnapshot::of(site.root());
+    let out = serve(&site, port);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(
+        err.matches("は動いている別の ohisama serve (プロセス 1) が使っています")
+            .count(),
+        1,
+        "{err}"
+    );
+    before.assert_same(&TreeSnapshot::of(site.root()), "the site folder");
+}
