@@ -15,6 +15,7 @@ mod facilities;
 mod generate;
 mod hostile_urls;
 mod hostile_csv;
+mod hostile_output;
 mod offline;
 mod pdf;
 mod search_analyzer;
