@@ -2,13 +2,16 @@
 //!
 //! Data flows one way: load → validate → resolve → render → write.
 
+/// The benchmark site generator behind `ohisama generate`: a tool, not part of
+/// the build path (nothing else in the crate uses it).
+#[doc(hidden)]
+pub mod bench;
 pub mod build;
 pub mod config;
 pub mod date;
 pub mod derived;
 pub mod diagnostic;
 pub mod feeds;
-pub mod generate;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -226,14 +226,14 @@ fn run() -> anyhow::Result<ExitCode> {
             source,
             seed,
         } => {
-            let mut g = ohisama::generate::GenerateOptions::new(&source, &out);
+            let mut g = ohisama::bench::GenerateOptions::new(&source, &out);
             g.hugo = hugo;
             g.pages = pages;
             g.facilities = facilities;
             g.municipalities = municipalities;
             g.windows_per_municipality = windows_per_municipality;
             g.seed = seed;
-            let r = ohisama::generate::generate(&g)?;
+            let r = ohisama::bench::generate(&g)?;
             eprintln!(
                 "生成: {} ページ (本文 {:.1} MB)、市町村 {} (地域 {})、窓口 {}、施設 {} を {} に書き出しました",
                 r.pages,

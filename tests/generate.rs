@@ -2,8 +2,8 @@
 //! same options give the same bytes (small sizes; no timing here: speed is
 //! measured by `bash bench/run.sh`).
 
+use ohisama::bench::{GenerateOptions, generate};
 use ohisama::config::BuildOptions;
-use ohisama::generate::{GenerateOptions, generate};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -126,12 +126,12 @@ fn service_worker_precaches_emergency_sheet_directory_and_is_versioned_by_bytes(
 fn a_nationwide_directory_is_saved_as_visited_not_at_install() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("site");
-    let mut g = ohisama::generate::GenerateOptions::new(sitekit::repo_root(), &root);
+    let mut g = ohisama::bench::GenerateOptions::new(sitekit::repo_root(), &root);
     g.pages = 30;
     g.facilities = 20;
     g.municipalities = ohisama::offline::PRECACHE_MAX_PAGES + 1;
     g.windows_per_municipality = 1;
-    ohisama::generate::generate(&g).unwrap();
+    ohisama::bench::generate(&g).unwrap();
     let mut o = ohisama::config::BuildOptions::new(&root);
     o.pdf = false;
     let report =
