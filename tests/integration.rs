@@ -13,6 +13,7 @@ mod a11y;
 mod build;
 mod facilities;
 mod generate;
+mod hostile_limits;
 mod offline;
 mod pdf;
 mod search_analyzer;
