@@ -302,7 +302,7 @@ impl<'a> Loader<'a> {
     /// Reports every value and list of a YAML text over its limit; `false` when
     /// there was one (the file is then not read, like a file with a syntax error).
     fn within_limits(&mut self, rel: &str, text: &str) -> bool {
-        let problems = limits::length_problems(text);
+        let problems = limits::limit_problems(text);
         let ok = problems.is_empty();
         for p in problems {
             self.diagnostics
@@ -604,7 +604,7 @@ fn japanese_yaml_error(e: &serde_saphyr::Error) -> (String, String) {
             _ => syntax_fallback(msg),
         },
         E::AliasError { error, .. } => japanese_yaml_error(error),
-        E::UnknownAnchor { .. } => alias_message(),
+        E::UnknownAnchor { .. } => limits::alias_refused(),
         E::SerdeUnknownField {
             field, expected, ..
         } => {
@@ -643,6 +643,14 @@ fn japanese_yaml_error(e: &serde_saphyr::Error) -> (String, String) {
             "リスト(- で始まる行)、文字列、true/false、数値のどれを書くべきか確認してください"
                 .into(),
         ),
+        E::Unexpected { expected, .. } => (
+            format!(
+                "値の種類が違います: {} を書くところに、別の種類の値が書かれています",
+                expected_ja(expected)
+            ),
+            "リスト(- で始まる行)、文字列、true/false、数値のどれを書くべきか確認してください"
+                .into(),
+        ),
         E::MultipleDocuments { .. } => (
             "1つのファイルに YAML の文書が2つ以上あります (--- の行で区切られています)".into(),
             "ファイルの途中にある --- の行を消してください".into(),
@@ -655,27 +663,16 @@ fn japanese_yaml_error(e: &serde_saphyr::Error) -> (String, String) {
     }
 }
 
-/// A parser budget ([`limits::yaml_options`]) the file went over.
+/// A parser budget ([`limits::yaml_options`]) the file went over (normally
+/// found first by [`limits::limit_problems`], at its place).
 fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> (String, String) {
-    use limits::grouped;
     use serde_saphyr::budget::BudgetBreach as B;
     match breach {
-        B::Nodes { .. } | B::Events { .. } => (
-            format!(
-                "YAML の値が多すぎます (1つのファイルに {} 個まで)",
-                grouped(limits::MAX_YAML_NODES)
-            ),
-            "リストの項目・キー・値の数の上限です。不要な項目を消すか、ファイルが壊れていないか確認してください"
-                .into(),
-        ),
-        B::Depth { .. } => (
-            format!(
-                "入れ子 (字下げの段) が深すぎます (上限 {} 段)",
-                limits::MAX_YAML_DEPTH
-            ),
-            "字下げの誤りか、[ や { の閉じ忘れがないかを確認してください".into(),
-        ),
-        B::Aliases { .. } | B::AliasAnchorRatio { .. } | B::MergeKeys { .. } => alias_message(),
+        B::Nodes { .. } | B::Events { .. } => limits::too_many_nodes(),
+        B::Depth { .. } => limits::too_deep(),
+        B::Aliases { .. } | B::AliasAnchorRatio { .. } | B::MergeKeys { .. } => {
+            limits::alias_refused()
+        }
         B::Documents { .. } => (
             "1つのファイルに YAML の文書が2つ以上あります (--- の行で区切られています)".into(),
             "ファイルの途中にある --- の行を消してください".into(),
@@ -692,14 +689,6 @@ fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> (String, Strin
             "アンカー (&名前)・深い入れ子・とても長い値を使わずに書いてください".into(),
         ),
     }
-}
-
-/// Aliases (`*name`) are refused (see [`limits::yaml_options`]).
-fn alias_message() -> (String, String) {
-    (
-        "YAML のアンカーと別名 (&名前 / *名前、<<) は使えません".into(),
-        "同じ内容を、使う場所それぞれに書いてください".into(),
-    )
 }
 
 /// A syntax error of the YAML parser, by its kind.
@@ -753,8 +742,9 @@ fn syntax_message(kind: &serde_saphyr::granit_parser::ErrorKind, english: &str) 
             "YAML ではこの場所にこの文字を書けません",
             "記号 (@ ` % & * ! | > など) で始まる値は、値全体を \"…\" で囲んでください",
         ),
+        K::RecursionLimitExceeded => return limits::too_deep(),
         K::UnknownAnchor | K::MissingAnchorOrAliasName => {
-            return alias_message();
+            return limits::alias_refused();
         }
         K::UnexpectedEof | K::UnexpectedEofBlockSequence | K::UnexpectedEofBlockMapping => (
             "ファイルが途中で終わっています",
@@ -790,6 +780,14 @@ fn expected_ja(expected: &str) -> String {
         ("u64", "整数"),
         ("u32", "整数"),
         ("f64", "数値"),
+        ("sequence start", "リスト (- で始まる行)"),
+        ("mapping start", "「キー: 値」の組"),
+        ("string scalar", "文字列"),
+        ("scalar", "文字列や数値"),
+        ("str expected", "文字列"),
+        ("missing string", "文字列"),
+        ("bool expected", "true / false"),
+        ("missing bool", "true / false"),
     ];
     if let Some((_, ja)) = known.iter().find(|(en, _)| *en == expected) {
         return ja.to_string();
@@ -854,5 +852,61 @@ mod tests {
         assert_eq!(b, "# body\n");
         assert_eq!(line, 4);
         assert!(split_front_matter("# no front matter").is_none());
+    }
+
+    fn problem(text: &str) -> YamlProblem {
+        match parse_yaml::<serde_json::Value>(text) {
+            Ok(v) => panic!("parsed: {v:?}"),
+            Err(p) => p,
+        }
+    }
+
+    #[test]
+    fn billion_laughs_is_refused_in_japanese() {
+        let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for i in 1..12 {
+            let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+            bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let p = problem(&bomb);
+        assert!(p.over_limit);
+        assert_eq!(p.message, "YAML のアンカーと別名 (&名前 / *名前、<<) は使えません");
+    }
+
+    #[test]
+    fn budget_breaches_are_in_japanese() {
+        let deep = format!("{}{}", "[".repeat(30), "]".repeat(30));
+        let p = problem(&deep);
+        assert!(p.over_limit);
+        assert!(p.message.starts_with("入れ子 (字下げの段) が深すぎます"), "{}", p.message);
+        let many = format!("[{}]", vec!["1"; limits::MAX_YAML_NODES + 1].join(","));
+        let p = problem(&many);
+        assert!(p.over_limit && p.message.contains("250,000"), "{}", p.message);
+    }
+
+    #[test]
+    fn common_syntax_errors_are_in_japanese() {
+        let cases = [
+            ("a: b: c\n", "この場所に「キー: 値」は書けません", 1),
+            ("a:\n\t- x\n", "タブ文字は使えません", 2),
+            ("a: \"open\nb: 1\n", "引用符 (\" または ') が閉じられていません", 0),
+            ("a: 1\na: 2\n", "同じキー `a` が2回書かれています", 2),
+            ("a: [1, 2\n", "括弧の対応が合っていません", 0),
+            ("a: 1\n---\nb: 2\n", "YAML の文書が2つ以上あります", 0),
+        ];
+        for (text, want, line) in cases {
+            let p = problem(text);
+            assert!(p.message.contains(want), "{text:?}: {}", p.message);
+            assert!(p.hint.is_some());
+            if line > 0 {
+                assert_eq!(p.line, line, "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn cr_line_ends_become_lf() {
+        assert_eq!(unix_line_ends("a\rb\r\nc\n"), "a\nb\nc\n");
+        assert_eq!(unix_line_ends("plain\n"), "plain\n");
     }
 }

@@ -8,7 +8,6 @@
 
 use crate::sitekit::{self, TestSite, TreeSnapshot, ohisama};
 use ohisama::load::limits;
-use std::path::Path;
 use std::process::Output;
 
 /// The folders a refused command must not touch.

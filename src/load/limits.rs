@@ -4,9 +4,10 @@
 //! (「入力の上限」): change both together.
 //!
 //! The limits are checked before a file is deserialized: its size from the
-//! file system (before reading), then the length of every value and the
-//! number of list entries on the YAML parser's events (each problem at its
-//! line and column), then the parser's own budgets (nodes, depth, aliases).
+//! file system (before reading), then, on the YAML parser's events, the
+//! length of every value, the number of list entries, the nesting depth, the
+//! number of nodes and any alias (each problem at its line and column). The
+//! deserializer's own budgets ([`yaml_options`]) are a second net.
 
 use serde_saphyr::granit_parser::{Event, Parser};
 
@@ -108,11 +109,12 @@ pub fn grouped(n: usize) -> String {
     out
 }
 
-/// Values longer than their limit and lists with too many entries in the YAML
-/// `text`, at most [`MAX_REPORTED`] (and one line for the rest). A syntax error
-/// or a file over the node budget stops the scan silently: the deserializer
-/// reports those.
-pub fn length_problems(text: &str) -> Vec<LimitProblem> {
+/// The parts of the YAML `text` over a limit: values longer than their limit
+/// and lists with too many entries (at most [`MAX_REPORTED`], and one line
+/// for the rest), and the first alias, node over [`MAX_YAML_NODES`] or level
+/// deeper than [`MAX_YAML_DEPTH`] (where the scan stops). A syntax error
+/// stops the scan silently: the deserializer reports it.
+pub fn limit_problems(text: &str) -> Vec<LimitProblem> {
     let mut problems = Vec::new();
     let mut more = 0usize;
     let mut stack: Vec<Frame> = Vec::new();
@@ -146,7 +148,25 @@ pub fn length_problems(text: &str) -> Vec<LimitProblem> {
             continue;
         }
         nodes += 1;
-        if nodes > MAX_YAML_NODES {
+        let stop = if nodes > MAX_YAML_NODES {
+            Some(too_many_nodes())
+        } else if matches!(event, Event::Alias(_)) {
+            Some(alias_refused())
+        } else if stack.len() >= MAX_YAML_DEPTH
+            && matches!(event, Event::SequenceStart(..) | Event::MappingStart(..))
+        {
+            Some(too_deep())
+        } else {
+            None
+        };
+        if let Some((message, hint)) = stop {
+            problems.truncate(MAX_REPORTED - 1);
+            problems.push(LimitProblem {
+                line,
+                column,
+                message,
+                hint,
+            });
             break;
         }
         // What this node is to its parent: a key, a value under a key, or an entry.
@@ -200,6 +220,34 @@ pub fn length_problems(text: &str) -> Vec<LimitProblem> {
         });
     }
     problems
+}
+
+/// More nodes than [`MAX_YAML_NODES`], as (message, hint).
+pub fn too_many_nodes() -> (String, String) {
+    (
+        format!(
+            "YAML の値が多すぎます (1つのファイルに {} 個まで)",
+            grouped(MAX_YAML_NODES)
+        ),
+        "キー・値・リストの項目の数の上限です。不要な項目を消すか、ファイルが壊れていないか確認してください"
+            .into(),
+    )
+}
+
+/// Nesting deeper than [`MAX_YAML_DEPTH`], as (message, hint).
+pub fn too_deep() -> (String, String) {
+    (
+        format!("入れ子 (字下げの段) が深すぎます (上限 {MAX_YAML_DEPTH} 段)"),
+        "字下げの誤りか、[ や { の閉じ忘れがないかを確認してください".into(),
+    )
+}
+
+/// An alias (refused, see [`yaml_options`]), as (message, hint).
+pub fn alias_refused() -> (String, String) {
+    (
+        "YAML のアンカーと別名 (&名前 / *名前、<<) は使えません".into(),
+        "同じ内容を、使う場所それぞれに書いてください".into(),
+    )
 }
 
 /// A value over its limit, as (message, hint).
@@ -281,7 +329,7 @@ mod tests {
     fn a_long_note_is_found_at_its_line_and_column() {
         let note = "あ".repeat(MAX_TEXT_CHARS + 1);
         let text = format!("windows:\n  - name: x\n    note: {note}\n");
-        let p = length_problems(&text);
+        let p = limit_problems(&text);
         assert_eq!(p.len(), 1, "{p:?}");
         assert_eq!((p[0].line, p[0].column), (3, 11));
         assert!(p[0].message.contains("`note`"), "{}", p[0].message);
@@ -297,14 +345,14 @@ mod tests {
             "a".repeat(MAX_TEXT_CHARS),
             "段".repeat(MAX_TEXT_CHARS)
         );
-        assert_eq!(length_problems(&text), Vec::new());
+        assert_eq!(limit_problems(&text), Vec::new());
     }
 
     #[test]
     fn short_fields_and_keys_have_the_short_limit() {
         let long = "x".repeat(MAX_SHORT_CHARS + 1);
         let text = format!("name: {long}\n{long}: 1\ncare: [a, {long}]\n");
-        let p = length_problems(&text);
+        let p = limit_problems(&text);
         let at: Vec<(u32, u32)> = p.iter().map(|p| (p.line, p.column)).collect();
         assert_eq!(at, vec![(1, 7), (2, 1), (3, 11)], "{p:?}");
         assert!(p[1].message.starts_with("キーが長すぎます"), "{}", p[1].message);
@@ -316,17 +364,48 @@ mod tests {
         for _ in 0..MAX_WINDOWS_PER_FILE + 3 {
             text.push_str("  - name: x\n");
         }
-        let p = length_problems(&text);
+        let p = limit_problems(&text);
         assert_eq!(p.len(), 1, "{p:?}");
         assert_eq!(p[0].line, MAX_WINDOWS_PER_FILE as u32 + 2);
         assert!(p[0].message.contains("上限 500 件"), "{}", p[0].message);
     }
 
     #[test]
+    fn the_first_alias_is_refused_at_its_place() {
+        let text = "a: &x [1, 2]\nb: [*x, *x]\n";
+        let p = limit_problems(text);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!((p[0].line, p[0].column), (2, 5));
+        assert!(p[0].message.contains("*名前"), "{}", p[0].message);
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_limit_is_refused() {
+        let text = format!("a: {}{}\n", "[".repeat(50), "]".repeat(50));
+        let p = limit_problems(&text);
+        assert_eq!(p.len(), 1, "{p:?}");
+        // The top mapping is level 1: the 20th `[` opens level 21.
+        assert_eq!((p[0].line, p[0].column), (1, 4 + MAX_YAML_DEPTH as u32 - 1));
+        let ok = format!("a: {}{}\n", "[".repeat(19), "]".repeat(19));
+        assert_eq!(limit_problems(&ok), Vec::new());
+    }
+
+    #[test]
+    fn more_nodes_than_the_limit_are_refused() {
+        // The mapping, its key and the list are 3 nodes.
+        let text = format!("a: [{}]", vec!["1"; MAX_YAML_NODES - 2].join(","));
+        let p = limit_problems(&text);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].message.contains("250,000 個"), "{}", p[0].message);
+        let ok = format!("a: [{}]", vec!["1"; MAX_YAML_NODES - 3].join(","));
+        assert_eq!(limit_problems(&ok), Vec::new());
+    }
+
+    #[test]
     fn many_problems_are_summed_up() {
         let long = "x".repeat(MAX_SHORT_CHARS + 1);
         let text: String = (0..25).map(|i| format!("k{i}: {long}\n")).collect();
-        let p = length_problems(&text);
+        let p = limit_problems(&text);
         assert_eq!(p.len(), MAX_REPORTED + 1);
         assert!(p[MAX_REPORTED].message.contains("ほかに 15 か所"));
     }
