@@ -266,6 +266,9 @@ impl<'a> Loader<'a> {
 
     /// Files in `data/` that no part of the site reads.
     fn warn_unread_data_files(&mut self, data: &Path) {
+        if data.exists() && self.real_path(data).is_err() {
+            return; // a link out of the site: each data file already said so
+        }
         let Ok(entries) = std::fs::read_dir(data) else {
             self.diagnostics.push(Diagnostic::error(
                 self.rel(data),

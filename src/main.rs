@@ -295,7 +295,9 @@ fn search(
         },
     )?;
     if hits.is_empty() {
-        println!("「{query}」に一致するものはありません");
+        let shown: String = query.chars().take(100).collect();
+        let more = if shown.len() < query.len() { "…" } else { "" };
+        println!("「{shown}{more}」に一致するものはありません");
     }
     for (i, h) in hits.iter().enumerate() {
         println!(

@@ -334,6 +334,38 @@ fn a_one_megabyte_line_is_shown_cut_around_the_column() {
     assert_eq!(caret.find('^'), Some(cells(before_bogus)), "{}\n{}", lines[at], lines[at + 1]);
 }
 
+#[test]
+fn a_directory_over_the_printed_limit_is_refused_before_typst() {
+    let site = TestSite::mini();
+    sitekit::assert_success(&run(&site, &["build"]));
+    // Three municipalities, each well within the per-file limits, print
+    // more than the directory may hold together.
+    let note = "お".repeat(limits::MAX_TEXT_CHARS);
+    let per_file = ohisama::pdf::MAX_PRINTED_CHARS / 3 / limits::MAX_TEXT_CHARS + 2;
+    for slug in ["yokohama", "kawasaki", "chigasaki"] {
+        let mut text = format!("municipality: {slug}\nupdated: 2025-04-01\nwindows:\n");
+        for i in 0..per_file {
+            text.push_str(&format!(
+                "  - name: 窓口{i}\n    field: sodan\n    tel: 045-000-0000\n    tel_kind: direct\n    note: {note}\n"
+            ));
+        }
+        site.write(&format!("data/contacts/{slug}.yaml"), &text);
+    }
+    let before = snapshot(&site);
+    let started = std::time::Instant::now();
+    let out = run(&site, &["build"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("窓口一覧 (PDF) に載る文字が多すぎます"), "{err}");
+    assert!(err.contains("上限 300,000 文字"), "{err}");
+    assert!(err.contains("(data/contacts/"), "names the largest file: {err}");
+    assert!(err.contains("--no-pdf"), "{err}");
+    assert!(started.elapsed().as_secs() < 60, "refused before any layout");
+    assert_untouched(&before, &site);
+    // Each file is valid: only the PDF, which holds them all, is refused.
+    sitekit::assert_success(&run(&site, &["check"]));
+}
+
 // --- GitHub annotations ------------------------------------------------------
 
 #[test]
@@ -456,6 +488,23 @@ fn a_theme_file_linked_outside_the_site_is_refused() {
     );
     assert!(!err.contains("SECRET"), "{err}");
     assert!(!site.path("dist/assets/css/x.css").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_theme_file_linked_inside_the_site_is_warned_about() {
+    let site = TestSite::mini();
+    site.write("shared/extra.css", "body { color: black }\n");
+    std::os::unix::fs::symlink(
+        "../../../../shared/extra.css",
+        site.path("themes/default/static/css/extra.css"),
+    )
+    .unwrap();
+    let out = run(&site, &["build", "--no-pdf"]);
+    sitekit::assert_success(&out);
+    let err = stderr(&out);
+    assert!(err.contains("警告: テーマの中のシンボリックリンクは"), "{err}");
+    assert!(err.contains("themes/default/static/css/extra.css"), "{err}");
 }
 
 // --- line ends ---------------------------------------------------------------
