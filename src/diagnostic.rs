@@ -394,7 +394,9 @@ mod tests {
 
     #[test]
     fn long_lines_are_cut_around_the_column() {
-        let line: String = (0..10_000).map(|i| if i == 5_000 { 'X' } else { 'あ' }).collect();
+        let line: String = (0..10_000)
+            .map(|i| if i == 5_000 { 'X' } else { 'あ' })
+            .collect();
         let (shown, column) = excerpt(&line, 5_001);
         assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
         assert_eq!(shown.chars().count(), SOURCE_EXCERPT_CHARS + 2);
@@ -427,7 +429,10 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         let src = lines[3].strip_prefix("1 | ").unwrap();
         let caret = lines[4].strip_prefix("  | ").unwrap();
-        let cells: usize = src[..src.find("BAD").unwrap()].chars().map(display_width).sum();
+        let cells: usize = src[..src.find("BAD").unwrap()]
+            .chars()
+            .map(display_width)
+            .sum();
         assert_eq!(caret.find('^'), Some(cells), "{text}");
         assert!(text.len() < 1_000);
     }
@@ -438,6 +443,9 @@ mod tests {
         ds.push(Diagnostic::error("f", 0, 0, "x".repeat(5_000)).hint("y".repeat(5_000)));
         ds.finish(&BTreeMap::new());
         assert_eq!(ds.0[0].message.chars().count(), MESSAGE_CHARS + 1);
-        assert_eq!(ds.0[0].hint.as_ref().unwrap().chars().count(), MESSAGE_CHARS + 1);
+        assert_eq!(
+            ds.0[0].hint.as_ref().unwrap().chars().count(),
+            MESSAGE_CHARS + 1
+        );
     }
 }

@@ -97,7 +97,7 @@ impl<'a> Loader<'a> {
         let bytes = match self.bytes(path, max_bytes) {
             Ok(b) => b,
             Err(d) => {
-                self.diagnostics.push(d);
+                self.diagnostics.push(*d);
                 return None;
             }
         };
@@ -124,18 +124,27 @@ impl<'a> Loader<'a> {
 
     /// The bytes of a file, read only when it is a file inside the site folder
     /// (a symbolic link may not lead out of it) and at most `max_bytes` long.
-    fn bytes(&self, path: &Path, max_bytes: u64) -> Result<Vec<u8>, Diagnostic> {
+    fn bytes(&self, path: &Path, max_bytes: u64) -> Result<Vec<u8>, Box<Diagnostic>> {
         let rel = self.rel(path);
         let real = self.real_path(path)?;
-        let cannot_read =
-            |e: std::io::Error| Diagnostic::error(&rel, 0, 0, format!("ファイルを読めません: {e}"));
+        let cannot_read = |e: std::io::Error| {
+            Box::new(Diagnostic::error(
+                &rel,
+                0,
+                0,
+                format!("ファイルを読めません: {e}"),
+            ))
+        };
         let meta = std::fs::metadata(&real).map_err(cannot_read)?;
         if !meta.is_file() {
-            return Err(Diagnostic::error(&rel, 0, 0, "ファイルではありません")
-                .hint("この名前のフォルダや特殊なファイルがあります。消すか、名前を変えてください"));
+            return Err(Box::new(
+                Diagnostic::error(&rel, 0, 0, "ファイルではありません").hint(
+                    "この名前のフォルダや特殊なファイルがあります。消すか、名前を変えてください",
+                ),
+            ));
         }
         if meta.len() > max_bytes {
-            return Err(too_big(&rel, meta.len(), max_bytes));
+            return Err(Box::new(too_big(&rel, meta.len(), max_bytes)));
         }
         // The size may change between the look and the read (or be wrong, as
         // for /proc files): read at most one byte more than allowed.
@@ -144,18 +153,18 @@ impl<'a> Loader<'a> {
             .and_then(|f| f.take(max_bytes + 1).read_to_end(&mut bytes))
             .map_err(cannot_read)?;
         if bytes.len() as u64 > max_bytes {
-            return Err(too_big(&rel, bytes.len() as u64, max_bytes));
+            return Err(Box::new(too_big(&rel, bytes.len() as u64, max_bytes)));
         }
         Ok(bytes)
     }
 
     /// `path` with its symbolic links resolved, when that is inside the site
     /// folder; else the problem (missing, broken link, a link leading out).
-    fn real_path(&self, path: &Path) -> Result<PathBuf, Diagnostic> {
+    fn real_path(&self, path: &Path) -> Result<PathBuf, Box<Diagnostic>> {
         let rel = self.rel(path);
-        match path.canonicalize() {
-            Ok(real) if real.starts_with(self.real_root) => Ok(real),
-            Ok(real) => Err(Diagnostic::error(
+        let problem = match path.canonicalize() {
+            Ok(real) if real.starts_with(self.real_root) => return Ok(real),
+            Ok(real) => Diagnostic::error(
                 &rel,
                 0,
                 0,
@@ -164,18 +173,21 @@ impl<'a> Loader<'a> {
                     real.display()
                 ),
             )
-            .hint("リンクをやめて、ファイルやフォルダそのものをサイトのフォルダの中に置いてください")),
+            .hint(
+                "リンクをやめて、ファイルやフォルダそのものをサイトのフォルダの中に置いてください",
+            ),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if std::fs::symlink_metadata(path).is_ok() {
-                    Err(Diagnostic::error(&rel, 0, 0, "シンボリックリンクのリンク先がありません")
-                        .hint("リンクを消すか、ファイルそのものを置いてください"))
+                    Diagnostic::error(&rel, 0, 0, "シンボリックリンクのリンク先がありません")
+                        .hint("リンクを消すか、ファイルそのものを置いてください")
                 } else {
-                    Err(Diagnostic::error(&rel, 0, 0, "ファイルがありません")
-                        .hint("サンプルサイト(リポジトリ直下の data/)から同じ名前のファイルをコピーしてください"))
+                    Diagnostic::error(&rel, 0, 0, "ファイルがありません")
+                        .hint("サンプルサイト(リポジトリ直下の data/)から同じ名前のファイルをコピーしてください")
                 }
             }
-            Err(e) => Err(Diagnostic::error(&rel, 0, 0, format!("ファイルを読めません: {e}"))),
-        }
+            Err(e) => Diagnostic::error(&rel, 0, 0, format!("ファイルを読めません: {e}")),
+        };
+        Err(Box::new(problem))
     }
 
     /// Reads and parses one YAML file; `None` (with a diagnostic) when it cannot.
@@ -231,7 +243,7 @@ impl<'a> Loader<'a> {
             return out;
         }
         if let Err(d) = self.real_path(dir) {
-            self.diagnostics.push(d);
+            self.diagnostics.push(*d);
             return out;
         }
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -317,7 +329,9 @@ impl<'a> Loader<'a> {
     /// A folder walk that failed: a loop of symbolic links, a broken link, an
     /// unreadable folder (its pages would otherwise be missing without a word).
     fn walk_problem(&self, e: &walkdir::Error) -> Diagnostic {
-        let rel = e.path().map_or_else(|| "content".to_string(), |p| self.rel(p));
+        let rel = e
+            .path()
+            .map_or_else(|| "content".to_string(), |p| self.rel(p));
         if let Some(ancestor) = e.loop_ancestor() {
             return Diagnostic::warning(
                 rel,
@@ -330,7 +344,9 @@ impl<'a> Loader<'a> {
             )
             .hint("このリンクを消してください");
         }
-        let broken = e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound);
+        let broken = e
+            .io_error()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound);
         if broken {
             return Diagnostic::error(rel, 0, 0, "シンボリックリンクのリンク先がありません")
                 .hint("リンクを消すか、ファイルそのものを置いてください");
@@ -343,12 +359,16 @@ impl<'a> Loader<'a> {
     /// error (nothing is read through it); one inside is a warning, because the
     /// templates and `static/` are copied from real files only.
     fn check_theme_links(&mut self, themes: &Path) {
-        for entry in WalkDir::new(themes).sort_by_file_name().into_iter().flatten() {
+        for entry in WalkDir::new(themes)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
             if !entry.path_is_symlink() {
                 continue;
             }
             match self.real_path(entry.path()) {
-                Err(d) => self.diagnostics.push(d),
+                Err(d) => self.diagnostics.push(*d),
                 Ok(_) => self.diagnostics.push(
                     Diagnostic::warning(
                         self.rel(entry.path()),
@@ -391,14 +411,14 @@ impl<'a> Loader<'a> {
                 }
             };
             let path = entry.path();
-            if entry.depth() == 0 || entry.path_is_symlink() {
-                if let Err(d) = self.real_path(path) {
-                    items.push(Err(d));
-                    if entry.file_type().is_dir() {
-                        walker.skip_current_dir();
-                    }
-                    continue;
+            if (entry.depth() == 0 || entry.path_is_symlink())
+                && let Err(d) = self.real_path(path)
+            {
+                items.push(Err(*d));
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
                 }
+                continue;
             }
             let name = entry.file_name().to_string_lossy();
             if !entry.file_type().is_file() || name.starts_with('.') || name.ends_with('~') {
@@ -695,13 +715,18 @@ fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> (String, Strin
 }
 
 /// A syntax error of the YAML parser, by its kind.
-fn syntax_message(kind: &serde_saphyr::granit_parser::ErrorKind, english: &str) -> (String, String) {
+fn syntax_message(
+    kind: &serde_saphyr::granit_parser::ErrorKind,
+    english: &str,
+) -> (String, String) {
     use serde_saphyr::granit_parser::ErrorKind as K;
     let (message, hint) = match kind {
-        K::MappingValueNotAllowed | K::InvalidColonPlacement | K::InvalidMappingValueWhitespace => (
-            "この場所に「キー: 値」は書けません",
-            "値の中に「: 」(コロンと空白) があるときは、値全体を \"…\" で囲んでください。字下げがずれていないかも確認してください",
-        ),
+        K::MappingValueNotAllowed | K::InvalidColonPlacement | K::InvalidMappingValueWhitespace => {
+            (
+                "この場所に「キー: 値」は書けません",
+                "値の中に「: 」(コロンと空白) があるときは、値全体を \"…\" で囲んでください。字下げがずれていないかも確認してください",
+            )
+        }
         K::TabNotAllowed
         | K::TabInBlockIndentation
         | K::TabInIndentation
@@ -873,7 +898,10 @@ mod tests {
         }
         let p = problem(&bomb);
         assert!(p.over_limit);
-        assert_eq!(p.message, "YAML のアンカーと別名 (&名前 / *名前、<<) は使えません");
+        assert_eq!(
+            p.message,
+            "YAML のアンカーと別名 (&名前 / *名前、<<) は使えません"
+        );
     }
 
     #[test]
@@ -881,10 +909,18 @@ mod tests {
         let deep = format!("{}{}", "[".repeat(30), "]".repeat(30));
         let p = problem(&deep);
         assert!(p.over_limit);
-        assert!(p.message.starts_with("入れ子 (字下げの段) が深すぎます"), "{}", p.message);
+        assert!(
+            p.message.starts_with("入れ子 (字下げの段) が深すぎます"),
+            "{}",
+            p.message
+        );
         let many = format!("[{}]", vec!["1"; limits::MAX_YAML_NODES + 1].join(","));
         let p = problem(&many);
-        assert!(p.over_limit && p.message.contains("250,000"), "{}", p.message);
+        assert!(
+            p.over_limit && p.message.contains("250,000"),
+            "{}",
+            p.message
+        );
     }
 
     #[test]
@@ -892,7 +928,11 @@ mod tests {
         let cases = [
             ("a: b: c\n", "この場所に「キー: 値」は書けません", 1),
             ("a:\n\t- x\n", "タブ文字は使えません", 2),
-            ("a: \"open\nb: 1\n", "引用符 (\" または ') が閉じられていません", 0),
+            (
+                "a: \"open\nb: 1\n",
+                "引用符 (\" または ') が閉じられていません",
+                0,
+            ),
             ("a: 1\na: 2\n", "同じキー `a` が2回書かれています", 2),
             ("a: [1, 2\n", "括弧の対応が合っていません", 0),
             ("a: 1\n---\nb: 2\n", "YAML の文書が2つ以上あります", 0),

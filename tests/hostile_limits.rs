@@ -21,7 +21,10 @@ fn snapshot(site: &TestSite) -> Vec<TreeSnapshot> {
 #[track_caller]
 fn assert_untouched(before: &[TreeSnapshot], site: &TestSite) {
     let after = snapshot(site);
-    for (name, (b, a)) in ["content", "data", "dist"].iter().zip(before.iter().zip(&after)) {
+    for (name, (b, a)) in ["content", "data", "dist"]
+        .iter()
+        .zip(before.iter().zip(&after))
+    {
         b.assert_same(a, name);
     }
 }
@@ -74,7 +77,10 @@ fn assert_limit_refused(limit: &str) {
         err.contains("--limit は 1 から 1000 までの整数で指定してください"),
         "{err}"
     );
-    assert!(!err.contains("panicked") && !err.contains("memory allocation"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("memory allocation"),
+        "{err}"
+    );
     assert_untouched(&before, &site);
 }
 
@@ -148,7 +154,10 @@ fn generate_with_absurd_counts_is_refused_before_allocating() {
             .unwrap();
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{flag} {value}: {err}");
-        assert!(err.contains(&format!("{flag} は ")), "{flag} {value}: {err}");
+        assert!(
+            err.contains(&format!("{flag} は ")),
+            "{flag} {value}: {err}"
+        );
         assert!(!out_dir.exists(), "{flag} {value}: nothing written");
     }
 }
@@ -234,7 +243,10 @@ fn a_data_file_over_the_size_limit_is_refused_unread() {
 fn a_page_over_the_size_limit_is_refused_unread() {
     let site = built_mini();
     let body = "本文。".repeat(limits::MAX_PAGE_FILE_BYTES as usize / 9 + 1);
-    site.write("content/big.md", &format!("---\ntitle: 大きい\n---\n{body}\n"));
+    site.write(
+        "content/big.md",
+        &format!("---\ntitle: 大きい\n---\n{body}\n"),
+    );
     assert_build_refused(&site, &["content/big.md", "上限 1,048,576 バイト = 1 MB"]);
 }
 
@@ -328,10 +340,20 @@ fn a_one_megabyte_line_is_shown_cut_around_the_column() {
     let shown = lines[at].strip_prefix("3 | ").unwrap();
     assert!(shown.ends_with("bogus: 1}]"), "{shown}");
     assert!(shown.chars().count() <= 202, "{shown}");
-    let cells = |s: &str| s.chars().map(|c| if c == 'あ' { 2 } else { 1 }).sum::<usize>();
+    let cells = |s: &str| {
+        s.chars()
+            .map(|c| if c == 'あ' { 2 } else { 1 })
+            .sum::<usize>()
+    };
     let before_bogus = &shown[..shown.find("bogus").unwrap()];
     let caret = lines[at + 1].strip_prefix("  | ").unwrap();
-    assert_eq!(caret.find('^'), Some(cells(before_bogus)), "{}\n{}", lines[at], lines[at + 1]);
+    assert_eq!(
+        caret.find('^'),
+        Some(cells(before_bogus)),
+        "{}\n{}",
+        lines[at],
+        lines[at + 1]
+    );
 }
 
 #[test]
@@ -356,11 +378,20 @@ fn a_directory_over_the_printed_limit_is_refused_before_typst() {
     let out = run(&site, &["build"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("窓口一覧 (PDF) に載る文字が多すぎます"), "{err}");
+    assert!(
+        err.contains("窓口一覧 (PDF) に載る文字が多すぎます"),
+        "{err}"
+    );
     assert!(err.contains("上限 300,000 文字"), "{err}");
-    assert!(err.contains("(data/contacts/"), "names the largest file: {err}");
+    assert!(
+        err.contains("(data/contacts/"),
+        "names the largest file: {err}"
+    );
     assert!(err.contains("--no-pdf"), "{err}");
-    assert!(started.elapsed().as_secs() < 60, "refused before any layout");
+    assert!(
+        started.elapsed().as_secs() < 60,
+        "refused before any layout"
+    );
     assert_untouched(&before, &site);
     // Each file is valid: only the PDF, which holds them all, is refused.
     sitekit::assert_success(&run(&site, &["check"]));
@@ -387,7 +418,10 @@ fn a_file_name_with_a_newline_cannot_forge_an_annotation() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), count, "one line per diagnostic:\n{text}");
     for l in &lines {
-        assert!(l.starts_with("::error file=") || l.starts_with("::warning file="), "{l}");
+        assert!(
+            l.starts_with("::error file=") || l.starts_with("::warning file="),
+            "{l}"
+        );
     }
     assert!(
         text.contains(
@@ -422,7 +456,10 @@ fn a_data_file_linked_outside_the_site_is_refused_unread() {
     assert!(!err.contains("SECRET") && !err.contains("hunter2"), "{err}");
     let json = run(&site, &["check", "--format", "json"]);
     let json = String::from_utf8_lossy(&json.stdout);
-    assert!(!json.contains("SECRET") && !json.contains("hunter2"), "{json}");
+    assert!(
+        !json.contains("SECRET") && !json.contains("hunter2"),
+        "{json}"
+    );
     foreign_before.assert_same(&TreeSnapshot::of(foreign.path()), "foreign folder");
 }
 
@@ -438,7 +475,10 @@ fn a_content_folder_linked_outside_the_site_is_refused_unread() {
     .unwrap();
     std::os::unix::fs::symlink(foreign.path(), site.path("content/outside")).unwrap();
     let err = assert_build_refused(&site, &["content/outside", "サイトのフォルダの外"]);
-    assert!(!err.contains("SECRET") && !err.contains("secret.md"), "{err}");
+    assert!(
+        !err.contains("SECRET") && !err.contains("secret.md"),
+        "{err}"
+    );
 }
 
 #[cfg(unix)]
@@ -447,8 +487,11 @@ fn symlinked_pages_inside_the_site_are_built() {
     let site = TestSite::mini();
     // A linked page, and a linked folder of pages, both inside the site folder.
     site.write("shared/guide.md", "---\ntitle: 共有のしおり\n---\n本文\n");
-    std::os::unix::fs::symlink("../../shared/guide.md", site.path("content/emergency/guide.md"))
-        .unwrap();
+    std::os::unix::fs::symlink(
+        "../../shared/guide.md",
+        site.path("content/emergency/guide.md"),
+    )
+    .unwrap();
     std::os::unix::fs::symlink("emergency", site.path("content/kyukyu")).unwrap();
     let out = run(&site, &["build", "--no-pdf"]);
     sitekit::assert_success(&out);
@@ -503,7 +546,10 @@ fn a_theme_file_linked_inside_the_site_is_warned_about() {
     let out = run(&site, &["build", "--no-pdf"]);
     sitekit::assert_success(&out);
     let err = stderr(&out);
-    assert!(err.contains("警告: テーマの中のシンボリックリンクは"), "{err}");
+    assert!(
+        err.contains("警告: テーマの中のシンボリックリンクは"),
+        "{err}"
+    );
     assert!(err.contains("themes/default/static/css/extra.css"), "{err}");
 }
 
@@ -522,8 +568,16 @@ fn old_mac_line_ends_parse_with_right_line_numbers() {
     sitekit::assert_success(&out);
     assert!(!stderr(&out).contains("空です"), "{}", stderr(&out));
 
-    site.edit("data/contacts/yokohama.yaml", "field: sodan", "field: sodann");
-    site.edit("content/emergency/index.md", "weight: 1", "weight: 1\rcolour: red");
+    site.edit(
+        "data/contacts/yokohama.yaml",
+        "field: sodan",
+        "field: sodann",
+    );
+    site.edit(
+        "content/emergency/index.md",
+        "weight: 1",
+        "weight: 1\rcolour: red",
+    );
     let out = run(&site, &["check"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");

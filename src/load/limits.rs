@@ -101,7 +101,7 @@ pub fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -139,7 +139,10 @@ pub fn limit_problems(text: &str) -> Vec<LimitProblem> {
         };
         let is_node = matches!(
             event,
-            Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..) | Event::Alias(_)
+            Event::Scalar(..)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+                | Event::Alias(_)
         );
         if !is_node {
             if matches!(event, Event::SequenceEnd | Event::MappingEnd) {
@@ -251,7 +254,12 @@ pub fn alias_refused() -> (String, String) {
 }
 
 /// A value over its limit, as (message, hint).
-fn too_long(value: &str, key: Option<&str>, is_key: bool, limit: usize) -> Option<(String, String)> {
+fn too_long(
+    value: &str,
+    key: Option<&str>,
+    is_key: bool,
+    limit: usize,
+) -> Option<(String, String)> {
     // Bytes bound characters from above: most values skip the count.
     if value.len() <= limit {
         return None;
@@ -355,7 +363,11 @@ mod tests {
         let p = limit_problems(&text);
         let at: Vec<(u32, u32)> = p.iter().map(|p| (p.line, p.column)).collect();
         assert_eq!(at, vec![(1, 7), (2, 1), (3, 11)], "{p:?}");
-        assert!(p[1].message.starts_with("キーが長すぎます"), "{}", p[1].message);
+        assert!(
+            p[1].message.starts_with("キーが長すぎます"),
+            "{}",
+            p[1].message
+        );
     }
 
     #[test]

@@ -472,7 +472,10 @@ impl SearchIndex {
         let mut ids = std::collections::BTreeSet::new();
         for segment in searcher.segment_readers() {
             let index = segment.inverted_index(self.fields.region)?;
-            let mut terms = index.terms().stream().map_err(tantivy::TantivyError::from)?;
+            let mut terms = index
+                .terms()
+                .stream()
+                .map_err(tantivy::TantivyError::from)?;
             while terms.advance() {
                 ids.insert(String::from_utf8_lossy(terms.key()).into_owned());
             }

@@ -150,7 +150,9 @@ impl TreeSnapshot {
             let value = if ft.is_symlink() {
                 format!(
                     "link -> {}",
-                    std::fs::read_link(entry.path()).expect("readlink").display()
+                    std::fs::read_link(entry.path())
+                        .expect("readlink")
+                        .display()
                 )
             } else if ft.is_dir() {
                 "dir".to_string()
