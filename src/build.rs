@@ -3,7 +3,7 @@
 
 use crate::config::BuildOptions;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::output::{OutputError, Staging};
+use crate::output::{Found, OutputError, OutputTarget, Staging};
 use crate::render::{PdfLink, RenderError, Renderer};
 use crate::site::Site;
 use rayon::prelude::*;
@@ -15,7 +15,9 @@ pub enum BuildError {
     /// The input has errors; nothing was written.
     #[error("入力にエラーがあります ({})", .0.summary())]
     Invalid(Diagnostics),
-    #[error("出力できませんでした: {0}")]
+    /// The output could not be written, or `--out` names a folder that must not
+    /// be replaced (nothing was touched).
+    #[error(transparent)]
     Output(#[from] OutputError),
 }
 
@@ -25,11 +27,11 @@ impl BuildError {
         match self {
             BuildError::Invalid(d) => d.clone(),
             BuildError::Output(e) => {
+                let file = e
+                    .path()
+                    .map_or_else(|| "dist".to_string(), |p| p.display().to_string());
                 let mut d = Diagnostics::default();
-                d.push(
-                    Diagnostic::error("dist", 0, 0, e.to_string())
-                        .hint("出力先のフォルダの権限と空き容量を確認してください"),
-                );
+                d.push(Diagnostic::error(file, 0, 0, e.message()).hint(e.hint()));
                 d
             }
         }
@@ -43,6 +45,9 @@ pub struct BuildReport {
     pub pdfs: usize,
     /// Warnings of a successful build.
     pub diagnostics: Diagnostics,
+    /// Things done besides the build, said once: leftovers of killed builds
+    /// removed, an earlier version's unmarked output adopted.
+    pub notes: Vec<String>,
     pub duration: Duration,
 }
 
@@ -89,6 +94,9 @@ pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     let loaded = crate::load::load_site(&opts.root);
     t.lap("load");
     let mut diags = loaded.diagnostics;
+    diags.extend(crate::url_rule::base_url_option_problem(
+        opts.base_url.as_deref(),
+    ));
     diags.extend(crate::validate::validate(&loaded.raw).0);
     t.lap("validate");
     // Resolve even when there are errors: the link check still finds its
@@ -106,12 +114,25 @@ pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
 }
 
 /// Builds the site into `opts.out`. On any error the old output is left untouched.
+/// An `--out` that could hold someone's files is refused before anything is read
+/// or written ([`OutputTarget::check`]).
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
+    let target = OutputTarget::check(&opts.root, &opts.out)?;
     let (site, mut diags) = check(opts).map_err(BuildError::Invalid)?;
     let mut t = Timings::new();
 
-    let staging = Staging::new(&opts.out)?;
+    let root = crate::output::resolve(&opts.root);
+    let mut notes =
+        crate::output::leftovers::sweep(&target.path, &root.join(".cache")).notes(&root);
+    if target.found == Found::EarlierOutput {
+        notes.push(format!(
+            "{} は目印 ({}) の無い、以前の版の ohisama の出力と判断して置き換えます。これからは目印で見分けます",
+            target.path.display(),
+            crate::output::marker::MARKER
+        ));
+    }
+    let staging = Staging::new(&target.path)?;
     let mut pdf_links: BTreeMap<String, PdfLink> = BTreeMap::new();
     if opts.pdf {
         for file in render_pdfs(opts, &site, &mut diags)? {
@@ -211,6 +232,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         files,
         pdfs: pdf_links.len(),
         diagnostics: diags,
+        notes,
         duration: started.elapsed(),
     })
 }
@@ -306,8 +328,16 @@ fn build_search(
             path: opts.cache_dir(),
             source,
         })?;
+    // The folder is marked as this build's (a killed build's is removed by the
+    // next one); the index goes into `index/` inside it, since tantivy wants a
+    // folder of its own.
+    crate::output::marker::write_working(fresh.path()).map_err(|source| OutputError::Io {
+        path: fresh.path().to_path_buf(),
+        source,
+    })?;
     let (index, grams) =
-        crate::search::SearchIndex::build_with_grams(&docs, fresh.path()).map_err(search_failed)?;
+        crate::search::SearchIndex::build_with_grams(&docs, &fresh.path().join(SEARCH_INDEX))
+            .map_err(search_failed)?;
     t.lap("search index");
     let stats = index
         .export_built(&docs, grams, &staging.path().join("search"))
@@ -340,24 +370,16 @@ fn ensure_dir(dir: &std::path::Path) -> Result<&std::path::Path, BuildError> {
 /// Keeps the tantivy index of the last good build at `.cache/search` (what
 /// `ohisama search` queries); the previous one is replaced.
 fn keep_search_index(opts: &BuildOptions, fresh: tempfile::TempDir) -> Result<(), BuildError> {
-    let target = opts.cache_dir().join("search");
-    let old = opts
-        .cache_dir()
-        .join(format!("search.old-{}", std::process::id()));
-    let fresh = fresh.keep();
-    if target.exists() {
-        std::fs::rename(&target, &old).map_err(|source| OutputError::Io {
-            path: target.clone(),
-            source,
-        })?;
-    }
-    std::fs::rename(&fresh, &target).map_err(|source| OutputError::Io {
-        path: target.clone(),
-        source,
-    })?;
-    let _ = std::fs::remove_dir_all(&old);
+    crate::output::swap_in(
+        &fresh.path().join(SEARCH_INDEX),
+        &opts.cache_dir().join("search"),
+    )?;
+    // `fresh` (now empty but for its marker) is removed when dropped.
     Ok(())
 }
+
+/// The index's folder inside a fresh `.cache/search-*` folder.
+const SEARCH_INDEX: &str = "index";
 
 fn invalid(d: Diagnostic) -> BuildError {
     let mut ds = Diagnostics::default();
@@ -388,7 +410,7 @@ fn copy_static(opts: &BuildOptions, staging: &Staging) -> Result<usize, BuildErr
     Ok(n)
 }
 
-/// Internal links in markdown that lead nowhere, and links dropped for their scheme.
+/// Internal links in markdown that lead nowhere, and links the URL rule refused.
 fn link_problems(site: &Site) -> Vec<Diagnostic> {
     let mut routes: BTreeSet<String> = site.pages.iter().map(|p| p.path.clone()).collect();
     routes.extend(["/contacts/", "/facilities/", "/search/"].map(String::from));
@@ -429,20 +451,7 @@ fn link_problems(site: &Site) -> Vec<Diagnostic> {
                 );
             }
         }
-        for (link, line) in &p.unsafe_links {
-            out.push(
-                Diagnostic::error(
-                    p.file.as_str(),
-                    *line,
-                    0,
-                    format!("リンク `{link}` は安全のため出力できません"),
-                )
-                .expected(
-                    "http(s):, tel:, mailto: のリンク、またはサイト内のパス (/contacts/ など)",
-                )
-                .hint("リンク先を確認してください"),
-            );
-        }
+        out.extend(p.rejected_urls.iter().map(|r| r.diagnostic(&p.file)));
     }
     out
 }

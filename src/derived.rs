@@ -85,12 +85,12 @@ fn join_some<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
 pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
     let mut docs = Vec::new();
     for p in &site.pages {
+        // The result links to it: percent-encoded, like every href.
+        let path = crate::url_rule::encode_path(&p.path);
         for s in &p.sections {
             let (title, url) = match (&s.heading, &s.id) {
-                (Some(h), Some(id)) => {
-                    (format!("{} — {}", p.title, h), format!("{}#{}", p.path, id))
-                }
-                _ => (p.title.clone(), p.path.clone()),
+                (Some(h), Some(id)) => (format!("{} — {}", p.title, h), format!("{path}#{id}")),
+                _ => (p.title.clone(), path.clone()),
             };
             docs.push(SearchDoc {
                 kind: DocKind::Page,

@@ -23,8 +23,13 @@ pub fn extra_files(site: &Site, jobs: &[PageJob]) -> Vec<(String, String)> {
     ]
 }
 
+/// The absolute URL of a site path, percent-encoded (page paths come from file names).
 fn absolute(site: &Site, url_path: &str) -> String {
-    format!("{}{}", site.base_url, url_path.trim_start_matches('/'))
+    format!(
+        "{}{}",
+        site.base_url,
+        crate::url_rule::encode_path(url_path.trim_start_matches('/'))
+    )
 }
 
 fn sitemap(site: &Site, jobs: &[PageJob]) -> String {

@@ -20,5 +20,7 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod tel;
+pub mod text_check;
 pub mod tools;
+pub mod url_rule;
 pub mod validate;

@@ -105,6 +105,13 @@ impl<'a> Loader<'a> {
         match std::str::from_utf8(bytes) {
             Ok(t) => {
                 let text = unix_line_ends(t);
+                // NUL, control characters, a stray BOM: refused before parsing,
+                // so they reach neither a page nor a message raw.
+                let bad_chars = crate::text_check::check_file(&rel, &text);
+                if !bad_chars.is_empty() {
+                    self.diagnostics.extend(bad_chars.0);
+                    return None;
+                }
                 self.sources.insert(rel, text.clone());
                 Some(text)
             }

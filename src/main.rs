@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use ohisama::build::{self, BuildError};
 use ohisama::config::BuildOptions;
 use ohisama::diagnostic::Diagnostics;
+use ohisama::output::OutputError;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,7 +27,7 @@ enum Command {
         /// サイトのフォルダ (content/ data/ themes/ があるところ)
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// 出力先 (既定: <root>/dist)
+        /// 出力先 (既定: <root>/dist)。無いフォルダ・空のフォルダ・ohisama が作ったフォルダだけ (丸ごと置き換えます)
         #[arg(long)]
         out: Option<PathBuf>,
         /// site.yaml の base_url を上書きする (サブパスで公開するとき)
@@ -145,6 +146,9 @@ fn run() -> anyhow::Result<ExitCode> {
             opts.pdf = !no_pdf;
             match build::build(&opts) {
                 Ok(report) => {
+                    for note in &report.notes {
+                        eprintln!("お知らせ: {note}");
+                    }
                     if !report.diagnostics.is_empty() {
                         eprint!("{}", report.diagnostics.render_text());
                     }
@@ -158,16 +162,18 @@ fn run() -> anyhow::Result<ExitCode> {
                     );
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(e @ BuildError::Invalid(_)) => {
-                    print_diagnostics(&e.diagnostics(), Format::Text);
-                    eprintln!(
-                        "ビルドを中止しました。{} は変更していません。",
-                        opts.out.display()
-                    );
-                    Ok(ExitCode::FAILURE)
-                }
+                // Input errors and output errors alike: each said once, as a diagnostic.
                 Err(e) => {
-                    Err(e).with_context(|| format!("{} に出力できませんでした", opts.out.display()))
+                    print_diagnostics(&e.diagnostics(), Format::Text);
+                    if matches!(e, BuildError::Output(OutputError::Refused { .. })) {
+                        eprintln!("ビルドを中止しました。何も変更していません。");
+                    } else {
+                        eprintln!(
+                            "ビルドを中止しました。{} は変更していません。",
+                            opts.out.display()
+                        );
+                    }
+                    Ok(ExitCode::FAILURE)
                 }
             }
         }

@@ -1,10 +1,12 @@
-//! Markdown → HTML with pulldown-cmark: headings get stable ids, links are
-//! limited to safe schemes, site-absolute links get the base path, raw HTML is
-//! escaped unless the site opts in. Also returns the page split into sections
+//! Markdown → HTML with pulldown-cmark: headings get stable, unique ids, every
+//! link and image goes through the URL rule ([`crate::url_rule`]), site paths
+//! get the base path, raw HTML is escaped unless the site opts in. Also returns the page split into sections
 //! (one per heading) as plain text, for the search index.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use crate::url_rule::{self, Place, RejectedUrl, SafeUrl};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, html};
 use serde::Serialize;
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Heading {
@@ -26,10 +28,11 @@ pub struct Rendered {
     pub html: String,
     pub headings: Vec<Heading>,
     pub sections: Vec<Section>,
-    /// Site-absolute link targets (without the base path), with the source line, for link checks.
+    /// Site-absolute link targets (decoded paths without the base path, query
+    /// or fragment), with the source line, for link checks.
     pub internal_links: Vec<(String, u32)>,
-    /// Links dropped because of their scheme, with the source line.
-    pub unsafe_links: Vec<(String, u32)>,
+    /// Links and images the URL rule refused (each an error of `check`).
+    pub rejected_urls: Vec<RejectedUrl>,
 }
 
 pub struct MarkdownOptions<'a> {
@@ -38,30 +41,11 @@ pub struct MarkdownOptions<'a> {
     pub allow_raw_html: bool,
 }
 
-fn is_safe_scheme(url: &str) -> bool {
-    let lower = url.to_ascii_lowercase();
-    ["http://", "https://", "tel:", "mailto:"]
-        .iter()
-        .any(|s| lower.starts_with(s))
-}
-
-fn has_scheme(url: &str) -> bool {
-    match url.find(':') {
-        Some(i) => {
-            let before = &url[..i];
-            !before.is_empty()
-                && before
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-                && !url.starts_with('/')
-        }
-        None => false,
-    }
-}
-
 /// Heading ids: ASCII text becomes a slug; Japanese headings get `h-N` (stable
-/// across builds, readable in a URL, and unaffected by encoding).
-fn heading_id(text: &str, n: usize, used: &mut Vec<String>) -> String {
+/// across builds, readable in a URL, and unaffected by encoding). An id already
+/// used on the page gets `-N`, then `-N+1` … until it is unique (headings
+/// `y-3`, `y`, `y` give `y-3`, `y`, `y-4`).
+fn heading_id(text: &str, n: usize, used: &mut HashSet<String>) -> String {
     let slug: String = text
         .chars()
         .map(|c| {
@@ -77,12 +61,47 @@ fn heading_id(text: &str, n: usize, used: &mut Vec<String>) -> String {
         .collect::<Vec<_>>()
         .join("-");
     let ascii_enough = !slug.is_empty() && text.is_ascii();
-    let mut id = if ascii_enough { slug } else { format!("h-{n}") };
-    if used.contains(&id) {
-        id = format!("{id}-{n}");
+    let base = if ascii_enough { slug } else { format!("h-{n}") };
+    let mut id = base.clone();
+    let mut k = n;
+    while used.contains(&id) {
+        id = format!("{base}-{k}");
+        k += 1;
     }
-    used.push(id.clone());
+    used.insert(id.clone());
     id
+}
+
+/// `href` / `src` of a link or image that passed the rule; a refused one is
+/// recorded (the check reports it, so no build writes it) and made inert.
+fn decide(
+    raw: &str,
+    place: Place,
+    line: u32,
+    opts: &MarkdownOptions,
+    internal_links: &mut Vec<(String, u32)>,
+    rejected: &mut Vec<RejectedUrl>,
+) -> String {
+    match url_rule::check(raw, place) {
+        Ok(safe) => {
+            if let SafeUrl::Site { path, .. } = &safe {
+                internal_links.push((path.clone(), line));
+            }
+            safe.href(opts.base_path)
+        }
+        Err(problem) => {
+            rejected.push(RejectedUrl {
+                raw: raw.to_string(),
+                line,
+                place,
+                problem,
+            });
+            match place {
+                Place::MarkdownImage => String::new(),
+                _ => "#".to_string(),
+            }
+        }
+    }
 }
 
 pub fn render(markdown: &str, first_line: u32, opts: &MarkdownOptions) -> Rendered {
@@ -99,8 +118,8 @@ pub fn render(markdown: &str, first_line: u32, opts: &MarkdownOptions) -> Render
         text: String::new(),
     }];
     let mut internal_links = Vec::new();
-    let mut unsafe_links = Vec::new();
-    let mut used_ids = Vec::new();
+    let mut rejected_urls = Vec::new();
+    let mut used_ids = HashSet::new();
     let mut in_heading: Option<(HeadingLevel, usize, String)> = None;
 
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
@@ -130,33 +149,47 @@ pub fn render(markdown: &str, first_line: u32, opts: &MarkdownOptions) -> Render
                     });
                 }
             }
+            // Inside headings only text is kept (a link there would lose its
+            // end tag), but its URL is still checked.
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
             }) => {
-                let url = dest_url.to_string();
                 let line = line_of(range.start);
-                let new_url = if url.starts_with('/') && !url.starts_with("//") {
-                    let (path, _frag) = url.split_once('#').unwrap_or((&url, ""));
-                    internal_links.push((path.to_string(), line));
-                    format!("{}{}", opts.base_path.trim_end_matches('/'), url)
-                } else if url.starts_with('#')
-                    || (!has_scheme(&url) && !url.starts_with("//"))
-                    || is_safe_scheme(&url)
-                {
-                    url
+                // `<info@example.jp>`: the HTML writer adds `mailto:` itself.
+                let href = if link_type == LinkType::Email {
+                    let checked = decide(
+                        &format!("mailto:{dest_url}"),
+                        Place::MarkdownLink,
+                        line,
+                        opts,
+                        &mut internal_links,
+                        &mut rejected_urls,
+                    );
+                    checked
+                        .strip_prefix("mailto:")
+                        .unwrap_or(&checked)
+                        .to_string()
                 } else {
-                    unsafe_links.push((url, line));
-                    "#".to_string()
+                    decide(
+                        &dest_url,
+                        Place::MarkdownLink,
+                        line,
+                        opts,
+                        &mut internal_links,
+                        &mut rejected_urls,
+                    )
                 };
-                events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: CowStr::from(new_url),
-                    title,
-                    id,
-                }));
+                if in_heading.is_none() {
+                    events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: CowStr::from(href),
+                        title,
+                        id,
+                    }));
+                }
             }
             Event::Start(Tag::Image {
                 link_type,
@@ -164,21 +197,22 @@ pub fn render(markdown: &str, first_line: u32, opts: &MarkdownOptions) -> Render
                 title,
                 id,
             }) => {
-                let url = dest_url.to_string();
-                let new_url = if url.starts_with('/') && !url.starts_with("//") {
-                    format!("{}{}", opts.base_path.trim_end_matches('/'), url)
-                } else if is_safe_scheme(&url) || !has_scheme(&url) {
-                    url
-                } else {
-                    unsafe_links.push((url, line_of(range.start)));
-                    String::new()
-                };
-                events.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url: CowStr::from(new_url),
-                    title,
-                    id,
-                }));
+                let src = decide(
+                    &dest_url,
+                    Place::MarkdownImage,
+                    line_of(range.start),
+                    opts,
+                    &mut internal_links,
+                    &mut rejected_urls,
+                );
+                if in_heading.is_none() {
+                    events.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url: CowStr::from(src),
+                        title,
+                        id,
+                    }));
+                }
             }
             Event::Html(h) | Event::InlineHtml(h) if !opts.allow_raw_html => {
                 events.push(Event::Text(h));
@@ -224,7 +258,7 @@ pub fn render(markdown: &str, first_line: u32, opts: &MarkdownOptions) -> Render
         headings,
         sections,
         internal_links,
-        unsafe_links,
+        rejected_urls,
     }
 }
 
@@ -275,7 +309,44 @@ mod tests {
         assert!(!out.html.contains("javascript"));
         assert!(out.html.contains("href=\"tel:119\""));
         assert_eq!(out.internal_links, vec![("/contacts/".to_string(), 1)]);
-        assert_eq!(out.unsafe_links.len(), 1);
+        assert_eq!(out.rejected_urls.len(), 1);
+    }
+
+    #[test]
+    fn heading_ids_are_unique_on_a_page() {
+        let out = r("## y-3\n\n## y\n\n## y\n\n## 見出し\n\n## h 4\n");
+        let ids: Vec<&str> = out.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["y-3", "y", "y-4", "h-4", "h-4-5"]);
+    }
+
+    #[test]
+    fn images_follow_the_url_rule() {
+        let out = r("![a](/assets/a.png) ![b](//host/x.png) ![c](javascript:alert(1))\n");
+        assert!(
+            out.html.contains("src=\"/sub/assets/a.png\""),
+            "{}",
+            out.html
+        );
+        assert!(!out.html.contains("host"), "{}", out.html);
+        assert!(!out.html.contains("javascript"), "{}", out.html);
+        let refused: Vec<&str> = out.rejected_urls.iter().map(|r| r.raw.as_str()).collect();
+        assert_eq!(refused, ["//host/x.png", "javascript:alert(1)"]);
+    }
+
+    #[test]
+    fn links_in_headings_are_checked_and_dropped() {
+        let out = r("## [見出し](javascript:alert(1))\n\n<info@example.jp>\n");
+        assert!(
+            out.html.contains("<h2 id=\"h-1\">見出し</h2>"),
+            "{}",
+            out.html
+        );
+        assert_eq!(out.rejected_urls.len(), 1);
+        assert!(
+            out.html.contains("href=\"mailto:info@example.jp\""),
+            "{}",
+            out.html
+        );
     }
 
     #[test]

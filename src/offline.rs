@@ -289,12 +289,14 @@ pub fn version(site: &Site, dir: &Path) -> io::Result<String> {
 /// The text of `sw.js` for the site whose files are already written in `dir`.
 pub fn service_worker(site: &Site, dir: &Path) -> io::Result<String> {
     let base = &site.base_path;
+    // URLs as the pages write them (percent-encoded): the worker compares them
+    // with the path of each request.
     let config = serde_json::json!({
         "version": version(site, dir)?,
         "base": base,
-        "offline": format!("{base}{}", OFFLINE_PATH.trim_start_matches('/')),
-        "precache": precache_paths(site).iter().map(|p| format!("{base}{p}")).collect::<Vec<_>>(),
-        "runtime": OfflinePlan::of(site).runtime_prefixes().iter().map(|p| format!("{base}{p}")).collect::<Vec<_>>(),
+        "offline": site.href(OFFLINE_PATH),
+        "precache": precache_paths(site).iter().map(|p| site.href(p)).collect::<Vec<_>>(),
+        "runtime": OfflinePlan::of(site).runtime_prefixes().iter().map(|p| site.href(p)).collect::<Vec<_>>(),
     });
     let json = serde_json::to_string_pretty(&config).map_err(io::Error::other)?;
     Ok(SW_SOURCE.replace("__CONFIG__", &json))

@@ -250,6 +250,8 @@ fn tera_message(e: &tera::Error) -> String {
 fn ctx(url_path: &str, title: &str, section: &str) -> Context {
     let mut c = Context::new();
     c.insert("url_path", url_path);
+    // The page's own path as written in a URL (canonical link, printed sheet).
+    c.insert("url_href", &crate::url_rule::encode_path(url_path));
     c.insert("title", title);
     c.insert("section", section);
     c

@@ -113,7 +113,10 @@ pub struct WindowView {
     /// Accessible name of the tel: link: 「横浜市 障害福祉課に電話する」.
     pub tel_aria: Option<String>,
     pub note: Option<String>,
+    /// The URL as the editors wrote it (shown on the page and in the PDF).
     pub url: Option<String>,
+    /// The same URL as the URL rule writes it (percent-encoded), for `href`.
+    pub url_href: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -139,7 +142,10 @@ pub struct FacilityView {
     pub tel: Option<String>,
     pub tel_href: Option<String>,
     pub tel_aria: Option<String>,
+    /// The URL as the editors wrote it (shown on the page and in the PDF).
     pub url: Option<String>,
+    /// The same URL as the URL rule writes it (percent-encoded), for `href`.
+    pub url_href: Option<String>,
     pub care: Vec<TermView>,
     pub ages: Option<String>,
     pub note: Option<String>,
@@ -150,7 +156,10 @@ pub struct FacilityView {
 #[derive(Debug, Clone, Serialize)]
 pub struct PageView {
     pub file: String,
+    /// URL path as read from the file name (`/news/a b/`): what links are checked against.
     pub path: String,
+    /// Full href of the page: base path + percent-encoded path (`/sub/news/a%20b/`).
+    pub href: String,
     pub section: String,
     pub title: String,
     pub description: Option<String>,
@@ -167,7 +176,7 @@ pub struct PageView {
     #[serde(skip)]
     pub internal_links: Vec<(String, u32)>,
     #[serde(skip)]
-    pub unsafe_links: Vec<(String, u32)>,
+    pub rejected_urls: Vec<crate::url_rule::RejectedUrl>,
 }
 
 fn date_labels(iso: Option<&str>) -> (Option<String>, Option<String>) {
@@ -183,26 +192,35 @@ fn nonempty(s: &Option<String>) -> Option<String> {
         .filter(|x| !x.is_empty())
 }
 
-/// `https://example.jp/sub` → (`https://example.jp/sub/`, `/sub/`).
-pub fn split_base_url(base_url: &str) -> (String, String) {
-    let mut url = base_url.trim().to_string();
-    if !url.ends_with('/') {
-        url.push('/');
+/// Base path + percent-encoded site path: `("/sub/", "/news/a b/")` → `/sub/news/a%20b/`.
+fn href_of(base_path: &str, path: &str) -> String {
+    format!(
+        "{base_path}{}",
+        crate::url_rule::encode_path(path.trim_start_matches('/'))
+    )
+}
+
+/// A data `url:` as the URL rule writes it (`None` when refused: `check` reports it).
+fn data_href(url: &Option<crate::model::S<String>>) -> Option<String> {
+    let u = url.as_ref()?;
+    match crate::url_rule::check(&u.value, crate::url_rule::Place::DataUrl) {
+        Ok(safe) => Some(safe.href("/")),
+        Err(_) => None,
     }
-    let after_scheme = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
-    let path = after_scheme
-        .find('/')
-        .map_or("/", |i| &after_scheme[i..])
-        .to_string();
-    (url, path)
 }
 
 /// Resolves a validated [`RawSite`]. `base_url_override` is `--base-url`.
 pub fn resolve(raw: &RawSite, base_url_override: Option<&str>) -> Site {
     let cfg = raw.site.as_ref().map(|(_, c)| c);
-    let (base_url, base_path) = split_base_url(
-        base_url_override.unwrap_or_else(|| cfg.map_or("/", |c| c.base_url.value.as_str())),
-    );
+    // A refused base URL is an error of `check` (site.yaml or `--base-url`);
+    // the site is still resolved, from `/`, so every other problem is found too.
+    let crate::url_rule::BaseUrl {
+        url: base_url,
+        path: base_path,
+    } = base_url_override
+        .or(cfg.map(|c| c.base_url.value.as_str()))
+        .and_then(|b| crate::url_rule::base_url(b).ok())
+        .unwrap_or_else(crate::url_rule::BaseUrl::root);
     let edition = cfg.and_then(|c| Date::parse(&c.edition.value));
 
     let fields: Vec<FieldView> = list(&raw.fields)
@@ -291,6 +309,7 @@ pub fn resolve(raw: &RawSite, base_url_override: Option<&str>) -> Site {
                     .as_ref()
                     .map(|t| format!("{}に電話する {}", f.name.value, t.value)),
                 url: f.url.as_ref().map(|u| u.value.clone()),
+                url_href: data_href(&f.url),
                 care: f
                     .care
                     .iter()
@@ -359,6 +378,7 @@ pub fn resolve(raw: &RawSite, base_url_override: Option<&str>) -> Site {
             PageView {
                 file: p.file.clone(),
                 path: p.path.clone(),
+                href: href_of(&base_path, &p.path),
                 section: p.section.clone(),
                 title: p.front.title.value.clone(),
                 description: nonempty(&p.front.description),
@@ -372,7 +392,7 @@ pub fn resolve(raw: &RawSite, base_url_override: Option<&str>) -> Site {
                 headings: out.headings,
                 sections: out.sections,
                 internal_links: out.internal_links,
-                unsafe_links: out.unsafe_links,
+                rejected_urls: out.rejected_urls,
             }
         })
         .collect();
@@ -403,12 +423,11 @@ pub fn resolve(raw: &RawSite, base_url_override: Option<&str>) -> Site {
                         date_iso: date_iso.unwrap_or_default(),
                         date_label: date_label.unwrap_or_default(),
                         text: n.text.value.clone(),
-                        href: n.url.as_ref().map(|u| {
-                            if u.value.starts_with('/') {
-                                format!("{}{}", base_path.trim_end_matches('/'), u.value)
-                            } else {
-                                u.value.clone()
-                            }
+                        // A refused URL is an error of `check`: no link is made.
+                        href: n.url.as_ref().and_then(|u| {
+                            crate::url_rule::check(&u.value, crate::url_rule::Place::Notice)
+                                .ok()
+                                .map(|safe| safe.href(&base_path))
                         }),
                     }
                 })
@@ -478,6 +497,7 @@ fn window_view(
             .map(|t| format!("{municipality} {}に電話する {}", w.name.value, t.value)),
         note: nonempty(&w.note),
         url: w.url.as_ref().map(|u| u.value.clone()),
+        url_href: data_href(&w.url),
     }
 }
 
@@ -571,8 +591,8 @@ impl Site {
             .collect()
     }
 
-    /// Joins the base path and a site-relative path (`contacts/`).
+    /// Joins the base path and a site path (`contacts/`), percent-encoded.
     pub fn href(&self, rel: &str) -> String {
-        format!("{}{}", self.base_path, rel.trim_start_matches('/'))
+        href_of(&self.base_path, rel)
     }
 }

@@ -6,6 +6,7 @@ use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::model::{ContactFile, Facility, RawSite, S, Window, pos};
 use crate::tel::{self, TelProblem};
+use crate::url_rule::{self, Place};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A window or facility checked more than this long before the edition gets a warning.
@@ -138,15 +139,42 @@ impl Validator {
         }
     }
 
-    fn url(&mut self, file: &str, s: &S<String>) {
-        let u = s.value.trim();
-        let ok = (u.starts_with("https://") || u.starts_with("http://"))
-            && u.len() > "https://".len()
-            && !u.chars().any(char::is_whitespace);
-        if !ok {
-            let d = self.error_at(file, s, format!("URL `{u}` は使えません"));
-            d.expected = Some("http:// または https:// で始まる URL".into());
-            d.hint = Some("javascript: などは安全のため出力しません。空白が混ざっていないかも確認してください".into());
+    /// A URL written in the data, through the one URL rule ([`crate::url_rule`]).
+    fn url(&mut self, file: &str, s: &S<String>, place: Place) {
+        if let Err(problem) = url_rule::check(&s.value, place) {
+            let (l, c) = pos(s);
+            self.diags
+                .push(url_rule::diagnostic(file, l, c, &s.value, place, &problem));
+        }
+    }
+
+    /// `base_url` of site.yaml: where the site is published.
+    fn base_url(&mut self, file: &str, s: &S<String>) {
+        match url_rule::base_url(&s.value) {
+            Ok(base) if base.url.starts_with('/') => {
+                let w = self.warn_at(
+                    file,
+                    s,
+                    format!(
+                        "base_url `{}` にホスト名がありません",
+                        url_rule::shown(&s.value)
+                    ),
+                );
+                w.hint = Some("sitemap.xml・お知らせのフィード・PDF に載る URL が相対になります。公開先が決まったら https://… で書いてください".into());
+            }
+            Ok(_) => {}
+            Err(problem) => {
+                let d = self.error_at(
+                    file,
+                    s,
+                    format!(
+                        "base_url `{}` は使えません: {problem}",
+                        url_rule::shown(&s.value)
+                    ),
+                );
+                d.expected = Some(url_rule::BASE_URL_EXPECTED.into());
+                d.hint = Some(problem.hint().into());
+            }
         }
     }
 
@@ -235,15 +263,13 @@ impl Validator {
         self.non_empty(file, &site.title, "title (サイト名)");
         self.non_empty(file, &site.organisation, "organisation (運営者)");
         self.non_empty(file, &site.publisher, "publisher (発行者)");
-        self.url(file, &site.base_url);
+        self.base_url(file, &site.base_url);
         self.edition = self.date(file, &site.edition, "edition (版の日付)");
         for n in &site.notices {
             self.date(file, &n.value.date, "お知らせの日付");
             self.non_empty(file, &n.value.text, "お知らせの本文");
-            if let Some(u) = &n.value.url
-                && !u.value.starts_with('/')
-            {
-                self.url(file, u);
+            if let Some(u) = &n.value.url {
+                self.url(file, u, Place::Notice);
             }
         }
     }
@@ -532,7 +558,7 @@ impl Validator {
             }
         }
         if let Some(u) = &win.url {
-            self.url(file, u);
+            self.url(file, u, Place::DataUrl);
         }
     }
 
@@ -621,7 +647,7 @@ impl Validator {
             self.tel(file, t);
         }
         if let Some(u) = &f.url {
-            self.url(file, u);
+            self.url(file, u, Place::DataUrl);
         }
         if let Some(u) = &f.updated {
             self.fresh_date(file, u, "更新日 (updated)");

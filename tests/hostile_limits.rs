@@ -397,6 +397,36 @@ fn a_directory_over_the_printed_limit_is_refused_before_typst() {
     sitekit::assert_success(&run(&site, &["check"]));
 }
 
+#[test]
+fn an_import_with_a_note_over_the_limit_writes_nothing() {
+    let site = TestSite::sample();
+    let note = "メ".repeat(limits::MAX_TEXT_CHARS + 1);
+    let csv = format!(
+        "市町村,名称,分野,各種相談,内容,電話,直通/代表,備考,URL,確認日\n\
+         茅ヶ崎市,障がい福祉課,障害福祉,○,各種相談,0467-00-1883,直通,,,2025/10/1\n\
+         茅ヶ崎市,保健予防課,保健,,小児慢性特定疾病,0467-00-3419,直通,{note},,2025/10/1\n"
+    );
+    let file = site.path("contacts.csv");
+    std::fs::write(&file, csv).unwrap();
+    let before = snapshot(&site);
+    let out = ohisama()
+        .args(["import", "contacts"])
+        .arg(&file)
+        .arg("--force")
+        .arg("--root")
+        .arg(site.root())
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("3行目 H列: `note` の値が長すぎます (2,001 文字、上限 2,000 文字)"),
+        "{err}"
+    );
+    assert!(!err.contains("不具合"), "{err}");
+    assert_untouched(&before, &site);
+}
+
 // --- GitHub annotations ------------------------------------------------------
 
 #[test]

@@ -24,7 +24,7 @@
 mod http;
 mod sse;
 
-use crate::build::{self, BuildError};
+use crate::build;
 use crate::config::BuildOptions;
 use crate::diagnostic::Diagnostics;
 use notify::EventKind;
@@ -108,6 +108,8 @@ pub enum ServeError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
 }
 
 /// What a finished build left for the pages and the event stream.
@@ -221,12 +223,8 @@ impl Server {
             .clone()
             .unwrap_or_else(|| opts.root.join(".cache").join("serve"))
             .join(addr.port().to_string());
-        // Left over by a run that was killed: nobody else can hold this port now.
-        let _ = std::fs::remove_dir_all(&work);
-        std::fs::create_dir_all(&work).map_err(|source| ServeError::Io {
-            path: work.clone(),
-            source,
-        })?;
+        // One left by a killed preview is replaced; a running one's is refused.
+        crate::output::claim_work_dir(&work)?;
 
         let session = format!(
             "{:x}",
@@ -624,6 +622,9 @@ impl Builder {
                 } else {
                     BuildOutcome::Reload
                 };
+                for note in &report.notes {
+                    self.log(&format!("お知らせ: {note}"));
+                }
                 if !report.diagnostics.is_empty() {
                     self.log(&report.diagnostics.render_text());
                 }
@@ -688,11 +689,7 @@ impl Builder {
             }
             Err(e) => {
                 let diags = e.diagnostics();
-                let mut text = diags.render_text();
-                if let BuildError::Output(_) = e {
-                    text = format!("{e}\n{text}");
-                }
-                self.log(&text);
+                self.log(&diags.render_text());
                 self.log(&format!(
                     "✘ {label}失敗 ({:.2} 秒): {}{} — {}",
                     elapsed.as_secs_f64(),

@@ -15,6 +15,7 @@ use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::load::parse_yaml;
 use crate::model::{ContactFile, Facility, S};
+use crate::text_check::{self, MAX_REPORTED};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization as _;
@@ -275,10 +276,42 @@ struct Importer<'a> {
     diags: Diagnostics,
 }
 
-/// Cell text: surrounding spaces (also full-width and no-break) removed, CRLF → LF.
+/// Cell text: surrounding spaces (also full-width and no-break) removed, the
+/// formula guard of [`guard_formula`] taken off, CRLF → LF.
 fn clean(s: &str) -> String {
-    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
-        .replace("\r\n", "\n")
+    unguard_formula(s.trim_matches(char::is_whitespace)).replace("\r\n", "\n")
+}
+
+/// First characters that make a spreadsheet read a cell as a formula (OWASP
+/// CSV injection: `=` `+` `-` `@` TAB CR), and the full-width `＝` `＋` `－` `＠`
+/// that Japanese Excel also turns into a formula.
+const FORMULA_STARTS: [char; 10] = ['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'];
+
+/// Zero or more `'` and then a formula start: the values the guard applies to.
+/// The `'`s count so that a value that itself starts with `'` before a formula
+/// start (`'=x`) gets a guard too, and import gives it back unchanged.
+fn quotes_then_formula(s: &str) -> bool {
+    s.trim_start_matches('\'').starts_with(FORMULA_STARTS)
+}
+
+/// A value as an exported cell: with a leading `'` when a spreadsheet would
+/// read it as a formula (`=HYPERLINK(…)` stays text). A lone `-` (the usual
+/// "none" placeholder) cannot be a formula and is left as it is.
+pub fn guard_formula(value: &str) -> std::borrow::Cow<'_, str> {
+    if value != "-" && quotes_then_formula(value) {
+        format!("'{value}").into()
+    } else {
+        value.into()
+    }
+}
+
+/// The inverse of [`guard_formula`]: one leading `'` is removed when `'`s and
+/// a formula start follow it; any other cell is the value as it is.
+pub fn unguard_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if quotes_then_formula(rest) => rest,
+        _ => cell,
+    }
 }
 
 impl Importer<'_> {
@@ -298,6 +331,62 @@ impl Importer<'_> {
             )
             .hint(hint),
         );
+    }
+
+    /// Reports every cell holding NUL, a control character or a stray BOM
+    /// (the first [`MAX_REPORTED`] of them) at its row and column; true if any.
+    /// The cells are looked at as read, before spaces are trimmed.
+    fn has_forbidden_chars(&mut self, records: &[(u32, Vec<String>)]) -> bool {
+        let header = records.first().map(|(_, h)| h.as_slice()).unwrap_or(&[]);
+        let mut count = 0;
+        for (row, cells) in records {
+            for (j, cell) in cells.iter().enumerate() {
+                let Some((position, ch)) = text_check::first_forbidden(cell) else {
+                    continue;
+                };
+                count += 1;
+                if count > MAX_REPORTED {
+                    continue;
+                }
+                let col = j as u32 + 1;
+                let name = header
+                    .get(j)
+                    .map(|h| text_check::visible(&clean(h)))
+                    .filter(|h| !h.is_empty() && *row > 1);
+                let place = match name {
+                    Some(h) => format!("{row}行目 {}列「{h}」", column_letter(col)),
+                    None => format!("{row}行目 {}列", column_letter(col)),
+                };
+                self.diags.push(
+                    Diagnostic::error(
+                        &self.file,
+                        *row,
+                        col,
+                        format!(
+                            "{place}: {} {} が入っています (セルの {position} 文字目)",
+                            text_check::kind_of(ch),
+                            text_check::char_label(ch)
+                        ),
+                    )
+                    .hint(text_check::hint_for(ch, text_check::Spelling::Raw)),
+                );
+            }
+        }
+        if count > MAX_REPORTED {
+            self.diags.push(
+                Diagnostic::error(
+                    &self.file,
+                    0,
+                    0,
+                    format!(
+                        "ほかにも {} 個のセルに制御文字などがあります",
+                        count - MAX_REPORTED
+                    ),
+                )
+                .hint("Excel で「CSV UTF-8 (コンマ区切り)」で保存し直すと直ることがあります"),
+            );
+        }
+        count > 0
     }
 
     /// Reads the records; the header becomes the column map.
@@ -331,6 +420,9 @@ impl Importer<'_> {
                     return None;
                 }
             }
+        }
+        if self.has_forbidden_chars(&records) {
+            return None;
         }
         let Some((_, header)) = records.first() else {
             self.diags.push(
@@ -544,9 +636,8 @@ impl Importer<'_> {
         let Some(v) = row.opt("url") else {
             return Ok(None);
         };
-        let ok = (v.starts_with("https://") || v.starts_with("http://"))
-            && v.len() > "https://".len()
-            && !v.chars().any(char::is_whitespace);
+        // The same rule as `check` (src/url_rule.rs), so an import never writes a refused URL.
+        let ok = crate::url_rule::check(&v, crate::url_rule::Place::DataUrl).is_ok();
         if ok {
             Ok(Some(v))
         } else {
@@ -1213,6 +1304,21 @@ fn verify(im: &mut Importer, kind: DataKind, planned: &[Planned], raw: &crate::m
     let mut raw = raw.clone();
     let rels: BTreeSet<&str> = planned.iter().map(|p| p.rel.as_str()).collect();
     for p in planned {
+        // A value or list over the limits of docs/DATA.md: `check` would refuse the file.
+        let over = crate::load::limits::limit_problems(&p.yaml.text);
+        if !over.is_empty() {
+            for l in over {
+                let (row, col) = p.yaml.origin_of(l.line).unwrap_or((p.first_row, 0));
+                let message = if col > 0 {
+                    format!("{row}行目 {}列: {}", column_letter(col), l.message)
+                } else {
+                    format!("{row}行目: {}", l.message)
+                };
+                im.diags
+                    .push(Diagnostic::error(&im.file, row, col, message).hint(l.hint));
+            }
+            continue;
+        }
         let problem = match kind {
             DataKind::Contacts => match parse_yaml::<ContactFile>(&p.yaml.text) {
                 Ok(c) => {
@@ -1223,7 +1329,7 @@ fn verify(im: &mut Importer, kind: DataKind, planned: &[Planned], raw: &crate::m
                     }
                     None
                 }
-                Err(e) => Some(e.message),
+                Err(e) => Some(read_back_problem::<ContactFile>(&im.file, kind, p, e)),
             },
             DataKind::Facilities => match parse_yaml::<Vec<S<Facility>>>(&p.yaml.text) {
                 Ok(list) => {
@@ -1231,22 +1337,11 @@ fn verify(im: &mut Importer, kind: DataKind, planned: &[Planned], raw: &crate::m
                     raw.facilities.push((p.rel.clone(), list));
                     None
                 }
-                Err(e) => Some(e.message),
+                Err(e) => Some(read_back_problem::<Vec<S<Facility>>>(&im.file, kind, p, e)),
             },
         };
-        if let Some(message) = problem {
-            im.diags.push(
-                Diagnostic::error(
-                    &im.file,
-                    p.first_row,
-                    0,
-                    format!(
-                        "{} を作れませんでした (ohisama の不具合です): {message}",
-                        p.rel
-                    ),
-                )
-                .hint("この CSV を添えて開発担当に知らせてください"),
-            );
+        if let Some(d) = problem {
+            im.diags.push(d);
         }
     }
     raw.contacts.sort_by(|a, b| a.0.cmp(&b.0));
@@ -1271,6 +1366,96 @@ fn verify(im: &mut Importer, kind: DataKind, planned: &[Planned], raw: &crate::m
         nd.hint = d.hint.clone();
         im.diags.push(nd);
     }
+}
+
+/// Why a file the import is about to write does not read back, at the CSV row
+/// it came from. The YAML reader's limits (a file with too many values or too
+/// much text) come from the size of the CSV: they are named with what to do.
+/// Any other problem keeps the reader's own message and hint.
+fn read_back_problem<T: serde::de::DeserializeOwned>(
+    file: &str,
+    kind: DataKind,
+    p: &Planned,
+    problem: crate::load::YamlProblem,
+) -> Diagnostic {
+    let at = |(row, column): (u32, u32), message: String, hint: String| {
+        Diagnostic::error(file, row, column, format!("{row}行目: {message}")).hint(hint)
+    };
+    if let Some(limit) = yaml_limit_breached::<T>(&p.yaml.text) {
+        // The whole file is too large: named at the first row that goes into it.
+        let hint = if limit.too_much_text {
+            "備考などの長すぎるセルを短くしてください (ほかのファイルの文章を丸ごと貼り付けていないか確認してください)".to_string()
+        } else {
+            format!(
+                "同じ行が何度も貼り付けられていないか確認し、{}の行を減らしてください",
+                kind.label()
+            )
+        };
+        return at(
+            (p.first_row, 0),
+            format!(
+                "{} ({} {} 件) が大きすぎて書き出せません: {}",
+                p.rel,
+                kind.label(),
+                p.entries,
+                limit.what
+            ),
+            hint,
+        );
+    }
+    let origin = p
+        .yaml
+        .origin_of(problem.line.max(1))
+        .unwrap_or((p.first_row, 0));
+    at(
+        origin,
+        format!("{} に書く内容を読み戻せません: {}", p.rel, problem.message),
+        problem.hint.unwrap_or_else(|| {
+            "この行のセルの値 (記号・引用符・改行) を見直してください".to_string()
+        }),
+    )
+}
+
+/// A limit of the YAML reader that a text breaks.
+struct YamlLimit {
+    /// The limit in Japanese, with its value.
+    what: String,
+    too_much_text: bool,
+}
+
+/// Which limit of the YAML reader (the budget `load` reads with,
+/// [`crate::load::limits::yaml_options`]) `text` breaks, if that is why it
+/// cannot be read.
+fn yaml_limit_breached<T: serde::de::DeserializeOwned>(text: &str) -> Option<YamlLimit> {
+    use serde_saphyr::budget::BudgetBreach;
+    let options = crate::load::limits::yaml_options();
+    let budget = options.budget.clone().unwrap_or_default();
+    let err = serde_saphyr::from_str_with_options::<T>(text, options).err()?;
+    let serde_saphyr::Error::Budget { breach, .. } = err.without_snippet() else {
+        return None;
+    };
+    let (what, too_much_text) = match breach {
+        BudgetBreach::Nodes { .. } => (
+            format!("値の数が上限の {} 個を超えます", budget.max_nodes),
+            false,
+        ),
+        BudgetBreach::Events { .. } => (
+            format!("YAML の要素の数が上限の {} 個を超えます", budget.max_events),
+            false,
+        ),
+        BudgetBreach::ScalarBytes { .. } => (
+            format!(
+                "文字の合計が上限の {} MiB を超えます",
+                budget.max_total_scalar_bytes / (1024 * 1024)
+            ),
+            true,
+        ),
+        _ => ("YAML を読むときの上限を超えます".to_string(), false),
+    };
+    Some(YamlLimit {
+        what,
+        too_much_text,
+    })
 }
 
 /// Writes the contacts or facilities of a site as a CSV that Excel opens
@@ -1389,7 +1574,7 @@ fn csv_bytes(kind: DataKind, records: &[Vec<String>]) -> Vec<u8> {
         // Writing to a Vec cannot fail.
         let _ = w.write_record(&header);
         for r in records {
-            let _ = w.write_record(r);
+            let _ = w.write_record(r.iter().map(|cell| guard_formula(cell).into_owned()));
         }
         let _ = w.flush();
     }
@@ -1456,6 +1641,34 @@ mod tests {
         broken.extend_from_slice(b"\x82\xA0ok\r\n\xFF\xFE\xFD\r\n");
         let p = decode(&broken).unwrap_err();
         assert_eq!(p.line, 3, "Shift_JIS reads line 2, breaks on line 3");
+    }
+
+    #[test]
+    fn formula_guard_is_undone_exactly() {
+        let cases = [
+            ("=1+2", "'=1+2"),
+            ("+81", "'+81"),
+            ("-5", "'-5"),
+            ("@x", "'@x"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("＝x", "'＝x"),
+            ("'=x", "''=x"),
+            ("''@x", "'''@x"),
+            ("-", "-"),
+            ("'-", "''-"),
+            ("'abc", "'abc"),
+            ("'", "'"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ];
+        for (value, cell) in cases {
+            assert_eq!(guard_formula(value), cell, "{value:?}");
+            assert_eq!(unguard_formula(cell), value, "{cell:?}");
+        }
+        // What Excel users type or save is read as they mean it.
+        assert_eq!(unguard_formula("=x"), "=x");
+        assert_eq!(unguard_formula("'-"), "-");
     }
 
     #[test]

@@ -137,6 +137,31 @@ pub struct Vocab {
     pub fields: Vec<Named>,
     pub care: Vec<Named>,
     pub types: Vec<Named>,
+    /// The folded forms of each list (same order), made on the first
+    /// [`Vocab::resolve`]: a CSV of thousands of rows resolves each cell
+    /// against every name, and folding (NFKC) them again each time was most of
+    /// an import's time.
+    folded: std::sync::OnceLock<[Vec<FoldedNamed>; 4]>,
+}
+
+/// A [`Named`] as [`fold`] sees it.
+#[derive(Debug, Clone, Default)]
+struct FoldedNamed {
+    id: String,
+    name: String,
+    kana: String,
+    short: String,
+}
+
+impl FoldedNamed {
+    fn of(n: &Named) -> FoldedNamed {
+        FoldedNamed {
+            id: fold(&n.id),
+            name: fold(&n.name),
+            kana: fold(&n.kana),
+            short: short_name(&n.name),
+        }
+    }
 }
 
 /// Which vocabulary a CSV cell names.
@@ -256,6 +281,7 @@ impl Vocab {
             fields,
             care: terms(&raw.care),
             types: terms(&raw.facility_types),
+            folded: std::sync::OnceLock::new(),
         }
     }
 
@@ -296,6 +322,19 @@ impl Vocab {
         }
     }
 
+    fn folded(&self, kind: VocabKind) -> &[FoldedNamed] {
+        let all = self.folded.get_or_init(|| {
+            [
+                VocabKind::Municipality,
+                VocabKind::Field,
+                VocabKind::Care,
+                VocabKind::Type,
+            ]
+            .map(|k| self.list(k).iter().map(FoldedNamed::of).collect())
+        });
+        &all[kind as usize]
+    }
+
     /// The id a cell names: an id, or a Japanese name (or reading) of the vocabulary.
     pub fn resolve(&self, kind: VocabKind, text: &str) -> Option<&str> {
         let t = fold(text);
@@ -303,21 +342,20 @@ impl Vocab {
             return None;
         }
         let list = self.list(kind);
-        list.iter()
-            .find(|n| fold(&n.id) == t)
-            .or_else(|| list.iter().find(|n| fold(&n.name) == t))
-            .or_else(|| {
-                list.iter()
-                    .find(|n| !n.kana.is_empty() && fold(&n.kana) == t)
-            })
+        let folded = self.folded(kind);
+        let find = |matches: &dyn Fn(&FoldedNamed) -> bool| folded.iter().position(matches);
+        find(&|n| n.id == t)
+            .or_else(|| find(&|n| n.name == t))
+            .or_else(|| find(&|n| !n.kana.is_empty() && n.kana == t))
             .or_else(|| {
                 // 「吸引」 for 「吸引(たんの吸引)」, when only one name starts so.
-                let mut short = list.iter().filter(|n| short_name(&n.name) == t);
+                let mut short = folded.iter().enumerate().filter(|(_, n)| n.short == t);
                 match (short.next(), short.next()) {
-                    (Some(n), None) => Some(n),
+                    (Some((i, _)), None) => Some(i),
                     _ => None,
                 }
             })
+            .and_then(|i| list.get(i))
             .map(|n| n.id.as_str())
     }
 

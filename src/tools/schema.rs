@@ -124,8 +124,8 @@ fn defs(v: &Vocab) -> Value {
         "url": {
             "type": "string",
             "title": "URL",
-            "description": "http:// または https:// で始まる URL (空白なし)",
-            "pattern": "^https?://[^\\s]+$",
+            "description": "http:// または https:// で始まる URL (空白と \\ は使えません)",
+            "pattern": "^https?://[^/\\s\\\\][^\\s\\\\]*$",
         },
         "color": {
             "type": "string",
@@ -169,8 +169,8 @@ fn site_schema(v: &Vocab) -> Value {
             "url": {
                 "type": "string",
                 "title": "リンク先",
-                "description": "/contacts/ のようなサイト内のパス、または http(s) の URL (任意)",
-                "pattern": "^(/[^\\s]*|https?://[^\\s]+)$",
+                "description": "/contacts/ のような / 1つで始まるサイト内のパス、または http(s) の URL (任意)",
+                "pattern": "^(/([^/\\s\\\\][^\\s\\\\]*)?|https?://[^/\\s\\\\][^\\s\\\\]*)$",
             },
         }),
         &["date", "text"],
