@@ -10,7 +10,6 @@ use crate::model::{ContactFile, FrontMatter, Page, RawSite};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -155,10 +154,7 @@ impl<'a> Loader<'a> {
         }
         // The size may change between the look and the read (or be wrong, as
         // for /proc files): read at most one byte more than allowed.
-        let mut bytes = Vec::new();
-        std::fs::File::open(&real)
-            .and_then(|f| f.take(max_bytes + 1).read_to_end(&mut bytes))
-            .map_err(cannot_read)?;
+        let bytes = limits::read_at_most(&real, max_bytes).map_err(cannot_read)?;
         if bytes.len() as u64 > max_bytes {
             return Err(Box::new(too_big(&rel, bytes.len() as u64, max_bytes)));
         }

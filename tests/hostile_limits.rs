@@ -427,6 +427,27 @@ fn an_import_with_a_note_over_the_limit_writes_nothing() {
     assert_untouched(&before, &site);
 }
 
+#[cfg(unix)]
+#[test]
+fn an_import_of_an_endless_file_is_refused_at_the_size_limit() {
+    let site = TestSite::mini();
+    let before = snapshot(&site);
+    let started = std::time::Instant::now();
+    let out = ohisama()
+        .args(["import", "contacts", "/dev/zero", "--root"])
+        .arg(site.root())
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("CSV ファイルが大きすぎます (上限 64 MB)"),
+        "{err}"
+    );
+    assert!(started.elapsed().as_secs() < 60);
+    assert_untouched(&before, &site);
+}
+
 // --- GitHub annotations ------------------------------------------------------
 
 #[test]

@@ -17,6 +17,10 @@ pub const MAX_DATA_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// Bytes of one markdown page (front matter and body): about 300,000
 /// Japanese characters, a book's worth.
 pub const MAX_PAGE_FILE_BYTES: u64 = 1024 * 1024;
+/// Bytes of a CSV file given to `ohisama import`: a CSV of every facility of
+/// Japan (50,000) is about 15 MB. The file is read only this far (a device
+/// such as /dev/zero would otherwise fill the memory).
+pub const MAX_CSV_BYTES: u64 = 64 * 1024 * 1024;
 /// Characters of a short value: names, ids, readings, phone numbers, dates,
 /// addresses, titles, and every key.
 pub const MAX_SHORT_CHARS: usize = 200;
@@ -47,6 +51,17 @@ pub const MAX_YAML_NODES: usize = 250_000;
 pub const MAX_YAML_DEPTH: usize = 20;
 /// Length problems reported per file; more are summed up in one line.
 const MAX_REPORTED: usize = 10;
+
+/// The first `max + 1` bytes of a file at most: one byte more than allowed
+/// tells that the file is too large without reading all of it.
+pub fn read_at_most(path: &std::path::Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
 
 /// One value or list over a limit, at a 1-based line and column of the text given.
 #[derive(Debug, Clone, PartialEq, Eq)]

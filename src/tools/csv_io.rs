@@ -1048,7 +1048,8 @@ fn header_for(root: &Path, kind: DataKind, rel: &str, name: &str) -> Vec<String>
 pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diagnostics> {
     let file = opts.csv.display().to_string();
     let fail = |d: Diagnostic| Err(super::single(d));
-    let bytes = match std::fs::read(&opts.csv) {
+    let max = crate::load::limits::MAX_CSV_BYTES;
+    let bytes = match crate::load::limits::read_at_most(&opts.csv, max) {
         Ok(b) => b,
         Err(e) => {
             return fail(
@@ -1057,6 +1058,17 @@ pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diag
             );
         }
     };
+    if bytes.len() as u64 > max {
+        return fail(
+            Diagnostic::error(
+                &file,
+                0,
+                0,
+                format!("CSV ファイルが大きすぎます (上限 {} MB)", max >> 20),
+            )
+            .hint("市町村ごとなど、いくつかの CSV に分けて取り込んでください"),
+        );
+    }
     if bytes.starts_with(b"PK\x03\x04") {
         return fail(
             Diagnostic::error(&file, 0, 0, "Excel のブック (.xlsx) のままで、CSV ではありません").hint(
