@@ -31,9 +31,14 @@ pub struct Diagnostic {
     /// How to fix it (e.g. the nearest valid ids).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
-    /// The offending line of the file, filled in by [`Diagnostics::attach_sources`].
+    /// The offending line of the file, filled in by [`Diagnostics::finish`]; a long
+    /// line is cut to [`SOURCE_EXCERPT_CHARS`] characters around the column, with `…`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_line: Option<String>,
+    /// 1-based column of the problem within a cut `source_line` (`None` when the
+    /// line is whole and `column` points into it as it is).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_column: Option<u32>,
 }
 
 impl Diagnostic {
@@ -65,6 +70,7 @@ impl Diagnostic {
             expected: None,
             hint: None,
             source_line: None,
+            source_column: None,
         }
     }
 
@@ -118,11 +124,12 @@ impl Diagnostic {
         if let Some(src) = &self.source_line {
             let _ = writeln!(out, "{gutter} |");
             let _ = writeln!(out, "{} | {}", self.line, src);
-            if self.column > 0 {
+            let column = self.source_column.unwrap_or(self.column);
+            if column > 0 {
                 // Columns count characters; full-width characters take two cells.
                 let pad: usize = src
                     .chars()
-                    .take(self.column as usize - 1)
+                    .take(column as usize - 1)
                     .map(display_width)
                     .sum();
                 let _ = writeln!(out, "{gutter} | {}^", " ".repeat(pad));
@@ -137,7 +144,9 @@ impl Diagnostic {
         out
     }
 
-    /// A GitHub Actions workflow command (`::error file=…,line=…::…`).
+    /// A GitHub Actions workflow command (`::error file=…,line=…::…`), escaped by
+    /// the workflow-command rules so no text of the input (a file name with a
+    /// newline, say) can end the command and forge another.
     pub fn render_github(&self) -> String {
         let kind = match self.severity {
             Severity::Error => "error",
@@ -148,14 +157,69 @@ impl Diagnostic {
             text.push_str(" ヒント: ");
             text.push_str(h);
         }
-        let text = text
-            .replace('%', "%25")
-            .replace('\r', "%0D")
-            .replace('\n', "%0A");
         format!(
             "::{kind} file={},line={},col={}::{}",
-            self.file, self.line, self.column, text
+            escape_github_property(&self.file),
+            self.line,
+            self.column,
+            escape_github_data(&text)
         )
+    }
+}
+
+/// The message of a workflow command: `%`, CR and LF are percent-encoded.
+fn escape_github_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A property value (`file=…`) of a workflow command: as the message, and also
+/// `:` and `,`, which would end the value.
+fn escape_github_property(text: &str) -> String {
+    escape_github_data(text)
+        .replace(':', "%3A")
+        .replace(',', "%2C")
+}
+
+/// At most this many characters of a source line are shown (a 10 MB line must
+/// not be echoed whole to the terminal, JSON or the browser).
+pub const SOURCE_EXCERPT_CHARS: usize = 200;
+
+/// At most this many characters of a message, expectation or hint are kept
+/// (they may quote a value of the input).
+pub const MESSAGE_CHARS: usize = 1_000;
+
+/// The part of `line` shown for a problem at 1-based `column` (0: unknown): the
+/// whole line when short, else [`SOURCE_EXCERPT_CHARS`] characters centred on
+/// the column with `…` where text was left out, and the column within that cut.
+fn excerpt(line: &str, column: u32) -> (String, Option<u32>) {
+    let count = line.chars().count();
+    if count <= SOURCE_EXCERPT_CHARS {
+        return (line.to_string(), None);
+    }
+    let at = (column as usize).saturating_sub(1).min(count - 1);
+    let start = at
+        .saturating_sub(SOURCE_EXCERPT_CHARS / 2)
+        .min(count - SOURCE_EXCERPT_CHARS);
+    let end = start + SOURCE_EXCERPT_CHARS;
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.extend(line.chars().skip(start).take(SOURCE_EXCERPT_CHARS));
+    if end < count {
+        out.push('…');
+    }
+    let shown_column = (column > 0).then(|| (at - start + 1 + usize::from(start > 0)) as u32);
+    (out, shown_column)
+}
+
+/// `text` cut to `max` characters, with `…` when something was left out.
+fn clip(text: &mut String, max: usize) {
+    if let Some((cut, _)) = text.char_indices().nth(max) {
+        text.truncate(cut);
+        text.push('…');
     }
 }
 
@@ -211,11 +275,23 @@ impl Diagnostics {
         });
         self.0.dedup();
         for d in &mut self.0 {
-            if d.line == 0 || d.source_line.is_some() {
-                continue;
+            clip(&mut d.message, MESSAGE_CHARS);
+            for text in [&mut d.expected, &mut d.hint].into_iter().flatten() {
+                clip(text, MESSAGE_CHARS);
             }
-            if let Some(text) = sources.get(&d.file) {
-                d.source_line = text.lines().nth(d.line as usize - 1).map(str::to_string);
+            if d.line == 0 || d.source_column.is_some() {
+                continue; // no line, or already cut by an earlier `finish`
+            }
+            let line = match d.source_line.take() {
+                Some(line) => Some(line),
+                None => sources
+                    .get(&d.file)
+                    .and_then(|text| text.lines().nth(d.line as usize - 1).map(str::to_string)),
+            };
+            if let Some(line) = line {
+                let (shown, column) = excerpt(&line, d.column);
+                d.source_line = Some(shown);
+                d.source_column = column;
             }
         }
     }
@@ -278,5 +354,98 @@ pub fn did_you_mean<'a>(bad: &str, valid: impl IntoIterator<Item = &'a str> + Cl
     } else {
         let quoted: Vec<String> = near.iter().map(|n| format!("`{n}`")).collect();
         format!("もしかして {} ?", quoted.join(" / "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_messages_escape_percent_and_line_breaks() {
+        assert_eq!(escape_github_data("100%\r\nx"), "100%25%0D%0Ax");
+        assert_eq!(escape_github_data("a:b,c"), "a:b,c");
+    }
+
+    #[test]
+    fn github_properties_also_escape_colon_and_comma() {
+        assert_eq!(
+            escape_github_property("a\n::warning file=x,y:z%"),
+            "a%0A%3A%3Awarning file=x%2Cy%3Az%25"
+        );
+    }
+
+    #[test]
+    fn a_forged_file_name_stays_on_one_line() {
+        let d = Diagnostic::warning("content/x\n::error file=README.md::INJECTED", 0, 0, "m\nn");
+        let line = d.render_github();
+        assert_eq!(line.lines().count(), 1, "{line}");
+        assert_eq!(
+            line,
+            "::warning file=content/x%0A%3A%3Aerror file=README.md%3A%3AINJECTED,line=0,col=0::m%0An"
+        );
+    }
+
+    #[test]
+    fn short_lines_are_shown_whole() {
+        let line = "x".repeat(SOURCE_EXCERPT_CHARS);
+        assert_eq!(excerpt(&line, 5), (line.clone(), None));
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let line: String = (0..10_000)
+            .map(|i| if i == 5_000 { 'X' } else { 'あ' })
+            .collect();
+        let (shown, column) = excerpt(&line, 5_001);
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert_eq!(shown.chars().count(), SOURCE_EXCERPT_CHARS + 2);
+        let column = column.expect("a cut line has its own column") as usize;
+        assert_eq!(shown.chars().nth(column - 1), Some('X'));
+    }
+
+    #[test]
+    fn cuts_at_the_ends_keep_the_column() {
+        let line: String = "abc".repeat(1_000);
+        let (start, c) = excerpt(&line, 2);
+        assert!(!start.starts_with('…') && start.ends_with('…'));
+        assert_eq!(c, Some(2));
+        let (end, c) = excerpt(&line, 3_000);
+        assert!(end.starts_with('…') && !end.ends_with('…'));
+        assert_eq!(end.chars().nth(c.unwrap() as usize - 1), Some('c'));
+        let (_, unknown) = excerpt(&line, 0);
+        assert_eq!(unknown, None);
+    }
+
+    #[test]
+    fn the_caret_points_into_a_cut_line() {
+        let long = format!("{}BAD{}", "あ".repeat(5_000), "い".repeat(5_000));
+        let mut ds = Diagnostics::default();
+        ds.push(Diagnostic::error("f.yaml", 1, 5_001, "m"));
+        let sources = BTreeMap::from([("f.yaml".to_string(), long)]);
+        ds.finish(&sources);
+        ds.finish(&sources); // twice: the cut line is kept, not cut again
+        let text = ds.0[0].render_text();
+        let lines: Vec<&str> = text.lines().collect();
+        let src = lines[3].strip_prefix("1 | ").unwrap();
+        let caret = lines[4].strip_prefix("  | ").unwrap();
+        let cells: usize = src[..src.find("BAD").unwrap()]
+            .chars()
+            .map(display_width)
+            .sum();
+        assert_eq!(caret.find('^'), Some(cells), "{text}");
+        assert!(text.len() < 1_000);
+    }
+
+    #[test]
+    fn long_messages_are_clipped() {
+        let mut ds = Diagnostics::default();
+        ds.push(Diagnostic::error("f", 0, 0, "x".repeat(5_000)).hint("y".repeat(5_000)));
+        ds.finish(&BTreeMap::new());
+        assert_eq!(ds.0[0].message.chars().count(), MESSAGE_CHARS + 1);
+        assert_eq!(
+            ds.0[0].hint.as_ref().unwrap().chars().count(),
+            MESSAGE_CHARS + 1
+        );
     }
 }

@@ -1,6 +1,9 @@
 //! Reads `content/` and `data/` into [`RawSite`], turning every unreadable file
-//! (not UTF-8, empty, bad YAML, unknown or missing keys) into a diagnostic.
+//! (not UTF-8, empty, bad YAML, unknown or missing keys, over a [`limits`]
+//! limit, a symbolic link out of the site folder) into a diagnostic.
 //! Nothing here checks cross-references: that is `validate`'s job.
+
+pub mod limits;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, rel_path};
 use crate::model::{ContactFile, FrontMatter, Page, RawSite};
@@ -33,16 +36,15 @@ pub struct Loaded {
 
 struct Loader<'a> {
     root: &'a Path,
+    /// `root` with every symbolic link resolved: nothing outside it is read.
+    real_root: &'a Path,
     diagnostics: Diagnostics,
     sources: BTreeMap<String, String>,
 }
 
 pub fn load_site(root: &Path) -> Loaded {
-    let mut loader = Loader {
-        root,
-        diagnostics: Diagnostics::default(),
-        sources: BTreeMap::new(),
-    };
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut loader = Loader::new(root, &real_root);
     let data = root.join("data");
     let mut raw = RawSite {
         site: loader.yaml_file(&data.join("site.yaml")),
@@ -64,6 +66,7 @@ pub fn load_site(root: &Path) -> Loaded {
     raw.facilities = loader.yaml_files(facility_paths);
     loader.warn_unread_data_files(&data);
     raw.pages = loader.pages(&root.join("content"));
+    loader.check_theme_links(&root.join("themes"));
     Loaded {
         raw,
         diagnostics: loader.diagnostics,
@@ -71,37 +74,36 @@ pub fn load_site(root: &Path) -> Loaded {
     }
 }
 
-impl Loader<'_> {
+impl<'a> Loader<'a> {
     fn rel(&self, path: &Path) -> String {
         rel_path(self.root, path)
     }
 
-    /// Reads a file as UTF-8 text (BOM removed) and remembers it for diagnostics.
-    fn text(&mut self, path: &Path) -> Option<String> {
+    fn new(root: &'a Path, real_root: &'a Path) -> Loader<'a> {
+        Loader {
+            root,
+            real_root,
+            diagnostics: Diagnostics::default(),
+            sources: BTreeMap::new(),
+        }
+    }
+
+    /// Reads a file as UTF-8 text (BOM removed, line ends made `\n`) and
+    /// remembers it for diagnostics; `None` (with a diagnostic) when it cannot
+    /// or may not be read (see [`Loader::bytes`]) or is not UTF-8.
+    fn text(&mut self, path: &Path, max_bytes: u64) -> Option<String> {
         let rel = self.rel(path);
-        let bytes = match std::fs::read(path) {
+        let bytes = match self.bytes(path, max_bytes) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                self.diagnostics.push(
-                    Diagnostic::error(&rel, 0, 0, "ファイルがありません")
-                        .hint("サンプルサイト(リポジトリ直下の data/)から同じ名前のファイルをコピーしてください"),
-                );
-                return None;
-            }
-            Err(e) => {
-                self.diagnostics.push(Diagnostic::error(
-                    &rel,
-                    0,
-                    0,
-                    format!("ファイルを読めません: {e}"),
-                ));
+            Err(d) => {
+                self.diagnostics.push(*d);
                 return None;
             }
         };
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
         match std::str::from_utf8(bytes) {
             Ok(t) => {
-                let text = t.replace("\r\n", "\n");
+                let text = unix_line_ends(t);
                 // NUL, control characters, a stray BOM: refused before parsing,
                 // so they reach neither a page nor a message raw.
                 let bad_chars = crate::text_check::check_file(&rel, &text);
@@ -114,12 +116,9 @@ impl Loader<'_> {
             }
             Err(e) => {
                 let good = &bytes[..e.valid_up_to()];
-                let line = good.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-                let col = String::from_utf8_lossy(good)
-                    .rsplit('\n')
-                    .next()
-                    .map_or(0, |l| l.chars().count()) as u32
-                    + 1;
+                let good = unix_line_ends(&String::from_utf8_lossy(good));
+                let line = good.matches('\n').count() as u32 + 1;
+                let col = good.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
                 self.diagnostics.push(
                     Diagnostic::error(&rel, line, col, "文字コードが UTF-8 ではありません")
                         .hint("Shift_JIS などで保存された可能性があります。エディタで「UTF-8」を選んで保存し直してください"),
@@ -129,15 +128,83 @@ impl Loader<'_> {
         }
     }
 
+    /// The bytes of a file, read only when it is a file inside the site folder
+    /// (a symbolic link may not lead out of it) and at most `max_bytes` long.
+    fn bytes(&self, path: &Path, max_bytes: u64) -> Result<Vec<u8>, Box<Diagnostic>> {
+        let rel = self.rel(path);
+        let real = self.real_path(path)?;
+        let cannot_read = |e: std::io::Error| {
+            Box::new(Diagnostic::error(
+                &rel,
+                0,
+                0,
+                format!("ファイルを読めません: {e}"),
+            ))
+        };
+        let meta = std::fs::metadata(&real).map_err(cannot_read)?;
+        if !meta.is_file() {
+            return Err(Box::new(
+                Diagnostic::error(&rel, 0, 0, "ファイルではありません").hint(
+                    "この名前のフォルダや特殊なファイルがあります。消すか、名前を変えてください",
+                ),
+            ));
+        }
+        if meta.len() > max_bytes {
+            return Err(Box::new(too_big(&rel, meta.len(), max_bytes)));
+        }
+        // The size may change between the look and the read (or be wrong, as
+        // for /proc files): read at most one byte more than allowed.
+        let bytes = limits::read_at_most(&real, max_bytes).map_err(cannot_read)?;
+        if bytes.len() as u64 > max_bytes {
+            return Err(Box::new(too_big(&rel, bytes.len() as u64, max_bytes)));
+        }
+        Ok(bytes)
+    }
+
+    /// `path` with its symbolic links resolved, when that is inside the site
+    /// folder; else the problem (missing, broken link, a link leading out).
+    fn real_path(&self, path: &Path) -> Result<PathBuf, Box<Diagnostic>> {
+        let rel = self.rel(path);
+        let problem = match path.canonicalize() {
+            Ok(real) if real.starts_with(self.real_root) => return Ok(real),
+            Ok(real) => Diagnostic::error(
+                &rel,
+                0,
+                0,
+                format!(
+                    "サイトのフォルダの外 ({}) を指すシンボリックリンクです。読み込みません",
+                    real.display()
+                ),
+            )
+            .hint(
+                "リンクをやめて、ファイルやフォルダそのものをサイトのフォルダの中に置いてください",
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if std::fs::symlink_metadata(path).is_ok() {
+                    Diagnostic::error(&rel, 0, 0, "シンボリックリンクのリンク先がありません")
+                        .hint("リンクを消すか、ファイルそのものを置いてください")
+                } else {
+                    Diagnostic::error(&rel, 0, 0, "ファイルがありません")
+                        .hint("サンプルサイト(リポジトリ直下の data/)から同じ名前のファイルをコピーしてください")
+                }
+            }
+            Err(e) => Diagnostic::error(&rel, 0, 0, format!("ファイルを読めません: {e}")),
+        };
+        Err(Box::new(problem))
+    }
+
     /// Reads and parses one YAML file; `None` (with a diagnostic) when it cannot.
     fn yaml_file<T: DeserializeOwned>(&mut self, path: &Path) -> Option<(String, T)> {
-        let text = self.text(path)?;
+        let text = self.text(path, limits::MAX_DATA_FILE_BYTES)?;
         let rel = self.rel(path);
         if is_blank_yaml(&text) {
             self.diagnostics.push(
                 Diagnostic::error(&rel, 0, 0, "ファイルが空です")
                     .hint("中身を書くか、不要ならファイルを削除してください"),
             );
+            return None;
+        }
+        if !self.within_limits(&rel, &text) {
             return None;
         }
         match parse_yaml::<T>(&text) {
@@ -152,15 +219,11 @@ impl Loader<'_> {
     /// [`Loader::yaml_file`] for many files, parsed on all cores; the results
     /// (data, diagnostics, sources) are merged in the order of `paths`.
     fn yaml_files<T: DeserializeOwned + Send>(&mut self, paths: Vec<PathBuf>) -> Vec<(String, T)> {
-        let root = self.root;
+        let (root, real_root) = (self.root, self.real_root);
         let parsed: Vec<ParsedOne<T>> = paths
             .into_par_iter()
             .map(|path| {
-                let mut one = Loader {
-                    root,
-                    diagnostics: Diagnostics::default(),
-                    sources: BTreeMap::new(),
-                };
+                let mut one = Loader::new(root, real_root);
                 let data = one.yaml_file::<T>(&path);
                 (data, one.diagnostics, one.sources)
             })
@@ -179,6 +242,13 @@ impl Loader<'_> {
     /// `*.yaml` files of a folder, sorted by name; other files are reported, not skipped silently.
     fn list_yaml_dir(&mut self, dir: &Path) -> Vec<PathBuf> {
         let mut out = Vec::new();
+        if !dir.exists() {
+            return out;
+        }
+        if let Err(d) = self.real_path(dir) {
+            self.diagnostics.push(*d);
+            return out;
+        }
         let Ok(entries) = std::fs::read_dir(dir) else {
             return out;
         };
@@ -211,6 +281,9 @@ impl Loader<'_> {
 
     /// Files in `data/` that no part of the site reads.
     fn warn_unread_data_files(&mut self, data: &Path) {
+        if data.exists() && self.real_path(data).is_err() {
+            return; // a link out of the site: each data file already said so
+        }
         let Ok(entries) = std::fs::read_dir(data) else {
             self.diagnostics.push(Diagnostic::error(
                 self.rel(data),
@@ -244,6 +317,74 @@ impl Loader<'_> {
         }
     }
 
+    /// Reports every value and list of a YAML text over its limit; `false` when
+    /// there was one (the file is then not read, like a file with a syntax error).
+    fn within_limits(&mut self, rel: &str, text: &str) -> bool {
+        let problems = limits::limit_problems(text);
+        let ok = problems.is_empty();
+        for p in problems {
+            self.diagnostics
+                .push(Diagnostic::error(rel, p.line, p.column, p.message).hint(p.hint));
+        }
+        ok
+    }
+
+    /// A folder walk that failed: a loop of symbolic links, a broken link, an
+    /// unreadable folder (its pages would otherwise be missing without a word).
+    fn walk_problem(&self, e: &walkdir::Error) -> Diagnostic {
+        let rel = e
+            .path()
+            .map_or_else(|| "content".to_string(), |p| self.rel(p));
+        if let Some(ancestor) = e.loop_ancestor() {
+            return Diagnostic::warning(
+                rel,
+                0,
+                0,
+                format!(
+                    "シンボリックリンクが上のフォルダ ({}) を指していて、ループになります。読み込みません",
+                    self.rel(ancestor)
+                ),
+            )
+            .hint("このリンクを消してください");
+        }
+        let broken = e
+            .io_error()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound);
+        if broken {
+            return Diagnostic::error(rel, 0, 0, "シンボリックリンクのリンク先がありません")
+                .hint("リンクを消すか、ファイルそのものを置いてください");
+        }
+        Diagnostic::error(rel, 0, 0, format!("フォルダを読めません: {e}"))
+            .hint("フォルダの権限を確認してください")
+    }
+
+    /// Symbolic links in the theme: one leading out of the site folder is an
+    /// error (nothing is read through it); one inside is a warning, because the
+    /// templates and `static/` are copied from real files only.
+    fn check_theme_links(&mut self, themes: &Path) {
+        for entry in WalkDir::new(themes)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            if !entry.path_is_symlink() {
+                continue;
+            }
+            match self.real_path(entry.path()) {
+                Err(d) => self.diagnostics.push(*d),
+                Ok(_) => self.diagnostics.push(
+                    Diagnostic::warning(
+                        self.rel(entry.path()),
+                        0,
+                        0,
+                        "テーマの中のシンボリックリンクは、テンプレートや static/ のファイルとして読み込まれません",
+                    )
+                    .hint("リンクをやめて、ファイルそのものを置いてください"),
+                ),
+            }
+        }
+    }
+
     fn pages(&mut self, content: &Path) -> Vec<Page> {
         let mut pages = Vec::new();
         if !content.is_dir() {
@@ -258,9 +399,30 @@ impl Loader<'_> {
         // Walk in order, then read and parse the pages on all cores; the
         // results are merged in walk order, as if read one by one.
         let mut items: Vec<Result<PathBuf, Diagnostic>> = Vec::new();
-        let walker = WalkDir::new(content).sort_by_file_name().into_iter();
-        for entry in walker.filter_map(|e| e.ok()) {
+        // Symbolic links are followed (a linked page or folder is built like
+        // any other) when they stay inside the site folder; walkdir stops loops.
+        let mut walker = WalkDir::new(content)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter();
+        while let Some(entry) = walker.next() {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    items.push(Err(self.walk_problem(&e)));
+                    continue;
+                }
+            };
             let path = entry.path();
+            if (entry.depth() == 0 || entry.path_is_symlink())
+                && let Err(d) = self.real_path(path)
+            {
+                items.push(Err(*d));
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
+                continue;
+            }
             let name = entry.file_name().to_string_lossy();
             if !entry.file_type().is_file() || name.starts_with('.') || name.ends_with('~') {
                 continue;
@@ -274,7 +436,7 @@ impl Loader<'_> {
             }
             items.push(Ok(path.to_path_buf()));
         }
-        let root = self.root;
+        let (root, real_root) = (self.root, self.real_root);
         let loaded: Vec<(Option<Page>, Diagnostics, BTreeMap<String, String>)> = items
             .into_par_iter()
             .map(|item| match item {
@@ -284,11 +446,7 @@ impl Loader<'_> {
                     (None, ds, BTreeMap::new())
                 }
                 Ok(path) => {
-                    let mut one = Loader {
-                        root,
-                        diagnostics: Diagnostics::default(),
-                        sources: BTreeMap::new(),
-                    };
+                    let mut one = Loader::new(root, real_root);
                     let page = one.page(content, &path);
                     (page, one.diagnostics, one.sources)
                 }
@@ -305,7 +463,7 @@ impl Loader<'_> {
     }
 
     fn page(&mut self, content: &Path, path: &Path) -> Option<Page> {
-        let text = self.text(path)?;
+        let text = self.text(path, limits::MAX_PAGE_FILE_BYTES)?;
         let rel = self.rel(path);
         let Some((front_text, body, body_line)) = split_front_matter(&text) else {
             self.diagnostics.push(
@@ -321,7 +479,11 @@ impl Loader<'_> {
             return None;
         };
         // A leading newline makes YAML line numbers equal the file's (line 1 is `---`).
-        let front: FrontMatter = match parse_yaml(&format!("\n{front_text}")) {
+        let front_text = format!("\n{front_text}");
+        if !self.within_limits(&rel, &front_text) {
+            return None;
+        }
+        let front: FrontMatter = match parse_yaml(&front_text) {
             Ok(f) => f,
             Err(d) => {
                 self.diagnostics.push(d.into_diagnostic(&rel));
@@ -382,6 +544,37 @@ fn split_front_matter(text: &str) -> Option<(&str, &str, u32)> {
     None
 }
 
+/// `text` with Windows (CR LF) and old Mac (CR) line ends made `\n`, so that
+/// every reader (YAML, front matter, markdown) and every line number sees the
+/// lines the editor shows.
+fn unix_line_ends(text: &str) -> String {
+    if !text.contains('\r') {
+        return text.to_string();
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// A file over its size limit.
+fn too_big(rel: &str, bytes: u64, max: u64) -> Diagnostic {
+    let hint = if rel.ends_with(".md") {
+        "ページを2つ以上に分けてください"
+    } else {
+        "データは市町村ごとのファイルに分かれています。長い説明はページ (content/) に分けてください"
+    };
+    Diagnostic::error(
+        rel,
+        0,
+        0,
+        format!(
+            "ファイルが大きすぎます ({} バイト、上限 {} バイト = {} MB)",
+            limits::grouped(bytes as usize),
+            limits::grouped(max as usize),
+            max >> 20
+        ),
+    )
+    .hint(hint)
+}
+
 fn is_blank_yaml(text: &str) -> bool {
     text.lines()
         .map(str::trim)
@@ -394,6 +587,9 @@ pub struct YamlProblem {
     pub column: u32,
     pub message: String,
     pub hint: Option<String>,
+    /// The file is over one of the parser's [`limits`] (too many values, too
+    /// deep, an alias): the input must change, this is no bug of ohisama.
+    pub over_limit: bool,
 }
 
 impl YamlProblem {
@@ -402,84 +598,264 @@ impl YamlProblem {
     }
 }
 
-/// Parses YAML text, turning serde-saphyr's English error into Japanese.
+/// Parses YAML text within the parser budgets of [`limits::yaml_options`],
+/// turning serde-saphyr's English error into Japanese with a hint.
 pub fn parse_yaml<T: DeserializeOwned>(text: &str) -> Result<T, YamlProblem> {
-    serde_saphyr::from_str::<T>(text).map_err(|e| {
+    serde_saphyr::from_str_with_options::<T>(text, limits::yaml_options()).map_err(|e| {
+        let e = e.without_snippet();
         let (line, column) = e
             .location()
             .map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
-        let english = strip_location_suffix(&e.without_snippet().to_string());
-        let (message, hint) = japanese_yaml_message(&english);
+        let over_limit = matches!(e, serde_saphyr::Error::Budget { .. });
+        let (message, hint) = japanese_yaml_error(e);
         YamlProblem {
             line,
             column,
             message,
-            hint,
+            hint: Some(hint),
+            over_limit,
         }
     })
 }
 
-fn strip_location_suffix(msg: &str) -> String {
-    let first = msg.lines().next().unwrap_or(msg);
-    match first.find(" at line ") {
-        Some(i) => first[..i].to_string(),
-        None => first.to_string(),
+/// The Japanese (message, hint) of a serde-saphyr error: by its kind for the
+/// errors editors meet, else a Japanese lead with the original text.
+fn japanese_yaml_error(e: &serde_saphyr::Error) -> (String, String) {
+    use serde_saphyr::Error as E;
+    use serde_saphyr::localizer::ExternalMessageSource;
+    match e {
+        E::Budget { breach, .. } => budget_message(breach),
+        E::ExternalMessage { source, msg, .. } => match &**source {
+            ExternalMessageSource::Parser(scan) => syntax_message(scan.kind(), msg),
+            _ => syntax_fallback(msg),
+        },
+        E::AliasError { error, .. } => japanese_yaml_error(error),
+        E::UnknownAnchor { .. } => limits::alias_refused(),
+        E::SerdeUnknownField {
+            field, expected, ..
+        } => {
+            let hint = if expected.is_empty() {
+                "ここではキーを書けません".to_string()
+            } else {
+                format!(
+                    "{}(使えるキー: {})",
+                    crate::diagnostic::did_you_mean(field, expected.iter().copied()),
+                    expected.join(", ")
+                )
+            };
+            (format!("不明なキー `{field}` があります"), hint)
+        }
+        E::SerdeMissingField { field, .. } => (
+            format!("必須のキー `{field}` がありません"),
+            format!("`{field}:` の行を追加してください"),
+        ),
+        E::DuplicateMappingKey { key, .. } => (
+            match key {
+                Some(k) => format!("同じキー `{k}` が2回書かれています"),
+                None => "同じキーが2回書かれています".to_string(),
+            },
+            "どちらか一方を消してください".into(),
+        ),
+        E::SerdeInvalidType {
+            unexpected,
+            expected,
+            ..
+        } => (
+            format!(
+                "値の種類が違います: {} を書くところに {} が書かれています",
+                expected_ja(expected),
+                unexpected_ja(unexpected)
+            ),
+            "リスト(- で始まる行)、文字列、true/false、数値のどれを書くべきか確認してください"
+                .into(),
+        ),
+        E::Unexpected { expected, .. } => (
+            format!(
+                "値の種類が違います: {} を書くところに、別の種類の値が書かれています",
+                expected_ja(expected)
+            ),
+            "リスト(- で始まる行)、文字列、true/false、数値のどれを書くべきか確認してください"
+                .into(),
+        ),
+        E::MultipleDocuments { .. } => (
+            "1つのファイルに YAML の文書が2つ以上あります (--- の行で区切られています)".into(),
+            "ファイルの途中にある --- の行を消してください".into(),
+        ),
+        E::Eof { .. } => (
+            "ファイルが途中で終わっています".into(),
+            "引用符や括弧の閉じ忘れ、最後の行が欠けていないかを確認してください".into(),
+        ),
+        other => syntax_fallback(&other.to_string()),
     }
 }
 
-/// The serde messages editors meet most, in Japanese with a hint; others keep
-/// the original text after a Japanese lead so nothing is lost.
-fn japanese_yaml_message(english: &str) -> (String, Option<String>) {
-    let ticked: Vec<&str> = english.split('`').skip(1).step_by(2).collect();
-    if english.starts_with("unknown field") {
-        let bad = ticked.first().copied().unwrap_or("?");
-        // serde-saphyr: "unknown field `x`, expected one of a, b" (or "expected a").
-        let valid: Vec<&str> = english
-            .split_once("expected ")
-            .map(|(_, rest)| {
-                rest.trim_start_matches("one of ")
-                    .split(", ")
-                    .map(|v| v.trim_matches('`'))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let hint = if valid.is_empty() {
-            "ここではキーを書けません".to_string()
-        } else {
+/// A parser budget ([`limits::yaml_options`]) the file went over (normally
+/// found first by [`limits::limit_problems`], at its place).
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> (String, String) {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match breach {
+        B::Nodes { .. } | B::Events { .. } => limits::too_many_nodes(),
+        B::Depth { .. } => limits::too_deep(),
+        B::Aliases { .. } | B::AliasAnchorRatio { .. } | B::MergeKeys { .. } => {
+            limits::alias_refused()
+        }
+        B::Documents { .. } => (
+            "1つのファイルに YAML の文書が2つ以上あります (--- の行で区切られています)".into(),
+            "ファイルの途中にある --- の行を消してください".into(),
+        ),
+        B::ScalarBytes { .. } | B::InputBytes { .. } => (
             format!(
-                "{}(使えるキー: {})",
-                crate::diagnostic::did_you_mean(bad, valid.iter().copied()),
-                valid.join(", ")
-            )
-        };
-        return (format!("不明なキー `{bad}` があります"), Some(hint));
-    }
-    if english.starts_with("missing field") {
-        let key = ticked.first().copied().unwrap_or("?");
-        return (
-            format!("必須のキー `{key}` がありません"),
-            Some(format!("`{key}:` の行を追加してください")),
-        );
-    }
-    if english.starts_with("invalid type") {
-        return (
-            format!("値の種類が違います ({english})"),
-            Some(
-                "リスト(- で始まる行)、文字列、true/false、数値のどれを書くべきか確認してください"
-                    .into(),
+                "ファイルの文字が多すぎます (上限 {} MB)",
+                limits::MAX_DATA_FILE_BYTES >> 20
             ),
-        );
+            "長い説明はページ (content/) に分けてください".into(),
+        ),
+        _ => (
+            "YAML が大きすぎるか、複雑すぎて読めません".into(),
+            "アンカー (&名前)・深い入れ子・とても長い値を使わずに書いてください".into(),
+        ),
     }
-    if english.contains("duplicate") {
-        return (
-            format!("同じキーが2回書かれています ({english})"),
-            Some("どちらか一方を消してください".into()),
-        );
-    }
+}
+
+/// A syntax error of the YAML parser, by its kind.
+fn syntax_message(
+    kind: &serde_saphyr::granit_parser::ErrorKind,
+    english: &str,
+) -> (String, String) {
+    use serde_saphyr::granit_parser::ErrorKind as K;
+    let (message, hint) = match kind {
+        K::MappingValueNotAllowed | K::InvalidColonPlacement | K::InvalidMappingValueWhitespace => {
+            (
+                "この場所に「キー: 値」は書けません",
+                "値の中に「: 」(コロンと空白) があるときは、値全体を \"…\" で囲んでください。字下げがずれていないかも確認してください",
+            )
+        }
+        K::TabNotAllowed
+        | K::TabInBlockIndentation
+        | K::TabInIndentation
+        | K::TabAtBlockScalarStart
+        | K::TabInPlainScalar => (
+            "タブ文字は使えません (字下げは半角スペースで書きます)",
+            "タブを半角スペースに置き換えてください",
+        ),
+        K::UnclosedQuotedScalar | K::DocumentIndicatorInQuotedScalar => (
+            "引用符 (\" または ') が閉じられていません",
+            "値の終わりに、始めと同じ引用符を書いてください",
+        ),
+        K::InvalidTrailingSingleQuotedScalar | K::InvalidTrailingDoubleQuotedScalar => (
+            "引用符で囲んだ値の後ろに、余分な文字があります",
+            "値の中に引用符があるときは、値全体を別の種類の引用符で囲んでください",
+        ),
+        K::InvalidIndentation
+        | K::InvalidBlockScalarIndent
+        | K::InvalidQuotedScalarIndent
+        | K::InvalidFlowScalarIndent
+        | K::ExpectedBlockMappingKey
+        | K::ExpectedBlockSequenceEntry
+        | K::BlockSequenceEntryNotAllowed
+        | K::SimpleKeyExpected
+        | K::InvalidSimpleKey => (
+            "字下げ (インデント) が合っていません",
+            "同じ階層の行は同じ数の半角スペースで字下げし、「キー: 値」のコロンの後に空白を入れてください",
+        ),
+        K::UnclosedFlowCollection { .. }
+        | K::MismatchedFlowCollectionEnd { .. }
+        | K::MisplacedFlowCollectionEnd
+        | K::UnexpectedEofFlowSequence
+        | K::UnexpectedEofFlowMapping
+        | K::UnexpectedEofImplicitFlowMapping
+        | K::ExpectedFlowMappingSeparator
+        | K::ExpectedFlowSequenceSeparator => (
+            "[ ] や { } の括弧の対応が合っていません",
+            "開いた括弧を閉じ、項目をコンマで区切ってください。括弧を含む値は \"…\" で囲んでください",
+        ),
+        K::UnexpectedCharacter { .. } | K::ExpectedNodeContent => (
+            "YAML ではこの場所にこの文字を書けません",
+            "記号 (@ ` % & * ! | > など) で始まる値は、値全体を \"…\" で囲んでください",
+        ),
+        K::RecursionLimitExceeded => return limits::too_deep(),
+        K::UnknownAnchor | K::MissingAnchorOrAliasName => {
+            return limits::alias_refused();
+        }
+        K::UnexpectedEof | K::UnexpectedEofBlockSequence | K::UnexpectedEofBlockMapping => (
+            "ファイルが途中で終わっています",
+            "引用符や括弧の閉じ忘れ、最後の行が欠けていないかを確認してください",
+        ),
+        K::MultipleDocumentsUnsupported | K::ExpectedDocumentStart | K::InvalidDocumentEnd => (
+            "--- や ... の行の位置が正しくありません",
+            "データのファイルでは --- の行は使いません。消してください",
+        ),
+        _ => return syntax_fallback(english),
+    };
+    (message.to_string(), hint.to_string())
+}
+
+/// Any other YAML error: a Japanese lead, the parser's own words, a general hint.
+fn syntax_fallback(english: &str) -> (String, String) {
+    let first = english.lines().next().unwrap_or(english);
+    let first = first.find(" at line ").map_or(first, |i| &first[..i]);
     (
-        format!("YAML の書き方に誤りがあります ({english})"),
-        Some("インデント(字下げ)、コロンの後の空白、引用符の閉じ忘れを確認してください".into()),
+        format!("YAML の書き方に誤りがあります ({first})"),
+        "インデント(字下げ)、コロンの後の空白、引用符の閉じ忘れを確認してください".into(),
     )
+}
+
+/// serde's name of an expected type, in Japanese ("a boolean" → "true/false").
+fn expected_ja(expected: &str) -> String {
+    let known = [
+        ("a boolean", "true / false"),
+        ("a sequence", "リスト (- で始まる行)"),
+        ("a string", "文字列"),
+        ("a map", "「キー: 値」の組"),
+        ("i64", "整数"),
+        ("u64", "整数"),
+        ("u32", "整数"),
+        ("f64", "数値"),
+        ("sequence start", "リスト (- で始まる行)"),
+        ("mapping start", "「キー: 値」の組"),
+        ("string scalar", "文字列"),
+        ("scalar", "文字列や数値"),
+        ("str expected", "文字列"),
+        ("missing string", "文字列"),
+        ("bool expected", "true / false"),
+        ("missing bool", "true / false"),
+    ];
+    if let Some((_, ja)) = known.iter().find(|(en, _)| *en == expected) {
+        return ja.to_string();
+    }
+    if expected.starts_with("struct ") || expected.starts_with("a map") {
+        return "「キー: 値」の組".to_string();
+    }
+    if expected.starts_with("a sequence") || expected.starts_with("a list") {
+        return "リスト (- で始まる行)".to_string();
+    }
+    expected.to_string()
+}
+
+/// serde's description of the value found, in Japanese.
+fn unexpected_ja(unexpected: &str) -> String {
+    let text = unexpected.trim();
+    if let Some(s) = text.strip_prefix("string ") {
+        return format!("文字列 {s}");
+    }
+    if text == "sequence" {
+        return "リスト".to_string();
+    }
+    if text == "map" {
+        return "「キー: 値」の組".to_string();
+    }
+    if text.starts_with("unit") || text == "null" {
+        return "空の値".to_string();
+    }
+    if let Some(b) = text.strip_prefix("boolean ") {
+        return format!("true/false の値 {b}");
+    }
+    for prefix in ["integer ", "floating point "] {
+        if let Some(n) = text.strip_prefix(prefix) {
+            return format!("数値 {n}");
+        }
+    }
+    text.to_string()
 }
 
 #[cfg(test)]
@@ -507,5 +883,76 @@ mod tests {
         assert_eq!(b, "# body\n");
         assert_eq!(line, 4);
         assert!(split_front_matter("# no front matter").is_none());
+    }
+
+    fn problem(text: &str) -> YamlProblem {
+        match parse_yaml::<serde_json::Value>(text) {
+            Ok(v) => panic!("parsed: {v:?}"),
+            Err(p) => p,
+        }
+    }
+
+    #[test]
+    fn billion_laughs_is_refused_in_japanese() {
+        let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for i in 1..12 {
+            let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+            bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let p = problem(&bomb);
+        assert!(p.over_limit);
+        assert_eq!(
+            p.message,
+            "YAML のアンカーと別名 (&名前 / *名前、<<) は使えません"
+        );
+    }
+
+    #[test]
+    fn budget_breaches_are_in_japanese() {
+        let deep = format!("{}{}", "[".repeat(30), "]".repeat(30));
+        let p = problem(&deep);
+        assert!(p.over_limit);
+        assert!(
+            p.message.starts_with("入れ子 (字下げの段) が深すぎます"),
+            "{}",
+            p.message
+        );
+        let many = format!("[{}]", vec!["1"; limits::MAX_YAML_NODES + 1].join(","));
+        let p = problem(&many);
+        assert!(
+            p.over_limit && p.message.contains("250,000"),
+            "{}",
+            p.message
+        );
+    }
+
+    #[test]
+    fn common_syntax_errors_are_in_japanese() {
+        let cases = [
+            ("a: b: c\n", "この場所に「キー: 値」は書けません", 1),
+            ("a:\n\t- x\n", "タブ文字は使えません", 2),
+            (
+                "a: \"open\nb: 1\n",
+                "引用符 (\" または ') が閉じられていません",
+                0,
+            ),
+            ("a: 1\na: 2\n", "同じキー `a` が2回書かれています", 2),
+            ("a: [1, 2\n", "括弧の対応が合っていません", 0),
+            ("a: 1\n---\nb: 2\n", "YAML の文書が2つ以上あります", 0),
+        ];
+        for (text, want, line) in cases {
+            let p = problem(text);
+            assert!(p.message.contains(want), "{text:?}: {}", p.message);
+            assert!(p.hint.is_some());
+            if line > 0 {
+                assert_eq!(p.line, line, "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn cr_line_ends_become_lf() {
+        assert_eq!(unix_line_ends("a\rb\r\nc\n"), "a\nb\nc\n");
+        assert_eq!(unix_line_ends("plain\n"), "plain\n");
     }
 }

@@ -61,7 +61,9 @@ enum Command {
         query: String,
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        #[arg(long, default_value_t = 10)]
+        /// 表示する件数 (1〜1000)
+        #[arg(long, default_value_t = 10,
+              value_parser = count_in("--limit", 1, ohisama::search::MAX_QUERY_LIMIT))]
         limit: usize,
         /// page / window / facility
         #[arg(long = "type")]
@@ -79,17 +81,21 @@ enum Command {
     },
     /// ベンチマーク用の大きなサイト (架空のデータ) を作る。同じ引数なら同じ内容
     Generate {
-        /// ページ数 (トップページ・セクションの目次を含む)
-        #[arg(long, default_value_t = 1000)]
+        /// ページ数 (トップページ・セクションの目次を含む。1〜500000)
+        #[arg(long, default_value_t = 1000, value_parser = count_in("--pages", 1, 500_000))]
         pages: usize,
-        /// 施設数
-        #[arg(long, default_value_t = 1000)]
+        /// 施設数 (0〜500000)
+        #[arg(long, default_value_t = 1000,
+              value_parser = count_in("--facilities", 0, 500_000))]
         facilities: usize,
-        /// 市町村数 (元サイトの数を超える分は架空の市町村)
-        #[arg(long, default_value_t = 33)]
+        /// 市町村数 (元サイトの数を超える分は架空の市町村。1〜20000)
+        #[arg(long, default_value_t = 33,
+              value_parser = count_in("--municipalities", 1, 20_000))]
         municipalities: usize,
-        /// 市町村ごとの窓口数
-        #[arg(long, default_value_t = 10)]
+        /// 市町村ごとの窓口数 (0〜500: 1ファイルの窓口の上限)
+        #[arg(long, default_value_t = 10,
+              value_parser = count_in("--windows-per-municipality", 0,
+                  ohisama::load::limits::MAX_WINDOWS_PER_FILE))]
         windows_per_municipality: usize,
         /// 出力先 (無いか空か、generate で作ったフォルダ)
         #[arg(long)]
@@ -265,12 +271,27 @@ fn search(
             dir.display()
         );
     }
-    let kind = kind
-        .map(|k| k.parse::<DocKind>())
-        .transpose()
-        .context("--type は page / window / facility のどれかです")?;
+    let kind = match kind {
+        Some(k) => Some(k.parse::<DocKind>().map_err(|_| {
+            anyhow::anyhow!("--type は page / window / facility のどれかです (指定: {k})")
+        })?),
+        None => None,
+    };
     let index =
         SearchIndex::open(&dir).with_context(|| format!("{} を開けません", dir.display()))?;
+    if let Some(region) = &region {
+        let known = index.regions()?;
+        if !known.contains(region) {
+            anyhow::bail!(
+                "地域 `{region}` はありません。--region に使える地域 ID: {}",
+                if known.is_empty() {
+                    "(この検索インデックスには地域がありません)".to_string()
+                } else {
+                    known.join(", ")
+                }
+            );
+        }
+    }
     let hits = index.query(
         query,
         &QueryOptions {
@@ -280,7 +301,9 @@ fn search(
         },
     )?;
     if hits.is_empty() {
-        println!("「{query}」に一致するものはありません");
+        let shown: String = query.chars().take(100).collect();
+        let more = if shown.len() < query.len() { "…" } else { "" };
+        println!("「{shown}{more}」に一致するものはありません");
     }
     for (i, h) in hits.iter().enumerate() {
         println!(
@@ -297,6 +320,23 @@ fn search(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A whole number from `min` to `max` for the option `flag`, with a Japanese
+/// message naming the range. Counts that reach an allocation are bounded here:
+/// `search --limit 18446744073709551615` used to panic in tantivy and
+/// `generate --pages 18446744073709551615` to ask for an impossible vector.
+fn count_in(
+    flag: &'static str,
+    min: usize,
+    max: usize,
+) -> impl Fn(&str) -> Result<usize, String> + Clone + Send + Sync + 'static {
+    move |text| match text.trim().parse::<u64>() {
+        Ok(n) if (min as u64..=max as u64).contains(&n) => Ok(n as usize),
+        _ => Err(format!(
+            "{flag} は {min} から {max} までの整数で指定してください"
+        )),
+    }
 }
 
 fn main() -> ExitCode {

@@ -30,6 +30,14 @@ pub const DATA_PATH: &str = "/data.json";
 /// File name of the whole directory.
 pub const ALL_FILE_NAME: &str = "contacts-all.pdf";
 
+/// Characters the printed directory may hold: the paragraphs of はじめに and
+/// 使い方, and every window's name, detail, phone number, note and URL. Typst
+/// keeps about 1 KB of layout per printed character until the PDF is written
+/// (600,000 characters cost 850 MB), so this bounds a build's memory; the
+/// real directory of a prefecture has about 30,000. See docs/DATA.md
+/// 「入力の上限」.
+pub const MAX_PRINTED_CHARS: usize = 300_000;
+
 /// The whole printed directory.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Directory {
@@ -52,6 +60,40 @@ pub struct Directory {
     /// The legend, in order.
     pub fields: Vec<Field>,
     pub regions: Vec<Region>,
+}
+
+/// `300,000`, for messages.
+fn grouped(n: &usize) -> String {
+    crate::load::limits::grouped(*n)
+}
+
+impl Directory {
+    /// Characters printed from the data ([`MAX_PRINTED_CHARS`]), and the
+    /// municipality with the most (its slug, name and count).
+    pub fn printed_chars(&self) -> (usize, Option<(&str, &str, usize)>) {
+        let chars = |s: &str| s.chars().count();
+        let mut total: usize = self.intro.iter().chain(&self.usage).map(|p| chars(p)).sum();
+        let mut largest: Option<(&str, &str, usize)> = None;
+        for m in self.regions.iter().flat_map(|r| &r.municipalities) {
+            let n: usize = m
+                .windows
+                .iter()
+                .map(|w| {
+                    chars(&w.name)
+                        + [&w.detail, &w.tel, &w.note, &w.url]
+                            .into_iter()
+                            .flatten()
+                            .map(|t| chars(t))
+                            .sum::<usize>()
+                })
+                .sum();
+            total += n;
+            if largest.is_none_or(|(_, _, most)| n > most) {
+                largest = Some((&m.slug, &m.name, n));
+            }
+        }
+        (total, largest)
+    }
 }
 
 /// A field (分野) a window is colour-coded by.
@@ -142,6 +184,19 @@ pub enum PdfError {
     Export {
         pdf: String,
         diagnostics: Vec<TemplateDiagnostic>,
+    },
+    /// The directory is over [`MAX_PRINTED_CHARS`]; nothing was laid out.
+    #[error(
+        "窓口一覧 (PDF) に載る文字が多すぎます (合計 {} 文字、上限 {} 文字。\
+         いちばん多いのは {largest}: {} 文字)。窓口の detail・note を短くするか、\
+         長い説明はページ (content/) に書いてください",
+        grouped(.total), grouped(&MAX_PRINTED_CHARS), grouped(.largest_chars)
+    )]
+    TooMuchText {
+        total: usize,
+        /// `横浜市 (data/contacts/yokohama.yaml)`
+        largest: String,
+        largest_chars: usize,
     },
 }
 
@@ -340,6 +395,15 @@ impl PdfRenderer {
     /// in that order.
     pub fn render(&self, dir: &Directory) -> Result<Vec<PdfFile>, PdfError> {
         let date = parse_date(&dir.edition_date)?;
+        let (total, largest) = dir.printed_chars();
+        if total > MAX_PRINTED_CHARS {
+            let (slug, name, largest_chars) = largest.unwrap_or(("", "はじめに・使い方", 0));
+            return Err(PdfError::TooMuchText {
+                total,
+                largest: format!("{name} (data/contacts/{slug}.yaml)"),
+                largest_chars,
+            });
+        }
         let mut jobs: Vec<(String, Directory, Option<&Region>)> =
             vec![(ALL_FILE_NAME.to_string(), dir.clone(), None)];
         for region in &dir.regions {

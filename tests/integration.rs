@@ -14,6 +14,7 @@ mod build;
 mod facilities;
 mod generate;
 mod hostile_csv;
+mod hostile_limits;
 mod hostile_output;
 mod hostile_urls;
 mod offline;

@@ -123,6 +123,11 @@ pub struct SearchDoc {
     pub field: Option<String>,
 }
 
+/// The most results one query may ask for ([`QueryOptions::limit`]): tantivy
+/// reserves room for `limit` results up front, so an absurd limit would
+/// allocate gigabytes (or panic) before searching.
+pub const MAX_QUERY_LIMIT: usize = 1_000;
+
 /// Options of [`SearchIndex::query`].
 #[derive(Debug, Clone)]
 pub struct QueryOptions {
@@ -170,8 +175,10 @@ pub enum SearchError {
     NotACache(PathBuf),
     #[error("検索インデックスの形式が違います: {0}(再ビルドしてください)")]
     Schema(String),
-    #[error("種別は page / window / facility のどれかです: {0}")]
+    #[error("種別は page / window / facility のどれかです (指定: {0})")]
     BadKind(String),
+    #[error("結果の件数は 1 から {MAX_QUERY_LIMIT} までです (指定: {0})")]
+    BadLimit(usize),
 }
 
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
@@ -421,8 +428,12 @@ impl SearchIndex {
         Some(Box::new(BooleanQuery::new(musts)))
     }
 
-    /// Ranked results for `q` (at most `opts.limit`).
+    /// Ranked results for `q` (at most `opts.limit`, which may not exceed
+    /// [`MAX_QUERY_LIMIT`]).
     pub fn query(&self, q: &str, opts: &QueryOptions) -> Result<Vec<Hit>, SearchError> {
+        if opts.limit > MAX_QUERY_LIMIT {
+            return Err(SearchError::BadLimit(opts.limit));
+        }
         let Some(query) = self.tantivy_query(q, opts) else {
             return Ok(Vec::new());
         };
@@ -452,6 +463,24 @@ impl SearchIndex {
             });
         }
         Ok(hits)
+    }
+
+    /// The region ids the indexed documents carry, sorted (what `--region`
+    /// may name).
+    pub fn regions(&self) -> Result<Vec<String>, SearchError> {
+        let searcher = self.reader.searcher();
+        let mut ids = std::collections::BTreeSet::new();
+        for segment in searcher.segment_readers() {
+            let index = segment.inverted_index(self.fields.region)?;
+            let mut terms = index
+                .terms()
+                .stream()
+                .map_err(tantivy::TantivyError::from)?;
+            while terms.advance() {
+                ids.insert(String::from_utf8_lossy(terms.key()).into_owned());
+            }
+        }
+        Ok(ids.into_iter().collect())
     }
 
     /// Ids of all documents matching `q` (no limit), ascending.

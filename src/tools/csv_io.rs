@@ -1048,7 +1048,8 @@ fn header_for(root: &Path, kind: DataKind, rel: &str, name: &str) -> Vec<String>
 pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diagnostics> {
     let file = opts.csv.display().to_string();
     let fail = |d: Diagnostic| Err(super::single(d));
-    let bytes = match std::fs::read(&opts.csv) {
+    let max = crate::load::limits::MAX_CSV_BYTES;
+    let bytes = match crate::load::limits::read_at_most(&opts.csv, max) {
         Ok(b) => b,
         Err(e) => {
             return fail(
@@ -1057,6 +1058,17 @@ pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diag
             );
         }
     };
+    if bytes.len() as u64 > max {
+        return fail(
+            Diagnostic::error(
+                &file,
+                0,
+                0,
+                format!("CSV ファイルが大きすぎます (上限 {} MB)", max >> 20),
+            )
+            .hint("市町村ごとなど、いくつかの CSV に分けて取り込んでください"),
+        );
+    }
     if bytes.starts_with(b"PK\x03\x04") {
         return fail(
             Diagnostic::error(&file, 0, 0, "Excel のブック (.xlsx) のままで、CSV ではありません").hint(
@@ -1304,6 +1316,21 @@ fn verify(im: &mut Importer, kind: DataKind, planned: &[Planned], raw: &crate::m
     let mut raw = raw.clone();
     let rels: BTreeSet<&str> = planned.iter().map(|p| p.rel.as_str()).collect();
     for p in planned {
+        // A value or list over the limits of docs/DATA.md: `check` would refuse the file.
+        let over = crate::load::limits::limit_problems(&p.yaml.text);
+        if !over.is_empty() {
+            for l in over {
+                let (row, col) = p.yaml.origin_of(l.line).unwrap_or((p.first_row, 0));
+                let message = if col > 0 {
+                    format!("{row}行目 {}列: {}", column_letter(col), l.message)
+                } else {
+                    format!("{row}行目: {}", l.message)
+                };
+                im.diags
+                    .push(Diagnostic::error(&im.file, row, col, message).hint(l.hint));
+            }
+            continue;
+        }
         let problem = match kind {
             DataKind::Contacts => match parse_yaml::<ContactFile>(&p.yaml.text) {
                 Ok(c) => {
@@ -1408,15 +1435,17 @@ struct YamlLimit {
     too_much_text: bool,
 }
 
-/// Which limit of the YAML reader (serde-saphyr's default budget, the one
-/// `load` reads with) `text` breaks, if that is why it cannot be read.
+/// Which limit of the YAML reader (the budget `load` reads with,
+/// [`crate::load::limits::yaml_options`]) `text` breaks, if that is why it
+/// cannot be read.
 fn yaml_limit_breached<T: serde::de::DeserializeOwned>(text: &str) -> Option<YamlLimit> {
     use serde_saphyr::budget::BudgetBreach;
-    let err = serde_saphyr::from_str::<T>(text).err()?;
+    let options = crate::load::limits::yaml_options();
+    let budget = options.budget.clone().unwrap_or_default();
+    let err = serde_saphyr::from_str_with_options::<T>(text, options).err()?;
     let serde_saphyr::Error::Budget { breach, .. } = err.without_snippet() else {
         return None;
     };
-    let budget = serde_saphyr::Budget::default();
     let (what, too_much_text) = match breach {
         BudgetBreach::Nodes { .. } => (
             format!("値の数が上限の {} 個を超えます", budget.max_nodes),
