@@ -42,18 +42,6 @@ pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 const LINGER: Duration = Duration::from_millis(500);
 /// Stack of a connection thread (file serving and event streams need little).
 const STACK: usize = 512 * 1024;
-/// Sent, then the connection closed, when [`super::ServeOptions::max_connections`] are open.
-const BUSY: &[u8] = "HTTP/1.1 503 Service Unavailable\r\n\
-Content-Type: text/plain; charset=utf-8\r\n\
-Cache-Control: no-store\r\n\
-X-Content-Type-Options: nosniff\r\n\
-Retry-After: 1\r\n\
-Connection: close\r\n\
-Content-Length: 79\r\n\
-\r\n\
-接続が多すぎます。少し待ってから開き直してください。\n"
-    .as_bytes();
-
 /// The open connections (not counting event streams), by id.
 #[derive(Debug, Default)]
 pub(crate) struct Connections {
@@ -154,12 +142,25 @@ fn admit(shared: &Arc<Shared>, stream: TcpStream) {
         .spawn(move || serve_connection(stream, slot));
 }
 
-/// Writes [`BUSY`] and closes, without blocking the accepting thread: the
+/// The answer when [`super::ServeOptions::max_connections`] are open.
+fn busy() -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let resp = Response::text(
+        503,
+        "接続が多すぎます。少し待ってから開き直してください。\n",
+    )
+    .with_header("Retry-After", "1");
+    // Writing to a Vec cannot fail.
+    let _ = resp.write_to(&mut bytes, false, true);
+    bytes
+}
+
+/// Writes [`busy`] and closes, without blocking the accepting thread: the
 /// answer fits in the empty send buffer of a new socket, and whatever the client
 /// sent already is drained so the close does not reset the connection.
 fn refuse_busy(stream: TcpStream) {
     let _ = stream.set_nonblocking(true);
-    let _ = (&stream).write_all(BUSY);
+    let _ = (&stream).write_all(&busy());
     let _ = stream.shutdown(Shutdown::Write);
     let mut sink = [0u8; 4096];
     for _ in 0..16 {
@@ -346,10 +347,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_busy_answer_announces_its_length() {
-        let text = std::str::from_utf8(BUSY).unwrap();
+    fn the_busy_answer_is_a_whole_503_that_closes() {
+        let bytes = busy();
+        let text = std::str::from_utf8(&bytes).unwrap();
         let (head, body) = text.split_once("\r\n\r\n").unwrap();
-        assert!(head.contains(&format!("Content-Length: {}\r\n", body.len())));
-        assert!(head.starts_with("HTTP/1.1 503 "));
+        let head = format!("{head}\r\n");
+        assert!(head.starts_with("HTTP/1.1 503 Service Unavailable\r\n"), "{head}");
+        assert!(head.contains(&format!("Content-Length: {}\r\n", body.len())), "{head}");
+        assert!(head.contains("Connection: close\r\n"), "{head}");
+        assert!(head.contains("Retry-After: 1\r\n"), "{head}");
+        assert!(body.contains("接続が多すぎます"), "{body}");
     }
 }

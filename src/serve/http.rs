@@ -91,7 +91,7 @@ impl Response {
         ))
     }
 
-    fn with_header(mut self, name: &'static str, value: &str) -> Response {
+    pub fn with_header(mut self, name: &'static str, value: &str) -> Response {
         self.headers.push((name, value.to_string()));
         self
     }
