@@ -37,7 +37,12 @@ struct Exchange {
 impl Exchange {
     fn status(&self) -> Option<u16> {
         let line = self.bytes.split(|b| *b == b'\n').next()?;
-        std::str::from_utf8(line).ok()?.split(' ').nth(1)?.parse().ok()
+        std::str::from_utf8(line)
+            .ok()?
+            .split(' ')
+            .nth(1)?
+            .parse()
+            .ok()
     }
 
     fn text(&self) -> String {
@@ -131,7 +136,11 @@ fn connections_past_the_cap_get_503_and_no_thread_each() {
     // The held connections must outlast this test's checks.
     opts.header_timeout = Duration::from_secs(60);
     let cap = opts.max_connections;
-    assert_eq!(cap, ServeOptions::new(".").max_connections, "the default cap");
+    assert_eq!(
+        cap,
+        ServeOptions::new(".").max_connections,
+        "the default cap"
+    );
     assert!((16..=256).contains(&cap), "{cap}");
     let server = Server::start(opts).unwrap();
     let port = server.port();
@@ -160,7 +169,12 @@ fn connections_past_the_cap_get_503_and_no_thread_each() {
         let r = exchange(local(port), half.as_bytes(), Duration::from_secs(10));
         most = most.max(threads());
         assert!(r.closed, "extra connection {i} left open: {:?}", r.text());
-        assert_eq!(r.status(), Some(503), "extra connection {i}: {:?}", r.text());
+        assert_eq!(
+            r.status(),
+            Some(503),
+            "extra connection {i}: {:?}",
+            r.text()
+        );
         assert!(r.text().contains("接続が多すぎます"), "{}", r.text());
         assert!(
             r.closed_after < Duration::from_secs(2),
@@ -212,7 +226,8 @@ fn a_half_sent_request_is_answered_408_and_closed_at_the_header_timeout() {
 
     // Three clients at once: half a head and silence; a head trickled one byte
     // every 200 ms (each byte must not extend the deadline); nothing at all.
-    let half = std::thread::spawn(move || exchange(local(port), half_request(port).as_bytes(), limit));
+    let half =
+        std::thread::spawn(move || exchange(local(port), half_request(port).as_bytes(), limit));
     let silent = std::thread::spawn(move || exchange(local(port), b"", limit));
     let trickled = std::thread::spawn(move || {
         let mut s = TcpStream::connect(local(port)).unwrap();
@@ -230,7 +245,8 @@ fn a_half_sent_request_is_answered_408_and_closed_at_the_header_timeout() {
         read_until_closed(&mut s, started, limit)
     });
 
-    let window = timeout.saturating_sub(Duration::from_millis(100))..timeout + Duration::from_millis(1500);
+    let window =
+        timeout.saturating_sub(Duration::from_millis(100))..timeout + Duration::from_millis(1500);
     for (what, r) in [
         ("half a request", half.join().unwrap()),
         ("a trickled request", trickled.join().unwrap()),
@@ -321,10 +337,17 @@ fn requests_for_other_hosts_are_refused_and_local_names_served() {
     ] {
         for target in ["/", "/__ohisama/events", "/__ohisama/live-reload.js"] {
             let r = with_host(addr, target, Some(&host), "1.1");
-            assert_eq!(r.status(), Some(403), "Host {host:?} {target}: {:?}", r.text());
-            assert!(
+            assert_eq!(
+                r.status(),
+                Some(403),
+                "Host {host:?} {target}: {:?}",
                 r.text()
-                    .contains(&format!("プレビューを表示できません。{} を開いてください", server.url())),
+            );
+            assert!(
+                r.text().contains(&format!(
+                    "プレビューを表示できません。{} を開いてください",
+                    server.url()
+                )),
                 "{}",
                 r.text()
             );
@@ -348,13 +371,21 @@ fn requests_for_other_hosts_are_refused_and_local_names_served() {
     // HTTP/1.1 requires Host; HTTP/1.0 predates it (and browsers always send it).
     let r = with_host(addr, "/", None, "1.1");
     assert_eq!(r.status(), Some(400), "{}", r.text());
-    assert!(r.text().contains("Host ヘッダーがありません"), "{}", r.text());
+    assert!(
+        r.text().contains("Host ヘッダーがありません"),
+        "{}",
+        r.text()
+    );
     let r = with_host(addr, "/", None, "1.0");
     assert_eq!(r.status(), Some(200), "{}", r.text());
     let two = format!("GET / HTTP/1.1\r\nHost: localhost:{port}\r\nHost: evil.example\r\n\r\n");
     let r = exchange(addr, two.as_bytes(), Duration::from_secs(20));
     assert_eq!(r.status(), Some(400), "{}", r.text());
-    assert!(r.text().contains("Host ヘッダーが 2 つあります"), "{}", r.text());
+    assert!(
+        r.text().contains("Host ヘッダーが 2 つあります"),
+        "{}",
+        r.text()
+    );
     assert_still_serving(port);
 }
 
@@ -404,7 +435,12 @@ fn what_is_not_http_1_is_answered_and_closed_at_once() {
     );
     let endless_line = format!("GET /{}", "a".repeat(20_000));
     let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
-        ("HTTP/2 preface + SETTINGS", h2, 505, "HTTP/1.0 と HTTP/1.1 にだけ対応"),
+        (
+            "HTTP/2 preface + SETTINGS",
+            h2,
+            505,
+            "HTTP/1.0 と HTTP/1.1 にだけ対応",
+        ),
         (
             "HTTP/2 preface",
             b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec(),
@@ -417,12 +453,42 @@ fn what_is_not_http_1_is_answered_and_closed_at_once() {
             505,
             "HTTP/1.0 と HTTP/1.1 にだけ対応",
         ),
-        ("TLS ClientHello", tls.to_vec(), 400, "http:// で開いてください"),
-        ("binary garbage", (0u8..=255).rev().collect(), 400, "HTTP/1.1 のリクエストではありません"),
-        ("NUL first", vec![0, 1, 2, 3], 400, "HTTP/1.1 のリクエストではありません"),
-        ("SSH banner", b"SSH-2.0-OpenSSH_9.6\r\n".to_vec(), 400, "HTTP/1.1 のリクエストではありません"),
-        ("a 20 KB header", big_header.into_bytes(), 431, "ヘッダーが大きすぎます"),
-        ("a 20 KB request line", endless_line.into_bytes(), 431, "ヘッダーが大きすぎます"),
+        (
+            "TLS ClientHello",
+            tls.to_vec(),
+            400,
+            "http:// で開いてください",
+        ),
+        (
+            "binary garbage",
+            (0u8..=255).rev().collect(),
+            400,
+            "HTTP/1.1 のリクエストではありません",
+        ),
+        (
+            "NUL first",
+            vec![0, 1, 2, 3],
+            400,
+            "HTTP/1.1 のリクエストではありません",
+        ),
+        (
+            "SSH banner",
+            b"SSH-2.0-OpenSSH_9.6\r\n".to_vec(),
+            400,
+            "HTTP/1.1 のリクエストではありません",
+        ),
+        (
+            "a 20 KB header",
+            big_header.into_bytes(),
+            431,
+            "ヘッダーが大きすぎます",
+        ),
+        (
+            "a 20 KB request line",
+            endless_line.into_bytes(),
+            431,
+            "ヘッダーが大きすぎます",
+        ),
         (
             "a request with a body",
             format!("POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 5\r\n\r\nhello")

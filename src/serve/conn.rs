@@ -24,9 +24,9 @@
 //! Every open connection is registered (a clone of its socket), so shutdown can
 //! close them all at once instead of waiting for their deadlines.
 
+use super::Shared;
 use super::http::{self, Reply, Response};
 use super::request::{HeadError, RequestHead, parse_request_head};
-use super::Shared;
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -352,8 +352,14 @@ mod tests {
         let text = std::str::from_utf8(&bytes).unwrap();
         let (head, body) = text.split_once("\r\n\r\n").unwrap();
         let head = format!("{head}\r\n");
-        assert!(head.starts_with("HTTP/1.1 503 Service Unavailable\r\n"), "{head}");
-        assert!(head.contains(&format!("Content-Length: {}\r\n", body.len())), "{head}");
+        assert!(
+            head.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
+            "{head}"
+        );
+        assert!(
+            head.contains(&format!("Content-Length: {}\r\n", body.len())),
+            "{head}"
+        );
         assert!(head.contains("Connection: close\r\n"), "{head}");
         assert!(head.contains("Retry-After: 1\r\n"), "{head}");
         assert!(body.contains("接続が多すぎます"), "{body}");

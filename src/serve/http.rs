@@ -221,13 +221,15 @@ fn site_file(shared: &Shared, target: &Target) -> Response {
     let site = shared.lock().good.clone();
     let Some(site) = site else {
         // No build has succeeded yet: a page that shows the errors (through the script).
-        return Response::bytes(503, "text/html; charset=utf-8", placeholder_page().as_bytes());
+        return Response::bytes(
+            503,
+            "text/html; charset=utf-8",
+            placeholder_page().as_bytes(),
+        );
     };
 
     match resolve(&site.dir, target) {
-        Resolved::File(path) => {
-            Response::file(200, &path).unwrap_or_else(|| not_found(&site.dir))
-        }
+        Resolved::File(path) => Response::file(200, &path).unwrap_or_else(|| not_found(&site.dir)),
         Resolved::Redirect => {
             let mut location = format!("{}/", target.raw_path);
             if let Some(q) = &target.query {

@@ -364,7 +364,11 @@ impl Server {
 
     /// Other connections currently open (at most [`ServeOptions::max_connections`]).
     pub fn connections(&self) -> usize {
-        self.shared.conns.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.shared
+            .conns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
     }
 
     /// The last finished build.

@@ -107,7 +107,9 @@ pub fn parse_request_head(buf: &[u8]) -> Result<Option<RequestHead>, HeadError> 
         Err(httparse::Error::Version) if names_a_version(window) => {
             return Err(HeadError::UnsupportedVersion);
         }
-        Err(httparse::Error::Version) => return Err(HeadError::Malformed("HTTP バージョンが不正です")),
+        Err(httparse::Error::Version) => {
+            return Err(HeadError::Malformed("HTTP バージョンが不正です"));
+        }
         Err(httparse::Error::HeaderName | httparse::Error::HeaderValue) => {
             return Err(HeadError::Malformed("ヘッダーが不正です"));
         }
@@ -133,8 +135,8 @@ pub fn parse_request_head(buf: &[u8]) -> Result<Option<RequestHead>, HeadError> 
                 .map_err(|_| HeadError::Malformed("Host ヘッダーが不正です"))?;
             host = Some(value.trim().to_string());
         } else if name.eq_ignore_ascii_case("content-length") {
-            let n = plain_number(h.value)
-                .ok_or(HeadError::Malformed("Content-Length が不正です"))?;
+            let n =
+                plain_number(h.value).ok_or(HeadError::Malformed("Content-Length が不正です"))?;
             if content_length.is_some_and(|m| m != n) {
                 return Err(HeadError::Malformed("Content-Length が食い違っています"));
             }
@@ -260,9 +262,7 @@ mod tests {
     use super::*;
 
     fn head(bytes: &[u8]) -> RequestHead {
-        parse_request_head(bytes)
-            .expect("valid")
-            .expect("complete")
+        parse_request_head(bytes).expect("valid").expect("complete")
     }
 
     #[test]
@@ -276,7 +276,11 @@ User-Agent: test\r\nAccept: */*\r\n\r\nGET /next HTTP/1.1\r\n";
         assert_eq!(h.host.as_deref(), Some("127.0.0.1:1111"));
         assert!(!h.close);
         assert!(!h.has_body);
-        assert_eq!(&raw[h.len..], b"GET /next HTTP/1.1\r\n", "the pipelined rest");
+        assert_eq!(
+            &raw[h.len..],
+            b"GET /next HTTP/1.1\r\n",
+            "the pipelined rest"
+        );
     }
 
     #[test]
@@ -313,9 +317,18 @@ User-Agent: test\r\nAccept: */*\r\n\r\nGET /next HTTP/1.1\r\n";
             (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", Tls),
             (b"NONSENSE\r\n\r\n", Malformed("リクエスト行が不正です")),
             (b"\x00\x01\x02\x03", Malformed("リクエスト行が不正です")),
-            (b"SSH-2.0-OpenSSH_9.6\r\n", Malformed("リクエスト行が不正です")),
-            (b"GET / FOO/1.1\r\n\r\n", Malformed("HTTP バージョンが不正です")),
-            (b"GET /a\0b HTTP/1.1\r\n\r\n", Malformed("リクエスト行が不正です")),
+            (
+                b"SSH-2.0-OpenSSH_9.6\r\n",
+                Malformed("リクエスト行が不正です"),
+            ),
+            (
+                b"GET / FOO/1.1\r\n\r\n",
+                Malformed("HTTP バージョンが不正です"),
+            ),
+            (
+                b"GET /a\0b HTTP/1.1\r\n\r\n",
+                Malformed("リクエスト行が不正です"),
+            ),
             (
                 b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
                 Malformed("Host ヘッダーが 2 つあります"),
@@ -328,7 +341,10 @@ User-Agent: test\r\nAccept: */*\r\n\r\nGET /next HTTP/1.1\r\n";
                 b"GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
                 Malformed("Content-Length が食い違っています"),
             ),
-            (b"GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", Malformed("ヘッダーが不正です")),
+            (
+                b"GET / HTTP/1.1\r\nBad Name: x\r\n\r\n",
+                Malformed("ヘッダーが不正です"),
+            ),
         ];
         for (bytes, want) in cases {
             assert_eq!(
