@@ -50,6 +50,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+/// Name of the thread that accepts connections ([`conn::accept_loop`]).
+const ACCEPT_THREAD: &str = "ohisama-accept";
+
 /// The folders whose changes trigger a rebuild.
 pub const WATCHED: [&str; 3] = ["content", "data", "themes"];
 
@@ -303,7 +306,7 @@ impl Server {
         let accepting = shared.clone();
         threads.push(
             std::thread::Builder::new()
-                .name("ohisama-accept".into())
+                .name(ACCEPT_THREAD.into())
                 .spawn(move || conn::accept_loop(listener, accepting))
                 .map_err(|source| ServeError::Io {
                     path: PathBuf::from("thread"),
@@ -416,15 +419,23 @@ impl Server {
         // The accepting thread sees the stop flag after its next accept: make one.
         // If that fails it is left to end on its own, not waited for.
         let woken = TcpStream::connect_timeout(&reachable_addr(self.addr), Duration::from_secs(1));
+        let (accepting, others): (Vec<_>, Vec<_>) = self
+            .threads
+            .drain(..)
+            .partition(|t| t.thread().name() == Some(ACCEPT_THREAD));
+        if woken.is_ok() {
+            for t in accepting {
+                let _ = t.join();
+            }
+        }
+        // No connection is admitted any more: end those still open.
         self.shared
             .conns
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .close_all();
-        for t in self.threads.drain(..) {
-            if woken.is_ok() || t.thread().name() != Some("ohisama-accept") {
-                let _ = t.join();
-            }
+        for t in others {
+            let _ = t.join();
         }
         let _ = std::fs::remove_dir_all(&self.work);
     }
