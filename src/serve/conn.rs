@@ -116,22 +116,20 @@ fn is_transient(e: &io::Error) -> bool {
 fn admit(shared: &Arc<Shared>, stream: TcpStream) {
     let slot = {
         let mut conns = connections(shared);
-        let clone = stream.try_clone();
-        match clone {
-            Ok(clone) if conns.len() < shared.opts.max_connections => {
-                let id = conns.next_id;
-                conns.next_id += 1;
-                conns.open.insert(id, clone);
-                Slot {
-                    shared: shared.clone(),
-                    id,
-                }
-            }
-            _ => {
-                drop(conns);
-                refuse_busy(stream);
-                return;
-            }
+        let full = conns.len() >= shared.opts.max_connections;
+        // The clone lets shutdown close the connection (none when out of file handles).
+        let clone = if full { None } else { stream.try_clone().ok() };
+        let Some(clone) = clone else {
+            drop(conns);
+            refuse_busy(stream);
+            return;
+        };
+        let id = conns.next_id;
+        conns.next_id += 1;
+        conns.open.insert(id, clone);
+        Slot {
+            shared: shared.clone(),
+            id,
         }
     };
     // If no thread can start, the closure is dropped: the connection closes
