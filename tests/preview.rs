@@ -7,3 +7,4 @@ mod sitekit;
 
 mod serve;
 mod serve_browser;
+mod serve_hardening;

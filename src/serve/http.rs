@@ -1,18 +1,24 @@
 //! Answers HTTP requests: the site's files, the live-reload script and event stream.
 //!
-//! A request path is checked before it touches the file system: it must start
-//! with `/`; `%XX` escapes are decoded per segment and may not encode `/`, `\` or
-//! NUL; segments may not be `.`/`..` or empty, contain a backslash, control
-//! characters or invalid UTF-8. Anything else is a 400. The resulting path is then
-//! canonicalized (resolving symlinks) and must lie inside the output folder (403).
+//! [`respond`] turns a parsed request head into a [`Reply`]; it never touches the
+//! socket (the connection loop in [`super::conn`] reads and writes). In order:
+//! - `Host` must be one the server answers ([`super::HostPolicy`], against DNS
+//!   rebinding), else 403. An HTTP/1.1 request without `Host` is a 400 (RFC 9112
+//!   §3.2); an HTTP/1.0 one is answered: rebinding needs a browser, and browsers
+//!   always send `Host`.
+//! - Only `GET` and `HEAD` (405 with `Allow`).
+//! - A request path is checked before it touches the file system: it must start
+//!   with `/`; `%XX` escapes are decoded per segment and may not encode `/`, `\` or
+//!   NUL; segments may not be `.`/`..` or empty, contain a backslash, control
+//!   characters or invalid UTF-8. Anything else is a 400. The resulting path is then
+//!   canonicalized (resolving symlinks) and must lie inside the output folder (403).
 
 use super::{Shared, sse};
+use crate::serve::request::RequestHead;
 use std::fs::File;
-use std::io::{Cursor, Read};
-use std::panic::AssertUnwindSafe;
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tiny_http::{Header, Method, Request, Response};
 
 const LIVE_RELOAD_JS: &str = include_str!("live-reload.js");
 
@@ -28,142 +34,219 @@ self.addEventListener(\"activate\", (event) => {\n\
 /// Longest request target accepted.
 const MAX_TARGET: usize = 4096;
 
-pub(super) fn worker(http: &tiny_http::Server, shared: &Arc<Shared>) {
-    loop {
-        if shared.stopping() {
-            return;
+/// What the connection does with a request.
+pub(super) enum Reply {
+    /// Write this answer (then keep the connection open unless it must close).
+    Send(Response),
+    /// Hand the connection over to the live-reload event stream (a slot is taken).
+    Events(sse::ClientGuard),
+}
+
+/// An answer: status, headers and a body of bytes or an open file.
+pub(super) struct Response {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Body,
+}
+
+pub(super) enum Body {
+    Bytes(Vec<u8>),
+    File { file: File, len: u64 },
+}
+
+impl Response {
+    fn new(status: u16, content_type: &str, body: Body) -> Response {
+        Response {
+            status,
+            headers: vec![
+                ("Content-Type", content_type.to_string()),
+                ("Cache-Control", "no-store".to_string()),
+                ("X-Content-Type-Options", "nosniff".to_string()),
+            ],
+            body,
         }
-        match http.recv() {
-            Ok(rq) => {
-                // A bug must not take a worker down; tiny_http answers 500 for a dropped request.
-                let _ = std::panic::catch_unwind(AssertUnwindSafe(|| handle(shared, rq)));
-            }
-            Err(_) => {
-                if shared.stopping() {
-                    return;
+    }
+
+    /// A short plain-text answer (the errors, in Japanese).
+    pub fn text(status: u16, body: &str) -> Response {
+        Response::new(
+            status,
+            "text/plain; charset=utf-8",
+            Body::Bytes(body.as_bytes().to_vec()),
+        )
+    }
+
+    fn bytes(status: u16, content_type: &str, body: &[u8]) -> Response {
+        Response::new(status, content_type, Body::Bytes(body.to_vec()))
+    }
+
+    /// The file at `path`, or None when it cannot be opened.
+    fn file(status: u16, path: &Path) -> Option<Response> {
+        let file = File::open(path).ok()?;
+        let len = file.metadata().ok()?.len();
+        Some(Response::new(
+            status,
+            content_type(path),
+            Body::File { file, len },
+        ))
+    }
+
+    pub fn with_header(mut self, name: &'static str, value: &str) -> Response {
+        self.headers.push((name, value.to_string()));
+        self
+    }
+
+    /// Writes the status line, headers and (unless `head_only`) the body.
+    /// `close` adds `Connection: close`.
+    pub fn write_to(self, w: &mut impl Write, head_only: bool, close: bool) -> io::Result<()> {
+        let len = match &self.body {
+            Body::Bytes(b) => b.len() as u64,
+            Body::File { len, .. } => *len,
+        };
+        let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, reason(self.status));
+        for (name, value) in &self.headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str(&format!("Content-Length: {len}\r\n"));
+        if close {
+            head.push_str("Connection: close\r\n");
+        }
+        head.push_str("\r\n");
+        w.write_all(head.as_bytes())?;
+        if !head_only {
+            match self.body {
+                Body::Bytes(b) => w.write_all(&b)?,
+                Body::File { file, len } => {
+                    let sent = io::copy(&mut file.take(len), w)?;
+                    if sent != len {
+                        // The file shrank while being sent: the length announced is
+                        // wrong, so the connection must end here.
+                        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "file shrank"));
+                    }
                 }
-                std::thread::sleep(std::time::Duration::from_millis(20));
             }
         }
+        w.flush()
     }
 }
 
-fn handle(shared: &Arc<Shared>, rq: Request) {
-    let head_or_get = matches!(rq.method(), Method::Get | Method::Head);
-    if !head_or_get {
-        let resp =
-            text(405, "許可されていないメソッドです\n").with_header(header("Allow", "GET, HEAD"));
-        let _ = rq.respond(resp);
-        return;
+/// The reason phrase of the statuses this server sends.
+pub(super) fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "",
     }
-    let target = match Target::parse(rq.url()) {
+}
+
+/// The answer to one request.
+pub(super) fn respond(shared: &Arc<Shared>, head: &RequestHead) -> Reply {
+    match &head.host {
+        Some(host) if !shared.hosts.allows(host) => {
+            return Reply::Send(Response::text(
+                403,
+                &format!(
+                    "このアドレスではプレビューを表示できません。{} を開いてください。\n",
+                    shared.url
+                ),
+            ));
+        }
+        None if head.minor_version >= 1 => {
+            return Reply::Send(Response::text(
+                400,
+                "不正なリクエストです: Host ヘッダーがありません\n",
+            ));
+        }
+        _ => {}
+    }
+    let is_get = head.method == "GET";
+    if !is_get && head.method != "HEAD" {
+        return Reply::Send(
+            Response::text(405, "許可されていないメソッドです\n").with_header("Allow", "GET, HEAD"),
+        );
+    }
+    let target = match Target::parse(&head.target) {
         Ok(t) => t,
         Err(reason) => {
-            let _ = rq.respond(text(400, &format!("不正なリクエストです: {reason}\n")));
-            return;
+            return Reply::Send(Response::text(
+                400,
+                &format!("不正なリクエストです: {reason}\n"),
+            ));
         }
     };
 
     if target.segments.first().map(String::as_str) == Some("__ohisama") {
-        match (
+        let resp = match (
             target.segments.get(1).map(String::as_str),
             target.segments.len(),
         ) {
-            (Some("events"), 2) if *rq.method() == Method::Get => sse::serve(shared, rq),
-            (Some("live-reload.js"), 2) => {
-                let resp = Response::from_data(LIVE_RELOAD_JS.as_bytes().to_vec())
-                    .with_header(header("Content-Type", "text/javascript; charset=utf-8"));
-                let _ = rq.respond(with_common(resp));
-            }
-            _ => {
-                let _ = rq.respond(text(404, "見つかりません\n"));
-            }
-        }
-        return;
+            (Some("events"), 2) if is_get => match sse::admit(shared) {
+                Some(client) => return Reply::Events(client),
+                None => Response::text(503, "接続が多すぎます\n"),
+            },
+            (Some("live-reload.js"), 2) => Response::bytes(
+                200,
+                "text/javascript; charset=utf-8",
+                LIVE_RELOAD_JS.as_bytes(),
+            ),
+            _ => Response::text(404, "見つかりません\n"),
+        };
+        return Reply::Send(resp);
     }
+    Reply::Send(site_file(shared, &target))
+}
 
+/// A file of the site being served, its 404 page, a redirect or an error.
+fn site_file(shared: &Shared, target: &Target) -> Response {
     // The site's service worker would answer from its cache and hide edits; pages
     // do not register it in serve mode, and one left from a real build of the same
     // origin is replaced by a worker that removes itself.
     if target.segments == ["sw.js"] {
-        let resp = Response::from_data(UNREGISTER_SW.as_bytes().to_vec())
-            .with_header(header("Content-Type", "text/javascript; charset=utf-8"));
-        let _ = rq.respond(with_common(resp));
-        return;
+        return Response::bytes(
+            200,
+            "text/javascript; charset=utf-8",
+            UNREGISTER_SW.as_bytes(),
+        );
     }
 
     let site = shared.lock().good.clone();
     let Some(site) = site else {
         // No build has succeeded yet: a page that shows the errors (through the script).
-        let html = placeholder_page();
-        let resp = Response::from_data(html.into_bytes())
-            .with_status_code(503)
-            .with_header(header("Content-Type", "text/html; charset=utf-8"));
-        let _ = rq.respond(with_common(resp));
-        return;
+        return Response::bytes(
+            503,
+            "text/html; charset=utf-8",
+            placeholder_page().as_bytes(),
+        );
     };
 
-    match resolve(&site.dir, &target) {
-        Resolved::File(path) => match open(&path, 200) {
-            Some(resp) => {
-                let _ = rq.respond(resp);
-            }
-            None => not_found(&site.dir, rq),
-        },
+    match resolve(&site.dir, target) {
+        Resolved::File(path) => Response::file(200, &path).unwrap_or_else(|| not_found(&site.dir)),
         Resolved::Redirect => {
             let mut location = format!("{}/", target.raw_path);
             if let Some(q) = &target.query {
                 location.push('?');
                 location.push_str(q);
             }
-            let resp =
-                text(301, &format!("{location}\n")).with_header(header("Location", &location));
-            let _ = rq.respond(resp);
+            Response::text(301, &format!("{location}\n")).with_header("Location", &location)
         }
-        Resolved::NotFound => not_found(&site.dir, rq),
-        Resolved::Forbidden => {
-            let _ = rq.respond(text(403, "このファイルは表示できません\n"));
-        }
+        Resolved::NotFound => not_found(&site.dir),
+        Resolved::Forbidden => Response::text(403, "このファイルは表示できません\n"),
     }
 }
 
 /// The site's own 404 page, with status 404.
-fn not_found(dir: &Path, rq: Request) {
-    match open(&dir.join("404.html"), 404) {
-        Some(resp) => {
-            let _ = rq.respond(resp);
-        }
-        None => {
-            let _ = rq.respond(text(404, "ページが見つかりません\n"));
-        }
-    }
-}
-
-fn open(path: &Path, status: u16) -> Option<Response<File>> {
-    let file = File::open(path).ok()?;
-    let resp = Response::from_file(file)
-        .with_status_code(status)
-        .with_header(header("Content-Type", content_type(path)));
-    Some(with_common(resp))
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap_or_else(|_| {
-        Header::from_bytes(&b"X-Invalid"[..], &b"1"[..]).expect("static header")
-    })
-}
-
-fn with_common<R: Read>(resp: Response<R>) -> Response<R> {
-    resp.with_header(header("Cache-Control", "no-store"))
-        .with_header(header("X-Content-Type-Options", "nosniff"))
-}
-
-fn text(status: u16, body: &str) -> Response<Cursor<Vec<u8>>> {
-    with_common(
-        Response::from_data(body.as_bytes().to_vec())
-            .with_status_code(status)
-            .with_header(header("Content-Type", "text/plain; charset=utf-8")),
-    )
+fn not_found(dir: &Path) -> Response {
+    Response::file(404, &dir.join("404.html"))
+        .unwrap_or_else(|| Response::text(404, "ページが見つかりません\n"))
 }
 
 fn placeholder_page() -> String {
@@ -212,9 +295,10 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// A checked request target.
+/// A checked request target (re-exported as `ohisama::serve::RequestTarget`,
+/// for fuzzing the path rules).
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Target {
+pub struct Target {
     /// Decoded path segments (no empty, `.` or `..` ones).
     pub segments: Vec<String>,
     /// The path ends with `/` (a folder).

@@ -3,8 +3,14 @@
 //! - Builds the site into `<root>/.cache/serve/<port>/b<N>/` (never `dist/`), with
 //!   the base URL rewritten to the local address and a small live-reload script
 //!   injected before `</body>` ([`BuildOptions::dev_script`], empty in real builds).
-//! - Serves it with tiny_http: content types, `index.html` for directories, the
-//!   site's 404 page, and nothing outside the output folder ([`http`]).
+//! - Serves it over HTTP/1.1 ([`conn`], [`request`], [`http`]): content types,
+//!   `index.html` for directories, the site's 404 page, and nothing outside the
+//!   output folder. Hardened for a machine where any web page the editor visits
+//!   may try it: a cap on open connections (503 past it, no thread started), a
+//!   deadline for request heads (408), idle connections closed, `Host` checked
+//!   against DNS rebinding (403), and whatever is not HTTP/1 (the HTTP/2
+//!   preface, TLS) answered and closed at once. Requests are parsed by
+//!   [`parse_request_head`], a pure function (for fuzzing).
 //! - Watches `content/`, `data/` and `themes/` (notify, debounced) and rebuilds the
 //!   whole site on a change. Each build goes to a fresh folder; the server switches
 //!   to it only when the build succeeded, so a broken edit keeps the last good site
@@ -21,8 +27,13 @@
 //! server.shutdown();
 //! ```
 
+mod conn;
 mod http;
+mod request;
 mod sse;
+
+pub use http::Target as RequestTarget;
+pub use request::{HeadError, HostPolicy, MAX_HEAD, MAX_HEADERS, RequestHead, parse_request_head};
 
 use crate::build;
 use crate::config::BuildOptions;
@@ -31,13 +42,16 @@ use notify::EventKind;
 use notify::event::{MetadataKind, ModifyKind};
 use notify_debouncer_full::{DebounceEventResult, RecommendedCache, new_debouncer};
 use std::collections::BTreeSet;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Name of the thread that accepts connections ([`conn::accept_loop`]).
+const ACCEPT_THREAD: &str = "ohisama-accept";
 
 /// The folders whose changes trigger a rebuild.
 pub const WATCHED: [&str; 3] = ["content", "data", "themes"];
@@ -62,8 +76,14 @@ pub struct ServeOptions {
     pub debounce: Duration,
     /// Interval of SSE heartbeats (comments); dead clients are dropped when a write fails.
     pub heartbeat: Duration,
-    /// Threads answering ordinary requests.
-    pub workers: usize,
+    /// Most open connections at once, live-reload streams aside (each holds a
+    /// thread); more get 503 from the accepting thread.
+    pub max_connections: usize,
+    /// A connection must deliver a whole request head within this time (of being
+    /// accepted, or of the first byte of a later request); else 408 and closed.
+    pub header_timeout: Duration,
+    /// An idle kept-alive connection is closed after this time.
+    pub keep_alive: Duration,
     /// Most live-reload connections at once (each holds a thread); more get 503.
     pub max_sse_clients: usize,
     /// Print nothing on the terminal (tests, benchmarks).
@@ -82,7 +102,9 @@ impl ServeOptions {
             work_dir: None,
             debounce: Duration::from_millis(100),
             heartbeat: Duration::from_secs(15),
-            workers: 4,
+            max_connections: 64,
+            header_timeout: Duration::from_secs(3),
+            keep_alive: Duration::from_secs(5),
             max_sse_clients: 1000,
             quiet: false,
         }
@@ -96,8 +118,6 @@ pub enum ServeError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("サーバーを開始できません: {0}")]
-    Http(String),
     #[error("{path} を監視できません: {source}")]
     Watch {
         path: PathBuf,
@@ -164,6 +184,12 @@ pub(crate) struct Shared {
     pub changed: Condvar,
     pub stop: AtomicBool,
     pub sse_clients: AtomicUsize,
+    /// Open connections, live-reload streams aside ([`conn`]).
+    pub conns: Mutex<conn::Connections>,
+    /// Which `Host` values are answered.
+    pub hosts: HostPolicy,
+    /// `http://127.0.0.1:<port>/`, named in refusals.
+    pub url: String,
     /// Distinguishes builds of this server from a previous run on the same port.
     pub session: String,
 }
@@ -192,7 +218,6 @@ enum Msg {
 /// A running preview server. Dropping it shuts it down.
 pub struct Server {
     shared: Arc<Shared>,
-    http: Arc<tiny_http::Server>,
     addr: SocketAddr,
     url: String,
     work: PathBuf,
@@ -239,6 +264,9 @@ impl Server {
             changed: Condvar::new(),
             stop: AtomicBool::new(false),
             sse_clients: AtomicUsize::new(0),
+            conns: Mutex::new(conn::Connections::default()),
+            hosts: HostPolicy::new(addr.ip(), addr.port()),
+            url: url.clone(),
             session,
         });
 
@@ -272,23 +300,17 @@ impl Server {
         };
         builder.rebuild(true);
 
-        let http = tiny_http::Server::from_listener(listener, None)
-            .map_err(|e| ServeError::Http(e.to_string()))?;
-        let http = Arc::new(http);
         let mut threads = Vec::new();
-        for i in 0..shared.opts.workers.max(1) {
-            let http = http.clone();
-            let shared = shared.clone();
-            threads.push(
-                std::thread::Builder::new()
-                    .name(format!("ohisama-http-{i}"))
-                    .spawn(move || http::worker(&http, &shared))
-                    .map_err(|source| ServeError::Io {
-                        path: PathBuf::from("thread"),
-                        source,
-                    })?,
-            );
-        }
+        let accepting = shared.clone();
+        threads.push(
+            std::thread::Builder::new()
+                .name(ACCEPT_THREAD.into())
+                .spawn(move || conn::accept_loop(listener, accepting))
+                .map_err(|source| ServeError::Io {
+                    path: PathBuf::from("thread"),
+                    source,
+                })?,
+        );
 
         threads.push(
             std::thread::Builder::new()
@@ -302,7 +324,6 @@ impl Server {
 
         let server = Server {
             shared,
-            http,
             addr,
             url,
             work,
@@ -340,6 +361,15 @@ impl Server {
     /// Live-reload connections currently open.
     pub fn sse_clients(&self) -> usize {
         self.shared.sse_clients.load(Ordering::SeqCst)
+    }
+
+    /// Other connections currently open (at most [`ServeOptions::max_connections`]).
+    pub fn connections(&self) -> usize {
+        self.shared
+            .conns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
     }
 
     /// The last finished build.
@@ -384,10 +414,25 @@ impl Server {
             w.stop();
         }
         let _ = self.tx.send(Msg::Stop);
-        for _ in 0..self.shared.opts.workers.max(1) {
-            self.http.unblock();
+        // The accepting thread sees the stop flag after its next accept: make one.
+        // If that fails it is left to end on its own, not waited for.
+        let woken = TcpStream::connect_timeout(&reachable_addr(self.addr), Duration::from_secs(1));
+        let (accepting, others): (Vec<_>, Vec<_>) = self
+            .threads
+            .drain(..)
+            .partition(|t| t.thread().name() == Some(ACCEPT_THREAD));
+        if woken.is_ok() {
+            for t in accepting {
+                let _ = t.join();
+            }
         }
-        for t in self.threads.drain(..) {
+        // No connection is admitted any more: end those still open.
+        self.shared
+            .conns
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .close_all();
+        for t in others {
             let _ = t.join();
         }
         let _ = std::fs::remove_dir_all(&self.work);
@@ -415,12 +460,17 @@ impl Drop for Server {
 
 /// `http://127.0.0.1:1111/` (IPv6 in brackets; an unspecified bind address is shown as loopback).
 fn local_url(addr: SocketAddr) -> String {
+    format!("http://{}/", reachable_addr(addr))
+}
+
+/// An address that reaches a server bound to `addr` (loopback for an unspecified one).
+fn reachable_addr(addr: SocketAddr) -> SocketAddr {
     let ip = match addr.ip() {
         IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
         IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
         ip => ip,
     };
-    format!("http://{}/", SocketAddr::new(ip, addr.port()))
+    SocketAddr::new(ip, addr.port())
 }
 
 /// Opens `url` in the default browser (`--open`); a failure is only reported.

@@ -1,10 +1,13 @@
 //! Server-Sent Events on `/__ohisama/events`, one thread per open page.
 //!
-//! tiny_http buffers a `Response` body, so the stream takes the raw connection
-//! (`Request::into_writer`), writes the status line and headers itself and
-//! flushes after every event. Each client thread sleeps on the shared state's
-//! condition variable and wakes for a finished build, for shutdown, or to send a
-//! heartbeat comment: a write to a page that is gone fails, and the thread ends.
+//! The connection's own thread becomes the stream: it writes the status line and
+//! headers itself and flushes after every event. Streams count against their own
+//! cap ([`super::ServeOptions::max_sse_clients`], past it 503), not against the
+//! connection cap: an open page holds its stream for as long as it is open. Each
+//! stream sleeps on the shared state's condition variable and wakes for a
+//! finished build, for shutdown, or to send a heartbeat comment: a write to a page
+//! that is gone fails (or times out, for a client that stops reading), and the
+//! thread ends.
 //!
 //! Events (data is one line of JSON):
 //! - `hello` on connect: `{"build": id|null, "error": bool}`, followed by the
@@ -14,11 +17,11 @@
 //! - `error`: `{"build": id|null, "summary": "…", "diagnostics": [...]}`.
 
 use super::{Shared, State};
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
+use std::net::TcpStream;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
-use tiny_http::Request;
 
 const HEADERS: &[u8] = b"HTTP/1.1 200 OK\r\n\
 Content-Type: text/event-stream; charset=utf-8\r\n\
@@ -27,31 +30,22 @@ X-Content-Type-Options: nosniff\r\n\
 X-Accel-Buffering: no\r\n\
 \r\n";
 
-pub(super) fn serve(shared: &Arc<Shared>, rq: Request) {
+/// Takes a stream slot, or None when [`super::ServeOptions::max_sse_clients`]
+/// streams are open already.
+pub(super) fn admit(shared: &Arc<Shared>) -> Option<ClientGuard> {
     let before = shared.sse_clients.fetch_add(1, Ordering::SeqCst);
-    if before >= shared.opts.max_sse_clients {
-        shared.sse_clients.fetch_sub(1, Ordering::SeqCst);
-        let resp = tiny_http::Response::from_string("接続が多すぎます\n").with_status_code(503);
-        let _ = rq.respond(resp);
-        return;
-    }
     let guard = ClientGuard(shared.clone());
-    let spawned = std::thread::Builder::new()
-        .name("ohisama-sse".into())
-        .stack_size(256 * 1024)
-        .spawn(move || {
-            let shared = guard.0.clone();
-            let writer = rq.into_writer();
-            let _ = stream(&shared, writer);
-            drop(guard);
-        });
-    // If the thread cannot start, the closure (request and guard) is dropped:
-    // tiny_http answers 500 and the count goes back down.
-    let _ = spawned;
+    (before < shared.opts.max_sse_clients).then_some(guard)
 }
 
-/// Counts open streams (for `Server::sse_clients` and the connection limit).
-struct ClientGuard(Arc<Shared>);
+/// Runs the event stream on `stream` until the page goes away or the server stops.
+pub(super) fn serve(shared: &Shared, stream: TcpStream, client: ClientGuard) {
+    let _ = run_stream(shared, BufWriter::new(stream));
+    drop(client);
+}
+
+/// Counts open streams (for `Server::sse_clients` and the stream cap).
+pub(super) struct ClientGuard(Arc<Shared>);
 
 impl Drop for ClientGuard {
     fn drop(&mut self) {
@@ -68,7 +62,7 @@ fn build_json(st: &State) -> serde_json::Value {
     serde_json::json!({ "build": st.good.as_ref().map(|g| g.id.clone()) })
 }
 
-fn stream(shared: &Shared, mut w: Box<dyn Write + Send>) -> io::Result<()> {
+fn run_stream(shared: &Shared, mut w: impl Write) -> io::Result<()> {
     w.write_all(HEADERS)?;
     let mut seen = {
         let st = shared.lock();
