@@ -216,3 +216,16 @@ fn hits_are_exactly_the_documents_containing_the_query() {
     }
     assert!(nonempty >= 18);
 }
+
+/// `usize::MAX` used to abort in tantivy's top-k allocation (issue #13): the
+/// library cuts the limit to the number of documents.
+#[test]
+fn an_absurd_limit_is_cut_to_the_number_of_documents() {
+    let docs = fixture::fixture_docs();
+    let (_dir, index) = build(&docs);
+    let all = index.query("訪問看護", &opts(docs.len())).unwrap();
+    for limit in [usize::MAX, 1 << 31, docs.len() + 1] {
+        let hits = index.query("訪問看護", &opts(limit)).unwrap();
+        assert_eq!(hits.len(), all.len(), "limit {limit}");
+    }
+}

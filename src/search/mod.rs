@@ -123,9 +123,9 @@ pub struct SearchDoc {
     pub field: Option<String>,
 }
 
-/// The most results one query may ask for ([`QueryOptions::limit`]): tantivy
-/// reserves room for `limit` results up front, so an absurd limit would
-/// allocate gigabytes (or panic) before searching.
+/// The most results `ohisama search --limit` may ask for. (The library cuts
+/// any limit to the number of documents, so no limit allocates more than the
+/// index holds.)
 pub const MAX_QUERY_LIMIT: usize = 1_000;
 
 /// Options of [`SearchIndex::query`].
@@ -177,8 +177,6 @@ pub enum SearchError {
     Schema(String),
     #[error("種別は page / window / facility のどれかです (指定: {0})")]
     BadKind(String),
-    #[error("結果の件数は 1 から {MAX_QUERY_LIMIT} までです (指定: {0})")]
-    BadLimit(usize),
 }
 
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
@@ -428,20 +426,21 @@ impl SearchIndex {
         Some(Box::new(BooleanQuery::new(musts)))
     }
 
-    /// Ranked results for `q` (at most `opts.limit`, which may not exceed
-    /// [`MAX_QUERY_LIMIT`]).
+    /// Ranked results for `q` (at most `opts.limit`). The limit is cut to the
+    /// number of indexed documents first: tantivy allocates its top-k heap by
+    /// the limit, so `usize::MAX` would abort (the CLI also bounds it).
     pub fn query(&self, q: &str, opts: &QueryOptions) -> Result<Vec<Hit>, SearchError> {
-        if opts.limit > MAX_QUERY_LIMIT {
-            return Err(SearchError::BadLimit(opts.limit));
-        }
         let Some(query) = self.tantivy_query(q, opts) else {
             return Ok(Vec::new());
         };
-        if opts.limit == 0 {
+        let searcher = self.reader.searcher();
+        let limit = opts
+            .limit
+            .min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
+        if limit == 0 {
             return Ok(Vec::new());
         }
-        let searcher = self.reader.searcher();
-        let top = searcher.search(&*query, &TopDocs::with_limit(opts.limit).order_by_score())?;
+        let top = searcher.search(&*query, &TopDocs::with_limit(limit).order_by_score())?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr)?;

@@ -82,7 +82,9 @@
     const pre = el("pre", { class: "src" });
     pre.append(el("span", { class: "ln", "aria-hidden": "true" }, `${d.line} | `));
     const chars = Array.from(d.source_line);
-    const col = d.column > 0 ? d.column - 1 : -1;
+    // A long line arrives cut around the problem: source_column points into the cut.
+    const at = d.source_column || d.column;
+    const col = at > 0 ? at - 1 : -1;
     if (col >= 0 && col < chars.length) {
       pre.append(document.createTextNode(chars.slice(0, col).join("")));
       pre.append(el("mark", {}, chars[col]));
