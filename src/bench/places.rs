@@ -135,6 +135,14 @@ fn add_fictional(
         .filter(|(c, _, _)| !used_prefs.contains(&format!("{c:02}")))
         .collect();
     let fictional = n - munis.len();
+    if prefs.is_empty() {
+        // The source site already covers every prefecture: nowhere to put
+        // fictional municipalities (and no division by zero below).
+        bail!(
+            "元のサイトの市町村が 47 都道府県すべてにあるため、架空の市町村を足せません (最大 {})",
+            munis.len()
+        );
+    }
     let per_pref = fictional.div_ceil(prefs.len()).max(40);
     if per_pref > 25 + 699 {
         bail!(
@@ -300,5 +308,32 @@ mod tests {
                 "{code}"
             );
         }
+    }
+
+    /// A source site with a municipality in every prefecture used to divide
+    /// by zero (issue #13: no panic on any argument).
+    #[test]
+    fn a_source_covering_every_prefecture_is_an_error_not_a_panic() {
+        let mut munis: Vec<Muni> = PREFECTURES
+            .iter()
+            .map(|(c, name, romaji)| Muni {
+                code: format!("{c:02}1000"),
+                name: name.to_string(),
+                kana: String::new(),
+                slug: romaji.to_string(),
+                area: "045".to_string(),
+            })
+            .collect();
+        let real = munis.len();
+        let err = add_fictional(
+            &mut munis,
+            &mut Vec::new(),
+            real + 1,
+            1,
+            &mut Taken::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("47 都道府県"), "{err}");
+        assert_eq!(munis.len(), real);
     }
 }
