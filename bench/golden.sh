@@ -25,7 +25,7 @@ usage() {
   echo "usage: bash bench/golden.sh BEFORE_REV [AFTER_REV]" >&2
   exit 2
 }
-[ $# -ge 1 ] && [ $# -le 2 ] || usage
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage; fi
 
 resolve() {
   git rev-parse --verify --quiet "$1^{commit}" || {
@@ -41,6 +41,7 @@ work=${GOLDEN_WORK:-$repo/target/golden}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$repo/target/golden-target}
 trees=$(mktemp -d "${TMPDIR:-/tmp}/ohisama-golden.XXXXXX")
 
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
   for side in before after; do
     if [ -d "$trees/$side" ]; then
