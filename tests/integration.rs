@@ -13,6 +13,7 @@ mod a11y;
 mod build;
 mod facilities;
 mod generate;
+mod golden;
 mod hostile_csv;
 mod hostile_limits;
 mod hostile_output;
