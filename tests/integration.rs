@@ -25,6 +25,7 @@ mod search_index;
 mod search_parity;
 mod search_ui;
 mod sheet;
+mod theme;
 mod tools_csv;
 mod tools_diff;
 mod tools_new;
