@@ -11,6 +11,7 @@ mod sitekit;
 
 mod a11y;
 mod build;
+mod drafts;
 mod facilities;
 mod generate;
 mod golden;
