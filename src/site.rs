@@ -182,6 +182,8 @@ pub struct PageView {
     pub internal_links: Vec<(String, u32)>,
     #[serde(skip)]
     pub rejected_urls: Vec<crate::url_rule::RejectedUrl>,
+    /// `draft: true` (only ever true with `--drafts`): `page.html` shows a 「下書き」 banner.
+    pub draft: bool,
 }
 
 fn date_labels(iso: Option<&str>) -> (Option<String>, Option<String>) {
@@ -407,6 +409,7 @@ pub fn resolve(raw: &RawSite, opts: &ResolveOptions) -> Site {
                 sections: out.sections,
                 internal_links: out.internal_links,
                 rejected_urls: out.rejected_urls,
+                draft: p.front.draft,
             }
         })
         .collect();

@@ -83,6 +83,13 @@ fn drafts_are_built_with_the_flag() {
     build(&site, true);
     let page = site.read("dist/emergency/secret/index.html");
     assert!(page.contains(PAGE_MARK), "{page}");
+    assert!(page.contains("draft-banner"), "the draft says so: {page}");
+    assert!(
+        !site
+            .read("dist/emergency/index.html")
+            .contains("draft-banner"),
+        "a published page has no banner"
+    );
     assert!(
         site.read("dist/news/draft-news/index.html")
             .contains(NEWS_MARK)
