@@ -859,6 +859,19 @@ fn unexpected_ja(unexpected: &str) -> String {
     text.to_string()
 }
 
+/// The names of the folders under `themes/`, sorted (none when it is missing).
+fn theme_folders(themes: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(themes)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -956,17 +969,4 @@ mod tests {
         assert_eq!(unix_line_ends("a\rb\r\nc\n"), "a\nb\nc\n");
         assert_eq!(unix_line_ends("plain\n"), "plain\n");
     }
-}
-
-/// The names of the folders under `themes/`, sorted (none when it is missing).
-fn theme_folders(themes: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(themes)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }

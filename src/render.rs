@@ -125,6 +125,8 @@ pub struct Renderer {
     /// Template name → the file it was read from, relative to the site
     /// (`templates/page.html` or `themes/default/templates/page.html`).
     rels: BTreeMap<String, String>,
+    /// `themes/<theme>/templates`: where a template found nowhere should be.
+    theme_templates: String,
 }
 
 /// The list entry of one facility, shared by every facility list page.
@@ -211,7 +213,11 @@ impl Renderer {
             dev_script,
         };
         tera.global_context().insert("meta", &meta);
-        Ok(Renderer { tera, rels })
+        Ok(Renderer {
+            tera,
+            rels,
+            theme_templates: format!("{}/templates", theme.rel()),
+        })
     }
 
     /// `partials/facility-item.html` for one facility (`f`; `meta` is global),
@@ -246,7 +252,7 @@ impl Renderer {
         self.rels
             .get(name)
             .cloned()
-            .unwrap_or_else(|| name.to_string())
+            .unwrap_or_else(|| format!("{}/{name}", self.theme_templates))
     }
 }
 

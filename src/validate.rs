@@ -279,7 +279,7 @@ impl Validator {
 
     /// `theme:` must name a folder of `themes/`.
     fn theme(&mut self, file: &str, theme: &S<String>, folders: &[String]) {
-        if folders.iter().any(|f| *f == theme.value) {
+        if folders.contains(&theme.value) {
             return;
         }
         let hint = if folders.is_empty() {

@@ -196,3 +196,25 @@ fn template_error_names_the_site_file() {
         diags.render_text()
     );
 }
+
+#[test]
+fn theme_without_templates_names_where_they_belong() {
+    let site = TestSite::mini();
+    std::fs::create_dir_all(site.path("themes/empty")).expect("mkdir");
+    site.edit(
+        "data/site.yaml",
+        "sample: true",
+        "sample: true\ntheme: empty",
+    );
+    let before = TreeSnapshot::of(site.root());
+    let err = build(&site).expect_err("no templates");
+    let diags = err.diagnostics();
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.file == "themes/empty/templates/home.html"),
+        "{}",
+        diags.render_text()
+    );
+    before.assert_same(&TreeSnapshot::of(site.root()), "site folder");
+}
