@@ -6,6 +6,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{Found, OutputError, OutputTarget, Staging};
 use crate::render::{PdfLink, RenderError, Renderer};
 use crate::site::Site;
+use crate::theme::Theme;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -49,6 +50,8 @@ pub struct BuildReport {
     /// removed, an earlier version's unmarked output adopted.
     pub notes: Vec<String>,
     pub duration: Duration,
+    /// The theme the build used (its `static/` is what `serve` reloads CSS from).
+    pub theme: String,
 }
 
 /// `OHISAMA_TIMINGS=1`: the time of each build phase on stderr (for benchmarks).
@@ -101,7 +104,13 @@ pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     t.lap("validate");
     // Resolve even when there are errors: the link check still finds its
     // problems, so the editors see everything in one run.
-    let site = crate::site::resolve(&loaded.raw, opts.base_url.as_deref());
+    let site = crate::site::resolve(
+        &loaded.raw,
+        &crate::site::ResolveOptions {
+            base_url: opts.base_url.as_deref(),
+            drafts: opts.drafts,
+        },
+    );
     t.lap("resolve");
     diags.extend(link_problems(&site));
     t.lap("link check");
@@ -132,10 +141,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             crate::output::marker::MARKER
         ));
     }
+    let theme = Theme::new(
+        &opts.root,
+        opts.theme.as_deref().unwrap_or(site.theme.as_str()),
+    );
     let staging = Staging::new(&target.path)?;
     let mut pdf_links: BTreeMap<String, PdfLink> = BTreeMap::new();
     if opts.pdf {
-        for file in render_pdfs(opts, &site, &mut diags)? {
+        for file in render_pdfs(opts, &theme, &site, &mut diags)? {
             staging.write(&format!("pdf/{}", file.file_name), &file.bytes)?;
             pdf_links.insert(
                 pdf_key(&file.file_name),
@@ -148,14 +161,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             );
         }
     }
-    let renderer = Renderer::new(
-        &opts.root,
-        &opts.templates_dir(),
-        &site,
-        &pdf_links,
-        &opts.dev_script,
-    )
-    .map_err(|e| invalid(e.to_diagnostic(&opts.templates_rel())))?;
+    let renderer = Renderer::new(&theme, &site, &pdf_links, &opts.dev_script)
+        .map_err(|e| invalid(e.to_diagnostic()))?;
     t.lap("pdf + templates");
 
     let make_jobs = crate::render::lazy_page_jobs(&site);
@@ -170,8 +177,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             let pages = make_jobs
                 .par_iter()
                 .map(|make| {
-                    let rendering_failed =
-                        |e: RenderError| invalid(e.to_diagnostic(&opts.templates_rel()));
+                    let rendering_failed = |e: RenderError| invalid(e.to_diagnostic());
                     let job = make(&renderer).map_err(rendering_failed)?;
                     let html = renderer.render(&job).map_err(rendering_failed)?;
                     staging.write(&job.out_path, html.as_bytes())?;
@@ -192,7 +198,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     t.lap("render + search");
 
     let mut files = jobs.len();
-    files += copy_static(opts, &staging)?;
+    files += copy_static(&theme, &staging)?;
     for (path, body) in crate::feeds::extra_files(&site, &jobs) {
         staging.write(&path, body.as_bytes())?;
         files += 1;
@@ -234,6 +240,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         diagnostics: diags,
         notes,
         duration: started.elapsed(),
+        theme: theme.name,
     })
 }
 
@@ -247,19 +254,19 @@ fn pdf_key(file_name: &str) -> String {
 
 fn render_pdfs(
     opts: &BuildOptions,
+    theme: &Theme,
     site: &Site,
     diags: &mut Diagnostics,
 ) -> Result<Vec<crate::pdf::PdfFile>, BuildError> {
     let directory = crate::derived::pdf_directory(site);
-    let theme = opts.theme_dir();
-    let result = crate::pdf::PdfRenderer::new(&theme).and_then(|r| r.render(&directory));
+    let result = crate::pdf::PdfRenderer::new(&theme.dir()).and_then(|r| r.render(&directory));
     match result {
         Ok(files) => {
             for f in &files {
                 for w in &f.warnings {
                     diags.push(
                         Diagnostic::warning(
-                            format!("themes/{}/pdf", opts.theme),
+                            format!("{}/pdf", theme.rel()),
                             0,
                             0,
                             format!("{}: {w}", f.file_name),
@@ -270,12 +277,12 @@ fn render_pdfs(
             }
             Ok(files)
         }
-        Err(e) => Err(BuildError::Invalid(pdf_diagnostics(opts, &e))),
+        Err(e) => Err(BuildError::Invalid(pdf_diagnostics(opts, theme, &e))),
     }
 }
 
 /// A typst error as diagnostics pointing into the PDF template.
-fn pdf_diagnostics(opts: &BuildOptions, e: &crate::pdf::PdfError) -> Diagnostics {
+fn pdf_diagnostics(opts: &BuildOptions, theme: &Theme, e: &crate::pdf::PdfError) -> Diagnostics {
     use crate::pdf::PdfError;
     let mut ds = Diagnostics::default();
     let template_diags = match e {
@@ -286,13 +293,13 @@ fn pdf_diagnostics(opts: &BuildOptions, e: &crate::pdf::PdfError) -> Diagnostics
     };
     if template_diags.is_empty() {
         ds.push(
-            Diagnostic::error(format!("themes/{}/pdf", opts.theme), 0, 0, e.to_string())
+            Diagnostic::error(format!("{}/pdf", theme.rel()), 0, 0, e.to_string())
                 .hint("PDF を作らずに確認するには --no-pdf を付けてください"),
         );
     }
     for t in template_diags {
         let file = t.file.as_deref().map_or_else(
-            || format!("themes/{}/pdf", opts.theme),
+            || format!("{}/pdf", theme.rel()),
             |p| crate::diagnostic::rel_path(&opts.root, p),
         );
         let mut d = Diagnostic::error(
@@ -388,8 +395,8 @@ fn invalid(d: Diagnostic) -> BuildError {
 }
 
 /// Copies `themes/<theme>/static/**` to `assets/**`.
-fn copy_static(opts: &BuildOptions, staging: &Staging) -> Result<usize, BuildError> {
-    let dir = opts.static_dir();
+fn copy_static(theme: &Theme, staging: &Staging) -> Result<usize, BuildError> {
+    let dir = theme.static_dir();
     let mut n = 0;
     for entry in walkdir::WalkDir::new(&dir)
         .sort_by_file_name()
@@ -434,7 +441,17 @@ fn link_problems(site: &Site) -> Vec<Diagnostic> {
             } else {
                 format!("{link}/")
             };
-            if !routes.contains(&normalized)
+            if site.draft_paths.contains(&normalized) {
+                out.push(
+                    Diagnostic::error(
+                        p.file.as_str(),
+                        *line,
+                        0,
+                        format!("リンク先 {link} は下書きのページです"),
+                    )
+                    .hint("下書き (draft: true) のページです。`--drafts` のときだけ出力されます。公開するなら draft: true を消してください"),
+                );
+            } else if !routes.contains(&normalized)
                 && !link.starts_with("/assets/")
                 && !link.starts_with("/pdf/")
             {

@@ -10,7 +10,10 @@ pub struct BuildOptions {
     pub out: PathBuf,
     /// Overrides `base_url` of site.yaml (e.g. to serve from a sub-path).
     pub base_url: Option<String>,
-    pub theme: String,
+    /// Overrides `theme:` of site.yaml (`None`: the theme site.yaml names, or `default`).
+    pub theme: Option<String>,
+    /// Include `draft: true` pages (`--drafts`); a plain build leaves them out.
+    pub drafts: bool,
     /// Generate the PDFs of the directory.
     pub pdf: bool,
     /// Build and export the search index.
@@ -26,28 +29,12 @@ impl BuildOptions {
             out: root.join("dist"),
             root,
             base_url: None,
-            theme: "default".to_string(),
+            theme: None,
+            drafts: false,
             pdf: true,
             search: true,
             dev_script: String::new(),
         }
-    }
-
-    pub fn theme_dir(&self) -> PathBuf {
-        self.root.join("themes").join(&self.theme)
-    }
-
-    pub fn templates_dir(&self) -> PathBuf {
-        self.theme_dir().join("templates")
-    }
-
-    /// `themes/default/templates`, for messages.
-    pub fn templates_rel(&self) -> String {
-        format!("themes/{}/templates", self.theme)
-    }
-
-    pub fn static_dir(&self) -> PathBuf {
-        self.theme_dir().join("static")
     }
 
     /// Build cache (the tantivy index), kept out of the output.

@@ -24,6 +24,7 @@ pub mod serve;
 pub mod site;
 pub mod tel;
 pub mod text_check;
+pub mod theme;
 pub mod tools;
 pub mod url_rule;
 pub mod validate;

@@ -67,6 +67,7 @@ pub fn load_site(root: &Path) -> Loaded {
     loader.warn_unread_data_files(&data);
     raw.pages = loader.pages(&root.join("content"));
     loader.check_theme_links(&root.join("themes"));
+    raw.themes = theme_folders(&root.join("themes"));
     Loaded {
         raw,
         diagnostics: loader.diagnostics,
@@ -856,6 +857,19 @@ fn unexpected_ja(unexpected: &str) -> String {
         }
     }
     text.to_string()
+}
+
+/// The names of the folders under `themes/`, sorted (none when it is missing).
+fn theme_folders(themes: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(themes)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 #[cfg(test)]

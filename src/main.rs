@@ -36,6 +36,9 @@ enum Command {
         /// PDF を作らない (確認用の速いビルド)
         #[arg(long)]
         no_pdf: bool,
+        /// 下書き (draft: true) のページも含める
+        #[arg(long)]
+        drafts: bool,
     },
     /// 手元でサイトを表示し、ファイルを保存するたびに作り直してブラウザを更新する
     Serve {
@@ -54,6 +57,9 @@ enum Command {
         /// PDF も作る (遅くなります)
         #[arg(long)]
         pdf: bool,
+        /// 下書き (draft: true) のページも含める
+        #[arg(long)]
+        drafts: bool,
     },
     /// ビルドで作った検索インデックス (<root>/.cache/search) を検索する
     Search {
@@ -78,6 +84,9 @@ enum Command {
         root: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// 下書き (draft: true) のページも含める
+        #[arg(long)]
+        drafts: bool,
     },
     /// ベンチマーク用の大きなサイト (架空のデータ) を作る。同じ引数なら同じ内容
     Generate {
@@ -137,8 +146,10 @@ fn run() -> anyhow::Result<ExitCode> {
             out,
             base_url,
             no_pdf,
+            drafts,
         } => {
             let mut opts = BuildOptions::new(&root);
+            opts.drafts = drafts;
             if let Some(out) = out {
                 opts.out = out;
             }
@@ -183,8 +194,10 @@ fn run() -> anyhow::Result<ExitCode> {
             bind,
             open,
             pdf,
+            drafts,
         } => {
             let mut opts = ohisama::serve::ServeOptions::new(&root);
+            opts.drafts = drafts;
             opts.port = port;
             opts.bind = bind;
             opts.pdf = pdf;
@@ -209,8 +222,13 @@ fn run() -> anyhow::Result<ExitCode> {
             kind,
             region,
         } => search(&root, &query, limit, kind, region),
-        Command::Check { root, format } => {
-            let opts = BuildOptions::new(&root);
+        Command::Check {
+            root,
+            format,
+            drafts,
+        } => {
+            let mut opts = BuildOptions::new(&root);
+            opts.drafts = drafts;
             match build::check(&opts) {
                 Ok((_, diags)) => {
                     print_diagnostics(&diags, format);

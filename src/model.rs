@@ -41,6 +41,9 @@ pub struct SiteConfig {
     /// Raw HTML in markdown is passed through only when the site opts in.
     #[serde(default)]
     pub allow_raw_html: bool,
+    /// The folder under `themes/` whose templates, CSS and fonts are used (default `default`).
+    #[serde(default)]
+    pub theme: Option<S<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -224,4 +227,6 @@ pub struct RawSite {
     pub contact_files: Vec<String>,
     pub facilities: Vec<(String, Vec<S<Facility>>)>,
     pub pages: Vec<Page>,
+    /// The folders under `themes/` (sorted), so validation can name them without file I/O.
+    pub themes: Vec<String>,
 }

@@ -2,11 +2,11 @@
 //! navigation, fields, regions) is set once as Tera's global context; each page
 //! gets only its own data, so rendering stays linear in the number of pages.
 
-use crate::diagnostic::{Diagnostic, rel_path};
+use crate::diagnostic::Diagnostic;
 use crate::site::{FacilityView, MunicipalityView, PageView, RegionView, Site};
+use crate::theme::{TemplateFile, Theme};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use tera::{Context, Tera};
 
@@ -23,7 +23,8 @@ pub enum RenderError {
 }
 
 impl RenderError {
-    pub fn to_diagnostic(&self, templates_rel: &str) -> Diagnostic {
+    /// `template` of a rendering error is already the file used (site or theme).
+    pub fn to_diagnostic(&self) -> Diagnostic {
         match self {
             RenderError::Template { file, message } => {
                 Diagnostic::error(file.as_str(), 0, 0, "テンプレートを読み込めません")
@@ -34,7 +35,7 @@ impl RenderError {
                 template,
                 message,
             } => Diagnostic::error(
-                format!("{templates_rel}/{template}"),
+                template.as_str(),
                 0,
                 0,
                 format!("ページ {page} を描画できません"),
@@ -121,6 +122,11 @@ struct Meta<'a> {
 
 pub struct Renderer {
     tera: Tera,
+    /// Template name → the file it was read from, relative to the site
+    /// (`templates/page.html` or `themes/default/templates/page.html`).
+    rels: BTreeMap<String, String>,
+    /// `themes/<theme>/templates`: where a template found nowhere should be.
+    theme_templates: String,
 }
 
 /// The list entry of one facility, shared by every facility list page.
@@ -135,32 +141,33 @@ pub struct PageJob {
 }
 
 impl Renderer {
-    /// Loads every `*.html` template of the theme and sets the global context.
+    /// Loads every `*.html` template of the theme, the site's `templates/`
+    /// overriding the theme's of the same name, and sets the global context.
     pub fn new(
-        root: &Path,
-        templates_dir: &Path,
+        theme: &Theme,
         site: &Site,
         pdfs: &BTreeMap<String, PdfLink>,
         dev_script: &str,
     ) -> Result<Renderer, RenderError> {
-        let mut files: Vec<(PathBuf, Option<String>)> = Vec::new();
-        for entry in walkdir::WalkDir::new(templates_dir).sort_by_file_name() {
-            let entry = entry.map_err(|e| RenderError::Template {
-                file: rel_path(root, templates_dir),
-                message: e.to_string(),
-            })?;
-            if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "html")
-            {
-                let name = rel_path(templates_dir, entry.path());
-                files.push((entry.path().to_path_buf(), Some(name)));
-            }
-        }
+        let files = theme.templates().map_err(|e| RenderError::Template {
+            file: e.folder.clone(),
+            message: e.message.clone(),
+        })?;
         let mut tera = Tera::new();
-        tera.add_template_files(files.iter().map(|(p, n)| (p.as_path(), n.as_deref())))
-            .map_err(|e| RenderError::Template {
-                file: rel_path(root, templates_dir),
-                message: tera_message(&e),
-            })?;
+        tera.add_template_files(
+            files
+                .iter()
+                .map(|t| (t.path.as_path(), Some(t.name.as_str()))),
+        )
+        .map_err(|e| {
+            let message = tera_message(&e);
+            RenderError::Template {
+                file: named_in(&message, &files)
+                    .unwrap_or_else(|| format!("{}/templates", theme.rel())),
+                message,
+            }
+        })?;
+        let rels = files.into_iter().map(|t| (t.name, t.rel)).collect();
         let meta = Meta {
             title: &site.title,
             tagline: &site.tagline,
@@ -206,7 +213,11 @@ impl Renderer {
             dev_script,
         };
         tera.global_context().insert("meta", &meta);
-        Ok(Renderer { tera })
+        Ok(Renderer {
+            tera,
+            rels,
+            theme_templates: format!("{}/templates", theme.rel()),
+        })
     }
 
     /// `partials/facility-item.html` for one facility (`f`; `meta` is global),
@@ -219,7 +230,7 @@ impl Renderer {
             .render(FACILITY_ITEM, &c)
             .map_err(|e| RenderError::Render {
                 page: page.to_string(),
-                template: FACILITY_ITEM.to_string(),
+                template: self.rel(FACILITY_ITEM),
                 message: tera_message(&e),
             })
     }
@@ -229,10 +240,40 @@ impl Renderer {
             .render(job.template, &job.context)
             .map_err(|e| RenderError::Render {
                 page: job.url_path.clone(),
-                template: job.template.to_string(),
+                template: self.rel(job.template),
                 message: tera_message(&e),
             })
     }
+}
+
+impl Renderer {
+    /// The file a template was read from, relative to the site.
+    fn rel(&self, name: &str) -> String {
+        self.rels
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| format!("{}/{name}", self.theme_templates))
+    }
+}
+
+/// The file of the template a Tera load error names (`--> page.html:1:7`, or
+/// the name in quotes), the longest match so `page.html` does not hide
+/// `partials/page.html`.
+fn named_in(message: &str, files: &[TemplateFile]) -> Option<String> {
+    files
+        .iter()
+        .filter(|t| {
+            [
+                format!("--> {}:", t.name),
+                format!("'{}'", t.name),
+                format!("\"{}\"", t.name),
+                format!("`{}`", t.name),
+            ]
+            .iter()
+            .any(|p| message.contains(p.as_str()))
+        })
+        .max_by_key(|t| t.name.len())
+        .map(|t| t.rel.clone())
 }
 
 fn tera_message(e: &tera::Error) -> String {

@@ -8,7 +8,7 @@ use crate::model::RawSite;
 use crate::tel;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// URL sections the generator writes itself; content/ cannot use them.
 pub const GENERATED_SECTIONS: [&str; 8] = [
@@ -24,6 +24,11 @@ pub const GENERATED_SECTIONS: [&str; 8] = [
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Site {
+    /// The theme site.yaml names (`default` when none).
+    pub theme: String,
+    /// URL paths of the `draft: true` pages left out (none with `--drafts`),
+    /// so a link to one gets its own message.
+    pub draft_paths: BTreeSet<String>,
     pub title: String,
     pub tagline: String,
     /// Absolute URL of the site root, ending with `/`.
@@ -177,6 +182,8 @@ pub struct PageView {
     pub internal_links: Vec<(String, u32)>,
     #[serde(skip)]
     pub rejected_urls: Vec<crate::url_rule::RejectedUrl>,
+    /// `draft: true` (only ever true with `--drafts`): `page.html` shows a 「下書き」 banner.
+    pub draft: bool,
 }
 
 fn date_labels(iso: Option<&str>) -> (Option<String>, Option<String>) {
@@ -209,8 +216,17 @@ fn data_href(url: &Option<crate::model::S<String>>) -> Option<String> {
     }
 }
 
-/// Resolves a validated [`RawSite`]. `base_url_override` is `--base-url`.
-pub fn resolve(raw: &RawSite, base_url_override: Option<&str>) -> Site {
+/// How to resolve: the `--base-url` override and whether drafts are in.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ResolveOptions<'a> {
+    pub base_url: Option<&'a str>,
+    /// Include `draft: true` pages (`--drafts`).
+    pub drafts: bool,
+}
+
+/// Resolves a validated [`RawSite`]. `opts.base_url` is `--base-url`.
+pub fn resolve(raw: &RawSite, opts: &ResolveOptions) -> Site {
+    let base_url_override = opts.base_url;
     let cfg = raw.site.as_ref().map(|(_, c)| c);
     // A refused base URL is an error of `check` (site.yaml or `--base-url`);
     // the site is still resolved, from `/`, so every other problem is found too.
@@ -368,7 +384,7 @@ pub fn resolve(raw: &RawSite, base_url_override: Option<&str>) -> Site {
     let mut pages: Vec<PageView> = raw
         .pages
         .par_iter()
-        .filter(|p| !p.front.draft)
+        .filter(|p| opts.drafts || !p.front.draft)
         .map(|p| {
             let out = markdown::render(&p.body, p.body_line, &md_opts);
             let (date_iso, date_label) =
@@ -393,6 +409,7 @@ pub fn resolve(raw: &RawSite, base_url_override: Option<&str>) -> Site {
                 sections: out.sections,
                 internal_links: out.internal_links,
                 rejected_urls: out.rejected_urls,
+                draft: p.front.draft,
             }
         })
         .collect();
@@ -458,6 +475,19 @@ pub fn resolve(raw: &RawSite, base_url_override: Option<&str>) -> Site {
         facility_types,
         facilities,
         pages,
+        theme: cfg.and_then(|c| c.theme.as_ref()).map_or_else(
+            || crate::theme::DEFAULT_THEME.to_string(),
+            |t| t.value.clone(),
+        ),
+        draft_paths: if opts.drafts {
+            BTreeSet::new()
+        } else {
+            raw.pages
+                .iter()
+                .filter(|p| p.front.draft)
+                .map(|p| p.path.clone())
+                .collect()
+        },
     }
 }
 

@@ -265,6 +265,9 @@ impl Validator {
         self.non_empty(file, &site.publisher, "publisher (発行者)");
         self.base_url(file, &site.base_url);
         self.edition = self.date(file, &site.edition, "edition (版の日付)");
+        if let Some(theme) = &site.theme {
+            self.theme(file, theme, &raw.themes);
+        }
         for n in &site.notices {
             self.date(file, &n.value.date, "お知らせの日付");
             self.non_empty(file, &n.value.text, "お知らせの本文");
@@ -272,6 +275,24 @@ impl Validator {
                 self.url(file, u, Place::Notice);
             }
         }
+    }
+
+    /// `theme:` must name a folder of `themes/`.
+    fn theme(&mut self, file: &str, theme: &S<String>, folders: &[String]) {
+        if folders.contains(&theme.value) {
+            return;
+        }
+        let hint = if folders.is_empty() {
+            "themes/ にテーマのフォルダがありません".to_string()
+        } else {
+            format!("themes/ にあるテーマ: {}", folders.join(", "))
+        };
+        let d = self.error_at(
+            file,
+            theme,
+            format!("テーマ `{}` がありません", theme.value),
+        );
+        d.hint = Some(hint);
     }
 
     fn vocabularies(&mut self, raw: &RawSite) -> Ids {

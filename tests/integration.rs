@@ -11,6 +11,7 @@ mod sitekit;
 
 mod a11y;
 mod build;
+mod drafts;
 mod facilities;
 mod generate;
 mod golden;
@@ -25,6 +26,7 @@ mod search_index;
 mod search_parity;
 mod search_ui;
 mod sheet;
+mod theme;
 mod tools_csv;
 mod tools_diff;
 mod tools_new;

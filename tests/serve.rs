@@ -664,3 +664,50 @@ fn the_cli_prints_diagnostics_and_a_summary_per_rebuild() {
     assert!(status.success(), "{status:?}");
     assert!(!work.exists(), "{} left behind", work.display());
 }
+
+#[test]
+fn editing_site_template_reloads() {
+    let _serial = serial();
+    let site = TestSite::mini();
+    let template = |mark: &str| {
+        format!(
+            "{{% extends \"base.html\" %}}{{% block content %}}<p>{mark}</p>{{{{ page.html | safe }}}}{{% endblock %}}"
+        )
+    };
+    site.write("templates/page.html", &template("SITE-TEMPLATE-ONE"));
+    let server = start(site.root());
+    let port = server.port();
+    assert!(
+        get(port, "/emergency/")
+            .text()
+            .contains("SITE-TEMPLATE-ONE")
+    );
+    let mut page = SseClient::connect(port);
+
+    let written = Instant::now();
+    site.write("templates/page.html", &template("SITE-TEMPLATE-TWO"));
+    page.wait_for("reload", written + EVENT_DEADLINE).unwrap();
+    let body = get(port, "/emergency/").text();
+    assert!(body.contains("SITE-TEMPLATE-TWO"), "{body}");
+    assert_eq!(server.last_build().unwrap().outcome, BuildOutcome::Reload);
+}
+
+#[test]
+fn serve_with_drafts_shows_draft_page() {
+    let _serial = serial();
+    let site = TestSite::mini();
+    site.write(
+        "content/emergency/secret.md",
+        "---\ntitle: 下書きの手順\ndraft: true\n---\nまだ確認中です。\n",
+    );
+    let plain = start(site.root());
+    assert_eq!(get(plain.port(), "/emergency/secret/").status, 404);
+    drop(plain);
+
+    let mut opts = options(site.root());
+    opts.drafts = true;
+    let with = Server::start(opts).expect("start server");
+    let r = get(with.port(), "/emergency/secret/");
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("下書きの手順"));
+}

@@ -54,7 +54,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 const ACCEPT_THREAD: &str = "ohisama-accept";
 
 /// The folders whose changes trigger a rebuild.
-pub const WATCHED: [&str; 3] = ["content", "data", "themes"];
+/// `templates/` (the site's overrides) is watched when it exists at start.
+pub const WATCHED: [&str; 4] = ["content", "data", "themes", "templates"];
 
 /// How `ohisama serve` runs.
 #[derive(Debug, Clone)]
@@ -69,7 +70,10 @@ pub struct ServeOptions {
     pub pdf: bool,
     /// Build the search index.
     pub search: bool,
-    pub theme: String,
+    /// Overrides `theme:` of site.yaml (`None`: site.yaml's).
+    pub theme: Option<String>,
+    /// Include `draft: true` pages (`serve --drafts`).
+    pub drafts: bool,
     /// Where the preview builds go (default `<root>/.cache/serve`); a folder per port.
     pub work_dir: Option<PathBuf>,
     /// Quiet time after the last file event before a rebuild.
@@ -98,7 +102,8 @@ impl ServeOptions {
             port: 1111,
             pdf: false,
             search: true,
-            theme: "default".to_string(),
+            theme: None,
+            drafts: false,
             work_dir: None,
             debounce: Duration::from_millis(100),
             heartbeat: Duration::from_secs(15),
@@ -297,6 +302,7 @@ impl Server {
             pending: BTreeSet::new(),
             full_pending: false,
             dirs: Vec::new(),
+            theme: crate::theme::DEFAULT_THEME.to_string(),
         };
         builder.rebuild(true);
 
@@ -608,6 +614,8 @@ struct Builder {
     full_pending: bool,
     /// Output folders of good builds, oldest first.
     dirs: Vec<PathBuf>,
+    /// The theme of the last good build: a change to its CSS only restyles.
+    theme: String,
 }
 
 impl Builder {
@@ -634,7 +642,7 @@ impl Builder {
 
     fn note_changes(&mut self, changed: &[PathBuf]) {
         let root = &self.shared.opts.root;
-        let static_dir = format!("themes/{}/static/", self.shared.opts.theme);
+        let static_dir = format!("themes/{}/static/", self.theme);
         for p in changed {
             let rel = crate::diagnostic::rel_path(root, p);
             let css = rel.starts_with(&static_dir) && rel.ends_with(".css");
@@ -654,6 +662,7 @@ impl Builder {
         opts.out = self.work.join(format!("b{n}"));
         opts.base_url = Some(self.url.clone());
         opts.theme = o.theme.clone();
+        opts.drafts = o.drafts;
         opts.pdf = o.pdf;
         opts.search = o.search;
         opts.dev_script = dev_script(&id);
@@ -666,6 +675,7 @@ impl Builder {
 
         match result {
             Ok(report) => {
+                self.theme = report.theme.clone();
                 let dir = std::fs::canonicalize(&opts.out).unwrap_or(opts.out.clone());
                 let outcome = if !first && !self.full_pending {
                     BuildOutcome::Css

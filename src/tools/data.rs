@@ -137,6 +137,8 @@ pub struct Vocab {
     pub fields: Vec<Named>,
     pub care: Vec<Named>,
     pub types: Vec<Named>,
+    /// The folders under `themes/` (the values `theme:` of site.yaml may take).
+    pub themes: Vec<String>,
     /// The folded forms of each list (same order), made on the first
     /// [`Vocab::resolve`]: a CSV of thousands of rows resolves each cell
     /// against every name, and folding (NFKC) them again each time was most of
@@ -281,6 +283,7 @@ impl Vocab {
             fields,
             care: terms(&raw.care),
             types: terms(&raw.facility_types),
+            themes: raw.themes.clone(),
             folded: std::sync::OnceLock::new(),
         }
     }

@@ -99,6 +99,19 @@ fn vocabulary(title: &str, description: &str, list: &[Named]) -> Value {
     })
 }
 
+/// `theme:` of site.yaml: one of the folders of `themes/` (any folder name
+/// when there are none to offer).
+fn theme(folders: &[String]) -> Value {
+    let (title, description) = (
+        "テーマ",
+        "themes/ の下のフォルダ名 (既定は default)。サイトの templates/ のテンプレートはテーマの同じ名前のものより優先されます",
+    );
+    if folders.is_empty() {
+        return json!({"type": "string", "title": title, "description": description});
+    }
+    json!({"type": "string", "title": title, "description": description, "enum": folders})
+}
+
 /// Definitions shared by every schema.
 fn defs(v: &Vocab) -> Value {
     json!({
@@ -191,6 +204,7 @@ fn site_schema(v: &Vocab) -> Value {
             "usage": reference("paragraphs", "使い方・注意事項", "窓口一覧の「使い方・注意事項」の段落"),
             "notices": list_of("お知らせ", "トップページのお知らせ (新しい順)", notice),
             "allow_raw_html": boolean("HTML をそのまま出す", "true なら markdown 中の HTML をそのまま出す (既定は文字として表示)"),
+            "theme": theme(&v.themes),
         }),
         &["title", "base_url", "organisation", "publisher", "edition"],
     );
