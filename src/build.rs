@@ -7,7 +7,7 @@ use crate::output::{Found, OutputError, OutputTarget, Staging};
 use crate::render::{PdfLink, RenderError, Renderer};
 use crate::site::Site;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 #[derive(Debug, thiserror::Error)]
@@ -103,7 +103,7 @@ pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     // problems, so the editors see everything in one run.
     let site = crate::site::resolve(&loaded.raw, opts.base_url.as_deref());
     t.lap("resolve");
-    diags.extend(link_problems(&site));
+    diags.extend(link_problems(&site, &opts.static_dir()));
     t.lap("link check");
     diags.finish(&loaded.sources);
     if diags.has_errors() {
@@ -410,36 +410,66 @@ fn copy_static(opts: &BuildOptions, staging: &Staging) -> Result<usize, BuildErr
     Ok(n)
 }
 
-/// Internal links in markdown that lead nowhere, and links the URL rule refused.
-fn link_problems(site: &Site) -> Vec<Diagnostic> {
-    let mut routes: BTreeSet<String> = site.pages.iter().map(|p| p.path.clone()).collect();
-    routes.extend(["/contacts/", "/facilities/", "/search/"].map(String::from));
-    routes.extend([crate::offline::SHEET_PATH, crate::offline::OFFLINE_PATH].map(String::from));
-    routes.extend(
-        site.municipalities
+/// The ids of every route of a site; assets are the files of the theme's `static/`.
+pub fn site_ids<'a>(site: &'a Site, static_dir: &std::path::Path) -> crate::routes::SiteIds<'a> {
+    let assets = walkdir::WalkDir::new(static_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| crate::diagnostic::rel_path(static_dir, e.path()))
+        .collect();
+    crate::routes::SiteIds {
+        municipalities: site
+            .municipalities
             .iter()
-            .map(|m| format!("/contacts/{}/", m.slug)),
-    );
-    routes.extend(site.regions.iter().map(|r| format!("/regions/{}/", r.id)));
-    routes.extend(
-        site.facilities
-            .iter()
-            .map(|f| format!("/facilities/{}/", f.id)),
-    );
+            .map(|m| m.slug.as_str())
+            .collect(),
+        regions: site.regions.iter().map(|r| r.id.as_str()).collect(),
+        types: site.facility_types.iter().map(|t| t.id.as_str()).collect(),
+        care: site.care.iter().map(|c| c.id.as_str()).collect(),
+        facilities: site.facilities.iter().map(|f| f.id.as_str()).collect(),
+        pages: site.pages.iter().map(|p| p.path.as_str()).collect(),
+        assets,
+    }
+}
+
+/// Internal links in markdown that lead nowhere, links the URL rule refused,
+/// and content pages on a URL the generator writes itself.
+fn link_problems(site: &Site, static_dir: &std::path::Path) -> Vec<Diagnostic> {
+    use crate::routes::{Route, RouteTable, every_route};
+    let ids = site_ids(site, static_dir);
+    let routes = every_route(&ids);
+    let (table, collisions) = RouteTable::new(&routes);
     let mut out = Vec::new();
+    for c in &collisions {
+        let (Route::Page(path), first) = (routes[c.second], routes[c.first]) else {
+            continue;
+        };
+        // Two pages on one URL, or a page in a reserved section: validate reports them.
+        let section = path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        if matches!(first, Route::Page(_)) || crate::site::GENERATED_SECTIONS.contains(&section) {
+            continue;
+        }
+        if let Some(p) = site.pages.iter().find(|p| p.path == path) {
+            out.push(
+                Diagnostic::error(
+                    p.file.as_str(),
+                    1,
+                    1,
+                    format!("URL {path} は自動生成されるページと重なります"),
+                )
+                .hint("ファイル名かフォルダ名を変えてください"),
+            );
+        }
+    }
     for p in &site.pages {
         for (link, line) in &p.internal_links {
-            let normalized = if link.ends_with('/') || link.contains('.') {
-                link.clone()
-            } else {
-                format!("{link}/")
-            };
-            if !routes.contains(&normalized)
-                && !link.starts_with("/assets/")
-                && !link.starts_with("/pdf/")
-            {
-                let near =
-                    crate::diagnostic::did_you_mean(&normalized, routes.iter().map(String::as_str));
+            if let Err(near) = table.check_link(link) {
                 out.push(
                     Diagnostic::error(
                         p.file.as_str(),
