@@ -30,7 +30,7 @@ impl ListKind {
     ];
 
     /// The path segment (`care`): a facility id may not take it.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             ListKind::Region => "region",
             ListKind::Municipality => "municipality",
