@@ -5,6 +5,7 @@ use crate::config::BuildOptions;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{Found, OutputError, OutputTarget, Staging};
 use crate::render::{PdfLink, RenderError, Renderer};
+use crate::routes::Route;
 use crate::site::Site;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -201,11 +202,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     // version is a hash of their bytes.
     let sw = crate::offline::service_worker(&site, staging.path()).map_err(|source| {
         OutputError::Io {
-            path: staging.path().join(crate::offline::SW_FILE),
+            path: staging.path().join(Route::ServiceWorker.file()),
             source,
         }
     })?;
-    staging.write(crate::offline::SW_FILE, sw.as_bytes())?;
+    staging.write(&Route::ServiceWorker.file(), sw.as_bytes())?;
     diags
         .0
         .extend(crate::offline::OfflinePlan::of(&site).warnings(&site));
@@ -437,7 +438,7 @@ pub fn site_ids<'a>(site: &'a Site, static_dir: &std::path::Path) -> crate::rout
 /// Internal links in markdown that lead nowhere, links the URL rule refused,
 /// and content pages on a URL the generator writes itself.
 fn link_problems(site: &Site, static_dir: &std::path::Path) -> Vec<Diagnostic> {
-    use crate::routes::{Route, RouteTable, every_route};
+    use crate::routes::{RouteTable, every_route};
     let ids = site_ids(site, static_dir);
     let routes = every_route(&ids);
     let (table, collisions) = RouteTable::new(&routes);

@@ -28,7 +28,7 @@ pub const MAIN_TEMPLATE: &str = "directory.typ";
 /// Virtual path under which templates read the data (`json("/data.json")`).
 pub const DATA_PATH: &str = "/data.json";
 /// File name of the whole directory.
-pub const ALL_FILE_NAME: &str = "contacts-all.pdf";
+pub const ALL_FILE_NAME: &str = crate::routes::ALL_PDF_FILE_NAME;
 
 /// Characters the printed directory may hold: the paragraphs of はじめに and
 /// 使い方, and every window's name, detail, phone number, note and URL. Typst
@@ -409,7 +409,8 @@ impl PdfRenderer {
         for region in &dir.regions {
             let mut one = dir.clone();
             one.regions = vec![region.clone()];
-            jobs.push((format!("contacts-{}.pdf", region.id), one, Some(region)));
+            let file_name = crate::routes::PdfPart::Region(&region.id).file_name();
+            jobs.push((file_name, one, Some(region)));
         }
         let summary: Vec<RegionSummary> = dir
             .regions

@@ -50,6 +50,9 @@ impl ListKind {
     }
 }
 
+/// The file name of the whole directory's PDF.
+pub const ALL_PDF_FILE_NAME: &str = "contacts-all.pdf";
+
 /// Which contacts PDF: the whole directory or one region's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PdfPart<'a> {
@@ -61,7 +64,7 @@ impl PdfPart<'_> {
     /// `contacts-all.pdf`, `contacts-kenoh.pdf`.
     pub fn file_name(&self) -> String {
         match self {
-            PdfPart::All => "contacts-all.pdf".to_string(),
+            PdfPart::All => ALL_PDF_FILE_NAME.to_string(),
             PdfPart::Region(id) => format!("contacts-{id}.pdf"),
         }
     }
