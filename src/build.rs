@@ -5,7 +5,7 @@ use crate::config::BuildOptions;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{Found, OutputError, OutputTarget, Staging};
 use crate::render::{PdfLink, RenderError, Renderer};
-use crate::routes::Route;
+use crate::routes::{PdfPart, Route};
 use crate::site::Site;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -137,11 +137,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let mut pdf_links: BTreeMap<String, PdfLink> = BTreeMap::new();
     if opts.pdf {
         for file in render_pdfs(opts, &site, &mut diags)? {
-            staging.write(&format!("pdf/{}", file.file_name), &file.bytes)?;
+            let route = Route::Pdf(
+                file.region_id
+                    .as_deref()
+                    .map_or(PdfPart::All, PdfPart::Region),
+            );
+            staging.write(&route.file(), &file.bytes)?;
             pdf_links.insert(
-                pdf_key(&file.file_name),
+                file.region_id.clone().unwrap_or_else(|| "all".into()),
                 PdfLink {
-                    href: site.href(&format!("pdf/{}", file.file_name)),
+                    href: route.href(&site.base_path),
                     file_name: file.file_name.clone(),
                     size_label: crate::render::size_label(file.bytes.len()),
                     pages: file.pages,
@@ -236,14 +241,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         notes,
         duration: started.elapsed(),
     })
-}
-
-/// `contacts-all.pdf` → `all`, `contacts-kenoh.pdf` → `kenoh`.
-fn pdf_key(file_name: &str) -> String {
-    file_name
-        .trim_start_matches("contacts-")
-        .trim_end_matches(".pdf")
-        .to_string()
 }
 
 fn render_pdfs(
@@ -405,7 +402,7 @@ fn copy_static(opts: &BuildOptions, staging: &Staging) -> Result<usize, BuildErr
             path: entry.path().to_path_buf(),
             source,
         })?;
-        staging.write(&format!("assets/{rel}"), &bytes)?;
+        staging.write(&Route::Asset(&rel).file(), &bytes)?;
         n += 1;
     }
     Ok(n)

@@ -150,6 +150,8 @@ pub struct Window {
 pub struct PdfFile {
     /// "contacts-all.pdf", "contacts-seirei.pdf"
     pub file_name: String,
+    /// The region of a region's PDF; `None` for the whole directory.
+    pub region_id: Option<String>,
     pub bytes: Vec<u8>,
     pub pages: usize,
     /// Typst warnings (e.g. a glyph missing from the fonts), `file:line: message`.
@@ -443,7 +445,10 @@ impl PdfRenderer {
                     all_regions: &summary,
                     directory: part,
                 };
-                self.render_one(file_name, &input, date)
+                self.render_one(file_name, &input, date).map(|f| PdfFile {
+                    region_id: region.map(|r| r.id.clone()),
+                    ..f
+                })
             })
             .collect();
         // Keep the memoisation cache of typst from growing across rebuilds (serve).
@@ -491,6 +496,7 @@ impl PdfRenderer {
         })?;
         Ok(PdfFile {
             file_name: file_name.to_string(),
+            region_id: None,
             pages: document.pages().len(),
             bytes,
             warnings,
