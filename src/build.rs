@@ -104,7 +104,14 @@ pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     // problems, so the editors see everything in one run.
     let site = crate::site::resolve(&loaded.raw, opts.base_url.as_deref());
     t.lap("resolve");
-    diags.extend(link_problems(&site, &opts.static_dir()));
+    {
+        let ids = site_ids(&site, &opts.static_dir());
+        let routes = crate::routes::every_route(&ids);
+        let (table, collisions) = crate::routes::RouteTable::new(&routes);
+        diags.extend(collision_problems(&site, &routes, &collisions));
+        diags.extend(link_problems(&site, &table));
+        diags.extend(notice_link_problems(&loaded.raw, &table));
+    }
     t.lap("link check");
     diags.finish(&loaded.sources);
     if diags.has_errors() {
@@ -432,15 +439,46 @@ pub fn site_ids<'a>(site: &'a Site, static_dir: &std::path::Path) -> crate::rout
     }
 }
 
-/// Internal links in markdown that lead nowhere, links the URL rule refused,
-/// and content pages on a URL the generator writes itself.
-fn link_problems(site: &Site, static_dir: &std::path::Path) -> Vec<Diagnostic> {
-    use crate::routes::{RouteTable, every_route};
-    let ids = site_ids(site, static_dir);
-    let routes = every_route(&ids);
-    let (table, collisions) = RouteTable::new(&routes);
+/// Notices of site.yaml whose `url:` is a path on this site that the build
+/// does not write (a refused URL is reported by validate).
+fn notice_link_problems(
+    raw: &crate::model::RawSite,
+    table: &crate::routes::RouteTable,
+) -> Vec<Diagnostic> {
+    use crate::url_rule::{Place, SafeUrl};
+    let Some((file, cfg)) = &raw.site else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
-    for c in &collisions {
+    for url in cfg.notices.iter().filter_map(|n| n.value.url.as_ref()) {
+        let Ok(SafeUrl::Site { path, .. }) = crate::url_rule::check(&url.value, Place::Notice)
+        else {
+            continue;
+        };
+        if let Err(near) = table.check_link(&path) {
+            let (line, column) = crate::model::pos(url);
+            out.push(
+                Diagnostic::error(
+                    file.as_str(),
+                    line,
+                    column,
+                    format!("お知らせのリンク先 {} のページがありません", url.value),
+                )
+                .hint(near),
+            );
+        }
+    }
+    out
+}
+
+/// Content pages on a URL the generator writes itself.
+fn collision_problems(
+    site: &Site,
+    routes: &[Route<'_>],
+    collisions: &[crate::routes::Collision],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for c in collisions {
         let (Route::Page(path), first) = (routes[c.second], routes[c.first]) else {
             continue;
         };
@@ -465,6 +503,12 @@ fn link_problems(site: &Site, static_dir: &std::path::Path) -> Vec<Diagnostic> {
             );
         }
     }
+    out
+}
+
+/// Internal links in markdown that lead nowhere, and links the URL rule refused.
+fn link_problems(site: &Site, table: &crate::routes::RouteTable) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
     for p in &site.pages {
         for (link, line) in &p.internal_links {
             if let Err(near) = table.check_link(link) {

@@ -172,3 +172,33 @@ fn route_table_is_exactly_what_the_build_writes() {
     assert!(routes.contains("facilities/care/ventilator/index.html"));
     assert!(routes.contains("pdf/contacts-all.pdf"));
 }
+
+#[test]
+fn notice_to_missing_page_is_an_error() {
+    let site = TestSite::mini();
+    site.edit("data/site.yaml", "url: /contacts/", "url: /contacts/nope/");
+    let d = site.check();
+    let e = expect_diag(
+        &d,
+        "data/site.yaml",
+        16,
+        "お知らせのリンク先 /contacts/nope/ のページがありません",
+    );
+    assert!(
+        e.hint.as_deref().unwrap_or_default().contains("もしかして"),
+        "{e:?}"
+    );
+    assert_eq!(errors(&d).len(), 1, "{}", d.render_text());
+}
+
+#[test]
+fn notice_to_a_facility_list_page_passes() {
+    let site = TestSite::mini();
+    site.edit(
+        "data/site.yaml",
+        "url: /contacts/",
+        "url: /facilities/care/ventilator/",
+    );
+    let d = site.check();
+    assert_eq!(errors(&d), Vec::<String>::new(), "{}", d.render_text());
+}
