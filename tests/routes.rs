@@ -144,7 +144,15 @@ fn content_page_on_a_generated_url_is_an_error() {
 /// the search index (and the build's marker) is a route.
 #[test]
 fn route_table_is_exactly_what_the_build_writes() {
-    let site = TestSite::mini();
+    route_table_matches_build_of(TestSite::mini());
+}
+
+#[test]
+fn route_table_is_exactly_what_the_sample_build_writes() {
+    route_table_matches_build_of(TestSite::sample());
+}
+
+fn route_table_matches_build_of(site: TestSite) {
     let mut opts = site.options();
     opts.pdf = true;
     opts.search = true;
