@@ -533,11 +533,12 @@ fn emergency_sheet(site: &Site) -> PageJob {
     let route = Route::Sheet;
     let mut c = ctx(&route.path(), "緊急時情報シート", "emergency");
     c.insert("page_class", "page-sheet");
-    let parent = site.pages.iter().find(|p| p.path == "/emergency/");
+    let emergency = Route::Page("/emergency/");
+    let parent = site.pages.iter().find(|p| p.path == emergency.path());
     c.insert(
         "crumbs",
         &[Crumb {
-            href: site.href("emergency/"),
+            href: emergency.href(&site.base_path),
             label: parent.map_or_else(|| "緊急時対応".into(), |p| p.title.clone()),
         }],
     );
@@ -563,7 +564,7 @@ fn content_page(site: &Site, p: &PageView) -> PageJob {
         c.insert(
             "crumbs",
             &[Crumb {
-                href: site.href(&index),
+                href: Route::Page(&index).href(&site.base_path),
                 label: parent.title.clone(),
             }],
         );

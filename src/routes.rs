@@ -11,6 +11,20 @@
 use crate::url_rule::encode_path;
 use std::collections::BTreeMap;
 
+/// URL sections the generator writes itself; content/ cannot use them
+/// (`/offline/` and `/emergency/sheet/` are single pages: a content page on
+/// them is a [`Collision`]).
+pub const RESERVED_SECTIONS: [&str; 8] = [
+    "contacts",
+    "regions",
+    "facilities",
+    "search",
+    "pdf",
+    "assets",
+    "sitemap.xml",
+    "404",
+];
+
 /// The four kinds of facility list page (`/facilities/<kind>/<id>/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ListKind {

@@ -12,16 +12,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// URL sections the generator writes itself; content/ cannot use them.
-pub const GENERATED_SECTIONS: [&str; 8] = [
-    "contacts",
-    "regions",
-    "facilities",
-    "search",
-    "pdf",
-    "assets",
-    "sitemap.xml",
-    "404",
-];
+pub const GENERATED_SECTIONS: [&str; 8] = crate::routes::RESERVED_SECTIONS;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Site {
