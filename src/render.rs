@@ -70,15 +70,15 @@ struct NavItem {
 }
 
 /// Main navigation: the sections of the real site, in its order.
-const NAV: [(&str, &str); 8] = [
-    ("contacts", "窓口を探す"),
-    ("facilities", "施設検索"),
-    ("emergency", "緊急時対応"),
-    ("services", "サービス"),
-    ("messages", "応援メッセージ"),
-    ("faq", "よくある質問"),
-    ("news", "お知らせ"),
-    ("search", "サイト内検索"),
+const NAV: [(Route<'static>, &str, &str); 8] = [
+    (Route::ContactsIndex, "contacts", "窓口を探す"),
+    (Route::FacilitiesIndex, "facilities", "施設検索"),
+    (Route::Page("/emergency/"), "emergency", "緊急時対応"),
+    (Route::Page("/services/"), "services", "サービス"),
+    (Route::Page("/messages/"), "messages", "応援メッセージ"),
+    (Route::Page("/faq/"), "faq", "よくある質問"),
+    (Route::Page("/news/"), "news", "お知らせ"),
+    (Route::Search, "search", "サイト内検索"),
 ];
 
 #[derive(Serialize)]
@@ -174,8 +174,8 @@ impl Renderer {
             sample: site.sample,
             nav: NAV
                 .iter()
-                .map(|(section, label)| NavItem {
-                    href: site.href(&format!("{section}/")),
+                .map(|(route, section, label)| NavItem {
+                    href: route.href(&site.base_path),
                     label,
                     section,
                 })
