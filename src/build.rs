@@ -5,10 +5,11 @@ use crate::config::BuildOptions;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{Found, OutputError, OutputTarget, Staging};
 use crate::render::{PdfLink, RenderError, Renderer};
+use crate::routes::{PdfPart, Route};
 use crate::site::Site;
 use crate::theme::Theme;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 #[derive(Debug, thiserror::Error)]
@@ -112,7 +113,18 @@ pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
         },
     );
     t.lap("resolve");
-    diags.extend(link_problems(&site));
+    {
+        let theme = Theme::new(
+            &opts.root,
+            opts.theme.as_deref().unwrap_or(site.theme.as_str()),
+        );
+        let ids = site_ids(&site, &theme.static_dir());
+        let routes = crate::routes::every_route(&ids);
+        let (table, collisions) = crate::routes::RouteTable::new(&routes);
+        diags.extend(collision_problems(&site, &routes, &collisions));
+        diags.extend(link_problems(&site, &table));
+        diags.extend(notice_link_problems(&loaded.raw, &table));
+    }
     t.lap("link check");
     diags.finish(&loaded.sources);
     if diags.has_errors() {
@@ -149,11 +161,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let mut pdf_links: BTreeMap<String, PdfLink> = BTreeMap::new();
     if opts.pdf {
         for file in render_pdfs(opts, &theme, &site, &mut diags)? {
-            staging.write(&format!("pdf/{}", file.file_name), &file.bytes)?;
+            let route = Route::Pdf(
+                file.region_id
+                    .as_deref()
+                    .map_or(PdfPart::All, PdfPart::Region),
+            );
+            staging.write(&route.file(), &file.bytes)?;
             pdf_links.insert(
-                pdf_key(&file.file_name),
+                file.region_id.clone().unwrap_or_else(|| "all".into()),
                 PdfLink {
-                    href: site.href(&format!("pdf/{}", file.file_name)),
+                    href: route.href(&site.base_path),
                     file_name: file.file_name.clone(),
                     size_label: crate::render::size_label(file.bytes.len()),
                     pages: file.pages,
@@ -207,11 +224,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     // version is a hash of their bytes.
     let sw = crate::offline::service_worker(&site, staging.path()).map_err(|source| {
         OutputError::Io {
-            path: staging.path().join(crate::offline::SW_FILE),
+            path: staging.path().join(Route::ServiceWorker.file()),
             source,
         }
     })?;
-    staging.write(crate::offline::SW_FILE, sw.as_bytes())?;
+    staging.write(&Route::ServiceWorker.file(), sw.as_bytes())?;
     diags
         .0
         .extend(crate::offline::OfflinePlan::of(&site).warnings(&site));
@@ -242,14 +259,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         duration: started.elapsed(),
         theme: theme.name,
     })
-}
-
-/// `contacts-all.pdf` → `all`, `contacts-kenoh.pdf` → `kenoh`.
-fn pdf_key(file_name: &str) -> String {
-    file_name
-        .trim_start_matches("contacts-")
-        .trim_end_matches(".pdf")
-        .to_string()
 }
 
 fn render_pdfs(
@@ -411,37 +420,109 @@ fn copy_static(theme: &Theme, staging: &Staging) -> Result<usize, BuildError> {
             path: entry.path().to_path_buf(),
             source,
         })?;
-        staging.write(&format!("assets/{rel}"), &bytes)?;
+        staging.write(&Route::Asset(&rel).file(), &bytes)?;
         n += 1;
     }
     Ok(n)
 }
 
+/// The ids of every route of a site; assets are the files of the theme's `static/`.
+pub fn site_ids<'a>(site: &'a Site, static_dir: &std::path::Path) -> crate::routes::SiteIds<'a> {
+    let assets = walkdir::WalkDir::new(static_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| crate::diagnostic::rel_path(static_dir, e.path()))
+        .collect();
+    crate::routes::SiteIds {
+        municipalities: site
+            .municipalities
+            .iter()
+            .map(|m| m.slug.as_str())
+            .collect(),
+        regions: site.regions.iter().map(|r| r.id.as_str()).collect(),
+        types: site.facility_types.iter().map(|t| t.id.as_str()).collect(),
+        care: site.care.iter().map(|c| c.id.as_str()).collect(),
+        facilities: site.facilities.iter().map(|f| f.id.as_str()).collect(),
+        pages: site.pages.iter().map(|p| p.path.as_str()).collect(),
+        assets,
+    }
+}
+
+/// Notices of site.yaml whose `url:` is a path on this site that the build
+/// does not write (a refused URL is reported by validate).
+fn notice_link_problems(
+    raw: &crate::model::RawSite,
+    table: &crate::routes::RouteTable,
+) -> Vec<Diagnostic> {
+    use crate::url_rule::{Place, SafeUrl};
+    let Some((file, cfg)) = &raw.site else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for url in cfg.notices.iter().filter_map(|n| n.value.url.as_ref()) {
+        let Ok(SafeUrl::Site { path, .. }) = crate::url_rule::check(&url.value, Place::Notice)
+        else {
+            continue;
+        };
+        if let Err(near) = table.check_link(&path) {
+            let (line, column) = crate::model::pos(url);
+            out.push(
+                Diagnostic::error(
+                    file.as_str(),
+                    line,
+                    column,
+                    format!("お知らせのリンク先 {} のページがありません", url.value),
+                )
+                .hint(near),
+            );
+        }
+    }
+    out
+}
+
+/// Content pages on a URL the generator writes itself.
+fn collision_problems(
+    site: &Site,
+    routes: &[Route<'_>],
+    collisions: &[crate::routes::Collision],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for c in collisions {
+        let (Route::Page(path), first) = (routes[c.second], routes[c.first]) else {
+            continue;
+        };
+        // Two pages on one URL, or a page in a reserved section: validate reports them.
+        let section = path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        if matches!(first, Route::Page(_)) || crate::site::GENERATED_SECTIONS.contains(&section) {
+            continue;
+        }
+        if let Some(p) = site.pages.iter().find(|p| p.path == path) {
+            out.push(
+                Diagnostic::error(
+                    p.file.as_str(),
+                    1,
+                    1,
+                    format!("URL {path} は自動生成されるページと重なります"),
+                )
+                .hint("ファイル名かフォルダ名を変えてください"),
+            );
+        }
+    }
+    out
+}
+
 /// Internal links in markdown that lead nowhere, and links the URL rule refused.
-fn link_problems(site: &Site) -> Vec<Diagnostic> {
-    let mut routes: BTreeSet<String> = site.pages.iter().map(|p| p.path.clone()).collect();
-    routes.extend(["/contacts/", "/facilities/", "/search/"].map(String::from));
-    routes.extend([crate::offline::SHEET_PATH, crate::offline::OFFLINE_PATH].map(String::from));
-    routes.extend(
-        site.municipalities
-            .iter()
-            .map(|m| format!("/contacts/{}/", m.slug)),
-    );
-    routes.extend(site.regions.iter().map(|r| format!("/regions/{}/", r.id)));
-    routes.extend(
-        site.facilities
-            .iter()
-            .map(|f| format!("/facilities/{}/", f.id)),
-    );
+fn link_problems(site: &Site, table: &crate::routes::RouteTable) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for p in &site.pages {
         for (link, line) in &p.internal_links {
-            let normalized = if link.ends_with('/') || link.contains('.') {
-                link.clone()
-            } else {
-                format!("{link}/")
-            };
-            if site.draft_paths.contains(&normalized) {
+            if site.draft_paths.contains(&crate::routes::normalize(link)) {
                 out.push(
                     Diagnostic::error(
                         p.file.as_str(),
@@ -451,12 +532,7 @@ fn link_problems(site: &Site) -> Vec<Diagnostic> {
                     )
                     .hint("下書き (draft: true) のページです。`--drafts` のときだけ出力されます。公開するなら draft: true を消してください"),
                 );
-            } else if !routes.contains(&normalized)
-                && !link.starts_with("/assets/")
-                && !link.starts_with("/pdf/")
-            {
-                let near =
-                    crate::diagnostic::did_you_mean(&normalized, routes.iter().map(String::as_str));
+            } else if let Err(near) = table.check_link(link) {
                 out.push(
                     Diagnostic::error(
                         p.file.as_str(),

@@ -3,6 +3,7 @@
 //! [`Site`], so the PDFs, the pages and the search always agree.
 
 use crate::pdf;
+use crate::routes::Route;
 use crate::search::{DocKind, SearchDoc};
 use crate::site::Site;
 
@@ -86,7 +87,7 @@ pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
     let mut docs = Vec::new();
     for p in &site.pages {
         // The result links to it: percent-encoded, like every href.
-        let path = crate::url_rule::encode_path(&p.path);
+        let path = Route::Page(&p.path).href("/");
         for s in &p.sections {
             let (title, url) = match (&s.heading, &s.id) {
                 (Some(h), Some(id)) => (format!("{} — {}", p.title, h), format!("{path}#{id}")),
@@ -114,7 +115,7 @@ pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
                 .map(|w| w.name.as_str())
                 .collect::<Vec<_>>()
                 .join("\n"),
-            url: format!("/contacts/{}/", m.slug),
+            url: Route::Municipality(&m.slug).path(),
             kana: m.kana.clone(),
             municipality: Some(m.name.clone()),
             region: Some(m.region_id.clone()),
@@ -132,7 +133,7 @@ pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
                     w.note.as_deref(),
                     w.tel.as_deref(),
                 ]),
-                url: format!("/contacts/{}/#{}", m.slug, w.anchor),
+                url: format!("{}#{}", Route::Municipality(&m.slug).path(), w.anchor),
                 kana: m.kana.clone(),
                 municipality: Some(m.name.clone()),
                 region: Some(m.region_id.clone()),
@@ -156,7 +157,7 @@ pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
                 f.ages.as_deref(),
                 f.note.as_deref(),
             ]),
-            url: format!("/facilities/{}/", f.id),
+            url: Route::Facility(&f.id).path(),
             kana: format!("{} {}", f.kana, kana).trim().to_string(),
             municipality: Some(f.municipality_name.clone()),
             region: Some(f.region_id.clone()),

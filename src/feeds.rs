@@ -1,6 +1,7 @@
 //! The machine-read files: sitemap.xml, robots.txt and the news Atom feed.
 
 use crate::render::PageJob;
+use crate::routes::Route;
 use crate::site::Site;
 fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -13,30 +14,24 @@ fn xml_escape(s: &str) -> String {
 /// `(path in dist, contents)` of each file, deterministic.
 pub fn extra_files(site: &Site, jobs: &[PageJob]) -> Vec<(String, String)> {
     vec![
-        ("sitemap.xml".to_string(), sitemap(site, jobs)),
-        ("robots.txt".to_string(), robots(site)),
-        ("news/atom.xml".to_string(), atom(site)),
-        (
-            "facilities/facilities.json".to_string(),
-            facilities_json(site),
-        ),
+        (Route::Sitemap.file(), sitemap(site, jobs)),
+        (Route::Robots.file(), robots(site)),
+        (Route::Atom.file(), atom(site)),
+        (Route::FacilitiesJson.file(), facilities_json(site)),
     ]
 }
 
-/// The absolute URL of a site path, percent-encoded (page paths come from file names).
-fn absolute(site: &Site, url_path: &str) -> String {
-    format!(
-        "{}{}",
-        site.base_url,
-        crate::url_rule::encode_path(url_path.trim_start_matches('/'))
-    )
+/// The absolute URL of a page, percent-encoded (page paths come from file names).
+fn absolute(site: &Site, route: Route<'_>) -> String {
+    route.absolute(&site.base_url)
 }
 
 fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
+    let offline = Route::Offline.path();
     let mut paths: Vec<&str> = jobs
         .iter()
         .map(|j| j.url_path.as_str())
-        .filter(|p| p.ends_with('/') && *p != crate::offline::OFFLINE_PATH)
+        .filter(|p| p.ends_with('/') && *p != offline)
         .collect();
     paths.sort_unstable();
     let mut out = String::from(
@@ -45,7 +40,7 @@ fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
     for p in paths {
         out.push_str(&format!(
             "  <url><loc>{}</loc></url>\n",
-            xml_escape(&absolute(site, p))
+            xml_escape(&absolute(site, Route::Page(p)))
         ));
     }
     out.push_str("</urlset>\n");
@@ -55,7 +50,7 @@ fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
 fn robots(site: &Site) -> String {
     format!(
         "User-agent: *\nAllow: /\nSitemap: {}\n",
-        absolute(site, "/sitemap.xml")
+        absolute(site, Route::Sitemap)
     )
 }
 
@@ -69,8 +64,8 @@ fn atom(site: &Site) -> String {
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"ja\">\n  <title>{} お知らせ</title>\n  <id>{}</id>\n  <link href=\"{}\"/>\n  <updated>{}T00:00:00Z</updated>\n",
         xml_escape(&site.title),
-        xml_escape(&absolute(site, "/news/")),
-        xml_escape(&absolute(site, "/news/")),
+        xml_escape(&absolute(site, Route::Page("/news/"))),
+        xml_escape(&absolute(site, Route::Page("/news/"))),
         updated
     );
     for p in news {
@@ -78,8 +73,8 @@ fn atom(site: &Site) -> String {
         out.push_str(&format!(
             "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{}T00:00:00Z</updated>\n    <author><name>{}</name></author>\n  </entry>\n",
             xml_escape(&p.title),
-            xml_escape(&absolute(site, &p.path)),
-            xml_escape(&absolute(site, &p.path)),
+            xml_escape(&absolute(site, Route::Page(&p.path))),
+            xml_escape(&absolute(site, Route::Page(&p.path))),
             date,
             xml_escape(&site.organisation)
         ));

@@ -19,6 +19,7 @@ pub mod offline;
 pub mod output;
 pub mod pdf;
 pub mod render;
+pub mod routes;
 pub mod search;
 pub mod serve;
 pub mod site;

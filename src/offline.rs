@@ -28,16 +28,11 @@
 //! one is deleted when the new worker activates).
 
 use crate::diagnostic::Diagnostic;
+use crate::routes::Route;
 use crate::site::Site;
 use std::io;
 use std::path::Path;
 
-/// URL of the emergency information sheet (site-relative).
-pub const SHEET_PATH: &str = "/emergency/sheet/";
-/// URL of the page the worker shows for a page that is not cached.
-pub const OFFLINE_PATH: &str = "/offline/";
-/// Where the worker is written (at the root of the site: its scope is the base path).
-pub const SW_FILE: &str = "sw.js";
 /// Most pages of a group (the emergency manual, the directory of windows)
 /// that the worker downloads at install. A prefecture's directory is at most
 /// ~200 pages (Hokkaido: 179 municipalities), about 4 MB before compression;
@@ -199,42 +194,36 @@ async function answer(event, req, url, navigate, cacheIt) {
 /// Site-relative paths (`emergency/`, `assets/css/site.css`) of what the
 /// worker precaches, in a fixed order.
 pub fn precache_paths(site: &Site) -> Vec<String> {
-    let plan = OfflinePlan::of(site);
-    let mut paths: Vec<String> = vec![String::new()];
-    if site.pages.iter().any(|p| p.path == "/emergency/") {
-        paths.push("emergency/".into());
-    }
-    if plan.emergency {
-        paths.extend(
-            emergency_pages(site)
-                .iter()
-                .map(|p| p.trim_start_matches('/').to_string()),
-        );
-    }
-    paths.push(SHEET_PATH.trim_start_matches('/').into());
-    paths.push(OFFLINE_PATH.trim_start_matches('/').into());
-    paths.push("contacts/".into());
-    if plan.directory {
-        paths.extend(
-            site.municipalities
-                .iter()
-                .map(|m| format!("contacts/{}/", m.slug)),
-        );
-        paths.extend(site.regions.iter().map(|r| format!("regions/{}/", r.id)));
-    }
-    paths.push("assets/css/site.css".into());
-    paths.push("assets/js/sheet.js".into());
-    paths.dedup();
-    paths
+    precache_routes(site)
+        .iter()
+        .map(|r| r.path().trim_start_matches('/').to_string())
+        .collect()
 }
 
-/// The file in the output folder that serves a site-relative path.
-fn file_of(path: &str) -> String {
-    if path.is_empty() || path.ends_with('/') {
-        format!("{path}index.html")
-    } else {
-        path.to_string()
+/// The routes the worker precaches, in a fixed order (its version hashes
+/// their files in this order).
+fn precache_routes(site: &Site) -> Vec<Route<'_>> {
+    let plan = OfflinePlan::of(site);
+    let mut routes = vec![Route::Home];
+    let emergency_index = Route::Page("/emergency/");
+    if site.pages.iter().any(|p| p.path == emergency_index.path()) {
+        routes.push(emergency_index);
     }
+    if plan.emergency {
+        routes.extend(emergency_pages(site).into_iter().map(Route::Page));
+    }
+    routes.extend([Route::Sheet, Route::Offline, Route::ContactsIndex]);
+    if plan.directory {
+        routes.extend(
+            site.municipalities
+                .iter()
+                .map(|m| Route::Municipality(&m.slug)),
+        );
+        routes.extend(site.regions.iter().map(|r| Route::Region(&r.id)));
+    }
+    routes.extend([Route::Asset("css/site.css"), Route::Asset("js/sheet.js")]);
+    routes.dedup_by_key(|r| r.path());
+    routes
 }
 
 /// 64-bit FNV-1a: small, dependency-free and stable across platforms and
@@ -263,7 +252,7 @@ impl Fnv {
 pub fn version(site: &Site, dir: &Path) -> io::Result<String> {
     let mut h = Fnv::new();
     h.field(SW_SOURCE.as_bytes());
-    let mut files: Vec<String> = precache_paths(site).iter().map(|p| file_of(p)).collect();
+    let mut files: Vec<String> = precache_routes(site).iter().map(Route::file).collect();
     let pdf_dir = dir.join("pdf");
     if pdf_dir.is_dir() {
         let mut pdfs: Vec<String> = std::fs::read_dir(&pdf_dir)?
@@ -294,8 +283,8 @@ pub fn service_worker(site: &Site, dir: &Path) -> io::Result<String> {
     let config = serde_json::json!({
         "version": version(site, dir)?,
         "base": base,
-        "offline": site.href(OFFLINE_PATH),
-        "precache": precache_paths(site).iter().map(|p| site.href(p)).collect::<Vec<_>>(),
+        "offline": Route::Offline.href(base),
+        "precache": precache_routes(site).iter().map(|r| r.href(base)).collect::<Vec<_>>(),
         "runtime": OfflinePlan::of(site).runtime_prefixes().iter().map(|p| site.href(p)).collect::<Vec<_>>(),
     });
     let json = serde_json::to_string_pretty(&config).map_err(io::Error::other)?;
@@ -315,8 +304,11 @@ mod tests {
 
     #[test]
     fn files_of_paths() {
-        assert_eq!(file_of(""), "index.html");
-        assert_eq!(file_of("emergency/"), "emergency/index.html");
-        assert_eq!(file_of("assets/css/site.css"), "assets/css/site.css");
+        assert_eq!(crate::routes::file_of(""), "index.html");
+        assert_eq!(crate::routes::file_of("emergency/"), "emergency/index.html");
+        assert_eq!(
+            crate::routes::file_of("assets/css/site.css"),
+            "assets/css/site.css"
+        );
     }
 }

@@ -28,7 +28,7 @@ pub const MAIN_TEMPLATE: &str = "directory.typ";
 /// Virtual path under which templates read the data (`json("/data.json")`).
 pub const DATA_PATH: &str = "/data.json";
 /// File name of the whole directory.
-pub const ALL_FILE_NAME: &str = "contacts-all.pdf";
+pub const ALL_FILE_NAME: &str = crate::routes::ALL_PDF_FILE_NAME;
 
 /// Characters the printed directory may hold: the paragraphs of はじめに and
 /// 使い方, and every window's name, detail, phone number, note and URL. Typst
@@ -150,6 +150,8 @@ pub struct Window {
 pub struct PdfFile {
     /// "contacts-all.pdf", "contacts-seirei.pdf"
     pub file_name: String,
+    /// The region of a region's PDF; `None` for the whole directory.
+    pub region_id: Option<String>,
     pub bytes: Vec<u8>,
     pub pages: usize,
     /// Typst warnings (e.g. a glyph missing from the fonts), `file:line: message`.
@@ -409,7 +411,8 @@ impl PdfRenderer {
         for region in &dir.regions {
             let mut one = dir.clone();
             one.regions = vec![region.clone()];
-            jobs.push((format!("contacts-{}.pdf", region.id), one, Some(region)));
+            let file_name = crate::routes::PdfPart::Region(&region.id).file_name();
+            jobs.push((file_name, one, Some(region)));
         }
         let summary: Vec<RegionSummary> = dir
             .regions
@@ -442,7 +445,10 @@ impl PdfRenderer {
                     all_regions: &summary,
                     directory: part,
                 };
-                self.render_one(file_name, &input, date)
+                self.render_one(file_name, &input, date).map(|f| PdfFile {
+                    region_id: region.map(|r| r.id.clone()),
+                    ..f
+                })
             })
             .collect();
         // Keep the memoisation cache of typst from growing across rebuilds (serve).
@@ -490,6 +496,7 @@ impl PdfRenderer {
         })?;
         Ok(PdfFile {
             file_name: file_name.to_string(),
+            region_id: None,
             pages: document.pages().len(),
             bytes,
             warnings,

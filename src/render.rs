@@ -3,6 +3,7 @@
 //! gets only its own data, so rendering stays linear in the number of pages.
 
 use crate::diagnostic::Diagnostic;
+use crate::routes::Route;
 use crate::site::{FacilityView, MunicipalityView, PageView, RegionView, Site};
 use crate::theme::{TemplateFile, Theme};
 use serde::Serialize;
@@ -70,15 +71,15 @@ struct NavItem {
 }
 
 /// Main navigation: the sections of the real site, in its order.
-const NAV: [(&str, &str); 8] = [
-    ("contacts", "窓口を探す"),
-    ("facilities", "施設検索"),
-    ("emergency", "緊急時対応"),
-    ("services", "サービス"),
-    ("messages", "応援メッセージ"),
-    ("faq", "よくある質問"),
-    ("news", "お知らせ"),
-    ("search", "サイト内検索"),
+const NAV: [(Route<'static>, &str, &str); 8] = [
+    (Route::ContactsIndex, "contacts", "窓口を探す"),
+    (Route::FacilitiesIndex, "facilities", "施設検索"),
+    (Route::Page("/emergency/"), "emergency", "緊急時対応"),
+    (Route::Page("/services/"), "services", "サービス"),
+    (Route::Page("/messages/"), "messages", "応援メッセージ"),
+    (Route::Page("/faq/"), "faq", "よくある質問"),
+    (Route::Page("/news/"), "news", "お知らせ"),
+    (Route::Search, "search", "サイト内検索"),
 ];
 
 #[derive(Serialize)]
@@ -180,8 +181,8 @@ impl Renderer {
             sample: site.sample,
             nav: NAV
                 .iter()
-                .map(|(section, label)| NavItem {
-                    href: site.href(&format!("{section}/")),
+                .map(|(route, section, label)| NavItem {
+                    href: route.href(&site.base_path),
                     label,
                     section,
                 })
@@ -298,15 +299,10 @@ fn ctx(url_path: &str, title: &str, section: &str) -> Context {
     c
 }
 
-fn job(url_path: String, template: &'static str, context: Context) -> PageJob {
-    let out_path = if url_path.ends_with('/') {
-        format!("{}index.html", url_path.trim_start_matches('/'))
-    } else {
-        url_path.trim_start_matches('/').to_string()
-    };
+fn job(route: Route<'_>, template: &'static str, context: Context) -> PageJob {
     PageJob {
-        out_path,
-        url_path,
+        out_path: route.file(),
+        url_path: route.path(),
         template,
         context,
     }
@@ -409,7 +405,7 @@ fn facility_item<'a>(
 }
 
 fn home(site: &Site) -> PageJob {
-    let mut c = ctx("/", &site.title, "home");
+    let mut c = ctx(&Route::Home.path(), &site.title, "home");
     if let Some(p) = site.pages.iter().find(|p| p.path == "/") {
         c.insert("page", p);
     }
@@ -422,42 +418,47 @@ fn home(site: &Site) -> PageJob {
             .take(5)
             .collect::<Vec<_>>(),
     );
-    job("/".into(), "home.html", c)
+    job(Route::Home, "home.html", c)
 }
 
 fn contacts_index(_site: &Site) -> PageJob {
-    let c = ctx("/contacts/", "各市町村の相談窓口を探す", "contacts");
-    job("/contacts/".into(), "contacts.html", c)
+    let route = Route::ContactsIndex;
+    let c = ctx(&route.path(), "各市町村の相談窓口を探す", "contacts");
+    job(route, "contacts.html", c)
 }
 
 fn municipality(site: &Site, m: &MunicipalityView) -> PageJob {
-    let url = format!("/contacts/{}/", m.slug);
-    let mut c = ctx(&url, &format!("{}の相談窓口", m.name), "contacts");
+    let route = Route::Municipality(&m.slug);
+    let mut c = ctx(&route.path(), &format!("{}の相談窓口", m.name), "contacts");
     c.insert("m", m);
     c.insert("region", &site.regions.iter().find(|r| r.id == m.region_id));
     c.insert(
         "crumbs",
         &[Crumb {
-            href: site.href("contacts/"),
+            href: Route::ContactsIndex.href(&site.base_path),
             label: "窓口を探す".into(),
         }],
     );
-    job(url, "municipality.html", c)
+    job(route, "municipality.html", c)
 }
 
 fn region(site: &Site, r: &RegionView) -> PageJob {
-    let url = format!("/regions/{}/", r.id);
-    let mut c = ctx(&url, &format!("{}地域の相談窓口", r.name), "contacts");
+    let route = Route::Region(&r.id);
+    let mut c = ctx(
+        &route.path(),
+        &format!("{}地域の相談窓口", r.name),
+        "contacts",
+    );
     c.insert("region", r);
     c.insert("members", &site.members(r));
     c.insert(
         "crumbs",
         &[Crumb {
-            href: site.href("contacts/"),
+            href: Route::ContactsIndex.href(&site.base_path),
             label: "窓口を探す".into(),
         }],
     );
-    job(url, "region.html", c)
+    job(route, "region.html", c)
 }
 
 #[derive(Serialize)]
@@ -470,25 +471,26 @@ struct ListLink<'a> {
 /// The facility hub: counts and links to every static list (works without JS),
 /// plus the filter form that `facilities.js` enables.
 fn facilities_index(site: &Site) -> PageJob {
-    let mut c = ctx("/facilities/", "施設検索", "facilities");
+    let route = Route::FacilitiesIndex;
+    let mut c = ctx(&route.path(), "施設検索", "facilities");
     let lists = site.facility_lists();
-    for kind in crate::site::FACILITY_LIST_KINDS {
+    for kind in crate::routes::ListKind::ALL {
         let links: Vec<ListLink> = lists
             .iter()
-            .filter(|l| l.kind == kind)
+            .filter(|l| l.list_kind == kind)
             .map(|l| ListLink {
-                href: site.href(&l.url_path),
+                href: l.route().href(&site.base_path),
                 label: &l.label,
                 count: l.facilities.len(),
             })
             .collect();
-        c.insert(format!("by_{kind}"), &links);
+        c.insert(format!("by_{}", kind.as_str()), &links);
     }
     c.insert("total", &site.facilities.len());
     c.insert("care", &site.care);
     c.insert("types", &site.facility_types);
     c.insert("municipalities", &site.municipalities);
-    job("/facilities/".into(), "facilities.html", c)
+    job(route, "facilities.html", c)
 }
 
 /// [`crate::site::FacilityList`] as the template sees it, with the
@@ -528,66 +530,69 @@ fn facility_list(
     c.insert(
         "crumbs",
         &[Crumb {
-            href: site.href("facilities/"),
+            href: Route::FacilitiesIndex.href(&site.base_path),
             label: "施設検索".into(),
         }],
     );
-    job(list.url_path.clone(), "facility-list.html", c)
+    job(list.route(), "facility-list.html", c)
 }
 
 fn facility(site: &Site, f: &FacilityView, value: &tera::Value) -> PageJob {
-    let url = format!("/facilities/{}/", f.id);
-    let mut c = ctx(&url, &f.name, "facilities");
+    let route = Route::Facility(&f.id);
+    let mut c = ctx(&route.path(), &f.name, "facilities");
     c.insert("f", value);
     c.insert(
         "crumbs",
         &[Crumb {
-            href: site.href("facilities/"),
+            href: Route::FacilitiesIndex.href(&site.base_path),
             label: "施設検索".into(),
         }],
     );
-    job(url, "facility.html", c)
+    job(route, "facility.html", c)
 }
 
 fn search_page() -> PageJob {
+    let route = Route::Search;
     job(
-        "/search/".into(),
+        route,
         "search.html",
-        ctx("/search/", "サイト内検索", "search"),
+        ctx(&route.path(), "サイト内検索", "search"),
     )
 }
 
 fn not_found() -> PageJob {
+    let route = Route::NotFound;
     job(
-        "/404.html".into(),
+        route,
         "404.html",
-        ctx("/404.html", "ページが見つかりません", ""),
+        ctx(&route.path(), "ページが見つかりません", ""),
     )
 }
 
 /// 緊急時情報シート: a form kept in the browser only (sheet.js), printable on A4.
 fn emergency_sheet(site: &Site) -> PageJob {
-    let url = crate::offline::SHEET_PATH;
-    let mut c = ctx(url, "緊急時情報シート", "emergency");
+    let route = Route::Sheet;
+    let mut c = ctx(&route.path(), "緊急時情報シート", "emergency");
     c.insert("page_class", "page-sheet");
-    let parent = site.pages.iter().find(|p| p.path == "/emergency/");
+    let emergency = Route::Page("/emergency/");
+    let parent = site.pages.iter().find(|p| p.path == emergency.path());
     c.insert(
         "crumbs",
         &[Crumb {
-            href: site.href("emergency/"),
+            href: emergency.href(&site.base_path),
             label: parent.map_or_else(|| "緊急時対応".into(), |p| p.title.clone()),
         }],
     );
-    job(url.into(), "sheet.html", c)
+    job(route, "sheet.html", c)
 }
 
 /// What the service worker shows for a page that is not saved on the device.
 fn offline_page(site: &Site) -> PageJob {
-    let url = crate::offline::OFFLINE_PATH;
-    let mut c = ctx(url, "オフラインです", "");
+    let route = Route::Offline;
+    let mut c = ctx(&route.path(), "オフラインです", "");
     c.insert("emergency", &site.section_pages("emergency"));
     c.insert("saved", &crate::offline::OfflinePlan::of(site));
-    job(url.into(), "offline.html", c)
+    job(route, "offline.html", c)
 }
 
 fn content_page(site: &Site, p: &PageView) -> PageJob {
@@ -600,10 +605,10 @@ fn content_page(site: &Site, p: &PageView) -> PageJob {
         c.insert(
             "crumbs",
             &[Crumb {
-                href: site.href(&index),
+                href: Route::Page(&index).href(&site.base_path),
                 label: parent.title.clone(),
             }],
         );
     }
-    job(p.path.clone(), "page.html", c)
+    job(Route::Page(&p.path), "page.html", c)
 }

@@ -5,22 +5,14 @@
 use crate::date::Date;
 use crate::markdown::{self, Heading, MarkdownOptions, Section};
 use crate::model::RawSite;
+use crate::routes::{ListKind, Route};
 use crate::tel;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// URL sections the generator writes itself; content/ cannot use them.
-pub const GENERATED_SECTIONS: [&str; 8] = [
-    "contacts",
-    "regions",
-    "facilities",
-    "search",
-    "pdf",
-    "assets",
-    "sitemap.xml",
-    "404",
-];
+pub const GENERATED_SECTIONS: [&str; 8] = crate::routes::RESERVED_SECTIONS;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Site {
@@ -542,10 +534,24 @@ pub struct FacilityList<'a> {
     pub label: String,
     pub url_path: String,
     pub facilities: Vec<&'a FacilityView>,
+    #[serde(skip)]
+    pub list_kind: ListKind,
+}
+
+impl FacilityList<'_> {
+    /// The list's page in the route table.
+    pub fn route(&self) -> Route<'_> {
+        Route::FacilityList(self.list_kind, &self.id)
+    }
 }
 
 /// Path segments of the facility lists; a facility id may not take them.
-pub const FACILITY_LIST_KINDS: [&str; 4] = ["region", "municipality", "type", "care"];
+pub const FACILITY_LIST_KINDS: [&str; 4] = [
+    ListKind::ALL[0].as_str(),
+    ListKind::ALL[1].as_str(),
+    ListKind::ALL[2].as_str(),
+    ListKind::ALL[3].as_str(),
+];
 
 impl Site {
     /// Every facility list page: per region, municipality, type and care kind,
@@ -555,28 +561,32 @@ impl Site {
         // List indices by (kind, id): one pass over the facilities fills
         // every list (a nationwide directory has thousands of lists).
         let mut index: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
-        let mut push = |kind: &'static str, kind_label: &'static str, id: &'s str, label: &str| {
-            index.entry((kind, id)).or_default().push(out.len());
+        let mut push = |kind: ListKind, id: &'s str, label: &str| {
+            index
+                .entry((kind.as_str(), id))
+                .or_default()
+                .push(out.len());
             out.push(FacilityList {
-                kind,
-                kind_label,
+                kind: kind.as_str(),
+                kind_label: kind.label_ja(),
                 id: id.to_string(),
                 label: label.to_string(),
-                url_path: format!("/facilities/{kind}/{id}/"),
+                url_path: Route::FacilityList(kind, id).path(),
                 facilities: Vec::new(),
+                list_kind: kind,
             });
         };
         for r in &self.regions {
-            push("region", "地域", &r.id, &r.name);
+            push(ListKind::Region, &r.id, &r.name);
         }
         for m in &self.municipalities {
-            push("municipality", "市町村", &m.slug, &m.name);
+            push(ListKind::Municipality, &m.slug, &m.name);
         }
         for t in &self.facility_types {
-            push("type", "種別", &t.id, &t.name);
+            push(ListKind::Type, &t.id, &t.name);
         }
         for c in &self.care {
-            push("care", "医療的ケア", &c.id, &c.name);
+            push(ListKind::Care, &c.id, &c.name);
         }
         for f in &self.facilities {
             let keys = [

@@ -21,6 +21,7 @@ mod hostile_output;
 mod hostile_urls;
 mod offline;
 mod pdf;
+mod routes;
 mod search_analyzer;
 mod search_index;
 mod search_parity;
