@@ -518,7 +518,11 @@ fn the_preview_never_touches_dist_and_real_builds_have_no_script() {
     let mut page = SseClient::connect(server.port());
     let written = Instant::now();
     site.edit(ABOUT, "## 運営者", "## 運営者です");
-    page.wait_for("reload", written + EVENT_DEADLINE).unwrap();
+    // This test is about where builds go, not how fast: the 2 s promise is
+    // `an_edit_reloads_open_pages_within_2_s`'s. A generous wait keeps it from
+    // failing when the machine is busy right after the CLI test's child exits.
+    page.wait_for("reload", written + Duration::from_secs(20))
+        .unwrap();
     // Only the served build and the one before it are kept (beside the marker).
     let builds = std::fs::read_dir(&work).unwrap().flatten();
     assert!(

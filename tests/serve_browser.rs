@@ -102,6 +102,9 @@ fn open(browser: &Browser, url: &str) -> Arc<Tab> {
 #[test]
 fn an_open_page_reloads_swaps_css_and_shows_the_error_overlay() {
     let Some(path) = chromium() else { return };
+    // One preview test at a time: Chromium beside another test's build would
+    // eat into that test's 2 s reload deadline on 2 cores.
+    let _serial = serve_support::serial();
     let site = TestSite::sample();
     let server = start(site.root());
     let url = server.url().to_string();
