@@ -10,7 +10,7 @@
 # Not part of `cargo test`: it needs a nightly toolchain (rustup) and
 # installs cargo-fuzz from crates.io when missing. The committed seeds are in
 # fuzz/corpus/<target>; the grown corpus goes to target/fuzz-corpus/<target>
-# (not committed); crashes go to fuzz/artifacts/<target>/ and make the script
+# (not committed), each target's libFuzzer log to target/fuzz-logs/; crashes go to fuzz/artifacts/<target>/ and make the script
 # exit 1. A crash is fixed with a regression test in tests/, then its input
 # is added to fuzz/corpus/<target>.
 set -euo pipefail
@@ -35,7 +35,8 @@ status=0
 for t in "${targets[@]}"; do
   work=$CARGO_TARGET_DIR/../fuzz-corpus/$t
   mkdir -p "$work" "artifacts/$t"
-  log=$(mktemp)
+  log=$CARGO_TARGET_DIR/../fuzz-logs/$t.log
+  mkdir -p "$(dirname "$log")"
   max_len=65536
   [ "$t" = http_head ] && max_len=8192
   set +e
@@ -44,8 +45,9 @@ for t in "${targets[@]}"; do
     -print_final_stats=1 -artifact_prefix="artifacts/$t/" >"$log" 2>&1
   rc=$?
   set -e
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+  # (|| true: a log without the line, e.g. a failed build, must not end the loop)
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 || true)
   crashes=$(find "artifacts/$t" -type f | wc -l)
   report+=("$t: ${execs:-?} executions in ${secs} s, ${cov:-cov ?}, corpus $(find "$work" -type f | wc -l) inputs, artifacts $crashes, exit $rc")
   if [ $rc -ne 0 ]; then
@@ -53,7 +55,7 @@ for t in "${targets[@]}"; do
     echo "--- $t failed; the end of its log:" >&2
     tail -40 "$log" >&2
   fi
-  rm -f "$log"
+  echo "${report[-1]}"
 done
 printf '%s\n' "${report[@]}"
 exit $status

@@ -4,6 +4,9 @@
 //! The first input byte picks contacts or facilities.
 #![no_main]
 
+#[path = "common.rs"]
+mod common;
+
 use libfuzzer_sys::fuzz_target;
 use ohisama::config::BuildOptions;
 use ohisama::tools::csv_io::{DataKind, ImportOptions, import};
@@ -16,29 +19,10 @@ struct Site {
     csv: PathBuf,
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read fixture") {
-        let entry = entry.expect("entry");
-        let dest = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy");
-        }
-    }
-}
-
 fn site() -> &'static Site {
     static SITE: OnceLock<Site> = OnceLock::new();
     SITE.get_or_init(|| {
-        let dir = tempfile::Builder::new()
-            .prefix("ohisama-fuzz-csv-")
-            .tempdir_in(if Path::new("/dev/shm").is_dir() { "/dev/shm" } else { "/tmp" })
-            .expect("tempdir");
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/mini");
-        let root = dir.path().join("site");
-        copy_dir(&fixture, &root);
+        let (dir, root) = common::scratch_mini_site("ohisama-fuzz-csv-", "site");
         let csv = dir.path().join("in.csv");
         Site { _dir: dir, root, csv }
     })

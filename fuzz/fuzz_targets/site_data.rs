@@ -5,9 +5,12 @@
 //! names a file of the site.
 #![no_main]
 
+#[path = "common.rs"]
+mod common;
+
 use libfuzzer_sys::fuzz_target;
 use ohisama::config::BuildOptions;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 const FILES: [&str; 12] = [
@@ -30,30 +33,10 @@ struct Site {
     root: PathBuf,
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read fixture") {
-        let entry = entry.expect("entry");
-        let dest = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy");
-        }
-    }
-}
-
 fn site() -> &'static Site {
     static SITE: OnceLock<Site> = OnceLock::new();
     SITE.get_or_init(|| {
-        // tmpfs when there is one: each run writes and restores a file.
-        let dir = tempfile::Builder::new()
-            .prefix("ohisama-fuzz-")
-            .tempdir_in(if Path::new("/dev/shm").is_dir() { "/dev/shm" } else { "/tmp" })
-            .expect("tempdir");
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/mini");
-        copy_dir(&fixture, dir.path());
-        let root = dir.path().to_path_buf();
+        let (dir, root) = common::scratch_mini_site("ohisama-fuzz-", ".");
         Site { _dir: dir, root }
     })
 }
