@@ -28,8 +28,7 @@
 //! the bug this net is for. For the nationwide comparison of two revisions with
 //! release binaries, see `bench/golden.sh`.
 
-use crate::sitekit::{TestSite, copy_dir, repo_root};
-use sha2::{Digest, Sha256};
+use crate::sitekit::{TestSite, TreeSnapshot, copy_dir, repo_root};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -44,28 +43,12 @@ fn blessing() -> bool {
 /// One line per file under `root`, sorted by path: `prefix/path<TAB>size<TAB>sha256`.
 /// Symlinks are listed with their target; folders are implied by their files.
 fn digests(root: &Path, prefix: &str) -> BTreeMap<String, String> {
-    let mut map = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
-        let entry = entry.expect("walk");
-        let rel = entry
-            .path()
-            .strip_prefix(root)
-            .expect("prefix")
-            .to_string_lossy()
-            .replace('\\', "/");
-        let ft = entry.file_type();
-        let value = if ft.is_symlink() {
-            let target = std::fs::read_link(entry.path()).expect("readlink");
-            format!("link\t{}", target.display())
-        } else if ft.is_file() {
-            let bytes = std::fs::read(entry.path()).expect("read");
-            format!("{}\t{:x}", bytes.len(), Sha256::digest(&bytes))
-        } else {
-            continue;
-        };
-        map.insert(format!("{prefix}{rel}"), value);
-    }
-    map
+    TreeSnapshot::of(root)
+        .0
+        .into_iter()
+        .filter(|(_, value)| value != "dir")
+        .map(|(rel, value)| (format!("{prefix}{rel}"), value))
+        .collect()
 }
 
 fn render_digests(map: &BTreeMap<String, String>) -> String {

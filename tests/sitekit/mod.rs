@@ -125,15 +125,16 @@ pub fn assert_success(out: &std::process::Output) {
     );
 }
 
-/// What a folder holds, for "nothing was touched" checks: each path (relative,
-/// `/`-separated) with a digest of its bytes, `dir` or the link's target.
+/// What a folder holds, for "nothing was touched" checks and golden digests:
+/// each path (relative, `/`-separated) with `size<TAB>sha256` of its bytes,
+/// `dir`, or `link<TAB>target`.
 #[derive(Debug, PartialEq, Eq, Clone)]
 pub struct TreeSnapshot(pub std::collections::BTreeMap<String, String>);
 
 impl TreeSnapshot {
     /// Walks `root` without following symlinks; a missing folder is empty.
     pub fn of(root: &Path) -> TreeSnapshot {
-        use std::hash::{Hash, Hasher};
+        use sha2::{Digest, Sha256};
         let mut map = std::collections::BTreeMap::new();
         if std::fs::symlink_metadata(root).is_err() {
             return TreeSnapshot(map);
@@ -148,19 +149,13 @@ impl TreeSnapshot {
                 .replace('\\', "/");
             let ft = entry.file_type();
             let value = if ft.is_symlink() {
-                format!(
-                    "link -> {}",
-                    std::fs::read_link(entry.path())
-                        .expect("readlink")
-                        .display()
-                )
+                let target = std::fs::read_link(entry.path()).expect("readlink");
+                format!("link\t{}", target.display())
             } else if ft.is_dir() {
                 "dir".to_string()
             } else {
                 let bytes = std::fs::read(entry.path()).expect("read");
-                let mut h = std::collections::hash_map::DefaultHasher::new();
-                bytes.hash(&mut h);
-                format!("{} bytes, {:016x}", bytes.len(), h.finish())
+                format!("{}\t{:x}", bytes.len(), Sha256::digest(&bytes))
             };
             map.insert(rel, value);
         }
