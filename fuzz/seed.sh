@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 mini=../tests/fixtures/mini
-rm -rf corpus && mkdir -p corpus/site_data corpus/markdown corpus/csv_import
+rm -rf corpus && mkdir -p corpus/site_data corpus/markdown corpus/csv_import corpus/http_head
 
 # site_data: first byte = index into FILES of fuzz_targets/site_data.rs.
 files=(data/site.yaml data/regions.yaml data/municipalities.yaml data/fields.yaml
@@ -32,4 +32,12 @@ printf '# y-3\n\n# y\n\n# y\n\n[a](//evil.example) ![b](javascript:alert(1))\n' 
 for f in ../tests/fixtures/tools/*.csv; do
   { printf '\x00'; cat "$f"; } > "corpus/csv_import/$(basename "$f")"
 done
+# http_head: request heads a browser, a tool or an attacker sends.
+printf 'GET / HTTP/1.1\r\nHost: localhost:1111\r\nUser-Agent: Mozilla/5.0\r\nAccept: text/html\r\n\r\n' > corpus/http_head/browser
+printf 'GET /__ohisama/events HTTP/1.1\r\nHost: 127.0.0.1:1111\r\nAccept: text/event-stream\r\n\r\n' > corpus/http_head/events
+printf 'HEAD /contacts/%%E8%%8C%%85/ HTTP/1.0\r\n\r\n' > corpus/http_head/http10
+printf 'GET /../etc/passwd HTTP/1.1\r\nHost: evil.example\r\nHost: localhost\r\n\r\n' > corpus/http_head/hostile
+printf 'POST / HTTP/1.1\r\nHost: [::1]:1111\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\nhello' > corpus/http_head/body
+printf 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n' > corpus/http_head/h2
+printf '\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03' > corpus/http_head/tls
 echo "seed corpus: $(find corpus -type f | wc -l) files"
