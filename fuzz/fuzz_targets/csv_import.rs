@@ -24,7 +24,11 @@ fn site() -> &'static Site {
     SITE.get_or_init(|| {
         let (dir, root) = common::scratch_mini_site("ohisama-fuzz-csv-", "site");
         let csv = dir.path().join("in.csv");
-        Site { _dir: dir, root, csv }
+        Site {
+            _dir: dir,
+            root,
+            csv,
+        }
     })
 }
 
@@ -74,7 +78,12 @@ fuzz_target!(|data: &[u8]| {
                     .iter()
                     .filter(|d| d.is_error() && &d.file == rel)
                     .count();
-                assert_eq!(unreadable, 0, "import wrote {rel} that check rejects:\n{}", diags.render_text());
+                assert_eq!(
+                    unreadable,
+                    0,
+                    "import wrote {rel} that check rejects:\n{}",
+                    diags.render_text()
+                );
             }
             // Put the fixture back for the next input.
             for entry in std::fs::read_dir(&dir).expect("read data") {

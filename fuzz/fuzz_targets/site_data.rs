@@ -68,7 +68,10 @@ fuzz_target!(|data: &[u8]| {
     // One annotation line per diagnostic: a message must not forge another.
     assert_eq!(github.lines().count(), diags.iter().count(), "{github}");
     // A long line is shown cut, never echoed whole.
-    assert!(text.len() <= 4096 + diags.iter().count() * 4096, "diagnostics too long");
+    assert!(
+        text.len() <= 4096 + diags.iter().count() * 4096,
+        "diagnostics too long"
+    );
 
     match original {
         Some(bytes) => std::fs::write(&path, bytes).expect("restore"),
