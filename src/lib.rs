@@ -12,6 +12,7 @@ pub mod date;
 pub mod derived;
 pub mod diagnostic;
 pub mod feeds;
+pub mod kinds;
 pub mod load;
 pub mod markdown;
 pub mod model;

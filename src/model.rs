@@ -5,14 +5,8 @@
 //! (`deny_unknown_fields`): a typo must never vanish silently.
 
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 
-pub type S<T> = Spanned<T>;
-
-/// 1-based (line, column) of a spanned value.
-pub fn pos<T>(s: &S<T>) -> (u32, u32) {
-    (s.referenced.line() as u32, s.referenced.column() as u32)
-}
+pub use crate::kinds::common::{S, pos};
 
 /// `data/site.yaml`
 #[derive(Debug, Clone, Deserialize)]

@@ -6,7 +6,7 @@ use super::out::yq;
 use super::rng::Rng;
 use super::source::read_list;
 use super::words::{HEADS, PREFECTURES, TAILS};
-use crate::model::{Municipality, Region};
+use crate::model::{Municipality, Region, S};
 use anyhow::bail;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -56,11 +56,11 @@ pub(super) fn municipalities(
     let data = source.join("data");
     let real: Vec<Municipality> = read_list::<Municipality>(&data.join("municipalities.yaml"))?
         .into_iter()
-        .map(|m| m.value)
+        .map(S::into_value)
         .collect();
     let real_regions: Vec<Region> = read_list::<Region>(&data.join("regions.yaml"))?
         .into_iter()
-        .map(|r| r.value)
+        .map(S::into_value)
         .collect();
     let mut taken = Taken::default();
     let mut munis = real_municipalities(&real, n, seed, &mut taken);

@@ -44,15 +44,24 @@ pub(super) fn vocab(source: &Path) -> anyhow::Result<Vocab> {
     let data = source.join("data");
     let fields = read_list::<Field>(&data.join("fields.yaml"))?
         .into_iter()
-        .map(|f| (f.value.id.value, f.value.name.value))
+        .map(|f| {
+            let f = f.into_value();
+            (f.id.into_value(), f.name.into_value())
+        })
         .collect();
     let care = read_list::<Term>(&data.join("care.yaml"))?
         .into_iter()
-        .map(|t| (t.value.id.value, t.value.name.value))
+        .map(|t| {
+            let t = t.into_value();
+            (t.id.into_value(), t.name.into_value())
+        })
         .collect();
     let types = read_list::<Term>(&data.join("facility_types.yaml"))?
         .into_iter()
-        .map(|t| (t.value.id.value, t.value.name.value, t.value.kana))
+        .map(|t| {
+            let t = t.into_value();
+            (t.id.into_value(), t.name.into_value(), t.kana)
+        })
         .collect();
     let v = Vocab {
         fields,

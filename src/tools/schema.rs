@@ -172,6 +172,33 @@ fn document(kind: &str, title: &str, description: &str, body: Value, v: &Vocab) 
     doc
 }
 
+/// The schema of a kind's raw type `T`, derived from its declaration (serde +
+/// schemars attributes), as a document like the hand-written ones: the shared
+/// definitions of [`defs`] (with the site's ids), plus the type's own.
+#[allow(dead_code)] // the kinds move onto it one by one (issue #14)
+fn derived<T: schemars::JsonSchema>(
+    kind: &str,
+    title: &str,
+    description: &str,
+    v: &Vocab,
+) -> Value {
+    let root = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<T>();
+    let mut body = root.to_value();
+    let own = match &mut body {
+        Value::Object(m) => m.remove("$defs"),
+        _ => None,
+    };
+    let mut doc = document(kind, title, description, body, v);
+    if let (Some(Value::Object(own)), Some(Value::Object(all))) = (own, doc.get_mut("$defs")) {
+        for (name, def) in own {
+            all.entry(name).or_insert(def);
+        }
+    }
+    doc
+}
+
 fn site_schema(v: &Vocab) -> Value {
     let notice = object(
         "お知らせ",

@@ -1,0 +1,9 @@
+//! One module per kind of data. Each kind holds its raw type (what the editors
+//! write, with serde and JSON Schema attributes: one declaration per field), its
+//! rules (`check`), its resolved view and its search documents, and takes its own
+//! slice of the loaded input. `check` and `common` are shared by every kind.
+//!
+//! How to add a kind: docs/DESIGN.md, "How to add a kind of data".
+
+pub mod check;
+pub mod common;
