@@ -21,6 +21,7 @@ pub mod pdf;
 pub mod render;
 pub mod routes;
 pub mod search;
+pub mod sections;
 pub mod serve;
 pub mod site;
 pub mod tel;
