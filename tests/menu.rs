@@ -332,3 +332,54 @@ fn unknown_template_is_an_error() {
     let hint = d.hint.as_deref().unwrap_or_default();
     assert!(hint.contains("landing.html"), "{hint}");
 }
+
+#[test]
+fn menu_links_follow_the_base_path() {
+    let site = TestSite::mini();
+    add_site_menu(
+        &site,
+        "menu:\n  - title: 窓口\n    url: /contacts/\n  - title: 緊急\n    url: /emergency/\n",
+    );
+    site.write(
+        "content/guide/index.md",
+        "---\ntitle: ガイド\nmenu: {}\n---\n本文。\n",
+    );
+    let mut opts = site.options();
+    opts.base_url = Some("https://example.jp/sub/".into());
+    if let Err(e) = ohisama::build::build(&opts) {
+        panic!("{}", e.diagnostics().render_text());
+    }
+    let hrefs: Vec<String> = nav_of(&site, "index.html")
+        .into_iter()
+        .map(|(href, _, _)| href)
+        .collect();
+    assert_eq!(hrefs, ["/sub/contacts/", "/sub/emergency/", "/sub/guide/"]);
+}
+
+#[test]
+fn drafts_stay_out_of_the_menu() {
+    let site = TestSite::mini();
+    site.write(
+        "content/guide/index.md",
+        "---\ntitle: ガイド\ndraft: true\nmenu: {weight: 1}\n---\n本文。\n",
+    );
+    build(&site);
+    assert!(
+        !labels(&nav_of(&site, "index.html")).contains(&"ガイド"),
+        "a draft page's front matter menu is left out"
+    );
+    let mut opts = site.options();
+    opts.drafts = true;
+    let (with_drafts, _) =
+        ohisama::build::check(&opts).unwrap_or_else(|d| panic!("{}", d.render_text()));
+    assert_eq!(
+        with_drafts.menu.last().map(|m| m.label.as_str()),
+        Some("ガイド")
+    );
+
+    add_site_menu(&site, "menu:\n  - title: ガイド\n    url: /guide/\n");
+    let diags = site.check();
+    let line = line_of(&site, "data/site.yaml", "url: /guide/");
+    let d = expect_diag(&diags, "data/site.yaml", line, "下書きのページです");
+    assert!(d.hint.as_deref().unwrap_or_default().contains("--drafts"));
+}
