@@ -124,6 +124,21 @@ pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
         diags.extend(collision_problems(&site, &routes, &collisions));
         diags.extend(link_problems(&site, &table));
         diags.extend(notice_link_problems(&loaded.raw, &table));
+        diags.extend(crate::sections::menu_problems(
+            &loaded.raw,
+            &table,
+            &site.draft_paths,
+        ));
+        // A template set that cannot be listed is reported by the renderer.
+        let names: Vec<String> = theme
+            .templates()
+            .map(|ts| ts.into_iter().map(|t| t.name).collect())
+            .unwrap_or_default();
+        diags.extend(crate::sections::template_problems(
+            &loaded.raw,
+            &names,
+            &theme.rel(),
+        ));
     }
     t.lap("link check");
     diags.finish(&loaded.sources);

@@ -22,6 +22,7 @@ pub mod pdf;
 pub mod render;
 pub mod routes;
 pub mod search;
+pub mod sections;
 pub mod serve;
 pub mod site;
 pub mod tel;

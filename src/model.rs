@@ -38,6 +38,22 @@ pub struct SiteConfig {
     /// The folder under `themes/` whose templates, CSS and fonts are used (default `default`).
     #[serde(default)]
     pub theme: Option<S<String>>,
+    /// The main menu, in order (weights may reorder it). Absent: the default
+    /// menu ([`crate::routes::DEFAULT_MENU`]); front-matter entries join either.
+    #[serde(default)]
+    pub menu: Option<Vec<S<MenuEntry>>>,
+}
+
+/// One entry of `menu:` in site.yaml: a link of the main menu.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MenuEntry {
+    pub title: S<String>,
+    /// A path on this site (`/contacts/`) that the build writes.
+    pub url: S<String>,
+    /// Smaller first; entries of equal weight keep their order (absent = 0).
+    #[serde(default)]
+    pub weight: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -190,6 +206,25 @@ pub struct FrontMatter {
     pub reviewed_by: Option<String>,
     #[serde(default)]
     pub draft: bool,
+    /// Puts the page in the main menu (Hugo-like; usually a section's `index.md`).
+    #[serde(default)]
+    pub menu: Option<S<PageMenu>>,
+    /// The template of the page (Zola-like), by its name in the template set
+    /// (`landing.html`, `sections/guide/page.html`).
+    #[serde(default)]
+    pub template: Option<S<String>>,
+}
+
+/// `menu:` of a page's front matter: `menu: {title: ガイド, weight: 35}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageMenu {
+    /// The label in the menu (default: the page's `title`).
+    #[serde(default)]
+    pub title: Option<S<String>>,
+    /// Smaller first, like site.yaml's entries (absent = 0).
+    #[serde(default)]
+    pub weight: Option<i64>,
 }
 
 /// A markdown page as loaded: where it lives, its front matter and body.

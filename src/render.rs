@@ -64,25 +64,6 @@ pub fn size_label(bytes: usize) -> String {
 }
 
 #[derive(Serialize)]
-struct NavItem {
-    href: String,
-    label: &'static str,
-    section: &'static str,
-}
-
-/// Main navigation: the sections of the real site, in its order.
-const NAV: [(Route<'static>, &str, &str); 8] = [
-    (Route::ContactsIndex, "contacts", "窓口を探す"),
-    (Route::FacilitiesIndex, "facilities", "施設検索"),
-    (Route::Page("/emergency/"), "emergency", "緊急時対応"),
-    (Route::Page("/services/"), "services", "サービス"),
-    (Route::Page("/messages/"), "messages", "応援メッセージ"),
-    (Route::Page("/faq/"), "faq", "よくある質問"),
-    (Route::Page("/news/"), "news", "お知らせ"),
-    (Route::Search, "search", "サイト内検索"),
-];
-
-#[derive(Serialize)]
 struct RegionSummary<'a> {
     id: &'a str,
     name: &'a str,
@@ -113,7 +94,8 @@ struct Meta<'a> {
     edition_label: &'a str,
     edition_iso: &'a str,
     sample: bool,
-    nav: Vec<NavItem>,
+    /// The main menu ([`crate::sections::menu`]).
+    nav: &'a [crate::sections::MenuItem],
     fields: &'a [crate::site::FieldView],
     regions: Vec<RegionSummary<'a>>,
     pdf_all: Option<&'a PdfLink>,
@@ -137,7 +119,8 @@ const FACILITY_ITEM: &str = "partials/facility-item.html";
 pub struct PageJob {
     pub out_path: String,
     pub url_path: String,
-    pub template: &'static str,
+    /// The template's name (a content page's may come from its front matter).
+    pub template: String,
     pub context: Context,
 }
 
@@ -179,14 +162,7 @@ impl Renderer {
             edition_label: &site.edition_label,
             edition_iso: &site.edition_iso,
             sample: site.sample,
-            nav: NAV
-                .iter()
-                .map(|(route, section, label)| NavItem {
-                    href: route.href(&site.base_path),
-                    label,
-                    section,
-                })
-                .collect(),
+            nav: &site.menu,
             fields: &site.fields,
             regions: site
                 .regions
@@ -238,16 +214,21 @@ impl Renderer {
 
     pub fn render(&self, job: &PageJob) -> Result<String, RenderError> {
         self.tera
-            .render(job.template, &job.context)
+            .render(&job.template, &job.context)
             .map_err(|e| RenderError::Render {
                 page: job.url_path.clone(),
-                template: self.rel(job.template),
+                template: self.rel(&job.template),
                 message: tera_message(&e),
             })
     }
 }
 
 impl Renderer {
+    /// Whether the template set (theme + site `templates/`) has a template.
+    pub fn has_template(&self, name: &str) -> bool {
+        self.rels.contains_key(name)
+    }
+
     /// The file a template was read from, relative to the site.
     fn rel(&self, name: &str) -> String {
         self.rels
@@ -299,11 +280,11 @@ fn ctx(url_path: &str, title: &str, section: &str) -> Context {
     c
 }
 
-fn job(route: Route<'_>, template: &'static str, context: Context) -> PageJob {
+fn job(route: Route<'_>, template: impl Into<String>, context: Context) -> PageJob {
     PageJob {
         out_path: route.file(),
         url_path: route.path(),
-        template,
+        template: template.into(),
         context,
     }
 }
@@ -384,7 +365,7 @@ pub fn lazy_page_jobs(site: &Site) -> Vec<MakeJob<'_>> {
     jobs.push(plain(move || emergency_sheet(site)));
     jobs.push(plain(move || offline_page(site)));
     for p in site.pages.iter().filter(|p| p.path != "/") {
-        jobs.push(plain(move || content_page(site, p)));
+        jobs.push(Box::new(move |r: &Renderer| Ok(content_page(site, p, r))));
     }
     jobs
 }
@@ -595,7 +576,7 @@ fn offline_page(site: &Site) -> PageJob {
     job(route, "offline.html", c)
 }
 
-fn content_page(site: &Site, p: &PageView) -> PageJob {
+fn content_page(site: &Site, p: &PageView, r: &Renderer) -> PageJob {
     let mut c = ctx(&p.path, &p.title, &p.section);
     c.insert("page", p);
     let index = format!("/{}/", p.section);
@@ -610,5 +591,6 @@ fn content_page(site: &Site, p: &PageView) -> PageJob {
             }],
         );
     }
-    job(Route::Page(&p.path), "page.html", c)
+    let template = crate::sections::page_template(p, |name| r.has_template(name));
+    job(Route::Page(&p.path), template, c)
 }

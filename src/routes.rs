@@ -25,6 +25,20 @@ pub const RESERVED_SECTIONS: [&str; 8] = [
     "404",
 ];
 
+/// The main menu of a site whose site.yaml has no `menu:` (the test
+/// fixtures and the generated benchmark sites): (route, section, label), in
+/// order. The sample site writes the same entries in its site.yaml.
+pub const DEFAULT_MENU: [(Route<'static>, &str, &str); 8] = [
+    (Route::ContactsIndex, "contacts", "窓口を探す"),
+    (Route::FacilitiesIndex, "facilities", "施設検索"),
+    (Route::Page("/emergency/"), "emergency", "緊急時対応"),
+    (Route::Page("/services/"), "services", "サービス"),
+    (Route::Page("/messages/"), "messages", "応援メッセージ"),
+    (Route::Page("/faq/"), "faq", "よくある質問"),
+    (Route::Page("/news/"), "news", "お知らせ"),
+    (Route::Search, "search", "サイト内検索"),
+];
+
 /// The four kinds of facility list page (`/facilities/<kind>/<id>/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ListKind {

@@ -45,6 +45,8 @@ pub struct Site {
     /// Sorted by kana.
     pub facilities: Vec<FacilityView>,
     pub pages: Vec<PageView>,
+    /// The main menu (site.yaml's `menu:` or the default, then front matter).
+    pub menu: Vec<crate::sections::MenuItem>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -176,6 +178,9 @@ pub struct PageView {
     pub rejected_urls: Vec<crate::url_rule::RejectedUrl>,
     /// `draft: true` (only ever true with `--drafts`): `page.html` shows a 「下書き」 banner.
     pub draft: bool,
+    /// `template:` of the front matter (see [`crate::sections::page_template`]).
+    #[serde(skip)]
+    pub template: Option<String>,
 }
 
 fn date_labels(iso: Option<&str>) -> (Option<String>, Option<String>) {
@@ -402,6 +407,7 @@ pub fn resolve(raw: &RawSite, opts: &ResolveOptions) -> Site {
                 internal_links: out.internal_links,
                 rejected_urls: out.rejected_urls,
                 draft: p.front.draft,
+                template: p.front.template.as_ref().map(|t| t.value.clone()),
             }
         })
         .collect();
@@ -444,6 +450,7 @@ pub fn resolve(raw: &RawSite, opts: &ResolveOptions) -> Site {
         })
         .unwrap_or_default();
 
+    let menu = crate::sections::menu(raw, opts.drafts, &base_path);
     Site {
         title: cfg.map_or_else(String::new, |c| c.title.value.clone()),
         tagline: cfg.and_then(|c| c.tagline.clone()).unwrap_or_default(),
@@ -467,6 +474,7 @@ pub fn resolve(raw: &RawSite, opts: &ResolveOptions) -> Site {
         facility_types,
         facilities,
         pages,
+        menu,
         theme: cfg.and_then(|c| c.theme.as_ref()).map_or_else(
             || crate::theme::DEFAULT_THEME.to_string(),
             |t| t.value.clone(),

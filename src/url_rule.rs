@@ -1,8 +1,9 @@
 //! The one URL rule: every URL that reaches a page is decided here, with the
 //! `url` crate, and nowhere else. It is used for a notice in site.yaml
-//! ([`Place::Notice`]), the `url:` of a window or facility ([`Place::DataUrl`],
-//! also on CSV import), markdown links and images ([`Place::MarkdownLink`],
-//! [`Place::MarkdownImage`]) and `base_url` / `--base-url` ([`base_url`]).
+//! ([`Place::Notice`]), a main menu entry ([`Place::Menu`]), the `url:` of a
+//! window or facility ([`Place::DataUrl`], also on CSV import), markdown links
+//! and images ([`Place::MarkdownLink`], [`Place::MarkdownImage`]) and
+//! `base_url` / `--base-url` ([`base_url`]).
 //!
 //! What passes:
 //! - an absolute `http://` / `https://` URL with a host and no user name or
@@ -38,6 +39,8 @@ pub enum Place {
     MarkdownLink,
     /// The source of a markdown image.
     MarkdownImage,
+    /// `url:` of a main menu entry in site.yaml: a page of this site only.
+    Menu,
 }
 
 /// The kinds of URL the rule knows.
@@ -70,6 +73,7 @@ impl Place {
             Place::DataUrl => kind == Kind::Web,
             Place::Notice | Place::MarkdownImage => matches!(kind, Kind::Web | Kind::SitePath),
             Place::MarkdownLink => true,
+            Place::Menu => kind == Kind::SitePath,
         }
     }
 
@@ -88,6 +92,7 @@ impl Place {
             Place::MarkdownImage => {
                 "https:// で始まる画像の URL、または / で始まるサイト内のパス (例: /assets/img/map.png)"
             }
+            Place::Menu => "/ で始まるサイト内のパス (例: /contacts/)",
         }
     }
 
@@ -96,6 +101,7 @@ impl Place {
             Place::DataUrl | Place::Notice => "URL",
             Place::MarkdownLink => "リンクの URL",
             Place::MarkdownImage => "画像の URL",
+            Place::Menu => "メニューの URL",
         }
     }
 }

@@ -5,8 +5,8 @@
 
 use crate::sitekit;
 use ohisama::model::{
-    ContactFile, Facility, Field, FrontMatter, Municipality, Notice, Region, SiteConfig, Term,
-    Window,
+    ContactFile, Facility, Field, FrontMatter, MenuEntry, Municipality, Notice, PageMenu, Region,
+    SiteConfig, Term, Window,
 };
 use ohisama::tools::schema::{SCHEMAS, kind_of_data_file, write_schemas};
 use serde::de::DeserializeOwned;
@@ -270,6 +270,14 @@ fn schemas_accept_exactly_the_loaders_keys() {
     assert_eq!(
         schema_keys(&committed("front-matter.schema.json")),
         keys_of::<FrontMatter>()
+    );
+    assert_eq!(
+        schema_keys(&site["properties"]["menu"]["items"]),
+        keys_of::<MenuEntry>()
+    );
+    assert_eq!(
+        schema_keys(&committed("front-matter.schema.json")["properties"]["menu"]),
+        keys_of::<PageMenu>()
     );
 }
 

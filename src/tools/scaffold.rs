@@ -42,6 +42,15 @@ intro:
   - 県内各市町村の医療的ケア児に関する相談・申請窓口を、分野別にまとめました。
 usage:
   - 電話番号の表記について。(直通)…所管課等にそのままつながります。(代表)…交換手に課名等を伝えてください。
+menu:
+  # メインメニュー (docs/DATA.md)。セクション (content/<名前>/index.md) を作ったら、ここに足すか、
+  # その index.md の front matter に menu: {title: 表示名, weight: 並び順} を書きます
+  - title: 窓口を探す
+    url: /contacts/
+  - title: 施設検索
+    url: /facilities/
+  - title: サイト内検索
+    url: /search/
 notices:
   - date: 2025-04-01
     text: サイトを公開しました。

@@ -232,6 +232,11 @@ fn site_schema(v: &Vocab) -> Value {
             "notices": list_of("お知らせ", "トップページのお知らせ (新しい順)", notice),
             "allow_raw_html": boolean("HTML をそのまま出す", "true なら markdown 中の HTML をそのまま出す (既定は文字として表示)"),
             "theme": theme(&v.themes),
+            "menu": list_of(
+                "メインメニュー",
+                "全ページ上部のメニュー。weight の小さい順、同じなら書いた順。書かないと既定のメニュー (窓口を探す … サイト内検索)。ページの front matter の menu: もここに加わります",
+                menu_entry(),
+            ),
         }),
         &["title", "base_url", "organisation", "publisher", "edition"],
     );
@@ -242,6 +247,29 @@ fn site_schema(v: &Vocab) -> Value {
         body,
         v,
     )
+}
+
+/// One entry of `menu:` in site.yaml.
+fn menu_entry() -> Value {
+    object(
+        "メニューの項目",
+        "メニューの1つのリンク",
+        json!({
+            "title": non_empty("表示名", "メニューに出す名前 (例: 窓口を探す)"),
+            "url": {
+                "type": "string",
+                "title": "リンク先",
+                "description": "/contacts/ のような / 1つで始まるサイト内のパス。ビルドで出力されるページに限ります",
+                "pattern": "^/([^/\\s\\\\][^\\s\\\\]*)?$",
+            },
+            "weight": weight("メニューの並び順 (小さいほど先、既定は 0)"),
+        }),
+        &["title", "url"],
+    )
+}
+
+fn weight(description: &str) -> Value {
+    json!({"type": "integer", "title": "並び順", "description": description})
 }
 
 fn regions_schema(v: &Vocab) -> Value {
@@ -457,6 +485,21 @@ fn front_matter_schema(v: &Vocab) -> Value {
             "updated": reference("date", "最終確認日", "内容を最後に確認した日"),
             "reviewed_by": string("監修", "医療的な内容の監修者 (例: 〇〇科)"),
             "draft": boolean("下書き", "true なら出力しない"),
+            "menu": object(
+                "メニューに載せる",
+                "このページをメインメニューに載せる (ふつうはセクションの index.md)。例: menu: {title: ガイド, weight: 35}",
+                json!({
+                    "title": non_empty("表示名", "メニューに出す名前 (既定はページの title)"),
+                    "weight": weight("メニューの並び順 (小さいほど先、既定は 0)。site.yaml の menu: の項目と一緒に並びます"),
+                }),
+                &[],
+            ),
+            "template": {
+                "type": "string",
+                "title": "テンプレート",
+                "description": "このページに使うテンプレート (例: landing.html)。サイトの templates/ かテーマの templates/ にあるファイル名。既定は sections/<セクション>/page.html (セクションの index.md は list.html) があればそれ、なければ page.html",
+                "pattern": "\\.html$",
+            },
         }),
         &["title"],
     );
