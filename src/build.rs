@@ -238,6 +238,10 @@ fn stage_pdfs(
     Ok(pdf_links)
 }
 
+/// The search index of a build: a fresh folder for the cache (see
+/// [`keep_search_index`]) and the number of files its export staged.
+type IndexedSearch = (tempfile::TempDir, usize);
+
 /// Renders every page into the staging folder and, beside it, builds and
 /// exports the search index (when asked for): it needs only `site`, and
 /// writes into `search/` of the staging folder and its own cache folder.
@@ -249,13 +253,7 @@ fn render_and_index(
     renderer: &Renderer,
     make_jobs: &[crate::render::MakeJob],
     staging: &Staging,
-) -> Result<
-    (
-        Vec<crate::render::PageJob>,
-        Option<(tempfile::TempDir, usize)>,
-    ),
-    BuildError,
-> {
+) -> Result<(Vec<crate::render::PageJob>, Option<IndexedSearch>), BuildError> {
     // Each page's context (the largest memory of the build) is made on a
     // worker thread and dropped once the page is written.
     let (rendered, search) = rayon::join(
