@@ -511,16 +511,7 @@ pub(crate) fn export(
     //    on all cores. The records carry field norms computed from the text;
     //    they must be tantivy's, or scores in the browser would differ.
     check_norms(&norm_readers, &grams.norms, num_docs)?;
-    let made: Vec<Vec<(Vec<u8>, TermBlocks)>> = grams
-        .passes
-        .into_par_iter()
-        .map(|acc| {
-            acc.into_iter()
-                .map(|(key, rec)| blocks(key, &rec, &bigram_df))
-                .collect()
-        })
-        .collect();
-    terms.extend(made.into_iter().flatten());
+    terms.extend(high_grams(grams.passes, &bigram_df).into_iter().flatten());
 
     lap("3-4-grams");
     // 4. Shards.
@@ -530,23 +521,7 @@ pub(crate) fn export(
     lap("shards");
     // 5. Write.
     let mut w = Writer::new(out_dir)?;
-    let meta = Meta {
-        format: FORMAT_VERSION,
-        analyzer: super::analyzer::ANALYZER_VERSION.to_string(),
-        docs: num_docs,
-        fields: TEXT_FIELDS.iter().map(|s| s.to_string()).collect(),
-        boosts: FIELD_BOOSTS.to_vec(),
-        total_tokens,
-        max_gram: MAX_GRAM as u32,
-        term_shards: term_shards as u32,
-        position_shards: position_shards as u32,
-        doc_chunk: DOC_CHUNK as u32,
-        kinds: DocKind::ALL
-            .iter()
-            .map(|k| k.as_str().to_string())
-            .collect(),
-        regions,
-    };
+    let meta = Meta::new(num_docs, total_tokens, &shards, regions);
     let meta_json = serde_json::to_vec(&meta).expect("meta serialises");
     w.write("meta.json", &meta_json)?;
     w.write("f.bin", &filter_bytes)?;
@@ -710,6 +685,43 @@ fn check_norms(
         }
     }
     Ok(())
+}
+
+/// The blocks of the 3- and 4-grams, partition by partition on all cores.
+fn high_grams(
+    passes: Vec<HashMap<u128, Vec<u8>, BuildFx>>,
+    bigram_df: &[HashMap<String, u32>],
+) -> Vec<Vec<(Vec<u8>, TermBlocks)>> {
+    passes
+        .into_par_iter()
+        .map(|acc| {
+            acc.into_iter()
+                .map(|(key, rec)| blocks(key, &rec, bigram_df))
+                .collect()
+        })
+        .collect()
+}
+
+impl Meta {
+    fn new(docs: u32, total_tokens: Vec<u64>, shards: &Shards, regions: Vec<String>) -> Meta {
+        Meta {
+            format: FORMAT_VERSION,
+            analyzer: super::analyzer::ANALYZER_VERSION.to_string(),
+            docs,
+            fields: TEXT_FIELDS.iter().map(|s| s.to_string()).collect(),
+            boosts: FIELD_BOOSTS.to_vec(),
+            total_tokens,
+            max_gram: MAX_GRAM as u32,
+            term_shards: shards.t.len() as u32,
+            position_shards: shards.p.len() as u32,
+            doc_chunk: DOC_CHUNK as u32,
+            kinds: DocKind::ALL
+                .iter()
+                .map(|k| k.as_str().to_string())
+                .collect(),
+            regions,
+        }
+    }
 }
 
 /// The bodies of the term (`t`) and position (`p`) shards, each with its
