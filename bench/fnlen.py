@@ -1,113 +1,139 @@
 #!/usr/bin/env python3
-"""Lengths of Rust functions under src/ (signature line to closing brace).
+"""List the Rust functions of N lines or more (issue #14: no function of 80+ lines).
 
-Usage: python3 bench/fnlen.py [MIN_LINES] [DIR]   (default 80, src)
-Prints `lines  file:line  name` for every function of at least MIN_LINES,
-longest first, then the count. Test modules (`#[cfg(test)]`) are included:
-they are code too. Brace counting skips strings, chars and comments.
+    python3 bench/fnlen.py [N] [PATH ...]      # N defaults to 80, PATH to src/
+
+A function's length runs from its `fn` line to the line of the brace that closes
+its body, both included. Braces are counted outside comments, strings (also raw
+strings) and char literals, so a `{` in a format string does not count. A nested
+function or closure is part of its enclosing function's length and is listed on
+its own as well when it is long. Output: `LINES  FILE:LINE  NAME`, longest first;
+exit 1 when something is listed (so CI or a hook can use it).
 """
 import os
 import re
 import sys
 
-FN = re.compile(r'^\s*(pub(\([^)]*\))?\s+)?(const\s+)?(async\s+)?(unsafe\s+)?fn\s+([A-Za-z_0-9]+)')
+FN_RE = re.compile(r"\bfn\s+([A-Za-z_][A-Za-z0-9_]*)")
 
 
-def strip(line, state):
-    """Remove string/char literals and comments; `state` carries block comments and raw strings."""
+def code_only(text):
+    """The text with comments, strings and char literals blanked (newlines kept),
+    so that brace counting and `fn` matching see code only."""
     out = []
-    i = 0
-    while i < len(line):
-        if state['block']:
-            j = line.find('*/', i)
-            if j < 0:
-                return ''.join(out)
-            state['block'] = False
-            i = j + 2
-            continue
-        if state['raw'] is not None:
-            j = line.find('"' + '#' * state['raw'], i)
-            if j < 0:
-                return ''.join(out)
-            i = j + 1 + state['raw']
-            state['raw'] = None
-            continue
-        if state['str']:
-            if line[i] == '\\':
-                i += 2
-                continue
-            if line[i] == '"':
-                state['str'] = False
-            i += 1
-            continue
-        c = line[i]
-        if line.startswith('//', i):
-            break
-        if line.startswith('/*', i):
-            state['block'] = True
-            i += 2
-            continue
-        m = re.match(r'b?r(#*)"', line[i:])
-        if m and (i == 0 or not (line[i - 1].isalnum() or line[i - 1] == '_')):
-            state['raw'] = len(m.group(1))
-            i += m.end()
-            continue
-        if c == '"':
-            state['str'] = True
-            i += 1
-            continue
-        if c == "'":
-            m = re.match(r"'(\\.|[^\\'])'", line[i:]) or re.match(r"'\\u\{[0-9a-fA-F]+\}'", line[i:])
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            out.append(" " * (j - i))
+            i = j
+        elif text.startswith("/*", i):
+            depth, j = 1, i + 2
+            while j < n and depth:
+                if text.startswith("/*", j):
+                    depth, j = depth + 1, j + 2
+                elif text.startswith("*/", j):
+                    depth, j = depth - 1, j + 2
+                else:
+                    j += 1
+            out.append(blank(text[i:j]))
+            i = j
+        elif raw_string_at(text, i):
+            start = i
+            j = i + (2 if text[i] == "b" else 1)
+            hashes = 0
+            while text[j] == "#":
+                hashes, j = hashes + 1, j + 1
+            end = text.find('"' + "#" * hashes, j + 1)
+            j = n if end < 0 else end + 1 + hashes
+            out.append(blank(text[start:j]))
+            i = j
+        elif c == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            out.append(blank(text[i : j + 1]))
+            i = j + 1
+        elif c == "'":
+            # A char literal ('x', '\n', '\u{7b}') or a lifetime ('a): only the
+            # former is skipped.
+            m = re.match(r"'(\\u\{[0-9a-fA-F]+\}|\\.|[^\\'])'", text[i:])
             if m:
-                i += m.end()
-                continue
-        out.append(c)
-        i += 1
-    return ''.join(out)
+                out.append(" " * len(m.group(0)))
+                i += len(m.group(0))
+            else:
+                out.append(c)
+                i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def raw_string_at(text, i):
+    if i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_"):
+        return False
+    return re.match(r'b?r#*"', text[i : i + 40]) is not None
+
+
+def blank(s):
+    return "".join("\n" if ch == "\n" else " " for ch in s)
 
 
 def functions(path):
-    lines = open(path, encoding='utf-8').read().split('\n')
-    state = {'block': False, 'raw': None, 'str': False}
-    stack = []  # (name, start, depth_at_start)
-    depth = 0
+    """(lines, line, name) of each function with a body in the file."""
+    with open(path, encoding="utf-8") as f:
+        code = code_only(f.read())
     found = []
-    pending = None
-    for n, line in enumerate(lines, 1):
-        m = FN.match(line) if not (state['block'] or state['raw'] is not None or state['str']) else None
-        code = strip(line, state)
-        if m:
-            pending = (m.group(6), n, depth)
-        for ch in code:
-            if ch == '{':
-                if pending is not None:
-                    stack.append(pending)
-                    pending = None
+    for m in FN_RE.finditer(code):
+        # The body is the first `{` after the signature, unless a `;` comes
+        # first (a trait method without a body).
+        j = m.end()
+        while j < len(code) and code[j] not in "{;":
+            j += 1
+        if j >= len(code) or code[j] == ";":
+            continue
+        depth, k = 0, j
+        while k < len(code):
+            if code[k] == "{":
                 depth += 1
-            elif ch == '}':
+            elif code[k] == "}":
                 depth -= 1
-                if stack and stack[-1][2] == depth:
-                    name, start, _ = stack.pop()
-                    found.append((n - start + 1, path, start, name))
-            elif ch == ';' and pending is not None and depth == pending[2]:
-                pending = None  # a declaration without a body
+                if depth == 0:
+                    break
+            k += 1
+        first = code.count("\n", 0, m.start()) + 1
+        last = code.count("\n", 0, k) + 1
+        found.append((last - first + 1, first, m.group(1)))
     return found
 
 
+def rust_files(paths):
+    for p in paths:
+        if os.path.isfile(p):
+            yield p
+            continue
+        for root, _, files in os.walk(p):
+            for name in sorted(files):
+                if name.endswith(".rs"):
+                    yield os.path.join(root, name)
+
+
 def main():
-    minimum = int(sys.argv[1]) if len(sys.argv) > 1 else 80
-    root = sys.argv[2] if len(sys.argv) > 2 else 'src'
-    found = []
-    for dirpath, _, files in os.walk(root):
-        for f in files:
-            if f.endswith('.rs'):
-                found += functions(os.path.join(dirpath, f))
-    found.sort(key=lambda t: (-t[0], t[1], t[2]))
-    long = [t for t in found if t[0] >= minimum]
-    for lines, path, start, name in long:
-        print(f'{lines:5}  {path}:{start}  {name}')
-    print(f'{len(long)} functions of {minimum}+ lines; longest {found[0][0] if found else 0}')
+    args = sys.argv[1:]
+    limit = int(args.pop(0)) if args and args[0].isdigit() else 80
+    long_ones = []
+    for path in rust_files(args or ["src"]):
+        for lines, line, name in functions(path):
+            if lines >= limit:
+                long_ones.append((lines, f"{path}:{line}", name))
+    long_ones.sort(key=lambda t: (-t[0], t[1]))
+    for lines, where, name in long_ones:
+        print(f"{lines:5}  {where}  {name}")
+    return 1 if long_ones else 0
 
 
-if __name__ == '__main__':
-    main()
+if __name__ == "__main__":
+    sys.exit(main())

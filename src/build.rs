@@ -158,96 +158,23 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let (site, mut diags) = check(opts).map_err(BuildError::Invalid)?;
     let mut t = Timings::new();
 
-    let root = crate::output::resolve(&opts.root);
-    let mut notes =
-        crate::output::leftovers::sweep(&target.path, &root.join(".cache")).notes(&root);
-    if target.found == Found::EarlierOutput {
-        notes.push(format!(
-            "{} は目印 ({}) の無い、以前の版の ohisama の出力と判断して置き換えます。これからは目印で見分けます",
-            target.path.display(),
-            crate::output::marker::MARKER
-        ));
-    }
+    let notes = output_notes(opts, &target);
     let theme = Theme::new(
         &opts.root,
         opts.theme.as_deref().unwrap_or(site.theme.as_str()),
     );
     let staging = Staging::new(&target.path)?;
-    let mut pdf_links: BTreeMap<String, PdfLink> = BTreeMap::new();
-    if opts.pdf {
-        for file in render_pdfs(opts, &theme, &site, &mut diags)? {
-            let route = Route::Pdf(
-                file.region_id
-                    .as_deref()
-                    .map_or(PdfPart::All, PdfPart::Region),
-            );
-            staging.write(&route.file(), &file.bytes)?;
-            pdf_links.insert(
-                file.region_id.clone().unwrap_or_else(|| "all".into()),
-                PdfLink {
-                    href: route.href(&site.base_path),
-                    file_name: file.file_name.clone(),
-                    size_label: crate::render::size_label(file.bytes.len()),
-                    pages: file.pages,
-                },
-            );
-        }
-    }
+    let pdf_links = stage_pdfs(opts, &theme, &site, &staging, &mut diags)?;
     let renderer = Renderer::new(&theme, &site, &pdf_links, &opts.dev_script)
         .map_err(|e| invalid(e.to_diagnostic()))?;
     t.lap("pdf + templates");
 
     let make_jobs = crate::render::lazy_page_jobs(&site);
     t.lap("page list");
-    // The search index is built and exported while the pages render: it
-    // needs only `site`, and writes into `search/` of the staging folder and
-    // its own cache folder. Each page's context (the largest memory of the
-    // build) is made on a worker thread and dropped once the page is written.
-    let (rendered, search) = rayon::join(
-        || {
-            let mut rt = Timings::new();
-            let pages = make_jobs
-                .par_iter()
-                .map(|make| {
-                    let rendering_failed = |e: RenderError| invalid(e.to_diagnostic());
-                    let job = make(&renderer).map_err(rendering_failed)?;
-                    let html = renderer.render(&job).map_err(rendering_failed)?;
-                    staging.write(&job.out_path, html.as_bytes())?;
-                    Ok(crate::render::PageJob {
-                        context: tera::Context::new(),
-                        ..job
-                    })
-                })
-                .collect::<Vec<Result<crate::render::PageJob, BuildError>>>();
-            rt.lap("pages (beside search)");
-            pages
-        },
-        || opts.search.then(|| build_search(opts, &site, &staging)),
-    );
-    // Report the first failure in page order (deterministic), then a search failure.
-    let jobs = rendered.into_iter().collect::<Result<Vec<_>, _>>()?;
-    let search = search.transpose()?;
+    let (jobs, search) = render_and_index(opts, &site, &renderer, &make_jobs, &staging)?;
     t.lap("render + search");
 
-    let mut files = jobs.len();
-    files += copy_static(&theme, &staging)?;
-    for (path, body) in crate::feeds::extra_files(&site, &jobs) {
-        staging.write(&path, body.as_bytes())?;
-        files += 1;
-    }
-    // The service worker, once the files it precaches are staged: its cache
-    // version is a hash of their bytes.
-    let sw = crate::offline::service_worker(&site, staging.path()).map_err(|source| {
-        OutputError::Io {
-            path: staging.path().join(Route::ServiceWorker.file()),
-            source,
-        }
-    })?;
-    staging.write(&Route::ServiceWorker.file(), sw.as_bytes())?;
-    diags
-        .0
-        .extend(crate::offline::OfflinePlan::of(&site).warnings(&site));
-    files += 1;
+    let mut files = jobs.len() + stage_extras(&theme, &site, &jobs, &staging, &mut diags)?;
     t.lap("static + feeds");
     let search_index = search.map(|(fresh, search_files)| {
         files += search_files;
@@ -274,6 +201,131 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         duration: started.elapsed(),
         theme: theme.name,
     })
+}
+
+/// What the build does to the output folder besides replacing it, said
+/// once: leftovers of killed builds removed (the sweep happens here), an
+/// earlier version's unmarked output adopted.
+fn output_notes(opts: &BuildOptions, target: &OutputTarget) -> Vec<String> {
+    let root = crate::output::resolve(&opts.root);
+    let mut notes =
+        crate::output::leftovers::sweep(&target.path, &root.join(".cache")).notes(&root);
+    if target.found == Found::EarlierOutput {
+        notes.push(format!(
+            "{} は目印 ({}) の無い、以前の版の ohisama の出力と判断して置き換えます。これからは目印で見分けます",
+            target.path.display(),
+            crate::output::marker::MARKER
+        ));
+    }
+    notes
+}
+
+/// Renders the PDFs (when asked for) into the staging folder; returns the
+/// links the pages show, by region id (`all` for the whole directory).
+fn stage_pdfs(
+    opts: &BuildOptions,
+    theme: &Theme,
+    site: &Site,
+    staging: &Staging,
+    diags: &mut Diagnostics,
+) -> Result<BTreeMap<String, PdfLink>, BuildError> {
+    let mut pdf_links: BTreeMap<String, PdfLink> = BTreeMap::new();
+    if !opts.pdf {
+        return Ok(pdf_links);
+    }
+    for file in render_pdfs(opts, theme, site, diags)? {
+        let route = Route::Pdf(
+            file.region_id
+                .as_deref()
+                .map_or(PdfPart::All, PdfPart::Region),
+        );
+        staging.write(&route.file(), &file.bytes)?;
+        pdf_links.insert(
+            file.region_id.clone().unwrap_or_else(|| "all".into()),
+            PdfLink {
+                href: route.href(&site.base_path),
+                file_name: file.file_name.clone(),
+                size_label: crate::render::size_label(file.bytes.len()),
+                pages: file.pages,
+            },
+        );
+    }
+    Ok(pdf_links)
+}
+
+/// The search index of a build: a fresh folder for the cache (see
+/// [`keep_search_index`]) and the number of files its export staged.
+type IndexedSearch = (tempfile::TempDir, usize);
+
+/// Renders every page into the staging folder and, beside it, builds and
+/// exports the search index (when asked for): it needs only `site`, and
+/// writes into `search/` of the staging folder and its own cache folder.
+/// Returns the page jobs (without their contexts) and the fresh index with
+/// the number of files its export wrote.
+fn render_and_index(
+    opts: &BuildOptions,
+    site: &Site,
+    renderer: &Renderer,
+    make_jobs: &[crate::render::MakeJob],
+    staging: &Staging,
+) -> Result<(Vec<crate::render::PageJob>, Option<IndexedSearch>), BuildError> {
+    // Each page's context (the largest memory of the build) is made on a
+    // worker thread and dropped once the page is written.
+    let (rendered, search) = rayon::join(
+        || {
+            let mut rt = Timings::new();
+            let pages = make_jobs
+                .par_iter()
+                .map(|make| {
+                    let rendering_failed = |e: RenderError| invalid(e.to_diagnostic());
+                    let job = make(renderer).map_err(rendering_failed)?;
+                    let html = renderer.render(&job).map_err(rendering_failed)?;
+                    staging.write(&job.out_path, html.as_bytes())?;
+                    Ok(crate::render::PageJob {
+                        context: tera::Context::new(),
+                        ..job
+                    })
+                })
+                .collect::<Vec<Result<crate::render::PageJob, BuildError>>>();
+            rt.lap("pages (beside search)");
+            pages
+        },
+        || opts.search.then(|| build_search(opts, site, staging)),
+    );
+    // Report the first failure in page order (deterministic), then a search failure.
+    let jobs = rendered.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let search = search.transpose()?;
+    Ok((jobs, search))
+}
+
+/// Stages what is not a page, a PDF or the search index: the theme's static
+/// files, the feeds and other files made from the pages, and the service
+/// worker (with the offline plan's warnings). Returns the number of files.
+fn stage_extras(
+    theme: &Theme,
+    site: &Site,
+    jobs: &[crate::render::PageJob],
+    staging: &Staging,
+    diags: &mut Diagnostics,
+) -> Result<usize, BuildError> {
+    let mut files = copy_static(theme, staging)?;
+    for (path, body) in crate::feeds::extra_files(site, jobs) {
+        staging.write(&path, body.as_bytes())?;
+        files += 1;
+    }
+    // The service worker, once the files it precaches are staged: its cache
+    // version is a hash of their bytes.
+    let sw =
+        crate::offline::service_worker(site, staging.path()).map_err(|source| OutputError::Io {
+            path: staging.path().join(Route::ServiceWorker.file()),
+            source,
+        })?;
+    staging.write(&Route::ServiceWorker.file(), sw.as_bytes())?;
+    diags
+        .0
+        .extend(crate::offline::OfflinePlan::of(site).warnings(site));
+    files += 1;
+    Ok(files)
 }
 
 fn render_pdfs(

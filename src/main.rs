@@ -1,7 +1,7 @@
 //! The `ohisama` command line.
 
 use anyhow::Context as _;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use ohisama::build::{self, BuildError};
 use ohisama::config::BuildOptions;
 use ohisama::diagnostic::Diagnostics;
@@ -89,37 +89,42 @@ enum Command {
         drafts: bool,
     },
     /// ベンチマーク用の大きなサイト (架空のデータ) を作る。同じ引数なら同じ内容
-    Generate {
-        /// ページ数 (トップページ・セクションの目次を含む。1〜500000)
-        #[arg(long, default_value_t = 1000, value_parser = count_in("--pages", 1, 500_000))]
-        pages: usize,
-        /// 施設数 (0〜500000)
-        #[arg(long, default_value_t = 1000,
-              value_parser = count_in("--facilities", 0, 500_000))]
-        facilities: usize,
-        /// 市町村数 (元サイトの数を超える分は架空の市町村。1〜20000)
-        #[arg(long, default_value_t = 33,
-              value_parser = count_in("--municipalities", 1, 20_000))]
-        municipalities: usize,
-        /// 市町村ごとの窓口数 (0〜500: 1ファイルの窓口の上限)
-        #[arg(long, default_value_t = 10,
-              value_parser = count_in("--windows-per-municipality", 0,
-                  ohisama::load::limits::MAX_WINDOWS_PER_FILE))]
-        windows_per_municipality: usize,
-        /// 出力先 (無いか空か、generate で作ったフォルダ)
-        #[arg(long)]
-        out: PathBuf,
-        /// 同じページを Hugo のサイトとしても書き出す
-        #[arg(long)]
-        hugo: Option<PathBuf>,
-        /// テーマと語彙 (fields, care, facility_types, 実在の市町村) を取るサイト
-        #[arg(long, default_value = ".")]
-        source: PathBuf,
-        #[arg(long, default_value_t = 2025)]
-        seed: u64,
-    },
+    Generate(GenerateArgs),
     #[command(flatten)]
     Tools(ohisama::tools::cli::ToolCommand),
+}
+
+// The options of `generate` (a struct of their own: they are too many to
+// pass one by one; no doc comment, which would replace the help text).
+#[derive(Args)]
+struct GenerateArgs {
+    /// ページ数 (トップページ・セクションの目次を含む。1〜500000)
+    #[arg(long, default_value_t = 1000, value_parser = count_in("--pages", 1, 500_000))]
+    pages: usize,
+    /// 施設数 (0〜500000)
+    #[arg(long, default_value_t = 1000,
+          value_parser = count_in("--facilities", 0, 500_000))]
+    facilities: usize,
+    /// 市町村数 (元サイトの数を超える分は架空の市町村。1〜20000)
+    #[arg(long, default_value_t = 33,
+          value_parser = count_in("--municipalities", 1, 20_000))]
+    municipalities: usize,
+    /// 市町村ごとの窓口数 (0〜500: 1ファイルの窓口の上限)
+    #[arg(long, default_value_t = 10,
+          value_parser = count_in("--windows-per-municipality", 0,
+              ohisama::load::limits::MAX_WINDOWS_PER_FILE))]
+    windows_per_municipality: usize,
+    /// 出力先 (無いか空か、generate で作ったフォルダ)
+    #[arg(long)]
+    out: PathBuf,
+    /// 同じページを Hugo のサイトとしても書き出す
+    #[arg(long)]
+    hugo: Option<PathBuf>,
+    /// テーマと語彙 (fields, care, facility_types, 実在の市町村) を取るサイト
+    #[arg(long, default_value = ".")]
+    source: PathBuf,
+    #[arg(long, default_value_t = 2025)]
+    seed: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -139,8 +144,7 @@ fn print_diagnostics(d: &Diagnostics, format: Format) {
 }
 
 fn run() -> anyhow::Result<ExitCode> {
-    let cli = Cli::parse();
-    match cli.command {
+    match Cli::parse().command {
         Command::Build {
             root,
             out,
@@ -155,38 +159,7 @@ fn run() -> anyhow::Result<ExitCode> {
             }
             opts.base_url = base_url;
             opts.pdf = !no_pdf;
-            match build::build(&opts) {
-                Ok(report) => {
-                    for note in &report.notes {
-                        eprintln!("お知らせ: {note}");
-                    }
-                    if !report.diagnostics.is_empty() {
-                        eprint!("{}", report.diagnostics.render_text());
-                    }
-                    eprintln!(
-                        "完了: {} ページ、{} ファイル、PDF {} 件を {} に出力しました ({:.2} 秒)",
-                        report.pages,
-                        report.files,
-                        report.pdfs,
-                        opts.out.display(),
-                        report.duration.as_secs_f64()
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                // Input errors and output errors alike: each said once, as a diagnostic.
-                Err(e) => {
-                    print_diagnostics(&e.diagnostics(), Format::Text);
-                    if matches!(e, BuildError::Output(OutputError::Refused { .. })) {
-                        eprintln!("ビルドを中止しました。何も変更していません。");
-                    } else {
-                        eprintln!(
-                            "ビルドを中止しました。{} は変更していません。",
-                            opts.out.display()
-                        );
-                    }
-                    Ok(ExitCode::FAILURE)
-                }
-            }
+            Ok(build_site(&opts))
         }
         Command::Serve {
             root,
@@ -201,19 +174,7 @@ fn run() -> anyhow::Result<ExitCode> {
             opts.port = port;
             opts.bind = bind;
             opts.pdf = pdf;
-            let server = ohisama::serve::Server::start(opts)?;
-            // Ctrl+C ends `wait`; dropping the server then stops it and
-            // removes its preview build from .cache/serve/.
-            let stop = server.stop_handle();
-            ctrlc::set_handler(move || stop.request())
-                .context("Ctrl+C で止める準備ができませんでした")?;
-            if open {
-                ohisama::serve::open_browser(server.url());
-            }
-            server.wait();
-            drop(server);
-            eprintln!("プレビューを止めました。");
-            Ok(ExitCode::SUCCESS)
+            serve(opts, open)
         }
         Command::Search {
             query,
@@ -229,49 +190,100 @@ fn run() -> anyhow::Result<ExitCode> {
         } => {
             let mut opts = BuildOptions::new(&root);
             opts.drafts = drafts;
-            match build::check(&opts) {
-                Ok((_, diags)) => {
-                    print_diagnostics(&diags, format);
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(diags) => {
-                    print_diagnostics(&diags, format);
-                    Ok(ExitCode::FAILURE)
-                }
-            }
+            Ok(check(&opts, format))
         }
-        Command::Generate {
-            pages,
-            facilities,
-            municipalities,
-            windows_per_municipality,
-            out,
-            hugo,
-            source,
-            seed,
-        } => {
-            let mut g = ohisama::bench::GenerateOptions::new(&source, &out);
-            g.hugo = hugo;
-            g.pages = pages;
-            g.facilities = facilities;
-            g.municipalities = municipalities;
-            g.windows_per_municipality = windows_per_municipality;
-            g.seed = seed;
-            let r = ohisama::bench::generate(&g)?;
-            eprintln!(
-                "生成: {} ページ (本文 {:.1} MB)、市町村 {} (地域 {})、窓口 {}、施設 {} を {} に書き出しました",
-                r.pages,
-                r.body_bytes as f64 / 1e6,
-                r.municipalities,
-                r.regions,
-                r.windows,
-                r.facilities,
-                out.display()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Generate(args) => generate(args),
         Command::Tools(cmd) => ohisama::tools::cli::run(cmd),
     }
+}
+
+/// `build`: the site, or the diagnostics that stopped it.
+fn build_site(opts: &BuildOptions) -> ExitCode {
+    match build::build(opts) {
+        Ok(report) => {
+            for note in &report.notes {
+                eprintln!("お知らせ: {note}");
+            }
+            if !report.diagnostics.is_empty() {
+                eprint!("{}", report.diagnostics.render_text());
+            }
+            eprintln!(
+                "完了: {} ページ、{} ファイル、PDF {} 件を {} に出力しました ({:.2} 秒)",
+                report.pages,
+                report.files,
+                report.pdfs,
+                opts.out.display(),
+                report.duration.as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        // Input errors and output errors alike: each said once, as a diagnostic.
+        Err(e) => {
+            print_diagnostics(&e.diagnostics(), Format::Text);
+            if matches!(e, BuildError::Output(OutputError::Refused { .. })) {
+                eprintln!("ビルドを中止しました。何も変更していません。");
+            } else {
+                eprintln!(
+                    "ビルドを中止しました。{} は変更していません。",
+                    opts.out.display()
+                );
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `serve`: previews the site until Ctrl+C.
+fn serve(opts: ohisama::serve::ServeOptions, open: bool) -> anyhow::Result<ExitCode> {
+    let server = ohisama::serve::Server::start(opts)?;
+    // Ctrl+C ends `wait`; dropping the server then stops it and
+    // removes its preview build from .cache/serve/.
+    let stop = server.stop_handle();
+    ctrlc::set_handler(move || stop.request()).context("Ctrl+C で止める準備ができませんでした")?;
+    if open {
+        ohisama::serve::open_browser(server.url());
+    }
+    server.wait();
+    drop(server);
+    eprintln!("プレビューを止めました。");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `check`: every problem, in the format asked for; fails on errors.
+fn check(opts: &BuildOptions, format: Format) -> ExitCode {
+    match build::check(opts) {
+        Ok((_, diags)) => {
+            print_diagnostics(&diags, format);
+            ExitCode::SUCCESS
+        }
+        Err(diags) => {
+            print_diagnostics(&diags, format);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `generate`: a large fictional site for the benchmarks.
+fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
+    let mut g = ohisama::bench::GenerateOptions::new(&args.source, &args.out);
+    g.hugo = args.hugo;
+    g.pages = args.pages;
+    g.facilities = args.facilities;
+    g.municipalities = args.municipalities;
+    g.windows_per_municipality = args.windows_per_municipality;
+    g.seed = args.seed;
+    let r = ohisama::bench::generate(&g)?;
+    eprintln!(
+        "生成: {} ページ (本文 {:.1} MB)、市町村 {} (地域 {})、窓口 {}、施設 {} を {} に書き出しました",
+        r.pages,
+        r.body_bytes as f64 / 1e6,
+        r.municipalities,
+        r.regions,
+        r.windows,
+        r.facilities,
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn search(

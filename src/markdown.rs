@@ -109,87 +109,74 @@ pub fn render(markdown: &str, first_line: u32, opts: &MarkdownOptions) -> Render
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_HEADING_ATTRIBUTES;
-    let line_of = |offset: usize| first_line + markdown[..offset].matches('\n').count() as u32;
-    let mut events: Vec<Event> = Vec::new();
-    let mut headings = Vec::new();
-    let mut sections = vec![Section {
-        id: None,
-        heading: None,
-        text: String::new(),
-    }];
-    let mut internal_links = Vec::new();
-    let mut rejected_urls = Vec::new();
-    let mut used_ids = HashSet::new();
-    let mut in_heading: Option<(HeadingLevel, usize, String)> = None;
-
+    let mut state = State::new(markdown, first_line, opts);
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        state.on_event(event, range.start);
+    }
+    state.finish()
+}
+
+/// What [`render`] gathers while it walks the events of one page.
+struct State<'a, 'o> {
+    markdown: &'a str,
+    first_line: u32,
+    opts: &'o MarkdownOptions<'o>,
+    /// The events for the HTML writer, rewritten where needed.
+    events: Vec<Event<'a>>,
+    headings: Vec<Heading>,
+    /// The page's sections so far; the last one receives the text read.
+    sections: Vec<Section>,
+    internal_links: Vec<(String, u32)>,
+    rejected_urls: Vec<RejectedUrl>,
+    used_ids: HashSet<String>,
+    /// The heading being read: its level, the index of its placeholder in
+    /// `events` (its id is known only at the end tag) and its text so far.
+    in_heading: Option<(HeadingLevel, usize, String)>,
+}
+
+impl<'a, 'o> State<'a, 'o> {
+    fn new(markdown: &'a str, first_line: u32, opts: &'o MarkdownOptions<'o>) -> Self {
+        State {
+            markdown,
+            first_line,
+            opts,
+            events: Vec::new(),
+            headings: Vec::new(),
+            sections: vec![Section {
+                id: None,
+                heading: None,
+                text: String::new(),
+            }],
+            internal_links: Vec::new(),
+            rejected_urls: Vec::new(),
+            used_ids: HashSet::new(),
+            in_heading: None,
+        }
+    }
+
+    /// The source line of a byte offset of the markdown (counted only for
+    /// links and images, which the checks report by line).
+    fn line_of(&self, offset: usize) -> u32 {
+        self.first_line + self.markdown[..offset].matches('\n').count() as u32
+    }
+
+    fn on_event(&mut self, event: Event<'a>, offset: usize) {
         match event {
-            Event::Start(Tag::Heading { level, .. }) => {
-                in_heading = Some((level, events.len(), String::new()));
-                events.push(Event::Text(CowStr::Borrowed(""))); // placeholder, replaced at the end tag
-            }
-            Event::End(TagEnd::Heading(level)) => {
-                if let Some((lvl, at, text)) = in_heading.take() {
-                    let id = heading_id(&text, headings.len() + 1, &mut used_ids);
-                    let n = heading_level_number(lvl);
-                    events[at] = Event::Html(CowStr::from(format!("<h{n} id=\"{id}\">")));
-                    events.push(Event::Html(CowStr::from(format!(
-                        "</h{}>\n",
-                        heading_level_number(level)
-                    ))));
-                    headings.push(Heading {
-                        level: n,
-                        id: id.clone(),
-                        text: text.clone(),
-                    });
-                    sections.push(Section {
-                        id: Some(id),
-                        heading: Some(text),
-                        text: String::new(),
-                    });
-                }
-            }
-            // Inside headings only text is kept (a link there would lose its
-            // end tag), but its URL is still checked.
+            Event::Start(Tag::Heading { level, .. }) => self.on_heading_start(level),
+            Event::End(TagEnd::Heading(level)) => self.on_heading_end(level),
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
             }) => {
-                let line = line_of(range.start);
-                // `<info@example.jp>`: the HTML writer adds `mailto:` itself.
-                let href = if link_type == LinkType::Email {
-                    let checked = decide(
-                        &format!("mailto:{dest_url}"),
-                        Place::MarkdownLink,
-                        line,
-                        opts,
-                        &mut internal_links,
-                        &mut rejected_urls,
-                    );
-                    checked
-                        .strip_prefix("mailto:")
-                        .unwrap_or(&checked)
-                        .to_string()
-                } else {
-                    decide(
-                        &dest_url,
-                        Place::MarkdownLink,
-                        line,
-                        opts,
-                        &mut internal_links,
-                        &mut rejected_urls,
-                    )
-                };
-                if in_heading.is_none() {
-                    events.push(Event::Start(Tag::Link {
-                        link_type,
-                        dest_url: CowStr::from(href),
-                        title,
-                        id,
-                    }));
-                }
+                let href = self.link_href(link_type, &dest_url, self.line_of(offset));
+                self.push_outside_heading(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: CowStr::from(href),
+                    title,
+                    id,
+                }));
             }
             Event::Start(Tag::Image {
                 link_type,
@@ -197,68 +184,130 @@ pub fn render(markdown: &str, first_line: u32, opts: &MarkdownOptions) -> Render
                 title,
                 id,
             }) => {
-                let src = decide(
-                    &dest_url,
-                    Place::MarkdownImage,
-                    line_of(range.start),
-                    opts,
-                    &mut internal_links,
-                    &mut rejected_urls,
-                );
-                if in_heading.is_none() {
-                    events.push(Event::Start(Tag::Image {
-                        link_type,
-                        dest_url: CowStr::from(src),
-                        title,
-                        id,
-                    }));
-                }
+                let src = self.checked_url(&dest_url, Place::MarkdownImage, self.line_of(offset));
+                self.push_outside_heading(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: CowStr::from(src),
+                    title,
+                    id,
+                }));
             }
-            Event::Html(h) | Event::InlineHtml(h) if !opts.allow_raw_html => {
-                events.push(Event::Text(h));
+            Event::Html(h) | Event::InlineHtml(h) if !self.opts.allow_raw_html => {
+                self.events.push(Event::Text(h));
             }
-            // Text and inline code both go to the heading being read, or else
-            // to the current section's plain text (for the search index).
             Event::Text(ref t) | Event::Code(ref t) => {
-                if let Some((_, _, ht)) = in_heading.as_mut() {
-                    ht.push_str(t);
-                } else if let Some(s) = sections.last_mut() {
-                    s.text.push_str(t);
-                }
-                events.push(event);
+                self.on_text(t);
+                self.events.push(event);
             }
             Event::SoftBreak
             | Event::HardBreak
             | Event::End(TagEnd::Paragraph)
             | Event::End(TagEnd::Item) => {
-                if in_heading.is_none()
-                    && let Some(s) = sections.last_mut()
-                {
-                    s.text.push('\n');
-                }
-                events.push(event);
+                self.on_line_end();
+                self.events.push(event);
             }
-            other => {
-                if in_heading.is_none() {
-                    events.push(other);
-                }
-            }
+            other => self.push_outside_heading(other),
         }
     }
-    // Inside headings only text is kept (emphasis etc. are dropped above); drop the
-    // empty leading section when the page starts with a heading.
-    sections.retain(|s| s.heading.is_some() || !s.text.trim().is_empty());
-    for s in &mut sections {
-        s.text = s.text.trim().to_string();
+
+    fn on_heading_start(&mut self, level: HeadingLevel) {
+        self.in_heading = Some((level, self.events.len(), String::new()));
+        self.events.push(Event::Text(CowStr::Borrowed(""))); // placeholder, replaced at the end tag
     }
-    let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, events.into_iter());
-    Rendered {
-        html: out,
-        headings,
-        sections,
-        internal_links,
-        rejected_urls,
+
+    /// Gives the heading its id (in the placeholder start tag) and opens its
+    /// section.
+    fn on_heading_end(&mut self, level: HeadingLevel) {
+        let Some((lvl, at, text)) = self.in_heading.take() else {
+            return;
+        };
+        let id = heading_id(&text, self.headings.len() + 1, &mut self.used_ids);
+        let n = heading_level_number(lvl);
+        self.events[at] = Event::Html(CowStr::from(format!("<h{n} id=\"{id}\">")));
+        self.events.push(Event::Html(CowStr::from(format!(
+            "</h{}>\n",
+            heading_level_number(level)
+        ))));
+        self.headings.push(Heading {
+            level: n,
+            id: id.clone(),
+            text: text.clone(),
+        });
+        self.sections.push(Section {
+            id: Some(id),
+            heading: Some(text),
+            text: String::new(),
+        });
+    }
+
+    /// The checked `href` of a link.
+    fn link_href(&mut self, link_type: LinkType, dest_url: &str, line: u32) -> String {
+        if link_type == LinkType::Email {
+            // `<info@example.jp>`: the HTML writer adds `mailto:` itself.
+            let checked =
+                self.checked_url(&format!("mailto:{dest_url}"), Place::MarkdownLink, line);
+            checked
+                .strip_prefix("mailto:")
+                .unwrap_or(&checked)
+                .to_string()
+        } else {
+            self.checked_url(dest_url, Place::MarkdownLink, line)
+        }
+    }
+
+    fn checked_url(&mut self, raw: &str, place: Place, line: u32) -> String {
+        decide(
+            raw,
+            place,
+            line,
+            self.opts,
+            &mut self.internal_links,
+            &mut self.rejected_urls,
+        )
+    }
+
+    /// Inside headings only text is kept (a link there would lose its end
+    /// tag, emphasis is dropped); a link's URL is still checked before.
+    fn push_outside_heading(&mut self, event: Event<'a>) {
+        if self.in_heading.is_none() {
+            self.events.push(event);
+        }
+    }
+
+    /// Text and inline code both go to the heading being read, or else to
+    /// the current section's plain text (for the search index).
+    fn on_text(&mut self, text: &str) {
+        if let Some((_, _, ht)) = self.in_heading.as_mut() {
+            ht.push_str(text);
+        } else if let Some(s) = self.sections.last_mut() {
+            s.text.push_str(text);
+        }
+    }
+
+    fn on_line_end(&mut self) {
+        if self.in_heading.is_none()
+            && let Some(s) = self.sections.last_mut()
+        {
+            s.text.push('\n');
+        }
+    }
+
+    fn finish(self) -> Rendered {
+        let mut sections = self.sections;
+        // Drop the empty leading section when the page starts with a heading.
+        sections.retain(|s| s.heading.is_some() || !s.text.trim().is_empty());
+        for s in &mut sections {
+            s.text = s.text.trim().to_string();
+        }
+        let mut out = String::with_capacity(self.markdown.len() * 3 / 2);
+        html::push_html(&mut out, self.events.into_iter());
+        Rendered {
+            html: out,
+            headings: self.headings,
+            sections,
+            internal_links: self.internal_links,
+            rejected_urls: self.rejected_urls,
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 //! deserializer's own budgets ([`yaml_options`]) are a second net.
 
 use serde_saphyr::granit_parser::{Event, Parser};
+use std::ops::ControlFlow;
 
 /// Bytes of one YAML data file (`data/*.yaml`, `data/contacts/*.yaml`, ...).
 /// The largest real file, a city's facilities, is well under 1 MB.
@@ -130,28 +131,31 @@ pub fn grouped(n: usize) -> String {
 /// deeper than [`MAX_YAML_DEPTH`] (where the scan stops). A syntax error
 /// stops the scan silently: the deserializer reports it.
 pub fn limit_problems(text: &str) -> Vec<LimitProblem> {
-    let mut problems = Vec::new();
-    let mut more = 0usize;
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut nodes = 0usize;
+    let mut scan = Scan::default();
     for item in Parser::new_from_str(text) {
         let Ok((event, span)) = item else { break };
-        let line = span.start.line() as u32;
-        let column = span.start.col() as u32 + 1;
-        let mut report = |p: Option<(String, String)>| {
-            if let Some((message, hint)) = p {
-                if problems.len() < MAX_REPORTED {
-                    problems.push(LimitProblem {
-                        line,
-                        column,
-                        message,
-                        hint,
-                    });
-                } else {
-                    more += 1;
-                }
-            }
-        };
+        let at = (span.start.line() as u32, span.start.col() as u32 + 1);
+        if scan.on_event(event, at).is_break() {
+            break;
+        }
+    }
+    scan.finish()
+}
+
+/// The scan of [`limit_problems`]; positions are (line, column).
+#[derive(Default)]
+struct Scan {
+    problems: Vec<LimitProblem>,
+    /// Problems past [`MAX_REPORTED`]: counted, said in one line at the end.
+    more: usize,
+    /// The open maps and lists, outermost first.
+    stack: Vec<Frame>,
+    nodes: usize,
+}
+
+impl Scan {
+    /// Breaks when the scan must stop (see [`Scan::stopper`]).
+    fn on_event(&mut self, event: Event, at: (u32, u32)) -> ControlFlow<()> {
         let is_node = matches!(
             event,
             Event::Scalar(..)
@@ -161,34 +165,42 @@ pub fn limit_problems(text: &str) -> Vec<LimitProblem> {
         );
         if !is_node {
             if matches!(event, Event::SequenceEnd | Event::MappingEnd) {
-                stack.pop();
+                self.stack.pop();
             }
-            continue;
+            return ControlFlow::Continue(());
         }
-        nodes += 1;
-        let stop = if nodes > MAX_YAML_NODES {
+        self.nodes += 1;
+        if let Some(problem) = self.stopper(&event) {
+            // The stop is always said, as the last problem reported.
+            self.problems.truncate(MAX_REPORTED - 1);
+            self.problems.push(LimitProblem::at(at, problem));
+            return ControlFlow::Break(());
+        }
+        let (is_key, key) = self.place_in_parent(at);
+        self.on_node(event, is_key, key, at);
+        ControlFlow::Continue(())
+    }
+
+    /// What ends the scan at this node: one node too many, an alias (refused:
+    /// a few of them can expand to billions of values) or a level too deep.
+    fn stopper(&self, event: &Event) -> Option<(String, String)> {
+        if self.nodes > MAX_YAML_NODES {
             Some(too_many_nodes())
         } else if matches!(event, Event::Alias(_)) {
             Some(alias_refused())
-        } else if stack.len() >= MAX_YAML_DEPTH
+        } else if self.stack.len() >= MAX_YAML_DEPTH
             && matches!(event, Event::SequenceStart(..) | Event::MappingStart(..))
         {
             Some(too_deep())
         } else {
             None
-        };
-        if let Some((message, hint)) = stop {
-            problems.truncate(MAX_REPORTED - 1);
-            problems.push(LimitProblem {
-                line,
-                column,
-                message,
-                hint,
-            });
-            break;
         }
-        // What this node is to its parent: a key, a value under a key, or an entry.
-        let (is_key, key) = match stack.last_mut() {
+    }
+
+    /// What a node is to its parent: whether it is a key, and the key it is
+    /// under (a value's, or a list's entries'). Counts a list's entries.
+    fn place_in_parent(&mut self, at: (u32, u32)) -> (bool, Option<String>) {
+        match self.stack.last_mut() {
             Some(Frame::Map { key, want_key }) => {
                 let is_key = *want_key;
                 *want_key = !*want_key;
@@ -199,11 +211,18 @@ pub fn limit_problems(text: &str) -> Vec<LimitProblem> {
             }
             Some(Frame::List { key, top, entries }) => {
                 *entries += 1;
-                report(too_many_entries(key.as_deref(), *top, *entries));
-                (false, key.clone())
+                let problem = too_many_entries(key.as_deref(), *top, *entries);
+                let key = key.clone();
+                self.report(at, problem);
+                (false, key)
             }
             None => (false, None),
-        };
+        }
+    }
+
+    /// Checks a scalar's length (a key remembers its text for its value),
+    /// opens a map or a list.
+    fn on_node(&mut self, event: Event, is_key: bool, key: Option<String>, at: (u32, u32)) {
         match event {
             Event::Scalar(value, ..) => {
                 let limit = if is_key {
@@ -211,33 +230,57 @@ pub fn limit_problems(text: &str) -> Vec<LimitProblem> {
                 } else {
                     chars_limit(key.as_deref())
                 };
-                report(too_long(&value, key.as_deref(), is_key, limit));
-                if is_key && let Some(Frame::Map { key, .. }) = stack.last_mut() {
+                self.report(at, too_long(&value, key.as_deref(), is_key, limit));
+                if is_key && let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
                     *key = Some(value.chars().take(40).collect());
                 }
             }
-            Event::SequenceStart(..) => stack.push(Frame::List {
-                top: stack.is_empty(),
+            Event::SequenceStart(..) => self.stack.push(Frame::List {
+                top: self.stack.is_empty(),
                 key: if is_key { None } else { key },
                 entries: 0,
             }),
-            Event::MappingStart(..) => stack.push(Frame::Map {
+            Event::MappingStart(..) => self.stack.push(Frame::Map {
                 key: None,
                 want_key: true,
             }),
             _ => {}
         }
     }
-    if more > 0 {
-        let (line, column) = problems.last().map_or((0, 0), |p| (p.line, p.column));
-        problems.push(LimitProblem {
+
+    fn report(&mut self, at: (u32, u32), problem: Option<(String, String)>) {
+        if let Some(problem) = problem {
+            if self.problems.len() < MAX_REPORTED {
+                self.problems.push(LimitProblem::at(at, problem));
+            } else {
+                self.more += 1;
+            }
+        }
+    }
+
+    fn finish(mut self) -> Vec<LimitProblem> {
+        if self.more > 0 {
+            let (line, column) = self.problems.last().map_or((0, 0), |p| (p.line, p.column));
+            self.problems.push(LimitProblem {
+                line,
+                column,
+                message: format!("上限を超えた値がほかに {} か所あります", grouped(self.more)),
+                hint: "上の問題を直してから、もう一度検査してください".into(),
+            });
+        }
+        self.problems
+    }
+}
+
+impl LimitProblem {
+    fn at((line, column): (u32, u32), (message, hint): (String, String)) -> LimitProblem {
+        LimitProblem {
             line,
             column,
-            message: format!("上限を超えた値がほかに {} か所あります", grouped(more)),
-            hint: "上の問題を直してから、もう一度検査してください".into(),
-        });
+            message,
+            hint,
+        }
     }
-    problems
 }
 
 /// More nodes than [`MAX_YAML_NODES`], as (message, hint).

@@ -40,7 +40,7 @@ use rayon::prelude::*;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::Postings;
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocAddress, DocSet, TERMINATED, TantivyDocument};
+use tantivy::{DocAddress, DocSet, Searcher, SegmentReader, TERMINATED, TantivyDocument};
 
 use super::analyzer::{is_break, normalize, query_words};
 use super::{DocKind, FIELD_BOOSTS, SearchDoc, SearchError, SearchIndex, TEXT_FIELDS, io_err};
@@ -482,20 +482,8 @@ pub(crate) fn export(
     out_dir: &Path,
 ) -> Result<ExportStats, SearchError> {
     let searcher = si.reader.searcher();
-    let segment = match searcher.segment_readers() {
-        [] => None,
-        [s] => Some(s),
-        _ => return Err(SearchError::Schema("more than one segment".into())),
-    };
+    let segment = only_segment(&searcher, docs.len())?;
     let num_docs = segment.map_or(0, |s| s.max_doc());
-    if docs.len() != num_docs as usize {
-        return Err(SearchError::Schema(format!(
-            "{} documents given for an index of {num_docs}",
-            docs.len()
-        )));
-    }
-    let f = si.fields;
-    let nf = TEXT_FIELDS.len();
 
     let timing = std::env::var_os("OHISAMA_SEARCH_TIMING").is_some();
     let t0 = std::time::Instant::now();
@@ -505,12 +493,95 @@ pub(crate) fn export(
         }
     };
     // 1. tantivy's 1- and 2-grams: postings, term frequencies, field norms.
-    let mut terms: BTreeMap<Vec<u8>, TermBlocks> = BTreeMap::new();
+    let LowGrams {
+        mut terms,
+        bigram_df,
+        total_tokens,
+        norm_readers,
+    } = low_grams(segment, &si.fields.text, out_dir)?;
+
+    lap("1-2-grams");
+    // 2. Documents: the regions and the filter bytes (the chunks are written
+    //    in step 5).
+    let regions = regions_of(docs)?;
+    let filter_bytes = filter_bytes(docs, &regions);
+
+    lap("documents");
+    // 3. 3- and 4-grams: their records become blocks, partition by partition
+    //    on all cores. The records carry field norms computed from the text;
+    //    they must be tantivy's, or scores in the browser would differ.
+    check_norms(&norm_readers, &grams.norms, num_docs)?;
+    terms.extend(high_grams(grams.passes, &bigram_df).into_iter().flatten());
+
+    lap("3-4-grams");
+    // 4. Shards.
+    let shards = Shards::of(&terms);
+    let (term_shards, position_shards) = (shards.t.len(), shards.p.len());
+
+    lap("shards");
+    // 5. Write.
+    let mut w = Writer::new(out_dir)?;
+    let meta = Meta::new(num_docs, total_tokens, &shards, regions);
+    let meta_json = serde_json::to_vec(&meta).expect("meta serialises");
+    w.write("meta.json", &meta_json)?;
+    w.write("f.bin", &filter_bytes)?;
+    write_shards(&mut w, shards)?;
+    let doc_chunks = write_doc_chunks(&mut w, docs)?;
+    lap("written");
+    Ok(ExportStats {
+        docs: num_docs as usize,
+        terms: terms.len(),
+        term_shards,
+        position_shards,
+        doc_chunks,
+        files: w.files,
+        bytes: w.bytes,
+    })
+}
+
+/// The index's one segment (none when it is empty), checked to hold the
+/// `given` documents: the export numbers documents by their id in it.
+fn only_segment(searcher: &Searcher, given: usize) -> Result<Option<&SegmentReader>, SearchError> {
+    let segment = match searcher.segment_readers() {
+        [] => None,
+        [s] => Some(s),
+        _ => return Err(SearchError::Schema("more than one segment".into())),
+    };
+    let num_docs = segment.map_or(0, |s| s.max_doc());
+    if given != num_docs as usize {
+        return Err(SearchError::Schema(format!(
+            "{given} documents given for an index of {num_docs}"
+        )));
+    }
+    Ok(segment)
+}
+
+/// What the export takes from tantivy's own terms (the 1- and 2-grams).
+struct LowGrams {
+    /// Each term with its `t` block (no positions: a phrase of these is
+    /// looked up through the 4-grams).
+    terms: BTreeMap<Vec<u8>, TermBlocks>,
+    /// Per text field, the document frequency of each 2-gram, which the
+    /// blocks of the 3- and 4-grams carry for the idf of a phrase.
+    bigram_df: Vec<HashMap<String, u32>>,
+    /// Per text field, tantivy's token count (0 for an empty index).
+    total_tokens: Vec<u64>,
+    /// Per text field, tantivy's field norms (none for an empty index).
+    norm_readers: Vec<FieldNormReader>,
+}
+
+/// Reads the postings of every term of every text field from `segment` and
+/// encodes each term's block (field mask, then the fields in order).
+fn low_grams(
+    segment: Option<&SegmentReader>,
+    text_fields: &[Field],
+    out_dir: &Path,
+) -> Result<LowGrams, SearchError> {
     let mut per_field: BTreeMap<Vec<u8>, Vec<(usize, Vec<u8>)>> = BTreeMap::new();
-    let mut bigram_df: Vec<HashMap<String, u32>> = vec![HashMap::new(); nf];
+    let mut bigram_df: Vec<HashMap<String, u32>> = vec![HashMap::new(); text_fields.len()];
     let mut total_tokens = Vec::new();
     let mut norm_readers = Vec::new();
-    for (fi, &field) in f.text.iter().enumerate() {
+    for (fi, &field) in text_fields.iter().enumerate() {
         let Some(seg) = segment else {
             total_tokens.push(0);
             continue;
@@ -545,6 +616,7 @@ pub(crate) fn export(
         }
         norm_readers.push(norms);
     }
+    let mut terms = BTreeMap::new();
     for (key, fields) in per_field {
         let mask: u64 = fields.iter().map(|(fi, _)| 1u64 << fi).sum();
         let mut t = Vec::new();
@@ -554,10 +626,17 @@ pub(crate) fn export(
         }
         terms.insert(key, TermBlocks { t, p: Vec::new() });
     }
+    Ok(LowGrams {
+        terms,
+        bigram_df,
+        total_tokens,
+        norm_readers,
+    })
+}
 
-    lap("1-2-grams");
-    // 2. Documents: the regions and the filter bytes (the chunks are written
-    //    in step 5).
+/// The regions of the documents, sorted; at most 63, as `f.bin` keeps a
+/// region's index + 1 in the upper 6 bits of a byte.
+fn regions_of(docs: &[SearchDoc]) -> Result<Vec<String>, SearchError> {
     let mut regions: Vec<String> = Vec::new();
     for r in docs.iter().filter_map(|d| d.region.as_ref()) {
         if !regions.contains(r) {
@@ -571,8 +650,12 @@ pub(crate) fn export(
             regions.len()
         )));
     }
-    let filter_bytes: Vec<u8> = docs
-        .iter()
+    Ok(regions)
+}
+
+/// `f.bin`: per document, `kind | (region_index + 1) << 2`.
+fn filter_bytes(docs: &[SearchDoc], regions: &[String]) -> Vec<u8> {
+    docs.iter()
         .map(|d| {
             let kind = DocKind::ALL.iter().position(|k| *k == d.kind).unwrap_or(0) as u8;
             let region = d
@@ -582,81 +665,109 @@ pub(crate) fn export(
                 .map_or(0, |i| i + 1) as u8;
             kind | (region << 2)
         })
-        .collect();
+        .collect()
+}
 
-    lap("documents");
-    // 3. 3- and 4-grams: their records become blocks, partition by partition
-    //    on all cores. The records carry field norms computed from the text;
-    //    they must be tantivy's, or scores in the browser would differ.
+/// Fails when the field norms the gram records computed from the text are
+/// not tantivy's (the browser would score 3- and 4-grams differently from
+/// the 1- and 2-grams).
+fn check_norms(
+    norm_readers: &[FieldNormReader],
+    computed: &[Vec<u8>],
+    num_docs: u32,
+) -> Result<(), SearchError> {
     for (fi, reader) in norm_readers.iter().enumerate() {
-        if (0..num_docs).any(|doc| reader.fieldnorm_id(doc) != grams.norms[fi][doc as usize]) {
+        if (0..num_docs).any(|doc| reader.fieldnorm_id(doc) != computed[fi][doc as usize]) {
             return Err(SearchError::Schema(format!(
                 "field norms of `{}` differ from the index",
                 TEXT_FIELDS[fi]
             )));
         }
     }
-    let made: Vec<Vec<(Vec<u8>, TermBlocks)>> = grams
-        .passes
+    Ok(())
+}
+
+/// The blocks of the 3- and 4-grams, partition by partition on all cores.
+fn high_grams(
+    passes: Vec<HashMap<u128, Vec<u8>, BuildFx>>,
+    bigram_df: &[HashMap<String, u32>],
+) -> Vec<Vec<(Vec<u8>, TermBlocks)>> {
+    passes
         .into_par_iter()
         .map(|acc| {
             acc.into_iter()
-                .map(|(key, rec)| blocks(key, &rec, &bigram_df))
+                .map(|(key, rec)| blocks(key, &rec, bigram_df))
                 .collect()
         })
-        .collect();
-    terms.extend(made.into_iter().flatten());
+        .collect()
+}
 
-    lap("3-4-grams");
-    // 4. Shards.
-    let total_t: usize = terms.values().map(|t| t.t.len() + 8).sum();
-    let total_p: usize = terms.values().map(|t| t.p.len() + 8).sum();
-    let term_shards = total_t.div_ceil(SHARD_TARGET_BYTES).max(1);
-    let position_shards = total_p.div_ceil(SHARD_TARGET_BYTES).max(1);
-    let mut t_shards: Vec<(u64, Vec<u8>)> = vec![(0, Vec::new()); term_shards];
-    let mut p_shards: Vec<(u64, Vec<u8>)> = vec![(0, Vec::new()); position_shards];
-    for (key, data) in &terms {
-        let h = fnv1a32(key) as usize;
-        let (n, buf) = &mut t_shards[h % term_shards];
-        *n += 1;
-        put_varint(buf, key.len() as u64);
-        buf.extend_from_slice(key);
-        put_varint(buf, data.t.len() as u64);
-        buf.extend_from_slice(&data.t);
-        if !data.p.is_empty() {
-            let (n, buf) = &mut p_shards[h % position_shards];
+impl Meta {
+    fn new(docs: u32, total_tokens: Vec<u64>, shards: &Shards, regions: Vec<String>) -> Meta {
+        Meta {
+            format: FORMAT_VERSION,
+            analyzer: super::analyzer::ANALYZER_VERSION.to_string(),
+            docs,
+            fields: TEXT_FIELDS.iter().map(|s| s.to_string()).collect(),
+            boosts: FIELD_BOOSTS.to_vec(),
+            total_tokens,
+            max_gram: MAX_GRAM as u32,
+            term_shards: shards.t.len() as u32,
+            position_shards: shards.p.len() as u32,
+            doc_chunk: DOC_CHUNK as u32,
+            kinds: DocKind::ALL
+                .iter()
+                .map(|k| k.as_str().to_string())
+                .collect(),
+            regions,
+        }
+    }
+}
+
+/// The bodies of the term (`t`) and position (`p`) shards, each with its
+/// entry count; a term goes to shard `fnv1a32(term) % shard count`.
+struct Shards {
+    t: Vec<(u64, Vec<u8>)>,
+    p: Vec<(u64, Vec<u8>)>,
+}
+
+impl Shards {
+    /// Enough shards of each kind for [`SHARD_TARGET_BYTES`] each, at
+    /// least one.
+    fn of(terms: &BTreeMap<Vec<u8>, TermBlocks>) -> Shards {
+        let total_t: usize = terms.values().map(|t| t.t.len() + 8).sum();
+        let total_p: usize = terms.values().map(|t| t.p.len() + 8).sum();
+        let term_shards = total_t.div_ceil(SHARD_TARGET_BYTES).max(1);
+        let position_shards = total_p.div_ceil(SHARD_TARGET_BYTES).max(1);
+        let mut t_shards: Vec<(u64, Vec<u8>)> = vec![(0, Vec::new()); term_shards];
+        let mut p_shards: Vec<(u64, Vec<u8>)> = vec![(0, Vec::new()); position_shards];
+        for (key, data) in terms {
+            let h = fnv1a32(key) as usize;
+            let (n, buf) = &mut t_shards[h % term_shards];
             *n += 1;
             put_varint(buf, key.len() as u64);
             buf.extend_from_slice(key);
-            put_varint(buf, data.p.len() as u64);
-            buf.extend_from_slice(&data.p);
+            put_varint(buf, data.t.len() as u64);
+            buf.extend_from_slice(&data.t);
+            if !data.p.is_empty() {
+                let (n, buf) = &mut p_shards[h % position_shards];
+                *n += 1;
+                put_varint(buf, key.len() as u64);
+                buf.extend_from_slice(key);
+                put_varint(buf, data.p.len() as u64);
+                buf.extend_from_slice(&data.p);
+            }
+        }
+        Shards {
+            t: t_shards,
+            p: p_shards,
         }
     }
+}
 
-    lap("shards");
-    // 5. Write.
-    let mut w = Writer::new(out_dir)?;
-    let meta = Meta {
-        format: FORMAT_VERSION,
-        analyzer: super::analyzer::ANALYZER_VERSION.to_string(),
-        docs: num_docs,
-        fields: TEXT_FIELDS.iter().map(|s| s.to_string()).collect(),
-        boosts: FIELD_BOOSTS.to_vec(),
-        total_tokens,
-        max_gram: MAX_GRAM as u32,
-        term_shards: term_shards as u32,
-        position_shards: position_shards as u32,
-        doc_chunk: DOC_CHUNK as u32,
-        kinds: DocKind::ALL
-            .iter()
-            .map(|k| k.as_str().to_string())
-            .collect(),
-        regions,
-    };
-    let meta_json = serde_json::to_vec(&meta).expect("meta serialises");
-    w.write("meta.json", &meta_json)?;
-    w.write("f.bin", &filter_bytes)?;
-    for (kind, shards) in [("t", t_shards), ("p", p_shards)] {
+/// Writes `t/<i>.bin` and `p/<i>.bin`: the entry count, then the body.
+fn write_shards(w: &mut Writer, shards: Shards) -> Result<(), SearchError> {
+    for (kind, shards) in [("t", shards.t), ("p", shards.p)] {
         for (i, (n, body)) in shards.into_iter().enumerate() {
             let mut bytes = Vec::with_capacity(body.len() + 4);
             put_varint(&mut bytes, n);
@@ -664,6 +775,12 @@ pub(crate) fn export(
             w.write(&format!("{kind}/{i}.bin"), &bytes)?;
         }
     }
+    Ok(())
+}
+
+/// Writes the `d/<c>.json` chunks of [`DOC_CHUNK`] documents; returns
+/// their number.
+fn write_doc_chunks(w: &mut Writer, docs: &[SearchDoc]) -> Result<usize, SearchError> {
     let mut doc_chunks = 0;
     for (c, chunk) in docs.chunks(DOC_CHUNK).enumerate() {
         let rows: Vec<DocRow> = chunk.iter().map(DocRow::of).collect();
@@ -671,16 +788,7 @@ pub(crate) fn export(
         w.write(&format!("d/{c}.json"), &json)?;
         doc_chunks += 1;
     }
-    lap("written");
-    Ok(ExportStats {
-        docs: num_docs as usize,
-        terms: terms.len(),
-        term_shards,
-        position_shards,
-        doc_chunks,
-        files: w.files,
-        bytes: w.bytes,
-    })
+    Ok(doc_chunks)
 }
 
 struct Writer<'a> {

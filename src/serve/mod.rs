@@ -200,6 +200,47 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    fn new(opts: ServeOptions, addr: SocketAddr, url: String) -> Shared {
+        let session = format!(
+            "{:x}",
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_micros() as u64)
+                ^ u64::from(std::process::id())
+        );
+        Shared {
+            opts,
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+            stop: AtomicBool::new(false),
+            sse_clients: AtomicUsize::new(0),
+            conns: Mutex::new(conn::Connections::default()),
+            hosts: HostPolicy::new(addr.ip(), addr.port()),
+            url,
+            session,
+        }
+    }
+
+    /// Where to look, what is watched, where the builds go; a warning when
+    /// the preview is visible from the network.
+    fn log_start(&self, addr: SocketAddr, work: &Path) {
+        self.log(&format!(
+            "ohisama serve: {} で表示しています (Ctrl+C で終了)\n  監視: {}\n  出力: {} (dist/ は変更しません)",
+            self.url,
+            WATCHED
+                .iter()
+                .map(|w| format!("{w}/"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            work.display()
+        ));
+        if !addr.ip().is_loopback() {
+            self.log(
+                "警告: ループバック以外のアドレスで待ち受けています。同じネットワークの誰からもプレビューが見えます。",
+            );
+        }
+    }
+
     pub fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -241,12 +282,7 @@ impl Server {
             path: opts.root.clone(),
             source,
         })?;
-        let addr = SocketAddr::new(opts.bind, opts.port);
-        let listener =
-            TcpListener::bind(addr).map_err(|source| ServeError::Bind { addr, source })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| ServeError::Bind { addr, source })?;
+        let (listener, addr) = bind(SocketAddr::new(opts.bind, opts.port))?;
         let url = local_url(addr);
         let work = opts
             .work_dir
@@ -256,79 +292,23 @@ impl Server {
         // One left by a killed preview is replaced; a running one's is refused.
         crate::output::claim_work_dir(&work)?;
 
-        let session = format!(
-            "{:x}",
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |d| d.as_micros() as u64)
-                ^ u64::from(std::process::id())
-        );
-        let shared = Arc::new(Shared {
-            opts,
-            state: Mutex::new(State::default()),
-            changed: Condvar::new(),
-            stop: AtomicBool::new(false),
-            sse_clients: AtomicUsize::new(0),
-            conns: Mutex::new(conn::Connections::default()),
-            hosts: HostPolicy::new(addr.ip(), addr.port()),
-            url: url.clone(),
-            session,
-        });
-
-        shared.log(&format!(
-            "ohisama serve: {} で表示しています (Ctrl+C で終了)\n  監視: {}\n  出力: {} (dist/ は変更しません)",
-            url,
-            WATCHED
-                .iter()
-                .map(|w| format!("{w}/"))
-                .collect::<Vec<_>>()
-                .join(" "),
-            work.display()
-        ));
-        if !addr.ip().is_loopback() {
-            shared.log(
-                "警告: ループバック以外のアドレスで待ち受けています。同じネットワークの誰からもプレビューが見えます。",
-            );
-        }
+        let shared = Arc::new(Shared::new(opts, addr, url.clone()));
+        shared.log_start(addr, &work);
         // Watch before the first build: an edit saved while it runs is not lost.
         let (tx, rx) = mpsc::channel();
         let watcher = start_watcher(&shared.opts, tx.clone())?;
         // The first build, before the first request.
-        let mut builder = Builder {
-            shared: shared.clone(),
-            url: url.clone(),
-            work: work.clone(),
-            n: 0,
-            pending: BTreeSet::new(),
-            full_pending: false,
-            dirs: Vec::new(),
-            theme: crate::theme::DEFAULT_THEME.to_string(),
-        };
+        let mut builder = Builder::new(shared.clone(), url.clone(), work.clone());
         builder.rebuild(true);
 
-        let mut threads = Vec::new();
         let accepting = shared.clone();
-        threads.push(
-            std::thread::Builder::new()
-                .name(ACCEPT_THREAD.into())
-                .spawn(move || conn::accept_loop(listener, accepting))
-                .map_err(|source| ServeError::Io {
-                    path: PathBuf::from("thread"),
-                    source,
-                })?,
-        );
-
-        threads.push(
-            std::thread::Builder::new()
-                .name("ohisama-rebuild".into())
-                .spawn(move || builder.run(rx))
-                .map_err(|source| ServeError::Io {
-                    path: PathBuf::from("thread"),
-                    source,
-                })?,
-        );
-
-        let server = Server {
+        let threads = vec![
+            spawn_thread(ACCEPT_THREAD, move || {
+                conn::accept_loop(listener, accepting)
+            })?,
+            spawn_thread("ohisama-rebuild", move || builder.run(rx))?,
+        ];
+        Ok(Server {
             shared,
             addr,
             url,
@@ -337,8 +317,7 @@ impl Server {
             threads,
             watcher: Some(watcher),
             stopped: false,
-        };
-        Ok(server)
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -479,6 +458,28 @@ fn reachable_addr(addr: SocketAddr) -> SocketAddr {
     SocketAddr::new(ip, addr.port())
 }
 
+/// The listener on `addr`, and the address it got (the port, when `addr`'s is 0).
+fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), ServeError> {
+    let listener = TcpListener::bind(addr).map_err(|source| ServeError::Bind { addr, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| ServeError::Bind { addr, source })?;
+    Ok((listener, addr))
+}
+
+fn spawn_thread(
+    name: &str,
+    body: impl FnOnce() + Send + 'static,
+) -> Result<JoinHandle<()>, ServeError> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(body)
+        .map_err(|source| ServeError::Io {
+            path: PathBuf::from("thread"),
+            source,
+        })
+}
+
 /// Opens `url` in the default browser (`--open`); a failure is only reported.
 pub fn open_browser(url: &str) {
     let mut cmd = if cfg!(target_os = "macos") {
@@ -600,6 +601,28 @@ fn start_watcher(
     Ok(debouncer)
 }
 
+/// One finished preview build, for its log line and the shared state.
+struct BuildRun {
+    number: u64,
+    /// `<session>-<number>` (see [`GoodSite::id`]).
+    id: String,
+    /// The build at start (its log line names no change and asks no reload).
+    first: bool,
+    elapsed: Duration,
+    /// The changed files, as [`Builder::describe_changes`] puts them.
+    changes: String,
+}
+
+impl BuildRun {
+    fn label(&self) -> &'static str {
+        if self.first {
+            "ビルド"
+        } else {
+            "再ビルド"
+        }
+    }
+}
+
 /// The rebuild loop: one build at a time, changes that arrive meanwhile are
 /// folded into the next build.
 struct Builder {
@@ -653,10 +676,43 @@ impl Builder {
         }
     }
 
+    fn new(shared: Arc<Shared>, url: String, work: PathBuf) -> Builder {
+        Builder {
+            shared,
+            url,
+            work,
+            n: 0,
+            pending: BTreeSet::new(),
+            full_pending: false,
+            dirs: Vec::new(),
+            theme: crate::theme::DEFAULT_THEME.to_string(),
+        }
+    }
+
     fn rebuild(&mut self, first: bool) {
         self.n += 1;
         let n = self.n;
         let id = format!("{}-{n}", self.shared.session);
+        let opts = self.build_options(n, &id);
+
+        let started = Instant::now();
+        let result = build::build(&opts);
+        let run = BuildRun {
+            number: n,
+            id,
+            first,
+            elapsed: started.elapsed(),
+            changes: self.describe_changes(),
+        };
+        match result {
+            Ok(report) => self.on_success(run, &opts.out, report),
+            Err(e) => self.on_failure(run, e.diagnostics()),
+        }
+    }
+
+    /// The options of preview build `n`: its own folder, the local base URL
+    /// and the live-reload script.
+    fn build_options(&self, n: u64, id: &str) -> BuildOptions {
         let o = &self.shared.opts;
         let mut opts = BuildOptions::new(&o.root);
         opts.out = self.work.join(format!("b{n}"));
@@ -665,122 +721,129 @@ impl Builder {
         opts.drafts = o.drafts;
         opts.pdf = o.pdf;
         opts.search = o.search;
-        opts.dev_script = dev_script(&id);
+        opts.dev_script = dev_script(id);
+        opts
+    }
 
-        let started = Instant::now();
-        let result = build::build(&opts);
-        let elapsed = started.elapsed();
-        let what = self.describe_changes();
-        let label = if first { "ビルド" } else { "再ビルド" };
-
-        match result {
-            Ok(report) => {
-                self.theme = report.theme.clone();
-                let dir = std::fs::canonicalize(&opts.out).unwrap_or(opts.out.clone());
-                let outcome = if !first && !self.full_pending {
-                    BuildOutcome::Css
-                } else {
-                    BuildOutcome::Reload
-                };
-                for note in &report.notes {
-                    self.log(&format!("お知らせ: {note}"));
-                }
-                if !report.diagnostics.is_empty() {
-                    self.log(&report.diagnostics.render_text());
-                }
-                self.log(&format!(
-                    "✔ {label}完了 ({:.2} 秒): {} ページ、{} ファイル{}{}{}{}",
-                    elapsed.as_secs_f64(),
-                    report.pages,
-                    report.files,
-                    if report.pdfs > 0 {
-                        format!("、PDF {} 件", report.pdfs)
-                    } else {
-                        String::new()
-                    },
-                    if report.diagnostics.is_empty() {
-                        String::new()
-                    } else {
-                        format!("、{}", report.diagnostics.summary())
-                    },
-                    what,
-                    match (&outcome, first) {
-                        (_, true) => "",
-                        (BuildOutcome::Css, _) => " → スタイルを更新",
-                        _ => " → ページを再読み込み",
-                    }
-                ));
-                {
-                    let mut st = self.shared.lock();
-                    st.seq += 1;
-                    if outcome == BuildOutcome::Reload {
-                        st.reload_seq = st.seq;
-                    }
-                    st.good = Some(GoodSite {
-                        id,
-                        dir: dir.clone(),
-                    });
-                    st.error = None;
-                    st.last = Some(BuildInfo {
-                        number: n,
-                        outcome,
-                        duration: elapsed,
-                        pages: report.pages,
-                        diagnostics: report.diagnostics,
-                    });
-                    self.shared.changed.notify_all();
-                }
-                self.pending.clear();
-                self.full_pending = false;
-                self.dirs.push(dir);
-                // Keep the previous build too: a request may still be reading from it.
-                // Removing a site folder can take seconds on a busy disk: not on the
-                // way to the next build.
-                if self.dirs.len() > 2 {
-                    let old: Vec<PathBuf> = self.dirs.drain(..self.dirs.len() - 2).collect();
-                    let _ = std::thread::Builder::new()
-                        .name("ohisama-cleanup".into())
-                        .spawn(move || {
-                            for dir in old {
-                                let _ = std::fs::remove_dir_all(dir);
-                            }
-                        });
-                }
+    /// Serves the new build from now on and tells the pages to reload (or
+    /// only restyle, when nothing but the theme's CSS changed).
+    fn on_success(&mut self, run: BuildRun, out: &Path, report: build::BuildReport) {
+        self.theme = report.theme.clone();
+        let dir = std::fs::canonicalize(out).unwrap_or(out.to_path_buf());
+        let outcome = if !run.first && !self.full_pending {
+            BuildOutcome::Css
+        } else {
+            BuildOutcome::Reload
+        };
+        self.log_success(&run, &report, &outcome);
+        {
+            let mut st = self.shared.lock();
+            st.seq += 1;
+            if outcome == BuildOutcome::Reload {
+                st.reload_seq = st.seq;
             }
-            Err(e) => {
-                let diags = e.diagnostics();
-                self.log(&diags.render_text());
-                self.log(&format!(
-                    "✘ {label}失敗 ({:.2} 秒): {}{} — {}",
-                    elapsed.as_secs_f64(),
-                    diags.summary(),
-                    what,
-                    if first {
-                        "エラーを直して保存すると表示されます"
-                    } else {
-                        "前回の正しいサイトを表示し続けます"
-                    }
-                ));
-                // The next good build must reload: pages miss whatever changed meanwhile.
-                self.full_pending = true;
-                let mut st = self.shared.lock();
-                let payload = serde_json::json!({
-                    "build": st.good.as_ref().map(|g| g.id.clone()),
-                    "summary": diags.summary(),
-                    "diagnostics": &diags,
-                });
-                st.seq += 1;
-                st.error = Some(payload.to_string());
-                st.last = Some(BuildInfo {
-                    number: n,
-                    outcome: BuildOutcome::Error,
-                    duration: elapsed,
-                    pages: 0,
-                    diagnostics: diags,
-                });
-                self.shared.changed.notify_all();
-            }
+            st.good = Some(GoodSite {
+                id: run.id,
+                dir: dir.clone(),
+            });
+            st.error = None;
+            st.last = Some(BuildInfo {
+                number: run.number,
+                outcome,
+                duration: run.elapsed,
+                pages: report.pages,
+                diagnostics: report.diagnostics,
+            });
+            self.shared.changed.notify_all();
         }
+        self.pending.clear();
+        self.full_pending = false;
+        self.dirs.push(dir);
+        self.prune_dirs();
+    }
+
+    fn log_success(&self, run: &BuildRun, report: &build::BuildReport, outcome: &BuildOutcome) {
+        for note in &report.notes {
+            self.log(&format!("お知らせ: {note}"));
+        }
+        if !report.diagnostics.is_empty() {
+            self.log(&report.diagnostics.render_text());
+        }
+        self.log(&format!(
+            "✔ {}完了 ({:.2} 秒): {} ページ、{} ファイル{}{}{}{}",
+            run.label(),
+            run.elapsed.as_secs_f64(),
+            report.pages,
+            report.files,
+            if report.pdfs > 0 {
+                format!("、PDF {} 件", report.pdfs)
+            } else {
+                String::new()
+            },
+            if report.diagnostics.is_empty() {
+                String::new()
+            } else {
+                format!("、{}", report.diagnostics.summary())
+            },
+            run.changes,
+            match (outcome, run.first) {
+                (_, true) => "",
+                (BuildOutcome::Css, _) => " → スタイルを更新",
+                _ => " → ページを再読み込み",
+            }
+        ));
+    }
+
+    /// Removes the output folders of all good builds but the last two (a
+    /// request may still be reading from the previous one), on a thread of
+    /// its own: removing a site folder can take seconds on a busy disk, which
+    /// must not delay the next build.
+    fn prune_dirs(&mut self) {
+        if self.dirs.len() > 2 {
+            let old: Vec<PathBuf> = self.dirs.drain(..self.dirs.len() - 2).collect();
+            let _ = std::thread::Builder::new()
+                .name("ohisama-cleanup".into())
+                .spawn(move || {
+                    for dir in old {
+                        let _ = std::fs::remove_dir_all(dir);
+                    }
+                });
+        }
+    }
+
+    /// Keeps serving the last good build and sends the errors to the pages.
+    fn on_failure(&mut self, run: BuildRun, diags: Diagnostics) {
+        self.log(&diags.render_text());
+        self.log(&format!(
+            "✘ {}失敗 ({:.2} 秒): {}{} — {}",
+            run.label(),
+            run.elapsed.as_secs_f64(),
+            diags.summary(),
+            run.changes,
+            if run.first {
+                "エラーを直して保存すると表示されます"
+            } else {
+                "前回の正しいサイトを表示し続けます"
+            }
+        ));
+        // The next good build must reload: pages miss whatever changed meanwhile.
+        self.full_pending = true;
+        let mut st = self.shared.lock();
+        let payload = serde_json::json!({
+            "build": st.good.as_ref().map(|g| g.id.clone()),
+            "summary": diags.summary(),
+            "diagnostics": &diags,
+        });
+        st.seq += 1;
+        st.error = Some(payload.to_string());
+        st.last = Some(BuildInfo {
+            number: run.number,
+            outcome: BuildOutcome::Error,
+            duration: run.elapsed,
+            pages: 0,
+            diagnostics: diags,
+        });
+        self.shared.changed.notify_all();
     }
 
     /// ` — data/contacts/yokohama.yaml ほか 2 件` (empty for the first build).

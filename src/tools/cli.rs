@@ -6,7 +6,7 @@ use super::diff::{self, DiffFormat};
 use crate::config::BuildOptions;
 use crate::diagnostic::Diagnostics;
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -117,126 +117,164 @@ fn fail(d: &Diagnostics) -> ExitCode {
 /// Runs one of the team's subcommands.
 pub fn run(cmd: ToolCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        ToolCommand::Schema { root, out } => {
-            let out = out.unwrap_or_else(|| root.join("schemas"));
-            match super::schema::write_schemas(&root, &out) {
-                Ok(files) => {
-                    eprintln!(
-                        "JSON Schema を {} 件、{} に書き出しました",
-                        files.len(),
-                        out.display()
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(d) => Ok(fail(&d)),
-            }
-        }
+        ToolCommand::Schema { root, out } => Ok(schema(&root, out)),
         ToolCommand::Import {
             kind,
             file,
             root,
             force,
-        } => {
-            let opts = ImportOptions {
-                root: root.clone(),
+        } => Ok(import(
+            kind,
+            ImportOptions {
+                root,
                 csv: file,
                 force,
-            };
-            match csv_io::import(kind, &opts) {
-                Ok(report) => {
-                    if !report.warnings.is_empty() {
-                        eprint!("{}", report.warnings.render_text());
-                    }
-                    for (rel, n) in &report.written {
-                        eprintln!("書き出しました: {rel} ({} {n} 件)", kind.label());
-                    }
-                    eprintln!(
-                        "{} 行を読みました ({})。続けてサイト全体を検査します…",
-                        report.rows,
-                        report.encoding.label()
-                    );
-                    let check = BuildOptions::new(&root);
-                    match crate::build::check(&check) {
-                        Ok((_, d)) => {
-                            eprintln!("検査: 問題ありません ({})", d.summary());
-                            Ok(ExitCode::SUCCESS)
-                        }
-                        Err(d) => {
-                            eprint!("{}", d.render_text());
-                            eprintln!(
-                                "取り込みは済みましたが、サイトにエラーがあります。上を直してから build してください"
-                            );
-                            Ok(ExitCode::FAILURE)
-                        }
-                    }
-                }
-                Err(d) => {
-                    let code = fail(&d);
-                    eprintln!("取り込みを中止しました。ファイルは何も変更していません。");
-                    Ok(code)
-                }
-            }
-        }
+            },
+        )),
         ToolCommand::Export {
             kind,
             format: ExportFormat::Csv,
             out,
             root,
             force,
-        } => {
-            let bytes = match csv_io::export(kind, &root) {
-                Ok(b) => b,
-                Err(d) => return Ok(fail(&d)),
-            };
-            let out = out.unwrap_or_else(|| PathBuf::from(format!("{}.csv", kind.word())));
-            if out.as_os_str() == "-" {
-                std::io::stdout().write_all(&bytes)?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            if out.exists() && !force {
-                eprintln!(
-                    "エラー: {} は既にあります (編集中の CSV を消さないよう、上書きしません)\n  = ヒント: 別の名前を --out で指定するか、--force を付けてください",
-                    out.display()
-                );
-                return Ok(ExitCode::FAILURE);
-            }
-            super::write_files_atomically(&[(out.clone(), bytes)])?;
-            eprintln!(
-                "書き出しました: {} (Excel で開けます。編集したら `ohisama import {} {} --force`)",
-                out.display(),
-                kind.word(),
-                out.display()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        ToolCommand::New { dir, from } => match super::scaffold::new_site(&dir, &from) {
-            Ok(site) => {
-                eprintln!(
-                    "{} にサイトを作りました ({} ファイル)。\n  次に: ohisama check --root {0}\n        ohisama build --root {0}",
-                    site.dir.display(),
-                    site.files
-                );
-                Ok(ExitCode::SUCCESS)
-            }
-            Err(e) => {
-                eprintln!("エラー: {e}");
-                Ok(ExitCode::FAILURE)
-            }
-        },
+        } => export_csv(kind, &root, out, force),
+        ToolCommand::New { dir, from } => Ok(new_site(&dir, &from)),
         ToolCommand::Diff {
             old,
             new,
             format,
             news,
-        } => match diff::diff_sites(&old, &new) {
-            Ok(d) => match news {
-                None => {
-                    print!("{}", d.render(format));
-                    Ok(ExitCode::SUCCESS)
-                }
-                Some(path) => write_news(&new, &path, &d),
-            },
-            Err(d) => Ok(fail(&d)),
+        } => diff_sites(&old, &new, format, news),
+    }
+}
+
+/// `schema`: writes the JSON Schemas (by default into `<root>/schemas`).
+fn schema(root: &Path, out: Option<PathBuf>) -> ExitCode {
+    let out = out.unwrap_or_else(|| root.join("schemas"));
+    match super::schema::write_schemas(root, &out) {
+        Ok(files) => {
+            eprintln!(
+                "JSON Schema を {} 件、{} に書き出しました",
+                files.len(),
+                out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(d) => fail(&d),
+    }
+}
+
+/// `import`: writes the YAML files of a CSV, then checks the whole site (a
+/// correct CSV can still break a page that links to a removed entry).
+fn import(kind: DataKind, opts: ImportOptions) -> ExitCode {
+    match csv_io::import(kind, &opts) {
+        Ok(report) => {
+            if !report.warnings.is_empty() {
+                eprint!("{}", report.warnings.render_text());
+            }
+            for (rel, n) in &report.written {
+                eprintln!("書き出しました: {rel} ({} {n} 件)", kind.label());
+            }
+            eprintln!(
+                "{} 行を読みました ({})。続けてサイト全体を検査します…",
+                report.rows,
+                report.encoding.label()
+            );
+            check_after_import(&opts.root)
+        }
+        Err(d) => {
+            let code = fail(&d);
+            eprintln!("取り込みを中止しました。ファイルは何も変更していません。");
+            code
+        }
+    }
+}
+
+fn check_after_import(root: &Path) -> ExitCode {
+    let check = BuildOptions::new(root);
+    match crate::build::check(&check) {
+        Ok((_, d)) => {
+            eprintln!("検査: 問題ありません ({})", d.summary());
+            ExitCode::SUCCESS
+        }
+        Err(d) => {
+            eprint!("{}", d.render_text());
+            eprintln!(
+                "取り込みは済みましたが、サイトにエラーがあります。上を直してから build してください"
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `export`: the CSV of a kind of data, to a file (never over an existing
+/// one without `--force`: it may be the CSV being edited) or to stdout (`-`).
+fn export_csv(
+    kind: DataKind,
+    root: &Path,
+    out: Option<PathBuf>,
+    force: bool,
+) -> anyhow::Result<ExitCode> {
+    let bytes = match csv_io::export(kind, root) {
+        Ok(b) => b,
+        Err(d) => return Ok(fail(&d)),
+    };
+    let out = out.unwrap_or_else(|| PathBuf::from(format!("{}.csv", kind.word())));
+    if out.as_os_str() == "-" {
+        std::io::stdout().write_all(&bytes)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if out.exists() && !force {
+        eprintln!(
+            "エラー: {} は既にあります (編集中の CSV を消さないよう、上書きしません)\n  = ヒント: 別の名前を --out で指定するか、--force を付けてください",
+            out.display()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    super::write_files_atomically(&[(out.clone(), bytes)])?;
+    eprintln!(
+        "書き出しました: {} (Excel で開けます。編集したら `ohisama import {} {} --force`)",
+        out.display(),
+        kind.word(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `new`: a new site in `dir`, with the theme of the site `from`.
+fn new_site(dir: &Path, from: &Path) -> ExitCode {
+    match super::scaffold::new_site(dir, from) {
+        Ok(site) => {
+            eprintln!(
+                "{} にサイトを作りました ({} ファイル)。\n  次に: ohisama check --root {0}\n        ohisama build --root {0}",
+                site.dir.display(),
+                site.files
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("エラー: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `diff`: the changes between two versions of the data, printed or (with
+/// `--news`) written as a news page.
+fn diff_sites(
+    old: &Path,
+    new: &Path,
+    format: DiffFormat,
+    news: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    match diff::diff_sites(old, new) {
+        Ok(d) => match news {
+            None => {
+                print!("{}", d.render(format));
+                Ok(ExitCode::SUCCESS)
+            }
+            Some(path) => write_news(new, &path, &d),
         },
+        Err(d) => Ok(fail(&d)),
     }
 }
