@@ -4,19 +4,94 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::kinds::check::{Checker, file_stem, known};
+use crate::kinds::pages::RenderedPage;
+use crate::links::LinkContext;
+use crate::markdown::MarkdownOptions;
 use crate::model::{ContactFile, Facility, RawSite, S, Window, pos};
-use crate::url_rule::{self, Place};
+use crate::site::ResolveOptions;
+use crate::url_rule::{self, BaseUrl, Place};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub fn validate(raw: &RawSite) -> Diagnostics {
+/// The rules of every kind of data, on the raw data (no markdown rendered,
+/// no link checked): what `import` checks its new files with.
+pub fn rules(raw: &RawSite) -> Diagnostics {
     let mut v = Checker::default();
     v.site(raw);
     let ids = v.vocabularies(raw);
     v.regions(raw, &ids);
     v.contacts(raw, &ids);
     v.facilities(raw, &ids);
-    v.pages(raw);
+    crate::kinds::pages::check(&mut v, &raw.pages);
     v.diags
+}
+
+/// Data that passed validation: the only input of [`crate::site::resolve`].
+/// Its fields are private, so nothing outside this module can make one from
+/// unchecked data. It carries the pages as rendered by validation (markdown
+/// is rendered once per build).
+pub struct Checked<'a> {
+    raw: &'a RawSite,
+    base: BaseUrl,
+    drafts: bool,
+    pages: Vec<RenderedPage<'a>>,
+}
+
+impl<'a> Checked<'a> {
+    pub fn raw(&self) -> &'a RawSite {
+        self.raw
+    }
+
+    /// Where the site is published (`--base-url`, else site.yaml's `base_url`).
+    pub fn base(&self) -> &BaseUrl {
+        &self.base
+    }
+
+    /// Whether `draft: true` pages are in (`--drafts`).
+    pub fn drafts(&self) -> bool {
+        self.drafts
+    }
+
+    /// The pages of this build in section order, rendered.
+    pub fn into_pages(self) -> Vec<RenderedPage<'a>> {
+        self.pages
+    }
+}
+
+/// Checks everything: the rules of every kind, then the markdown of every
+/// page is rendered and every link (markdown, notices, menu) checked against
+/// the route table of the raw ids. The link check runs even when the data has
+/// errors, so the editors see every problem in one run. The data is
+/// [`Checked`] only when nothing is an error.
+pub fn validate<'a>(
+    raw: &'a RawSite,
+    opts: &ResolveOptions,
+    links: &LinkContext,
+) -> (Diagnostics, Option<Checked<'a>>) {
+    let mut diags = rules(raw);
+    // A refused base URL is an error above (site.yaml or `--base-url`); the
+    // pages are still rendered, from `/`, so their links are checked too.
+    let base = opts
+        .base_url
+        .or(raw.site.as_ref().map(|(_, c)| c.base_url.value.as_str()))
+        .and_then(|b| url_rule::base_url(b).ok())
+        .unwrap_or_else(BaseUrl::root);
+    let md = MarkdownOptions {
+        base_path: &base.path,
+        allow_raw_html: raw.site.as_ref().is_some_and(|(_, c)| c.allow_raw_html),
+    };
+    let pages = crate::kinds::pages::render(&raw.pages, opts.drafts, &md);
+    let drafts = crate::kinds::pages::draft_paths(&raw.pages, opts.drafts);
+    diags.extend(crate::links::problems(raw, &pages, &drafts, links));
+    if diags.has_errors() {
+        return (diags, None);
+    }
+    let checked = Checked {
+        raw,
+        base,
+        drafts: opts.drafts,
+        pages,
+    };
+    (diags, Some(checked))
 }
 
 /// The valid ids of each vocabulary, for cross-reference checks.
@@ -510,52 +585,6 @@ impl Checker {
         }
         if let Some(u) = &f.updated {
             self.fresh_date(file, u, "更新日 (updated)");
-        }
-    }
-
-    fn pages(&mut self, raw: &RawSite) {
-        let mut paths: BTreeMap<&str, &str> = BTreeMap::new();
-        for p in &raw.pages {
-            self.non_empty(&p.file, &p.front.title, "title");
-            if let Some(d) = &p.front.date {
-                self.date(&p.file, d, "date");
-            }
-            if let Some(d) = &p.front.updated {
-                self.date(&p.file, d, "updated");
-            }
-            if let Some(other) = paths.insert(&p.path, &p.file) {
-                self.diags.push(
-                    Diagnostic::error(
-                        p.file.as_str(),
-                        1,
-                        1,
-                        format!("URL {} が {other} と重なっています", p.path),
-                    )
-                    .hint("どちらかのファイル名を変えてください"),
-                );
-            }
-            if p.path != "/" && crate::site::GENERATED_SECTIONS.contains(&p.section.as_str()) {
-                self.diags.push(
-                    Diagnostic::error(
-                        p.file.as_str(),
-                        1,
-                        1,
-                        format!("URL {} は自動生成されるページと重なります", p.path),
-                    )
-                    .hint(format!("content/ に {}/ フォルダは作れません", p.section)),
-                );
-            }
-        }
-        if !raw.pages.iter().any(|p| p.path == "/") {
-            self.diags.push(
-                Diagnostic::error(
-                    "content/index.md",
-                    0,
-                    0,
-                    "トップページ (content/index.md) がありません",
-                )
-                .hint("---\\ntitle: ホーム\\n--- で始まる content/index.md を作ってください"),
-            );
         }
     }
 }
