@@ -197,7 +197,7 @@ pub struct ResolveOptions<'a> {
 /// never resolved; the pages come rendered from validation.
 pub fn resolve(checked: Checked<'_>) -> Site {
     let raw = checked.raw();
-    let cfg = raw.site.as_ref().map(|(_, c)| c);
+    let cfg = checked.config();
     let base = checked.base().clone();
     let drafts = checked.drafts();
     let fields = field_views(raw);
@@ -221,30 +221,35 @@ pub fn resolve(checked: Checked<'_>) -> Site {
         notices,
         menu,
         draft_paths,
-        ..settings(raw, base)
+        ..settings(cfg, base)
     }
 }
 
 /// The settings of site.yaml (and the base URL) as a site without data yet.
-fn settings(raw: &RawSite, base: crate::url_rule::BaseUrl) -> Site {
-    let cfg = raw.site.as_ref().map(|(_, c)| c);
-    let edition = cfg.and_then(|c| Date::parse(&c.edition.value));
+fn settings(cfg: &crate::model::SiteConfig, base: crate::url_rule::BaseUrl) -> Site {
+    // `check` reads the edition trimmed; a quoted "2025-04-01 " passes it but is
+    // not a date as written, and has always given empty labels.
+    let edition = Date::parse(&cfg.edition.value);
     Site {
-        title: cfg.map_or_else(String::new, |c| c.title.value.clone()),
-        tagline: cfg.and_then(|c| c.tagline.clone()).unwrap_or_default(),
+        title: cfg.title.value.clone(),
+        tagline: cfg.tagline.clone().unwrap_or_default(),
         base_url: base.url,
         base_path: base.path,
-        organisation: cfg.map_or_else(String::new, |c| c.organisation.value.clone()),
-        publisher: cfg.map_or_else(String::new, |c| c.publisher.value.clone()),
+        organisation: cfg.organisation.value.clone(),
+        publisher: cfg.publisher.value.clone(),
         edition_iso: edition.map(|d| d.to_string()).unwrap_or_default(),
         edition_label: edition.map(|d| d.edition_label()).unwrap_or_default(),
         directory_title: cfg
-            .and_then(|c| c.directory_title.clone())
+            .directory_title
+            .clone()
             .unwrap_or_else(|| "医療的ケア児に関する問い合わせ窓口一覧".to_string()),
-        sample: cfg.is_some_and(|c| c.sample),
-        intro: cfg.map(|c| c.intro.clone()).unwrap_or_default(),
-        usage: cfg.map(|c| c.usage.clone()).unwrap_or_default(),
-        theme: theme_name(raw).to_string(),
+        sample: cfg.sample,
+        intro: cfg.intro.clone(),
+        usage: cfg.usage.clone(),
+        theme: cfg.theme.as_ref().map_or_else(
+            || crate::theme::DEFAULT_THEME.to_string(),
+            |t| t.value.clone(),
+        ),
         ..Site::default()
     }
 }
@@ -418,10 +423,7 @@ fn municipality_views(
 }
 
 /// The notices of site.yaml, each URL as the URL rule writes it.
-fn notice_views(cfg: Option<&crate::model::SiteConfig>, base_path: &str) -> Vec<NoticeView> {
-    let Some(cfg) = cfg else {
-        return Vec::new();
-    };
+fn notice_views(cfg: &crate::model::SiteConfig, base_path: &str) -> Vec<NoticeView> {
     cfg.notices
         .iter()
         .map(|n| {

@@ -7,7 +7,7 @@ use crate::kinds::check::{Checker, file_stem, known};
 use crate::kinds::pages::RenderedPage;
 use crate::links::LinkContext;
 use crate::markdown::MarkdownOptions;
-use crate::model::{ContactFile, Facility, RawSite, S, Window, pos};
+use crate::model::{ContactFile, Facility, RawSite, S, SiteConfig, Window, pos};
 use crate::site::ResolveOptions;
 use crate::url_rule::{self, BaseUrl, Place};
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,6 +31,7 @@ pub fn rules(raw: &RawSite) -> Diagnostics {
 /// is rendered once per build).
 pub struct Checked<'a> {
     raw: &'a RawSite,
+    config: &'a SiteConfig,
     base: BaseUrl,
     drafts: bool,
     pages: Vec<RenderedPage<'a>>,
@@ -39,6 +40,11 @@ pub struct Checked<'a> {
 impl<'a> Checked<'a> {
     pub fn raw(&self) -> &'a RawSite {
         self.raw
+    }
+
+    /// site.yaml (checked data always has one).
+    pub fn config(&self) -> &'a SiteConfig {
+        self.config
     }
 
     /// Where the site is published (`--base-url`, else site.yaml's `base_url`).
@@ -82,11 +88,16 @@ pub fn validate<'a>(
     let pages = crate::kinds::pages::render(&raw.pages, opts.drafts, &md);
     let drafts = crate::kinds::pages::draft_paths(&raw.pages, opts.drafts);
     diags.extend(crate::links::problems(raw, &pages, &drafts, links));
+    // Without site.yaml (the loader said why) there is nothing to resolve.
+    let Some((_, config)) = &raw.site else {
+        return (diags, None);
+    };
     if diags.has_errors() {
         return (diags, None);
     }
     let checked = Checked {
         raw,
+        config,
         base,
         drafts: opts.drafts,
         pages,
