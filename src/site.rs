@@ -3,6 +3,7 @@
 //! Templates, the PDF directory and the search index all read this one view.
 
 use crate::date::Date;
+use crate::kinds::common::{date_labels, nonempty};
 use crate::kinds::pages;
 use crate::model::RawSite;
 use crate::routes::{ListKind, Route};
@@ -151,21 +152,6 @@ pub struct FacilityView {
 
 /// The view of a content page (moved to its kind).
 pub use crate::kinds::pages::PageView;
-
-/// The ISO date and its 和暦 label of a date, when it is one.
-pub(crate) fn date_labels(iso: Option<&str>) -> (Option<String>, Option<String>) {
-    match iso.and_then(Date::parse) {
-        Some(d) => (Some(d.to_string()), Some(d.wareki_with_seireki())),
-        None => (None, None),
-    }
-}
-
-/// Optional text, trimmed; `None` when blank.
-pub(crate) fn nonempty(s: &Option<String>) -> Option<String> {
-    s.as_ref()
-        .map(|x| x.trim().to_string())
-        .filter(|x| !x.is_empty())
-}
 
 /// Base path + percent-encoded site path: `("/sub/", "/news/a b/")` → `/sub/news/a%20b/`.
 fn href_of(base_path: &str, path: &str) -> String {

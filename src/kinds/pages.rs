@@ -8,7 +8,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::kinds::check::Checker;
-use crate::kinds::common::{IsoDate, S};
+use crate::kinds::common::{IsoDate, S, date_labels, nonempty};
 use crate::markdown::{self, Heading, MarkdownOptions, Section};
 use crate::routes::{RESERVED_SECTIONS, Route};
 use crate::search::{DocKind, SearchDoc};
@@ -208,8 +208,7 @@ pub fn render<'a>(
     let mut published: Vec<&Page> = pages.iter().filter(|p| drafts || !p.front.draft).collect();
     // Section order: weight, then newest date first (news), then path.
     published.sort_by_cached_key(|p| {
-        let (date_iso, _) =
-            crate::site::date_labels(p.front.date.as_ref().map(|d| d.value.as_str()));
+        let (date_iso, _) = date_labels(p.front.date.as_ref().map(|d| d.value.as_str()));
         (
             p.section.clone(),
             p.front.weight.unwrap_or(0),
@@ -271,9 +270,7 @@ pub fn resolve(rendered: Vec<RenderedPage<'_>>, base_path: &str) -> Vec<PageView
     rendered
         .into_iter()
         .map(|RenderedPage { page: p, out }| {
-            let labels = |d: &Option<S<String>>| {
-                crate::site::date_labels(d.as_ref().map(|d| d.value.as_str()))
-            };
+            let labels = |d: &Option<S<String>>| date_labels(d.as_ref().map(|d| d.value.as_str()));
             let (date_iso, date_label) = labels(&p.front.date);
             let (updated_iso, updated_label) = labels(&p.front.updated);
             PageView {
@@ -282,13 +279,13 @@ pub fn resolve(rendered: Vec<RenderedPage<'_>>, base_path: &str) -> Vec<PageView
                 href: Route::Page(&p.path).href(base_path),
                 section: p.section.clone(),
                 title: p.front.title.value.clone(),
-                description: crate::site::nonempty(&p.front.description),
+                description: nonempty(&p.front.description),
                 weight: p.front.weight.unwrap_or(0),
                 date_iso,
                 date_label,
                 updated_iso,
                 updated_label,
-                reviewed_by: crate::site::nonempty(&p.front.reviewed_by),
+                reviewed_by: nonempty(&p.front.reviewed_by),
                 html: out.html,
                 headings: out.headings,
                 sections: out.sections,
