@@ -100,9 +100,6 @@ pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     let loaded = crate::load::load_site(&opts.root);
     t.lap("load");
     let mut diags = loaded.diagnostics;
-    diags.extend(crate::url_rule::base_url_option_problem(
-        opts.base_url.as_deref(),
-    ));
     let theme = Theme::new(
         &opts.root,
         opts.theme

@@ -170,7 +170,8 @@ fn data_href(url: &Option<crate::model::S<String>>) -> Option<String> {
     }
 }
 
-/// How to resolve: the `--base-url` override and whether drafts are in.
+/// What validation renders and resolution keeps: the `--base-url` override
+/// and whether drafts are in.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ResolveOptions<'a> {
     pub base_url: Option<&'a str>,
@@ -419,7 +420,7 @@ fn notice_views(cfg: &crate::model::SiteConfig, base_path: &str) -> Vec<NoticeVi
                 date_iso: date_iso.unwrap_or_default(),
                 date_label: date_label.unwrap_or_default(),
                 text: n.text.value.clone(),
-                // A refused URL is an error of `check`: no link is made.
+                // Checked data has no refused URL: this is always the link.
                 href: n.url.as_ref().and_then(|u| {
                     crate::url_rule::check(&u.value, crate::url_rule::Place::Notice)
                         .ok()

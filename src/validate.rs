@@ -1,6 +1,8 @@
 //! Cross-reference and value checks over everything loaded. Reports every
 //! problem at once (never only the first), each with file:line:col, what is
-//! wrong in Japanese, what was expected and a hint.
+//! wrong in Japanese, what was expected and a hint. [`validate`] also renders
+//! the pages and runs the link check, and only data without errors comes out
+//! [`Checked`], the one input of [`crate::site::resolve`].
 
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::kinds::check::{Checker, file_stem, known};
@@ -74,8 +76,9 @@ pub fn validate<'a>(
     links: &LinkContext,
 ) -> (Diagnostics, Option<Checked<'a>>) {
     let mut diags = rules(raw);
-    // A refused base URL is an error above (site.yaml or `--base-url`); the
-    // pages are still rendered, from `/`, so their links are checked too.
+    diags.extend(url_rule::base_url_option_problem(opts.base_url));
+    // A refused base URL is an error (site.yaml or `--base-url`); the pages
+    // are still rendered, from `/`, so their links are checked too.
     let base = opts
         .base_url
         .or(raw.site.as_ref().map(|(_, c)| c.base_url.value.as_str()))
