@@ -10,15 +10,12 @@ use crate::routes::{ListKind, Route};
 use crate::tel;
 use crate::validate::Checked;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Site {
     /// The theme site.yaml names (`default` when none).
     pub theme: String,
-    /// URL paths of the `draft: true` pages left out (none with `--drafts`),
-    /// so a link to one gets its own message.
-    pub draft_paths: BTreeSet<String>,
     pub title: String,
     pub tagline: String,
     /// Absolute URL of the site root, ending with `/`.
@@ -195,7 +192,6 @@ pub fn resolve(checked: Checked<'_>) -> Site {
     let municipalities = municipality_views(raw, &regions, &fields, &facilities);
     let notices = notice_views(cfg, &base.path);
     let menu = crate::sections::menu(raw, drafts, &base.path);
-    let draft_paths = pages::draft_paths(&raw.pages, drafts);
     let pages = pages::resolve(checked.into_pages(), &base.path);
     Site {
         fields,
@@ -207,7 +203,6 @@ pub fn resolve(checked: Checked<'_>) -> Site {
         pages,
         notices,
         menu,
-        draft_paths,
         ..settings(cfg, base)
     }
 }
