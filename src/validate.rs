@@ -31,6 +31,13 @@ pub fn rules(raw: &RawSite) -> Diagnostics {
 /// Its fields are private, so nothing outside this module can make one from
 /// unchecked data. It carries the pages as rendered by validation (markdown
 /// is rendered once per build).
+///
+/// ```compile_fail
+/// // Only `validate` makes one: unchecked data cannot be resolved.
+/// let raw = ohisama::model::RawSite::default();
+/// let checked = ohisama::validate::Checked { raw: &raw };
+/// ohisama::site::resolve(checked);
+/// ```
 pub struct Checked<'a> {
     raw: &'a RawSite,
     config: &'a SiteConfig,
