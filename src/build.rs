@@ -92,60 +92,39 @@ impl Timings {
     }
 }
 
-/// Loads and checks a site without writing anything (`ohisama check`).
+/// Loads and checks a site without writing anything (`ohisama check`):
+/// load → validate (rules, markdown, link check) → resolve, the last only
+/// when nothing is an error.
 pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     let mut t = Timings::new();
     let loaded = crate::load::load_site(&opts.root);
     t.lap("load");
     let mut diags = loaded.diagnostics;
-    diags.extend(crate::url_rule::base_url_option_problem(
-        opts.base_url.as_deref(),
-    ));
-    diags.extend(crate::validate::validate(&loaded.raw).0);
-    t.lap("validate");
-    // Resolve even when there are errors: the link check still finds its
-    // problems, so the editors see everything in one run.
-    let site = crate::site::resolve(
-        &loaded.raw,
-        &crate::site::ResolveOptions {
-            base_url: opts.base_url.as_deref(),
-            drafts: opts.drafts,
-        },
+    let theme = Theme::new(
+        &opts.root,
+        opts.theme
+            .as_deref()
+            .unwrap_or(crate::site::theme_name(&loaded.raw)),
     );
-    t.lap("resolve");
-    {
-        let theme = Theme::new(
-            &opts.root,
-            opts.theme.as_deref().unwrap_or(site.theme.as_str()),
-        );
-        let ids = site_ids(&site, &theme.static_dir());
-        let routes = crate::routes::every_route(&ids);
-        let (table, collisions) = crate::routes::RouteTable::new(&routes);
-        diags.extend(collision_problems(&site, &routes, &collisions));
-        diags.extend(link_problems(&site, &table));
-        diags.extend(notice_link_problems(&loaded.raw, &table));
-        diags.extend(crate::sections::menu_problems(
-            &loaded.raw,
-            &table,
-            &site.draft_paths,
-        ));
-        // A template set that cannot be listed is reported by the renderer.
-        let names: Vec<String> = theme
-            .templates()
-            .map(|ts| ts.into_iter().map(|t| t.name).collect())
-            .unwrap_or_default();
-        diags.extend(crate::sections::template_problems(
-            &loaded.raw,
-            &names,
-            &theme.rel(),
-        ));
-    }
-    t.lap("link check");
+    let resolve_options = crate::site::ResolveOptions {
+        base_url: opts.base_url.as_deref(),
+        drafts: opts.drafts,
+    };
+    let (found, checked) = crate::validate::validate(
+        &loaded.raw,
+        &resolve_options,
+        &crate::links::LinkContext::of(&theme),
+    );
+    diags.extend(found.0);
+    t.lap("validate");
     diags.finish(&loaded.sources);
-    if diags.has_errors() {
-        Err(diags)
-    } else {
-        Ok((site, diags))
+    match checked {
+        Some(checked) if !diags.has_errors() => {
+            let site = crate::site::resolve(checked);
+            t.lap("resolve");
+            Ok((site, diags))
+        }
+        _ => Err(diags),
     }
 }
 
@@ -495,13 +474,7 @@ fn copy_static(theme: &Theme, staging: &Staging) -> Result<usize, BuildError> {
 
 /// The ids of every route of a site; assets are the files of the theme's `static/`.
 pub fn site_ids<'a>(site: &'a Site, static_dir: &std::path::Path) -> crate::routes::SiteIds<'a> {
-    let assets = walkdir::WalkDir::new(static_dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| crate::diagnostic::rel_path(static_dir, e.path()))
-        .collect();
+    let assets = crate::links::static_files(static_dir);
     crate::routes::SiteIds {
         municipalities: site
             .municipalities
@@ -515,103 +488,4 @@ pub fn site_ids<'a>(site: &'a Site, static_dir: &std::path::Path) -> crate::rout
         pages: site.pages.iter().map(|p| p.path.as_str()).collect(),
         assets,
     }
-}
-
-/// Notices of site.yaml whose `url:` is a path on this site that the build
-/// does not write (a refused URL is reported by validate).
-fn notice_link_problems(
-    raw: &crate::model::RawSite,
-    table: &crate::routes::RouteTable,
-) -> Vec<Diagnostic> {
-    use crate::url_rule::{Place, SafeUrl};
-    let Some((file, cfg)) = &raw.site else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for url in cfg.notices.iter().filter_map(|n| n.value.url.as_ref()) {
-        let Ok(SafeUrl::Site { path, .. }) = crate::url_rule::check(&url.value, Place::Notice)
-        else {
-            continue;
-        };
-        if let Err(near) = table.check_link(&path) {
-            let (line, column) = crate::model::pos(url);
-            out.push(
-                Diagnostic::error(
-                    file.as_str(),
-                    line,
-                    column,
-                    format!("お知らせのリンク先 {} のページがありません", url.value),
-                )
-                .hint(near),
-            );
-        }
-    }
-    out
-}
-
-/// Content pages on a URL the generator writes itself.
-fn collision_problems(
-    site: &Site,
-    routes: &[Route<'_>],
-    collisions: &[crate::routes::Collision],
-) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for c in collisions {
-        let (Route::Page(path), first) = (routes[c.second], routes[c.first]) else {
-            continue;
-        };
-        // Two pages on one URL, or a page in a reserved section: validate reports them.
-        let section = path
-            .trim_start_matches('/')
-            .split('/')
-            .next()
-            .unwrap_or_default();
-        if matches!(first, Route::Page(_)) || crate::site::GENERATED_SECTIONS.contains(&section) {
-            continue;
-        }
-        if let Some(p) = site.pages.iter().find(|p| p.path == path) {
-            out.push(
-                Diagnostic::error(
-                    p.file.as_str(),
-                    1,
-                    1,
-                    format!("URL {path} は自動生成されるページと重なります"),
-                )
-                .hint("ファイル名かフォルダ名を変えてください"),
-            );
-        }
-    }
-    out
-}
-
-/// Internal links in markdown that lead nowhere, and links the URL rule refused.
-fn link_problems(site: &Site, table: &crate::routes::RouteTable) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for p in &site.pages {
-        for (link, line) in &p.internal_links {
-            if site.draft_paths.contains(&crate::routes::normalize(link)) {
-                out.push(
-                    Diagnostic::error(
-                        p.file.as_str(),
-                        *line,
-                        0,
-                        format!("リンク先 {link} は下書きのページです"),
-                    )
-                    .hint("下書き (draft: true) のページです。`--drafts` のときだけ出力されます。公開するなら draft: true を消してください"),
-                );
-            } else if let Err(near) = table.check_link(link) {
-                out.push(
-                    Diagnostic::error(
-                        p.file.as_str(),
-                        *line,
-                        0,
-                        format!("リンク先 {link} のページがありません"),
-                    )
-                    .hint(near),
-                );
-            }
-        }
-        out.extend(p.rejected_urls.iter().map(|r| r.diagnostic(&p.file)));
-    }
-    out
 }

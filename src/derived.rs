@@ -85,26 +85,7 @@ fn join_some<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
 /// One document per page section, per municipality, per contact window and per facility.
 pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
     let mut docs = Vec::new();
-    for p in &site.pages {
-        // The result links to it: percent-encoded, like every href.
-        let path = Route::Page(&p.path).href("/");
-        for s in &p.sections {
-            let (title, url) = match (&s.heading, &s.id) {
-                (Some(h), Some(id)) => (format!("{} — {}", p.title, h), format!("{path}#{id}")),
-                _ => (p.title.clone(), path.clone()),
-            };
-            docs.push(SearchDoc {
-                kind: DocKind::Page,
-                title,
-                body: s.text.clone(),
-                url,
-                kana: String::new(),
-                municipality: None,
-                region: None,
-                field: None,
-            });
-        }
-    }
+    crate::kinds::pages::search_docs(&site.pages, &mut docs);
     for m in &site.municipalities {
         docs.push(SearchDoc {
             kind: DocKind::Page,

@@ -13,6 +13,7 @@ pub mod derived;
 pub mod diagnostic;
 pub mod feeds;
 pub mod kinds;
+pub mod links;
 pub mod load;
 pub mod markdown;
 pub mod model;

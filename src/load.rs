@@ -491,13 +491,8 @@ impl<'a> Loader<'a> {
                 return None;
             }
         };
-        let url_path = url_path_of(content, path);
-        let section = url_path
-            .trim_matches('/')
-            .split('/')
-            .next()
-            .unwrap_or("")
-            .to_string();
+        let url_path = crate::kinds::pages::url_path_of(content, path);
+        let section = crate::kinds::pages::section_of(&url_path);
         Some(Page {
             file: rel,
             path: url_path,
@@ -506,26 +501,6 @@ impl<'a> Loader<'a> {
             body: body.to_string(),
             body_line,
         })
-    }
-}
-
-/// `content/emergency/cpr.md` → `/emergency/cpr/`; `index.md` stands for its folder.
-fn url_path_of(content: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(content).unwrap_or(path);
-    let mut parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    if let Some(last) = parts.pop() {
-        let stem = last.trim_end_matches(".md");
-        if stem != "index" && stem != "_index" {
-            parts.push(stem.to_string());
-        }
-    }
-    if parts.is_empty() {
-        "/".to_string()
-    } else {
-        format!("/{}/", parts.join("/"))
     }
 }
 
@@ -875,20 +850,6 @@ fn theme_folders(themes: &Path) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn url_paths() {
-        let c = Path::new("/s/content");
-        assert_eq!(url_path_of(c, Path::new("/s/content/index.md")), "/");
-        assert_eq!(
-            url_path_of(c, Path::new("/s/content/emergency/index.md")),
-            "/emergency/"
-        );
-        assert_eq!(
-            url_path_of(c, Path::new("/s/content/emergency/cpr.md")),
-            "/emergency/cpr/"
-        );
-    }
 
     #[test]
     fn front_matter_split() {

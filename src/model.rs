@@ -7,6 +7,7 @@
 use serde::Deserialize;
 
 pub use crate::kinds::common::{S, pos};
+pub use crate::kinds::pages::{FrontMatter, Page, PageMenu};
 
 /// `data/site.yaml`
 #[derive(Debug, Clone, Deserialize)]
@@ -184,62 +185,6 @@ pub struct Facility {
     pub note: Option<String>,
     #[serde(default)]
     pub updated: Option<S<String>>,
-}
-
-/// YAML front matter of a markdown page.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FrontMatter {
-    pub title: S<String>,
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Orders pages within a section (smaller first).
-    #[serde(default)]
-    pub weight: Option<i64>,
-    /// Publication date (news).
-    #[serde(default)]
-    pub date: Option<S<String>>,
-    #[serde(default)]
-    pub updated: Option<S<String>>,
-    /// 監修: who reviewed medical content.
-    #[serde(default)]
-    pub reviewed_by: Option<String>,
-    #[serde(default)]
-    pub draft: bool,
-    /// Puts the page in the main menu (Hugo-like; usually a section's `index.md`).
-    #[serde(default)]
-    pub menu: Option<S<PageMenu>>,
-    /// The template of the page (Zola-like), by its name in the template set
-    /// (`landing.html`, `sections/guide/page.html`).
-    #[serde(default)]
-    pub template: Option<S<String>>,
-}
-
-/// `menu:` of a page's front matter: `menu: {title: ガイド, weight: 35}`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PageMenu {
-    /// The label in the menu (default: the page's `title`).
-    #[serde(default)]
-    pub title: Option<S<String>>,
-    /// Smaller first, like site.yaml's entries (absent = 0).
-    #[serde(default)]
-    pub weight: Option<i64>,
-}
-
-/// A markdown page as loaded: where it lives, its front matter and body.
-#[derive(Debug, Clone)]
-pub struct Page {
-    /// Relative path, e.g. `content/emergency/cpr.md`.
-    pub file: String,
-    /// URL path, e.g. `/emergency/cpr/` (`/` for `content/index.md`).
-    pub path: String,
-    /// First path segment (`emergency`), empty for the home page.
-    pub section: String,
-    pub front: FrontMatter,
-    pub body: String,
-    /// Line of the first body line in the file (for markdown diagnostics).
-    pub body_line: u32,
 }
 
 /// Everything read from a site folder, each file's data with the file it came from.

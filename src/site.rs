@@ -3,24 +3,19 @@
 //! Templates, the PDF directory and the search index all read this one view.
 
 use crate::date::Date;
-use crate::markdown::{self, Heading, MarkdownOptions, Section};
+use crate::kinds::common::{date_labels, nonempty};
+use crate::kinds::pages;
 use crate::model::RawSite;
 use crate::routes::{ListKind, Route};
 use crate::tel;
-use rayon::prelude::*;
+use crate::validate::Checked;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-/// URL sections the generator writes itself; content/ cannot use them.
-pub const GENERATED_SECTIONS: [&str; 8] = crate::routes::RESERVED_SECTIONS;
-
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Site {
     /// The theme site.yaml names (`default` when none).
     pub theme: String,
-    /// URL paths of the `draft: true` pages left out (none with `--drafts`),
-    /// so a link to one gets its own message.
-    pub draft_paths: BTreeSet<String>,
     pub title: String,
     pub tagline: String,
     /// Absolute URL of the site root, ending with `/`.
@@ -152,49 +147,8 @@ pub struct FacilityView {
     pub updated_label: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct PageView {
-    pub file: String,
-    /// URL path as read from the file name (`/news/a b/`): what links are checked against.
-    pub path: String,
-    /// Full href of the page: base path + percent-encoded path (`/sub/news/a%20b/`).
-    pub href: String,
-    pub section: String,
-    pub title: String,
-    pub description: Option<String>,
-    pub weight: i64,
-    pub date_iso: Option<String>,
-    pub date_label: Option<String>,
-    pub updated_iso: Option<String>,
-    pub updated_label: Option<String>,
-    pub reviewed_by: Option<String>,
-    pub html: String,
-    pub headings: Vec<Heading>,
-    #[serde(skip)]
-    pub sections: Vec<Section>,
-    #[serde(skip)]
-    pub internal_links: Vec<(String, u32)>,
-    #[serde(skip)]
-    pub rejected_urls: Vec<crate::url_rule::RejectedUrl>,
-    /// `draft: true` (only ever true with `--drafts`): `page.html` shows a 「下書き」 banner.
-    pub draft: bool,
-    /// `template:` of the front matter (see [`crate::sections::page_template`]).
-    #[serde(skip)]
-    pub template: Option<String>,
-}
-
-fn date_labels(iso: Option<&str>) -> (Option<String>, Option<String>) {
-    match iso.and_then(Date::parse) {
-        Some(d) => (Some(d.to_string()), Some(d.wareki_with_seireki())),
-        None => (None, None),
-    }
-}
-
-fn nonempty(s: &Option<String>) -> Option<String> {
-    s.as_ref()
-        .map(|x| x.trim().to_string())
-        .filter(|x| !x.is_empty())
-}
+/// The view of a content page (moved to its kind).
+pub use crate::kinds::pages::PageView;
 
 /// Base path + percent-encoded site path: `("/sub/", "/news/a b/")` → `/sub/news/a%20b/`.
 fn href_of(base_path: &str, path: &str) -> String {
@@ -213,7 +167,8 @@ fn data_href(url: &Option<crate::model::S<String>>) -> Option<String> {
     }
 }
 
-/// How to resolve: the `--base-url` override and whether drafts are in.
+/// What validation renders and resolution keeps: the `--base-url` override
+/// and whether drafts are in.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ResolveOptions<'a> {
     pub base_url: Option<&'a str>,
@@ -221,22 +176,76 @@ pub struct ResolveOptions<'a> {
     pub drafts: bool,
 }
 
-/// Resolves a validated [`RawSite`]. `opts.base_url` is `--base-url`.
-pub fn resolve(raw: &RawSite, opts: &ResolveOptions) -> Site {
-    let base_url_override = opts.base_url;
-    let cfg = raw.site.as_ref().map(|(_, c)| c);
-    // A refused base URL is an error of `check` (site.yaml or `--base-url`);
-    // the site is still resolved, from `/`, so every other problem is found too.
-    let crate::url_rule::BaseUrl {
-        url: base_url,
-        path: base_path,
-    } = base_url_override
-        .or(cfg.map(|c| c.base_url.value.as_str()))
-        .and_then(|b| crate::url_rule::base_url(b).ok())
-        .unwrap_or_else(crate::url_rule::BaseUrl::root);
-    let edition = cfg.and_then(|c| Date::parse(&c.edition.value));
+/// Resolves checked data: one view per kind of data, then the site's settings.
+/// Only [`crate::validate::validate`] makes a [`Checked`], so invalid data is
+/// never resolved; the pages come rendered from validation.
+pub fn resolve(checked: Checked<'_>) -> Site {
+    let raw = checked.raw();
+    let cfg = checked.config();
+    let base = checked.base().clone();
+    let drafts = checked.drafts();
+    let fields = field_views(raw);
+    let regions = region_views(raw);
+    let care = term_views(&raw.care);
+    let facility_types = term_views(&raw.facility_types);
+    let facilities = facility_views(raw, &regions, &care, &facility_types);
+    let municipalities = municipality_views(raw, &regions, &fields, &facilities);
+    let notices = notice_views(cfg, &base.path);
+    let menu = crate::sections::menu(raw, drafts, &base.path);
+    let pages = pages::resolve(checked.into_pages(), &base.path);
+    Site {
+        fields,
+        regions,
+        municipalities,
+        care,
+        facility_types,
+        facilities,
+        pages,
+        notices,
+        menu,
+        ..settings(cfg, base)
+    }
+}
 
-    let fields: Vec<FieldView> = list(&raw.fields)
+/// The settings of site.yaml (and the base URL) as a site without data yet.
+fn settings(cfg: &crate::model::SiteConfig, base: crate::url_rule::BaseUrl) -> Site {
+    // `check` reads the edition trimmed; a quoted "2025-04-01 " passes it but is
+    // not a date as written, and has always given empty labels.
+    let edition = Date::parse(&cfg.edition.value);
+    Site {
+        title: cfg.title.value.clone(),
+        tagline: cfg.tagline.clone().unwrap_or_default(),
+        base_url: base.url,
+        base_path: base.path,
+        organisation: cfg.organisation.value.clone(),
+        publisher: cfg.publisher.value.clone(),
+        edition_iso: edition.map(|d| d.to_string()).unwrap_or_default(),
+        edition_label: edition.map(|d| d.edition_label()).unwrap_or_default(),
+        directory_title: cfg
+            .directory_title
+            .clone()
+            .unwrap_or_else(|| "医療的ケア児に関する問い合わせ窓口一覧".to_string()),
+        sample: cfg.sample,
+        intro: cfg.intro.clone(),
+        usage: cfg.usage.clone(),
+        theme: cfg.theme.as_ref().map_or_else(
+            || crate::theme::DEFAULT_THEME.to_string(),
+            |t| t.value.clone(),
+        ),
+        ..Site::default()
+    }
+}
+
+/// The theme site.yaml names (`default` when none).
+pub fn theme_name(raw: &RawSite) -> &str {
+    raw.site
+        .as_ref()
+        .and_then(|(_, c)| c.theme.as_ref())
+        .map_or(crate::theme::DEFAULT_THEME, |t| t.value.as_str())
+}
+
+fn field_views(raw: &RawSite) -> Vec<FieldView> {
+    list(&raw.fields)
         .map(|f| FieldView {
             id: f.id.value.clone(),
             name: f.name.value.clone(),
@@ -250,49 +259,53 @@ pub fn resolve(raw: &RawSite, opts: &ResolveOptions) -> Site {
                 .map_or_else(|| f.color.value.clone(), |b| b.value.clone()),
             description: f.description.clone(),
         })
-        .collect();
-    let field_by_id: BTreeMap<&str, &FieldView> =
-        fields.iter().map(|f| (f.id.as_str(), f)).collect();
+        .collect()
+}
 
-    let regions: Vec<RegionView> = list(&raw.regions)
+fn region_views(raw: &RawSite) -> Vec<RegionView> {
+    list(&raw.regions)
         .map(|r| RegionView {
             id: r.id.value.clone(),
             name: r.name.value.clone(),
             medical_area: r.medical_area.clone(),
             municipalities: r.municipalities.iter().map(|m| m.value.clone()).collect(),
         })
-        .collect();
-    let region_of: BTreeMap<&str, &RegionView> = regions
+        .collect()
+}
+
+/// The region of each member municipality.
+fn region_of(regions: &[RegionView]) -> BTreeMap<&str, &RegionView> {
+    regions
         .iter()
         .flat_map(|r| r.municipalities.iter().map(move |m| (m.as_str(), r)))
-        .collect();
+        .collect()
+}
 
-    let terms =
-        |src: &Option<(String, Vec<crate::model::S<crate::model::Term>>)>| -> Vec<TermView> {
-            list(src)
-                .map(|t| TermView {
-                    id: t.id.value.clone(),
-                    name: t.name.value.clone(),
-                    kana: t.kana.clone(),
-                    group: t.group.clone(),
-                })
-                .collect()
-        };
-    let care = terms(&raw.care);
-    let facility_types = terms(&raw.facility_types);
+fn term_views(src: &Option<(String, Vec<crate::model::S<crate::model::Term>>)>) -> Vec<TermView> {
+    list(src)
+        .map(|t| TermView {
+            id: t.id.value.clone(),
+            name: t.name.value.clone(),
+            kana: t.kana.clone(),
+            group: t.group.clone(),
+        })
+        .collect()
+}
+
+/// Every facility, sorted by kana.
+fn facility_views(
+    raw: &RawSite,
+    regions: &[RegionView],
+    care: &[TermView],
+    facility_types: &[TermView],
+) -> Vec<FacilityView> {
+    let region_of = region_of(regions);
     let care_by_id: BTreeMap<&str, &TermView> = care.iter().map(|t| (t.id.as_str(), t)).collect();
     let type_by_id: BTreeMap<&str, &TermView> =
         facility_types.iter().map(|t| (t.id.as_str(), t)).collect();
-
-    let contacts_of: BTreeMap<&str, &crate::model::ContactFile> = raw
-        .contacts
-        .iter()
-        .map(|(_, c)| (c.municipality.value.as_str(), c))
-        .collect();
     let names: BTreeMap<&str, &str> = list(&raw.municipalities)
         .map(|m| (m.slug.value.as_str(), m.name.value.as_str()))
         .collect();
-
     let mut facilities: Vec<FacilityView> = raw
         .facilities
         .iter()
@@ -337,12 +350,29 @@ pub fn resolve(raw: &RawSite, opts: &ResolveOptions) -> Site {
         })
         .collect();
     facilities.sort_by(|a, b| (&a.kana, &a.name, &a.id).cmp(&(&b.kana, &b.name, &b.id)));
+    facilities
+}
+
+/// Every municipality in official code order, with its windows and its number of facilities.
+fn municipality_views(
+    raw: &RawSite,
+    regions: &[RegionView],
+    fields: &[FieldView],
+    facilities: &[FacilityView],
+) -> Vec<MunicipalityView> {
+    let region_of = region_of(regions);
+    let field_by_id: BTreeMap<&str, &FieldView> =
+        fields.iter().map(|f| (f.id.as_str(), f)).collect();
+    let contacts_of: BTreeMap<&str, &crate::model::ContactFile> = raw
+        .contacts
+        .iter()
+        .map(|(_, c)| (c.municipality.value.as_str(), c))
+        .collect();
     let mut facility_count: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in &facilities {
+    for f in facilities {
         *facility_count.entry(f.municipality.as_str()).or_default() += 1;
     }
-
-    let municipalities: Vec<MunicipalityView> = list(&raw.municipalities)
+    list(&raw.municipalities)
         .map(|m| {
             let slug = m.slug.value.as_str();
             let region = region_of.get(slug);
@@ -371,124 +401,29 @@ pub fn resolve(raw: &RawSite, opts: &ResolveOptions) -> Site {
                 facility_count: facility_count.get(slug).copied().unwrap_or(0),
             }
         })
-        .collect();
+        .collect()
+}
 
-    let md_opts = MarkdownOptions {
-        base_path: &base_path,
-        allow_raw_html: cfg.is_some_and(|c| c.allow_raw_html),
-    };
-    // Markdown is rendered on all cores; `collect` keeps the input order.
-    let mut pages: Vec<PageView> = raw
-        .pages
-        .par_iter()
-        .filter(|p| opts.drafts || !p.front.draft)
-        .map(|p| {
-            let out = markdown::render(&p.body, p.body_line, &md_opts);
-            let (date_iso, date_label) =
-                date_labels(p.front.date.as_ref().map(|d| d.value.as_str()));
-            let (updated_iso, updated_label) =
-                date_labels(p.front.updated.as_ref().map(|d| d.value.as_str()));
-            PageView {
-                file: p.file.clone(),
-                path: p.path.clone(),
-                href: href_of(&base_path, &p.path),
-                section: p.section.clone(),
-                title: p.front.title.value.clone(),
-                description: nonempty(&p.front.description),
-                weight: p.front.weight.unwrap_or(0),
-                date_iso,
-                date_label,
-                updated_iso,
-                updated_label,
-                reviewed_by: nonempty(&p.front.reviewed_by),
-                html: out.html,
-                headings: out.headings,
-                sections: out.sections,
-                internal_links: out.internal_links,
-                rejected_urls: out.rejected_urls,
-                draft: p.front.draft,
-                template: p.front.template.as_ref().map(|t| t.value.clone()),
+/// The notices of site.yaml, each URL as the URL rule writes it.
+fn notice_views(cfg: &crate::model::SiteConfig, base_path: &str) -> Vec<NoticeView> {
+    cfg.notices
+        .iter()
+        .map(|n| {
+            let n = &n.value;
+            let (date_iso, date_label) = date_labels(Some(&n.date.value));
+            NoticeView {
+                date_iso: date_iso.unwrap_or_default(),
+                date_label: date_label.unwrap_or_default(),
+                text: n.text.value.clone(),
+                // Checked data has no refused URL: this is always the link.
+                href: n.url.as_ref().and_then(|u| {
+                    crate::url_rule::check(&u.value, crate::url_rule::Place::Notice)
+                        .ok()
+                        .map(|safe| safe.href(base_path))
+                }),
             }
         })
-        .collect();
-    // Section order: weight, then newest date first (news), then path.
-    pages.sort_by(|a, b| {
-        (
-            &a.section,
-            a.weight,
-            std::cmp::Reverse(&a.date_iso),
-            &a.path,
-        )
-            .cmp(&(
-                &b.section,
-                b.weight,
-                std::cmp::Reverse(&b.date_iso),
-                &b.path,
-            ))
-    });
-
-    let notices = cfg
-        .map(|c| {
-            c.notices
-                .iter()
-                .map(|n| {
-                    let n = &n.value;
-                    let (date_iso, date_label) = date_labels(Some(&n.date.value));
-                    NoticeView {
-                        date_iso: date_iso.unwrap_or_default(),
-                        date_label: date_label.unwrap_or_default(),
-                        text: n.text.value.clone(),
-                        // A refused URL is an error of `check`: no link is made.
-                        href: n.url.as_ref().and_then(|u| {
-                            crate::url_rule::check(&u.value, crate::url_rule::Place::Notice)
-                                .ok()
-                                .map(|safe| safe.href(&base_path))
-                        }),
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-
-    let menu = crate::sections::menu(raw, opts.drafts, &base_path);
-    Site {
-        title: cfg.map_or_else(String::new, |c| c.title.value.clone()),
-        tagline: cfg.and_then(|c| c.tagline.clone()).unwrap_or_default(),
-        base_url,
-        base_path,
-        organisation: cfg.map_or_else(String::new, |c| c.organisation.value.clone()),
-        publisher: cfg.map_or_else(String::new, |c| c.publisher.value.clone()),
-        edition_iso: edition.map(|d| d.to_string()).unwrap_or_default(),
-        edition_label: edition.map(|d| d.edition_label()).unwrap_or_default(),
-        directory_title: cfg
-            .and_then(|c| c.directory_title.clone())
-            .unwrap_or_else(|| "医療的ケア児に関する問い合わせ窓口一覧".to_string()),
-        sample: cfg.is_some_and(|c| c.sample),
-        intro: cfg.map(|c| c.intro.clone()).unwrap_or_default(),
-        usage: cfg.map(|c| c.usage.clone()).unwrap_or_default(),
-        notices,
-        fields,
-        regions,
-        municipalities,
-        care,
-        facility_types,
-        facilities,
-        pages,
-        menu,
-        theme: cfg.and_then(|c| c.theme.as_ref()).map_or_else(
-            || crate::theme::DEFAULT_THEME.to_string(),
-            |t| t.value.clone(),
-        ),
-        draft_paths: if opts.drafts {
-            BTreeSet::new()
-        } else {
-            raw.pages
-                .iter()
-                .filter(|p| p.front.draft)
-                .map(|p| p.path.clone())
-                .collect()
-        },
-    }
+        .collect()
 }
 
 fn list<T>(src: &Option<(String, Vec<crate::model::S<T>>)>) -> impl Iterator<Item = &T> {
@@ -632,11 +567,7 @@ impl Site {
 
     /// Pages of one content section (e.g. `news`), the section's own index page excluded.
     pub fn section_pages(&self, section: &str) -> Vec<&PageView> {
-        let index = format!("/{section}/");
-        self.pages
-            .iter()
-            .filter(|p| p.section == section && p.path != index)
-            .collect()
+        pages::section_pages(&self.pages, section)
     }
 
     /// Joins the base path and a site path (`contacts/`), percent-encoded.

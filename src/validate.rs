@@ -1,22 +1,118 @@
 //! Cross-reference and value checks over everything loaded. Reports every
 //! problem at once (never only the first), each with file:line:col, what is
-//! wrong in Japanese, what was expected and a hint.
+//! wrong in Japanese, what was expected and a hint. [`validate`] also renders
+//! the pages and runs the link check, and only data without errors comes out
+//! [`Checked`], the one input of [`crate::site::resolve`].
 
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::kinds::check::{Checker, file_stem, known};
-use crate::model::{ContactFile, Facility, RawSite, S, Window, pos};
-use crate::url_rule::{self, Place};
+use crate::kinds::pages::RenderedPage;
+use crate::links::LinkContext;
+use crate::markdown::MarkdownOptions;
+use crate::model::{ContactFile, Facility, RawSite, S, SiteConfig, Window, pos};
+use crate::site::ResolveOptions;
+use crate::url_rule::{self, BaseUrl, Place};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub fn validate(raw: &RawSite) -> Diagnostics {
+/// The rules of every kind of data, on the raw data (no markdown rendered,
+/// no link checked): what `import` checks its new files with.
+pub fn rules(raw: &RawSite) -> Diagnostics {
     let mut v = Checker::default();
     v.site(raw);
     let ids = v.vocabularies(raw);
     v.regions(raw, &ids);
     v.contacts(raw, &ids);
     v.facilities(raw, &ids);
-    v.pages(raw);
+    crate::kinds::pages::check(&mut v, &raw.pages);
     v.diags
+}
+
+/// Data that passed validation: the only input of [`crate::site::resolve`].
+/// Its fields are private, so nothing outside this module can make one from
+/// unchecked data. It carries the pages as rendered by validation (markdown
+/// is rendered once per build).
+///
+/// ```compile_fail
+/// // Only `validate` makes one: unchecked data cannot be resolved.
+/// let raw = ohisama::model::RawSite::default();
+/// let checked = ohisama::validate::Checked { raw: &raw };
+/// ohisama::site::resolve(checked);
+/// ```
+pub struct Checked<'a> {
+    raw: &'a RawSite,
+    config: &'a SiteConfig,
+    base: BaseUrl,
+    drafts: bool,
+    pages: Vec<RenderedPage<'a>>,
+}
+
+impl<'a> Checked<'a> {
+    pub fn raw(&self) -> &'a RawSite {
+        self.raw
+    }
+
+    /// site.yaml (checked data always has one).
+    pub fn config(&self) -> &'a SiteConfig {
+        self.config
+    }
+
+    /// Where the site is published (`--base-url`, else site.yaml's `base_url`).
+    pub fn base(&self) -> &BaseUrl {
+        &self.base
+    }
+
+    /// Whether `draft: true` pages are in (`--drafts`).
+    pub fn drafts(&self) -> bool {
+        self.drafts
+    }
+
+    /// The pages of this build in section order, rendered.
+    pub fn into_pages(self) -> Vec<RenderedPage<'a>> {
+        self.pages
+    }
+}
+
+/// Checks everything: the rules of every kind, then the markdown of every
+/// page is rendered and every link (markdown, notices, menu) checked against
+/// the route table of the raw ids. The link check runs even when the data has
+/// errors, so the editors see every problem in one run. The data is
+/// [`Checked`] only when nothing is an error.
+pub fn validate<'a>(
+    raw: &'a RawSite,
+    opts: &ResolveOptions,
+    links: &LinkContext,
+) -> (Diagnostics, Option<Checked<'a>>) {
+    let mut diags = rules(raw);
+    diags.extend(url_rule::base_url_option_problem(opts.base_url));
+    // A refused base URL is an error (site.yaml or `--base-url`); the pages
+    // are still rendered, from `/`, so their links are checked too.
+    let base = opts
+        .base_url
+        .or(raw.site.as_ref().map(|(_, c)| c.base_url.value.as_str()))
+        .and_then(|b| url_rule::base_url(b).ok())
+        .unwrap_or_else(BaseUrl::root);
+    let md = MarkdownOptions {
+        base_path: &base.path,
+        allow_raw_html: raw.site.as_ref().is_some_and(|(_, c)| c.allow_raw_html),
+    };
+    let pages = crate::kinds::pages::render(&raw.pages, opts.drafts, &md);
+    let drafts = crate::kinds::pages::draft_paths(&raw.pages, opts.drafts);
+    diags.extend(crate::links::problems(raw, &pages, &drafts, links));
+    // Without site.yaml (the loader said why) there is nothing to resolve.
+    let Some((_, config)) = &raw.site else {
+        return (diags, None);
+    };
+    if diags.has_errors() {
+        return (diags, None);
+    }
+    let checked = Checked {
+        raw,
+        config,
+        base,
+        drafts: opts.drafts,
+        pages,
+    };
+    (diags, Some(checked))
 }
 
 /// The valid ids of each vocabulary, for cross-reference checks.
@@ -510,52 +606,6 @@ impl Checker {
         }
         if let Some(u) = &f.updated {
             self.fresh_date(file, u, "更新日 (updated)");
-        }
-    }
-
-    fn pages(&mut self, raw: &RawSite) {
-        let mut paths: BTreeMap<&str, &str> = BTreeMap::new();
-        for p in &raw.pages {
-            self.non_empty(&p.file, &p.front.title, "title");
-            if let Some(d) = &p.front.date {
-                self.date(&p.file, d, "date");
-            }
-            if let Some(d) = &p.front.updated {
-                self.date(&p.file, d, "updated");
-            }
-            if let Some(other) = paths.insert(&p.path, &p.file) {
-                self.diags.push(
-                    Diagnostic::error(
-                        p.file.as_str(),
-                        1,
-                        1,
-                        format!("URL {} が {other} と重なっています", p.path),
-                    )
-                    .hint("どちらかのファイル名を変えてください"),
-                );
-            }
-            if p.path != "/" && crate::site::GENERATED_SECTIONS.contains(&p.section.as_str()) {
-                self.diags.push(
-                    Diagnostic::error(
-                        p.file.as_str(),
-                        1,
-                        1,
-                        format!("URL {} は自動生成されるページと重なります", p.path),
-                    )
-                    .hint(format!("content/ に {}/ フォルダは作れません", p.section)),
-                );
-            }
-        }
-        if !raw.pages.iter().any(|p| p.path == "/") {
-            self.diags.push(
-                Diagnostic::error(
-                    "content/index.md",
-                    0,
-                    0,
-                    "トップページ (content/index.md) がありません",
-                )
-                .hint("---\\ntitle: ホーム\\n--- で始まる content/index.md を作ってください"),
-            );
         }
     }
 }

@@ -502,3 +502,62 @@ fn never_panics_on_damaged_input() {
         );
     }
 }
+
+/// Validation before resolution: invalid data gives no `Checked` (so it is
+/// never resolved), yet its pages were rendered and their links checked, so
+/// the editors see every problem in one run.
+#[test]
+fn invalid_data_is_not_checked_but_its_links_are() {
+    let site = TestSite::mini();
+    site.edit("data/contacts/yokohama.yaml", "field: sodan", "field: x1");
+    site.edit("content/emergency/index.md", "(/contacts/)", "(/contact/)");
+    let loaded = ohisama::load::load_site(site.root());
+    let links =
+        ohisama::links::LinkContext::of(&ohisama::theme::Theme::new(site.root(), "default"));
+    let (diags, checked) = ohisama::validate::validate(
+        &loaded.raw,
+        &ohisama::site::ResolveOptions::default(),
+        &links,
+    );
+    assert!(checked.is_none(), "invalid data must not be checked");
+    expect_diag(
+        &diags,
+        "content/emergency/index.md",
+        9,
+        "リンク先 /contact/ のページがありません",
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.file == "data/contacts/yokohama.yaml" && d.is_error()),
+        "{}",
+        diags.render_text()
+    );
+}
+
+/// `resolve` takes the pages as validation rendered them (with the base path).
+#[test]
+fn checked_data_resolves_with_the_pages_rendered_by_validation() {
+    let site = TestSite::mini();
+    let loaded = ohisama::load::load_site(site.root());
+    let links =
+        ohisama::links::LinkContext::of(&ohisama::theme::Theme::new(site.root(), "default"));
+    let opts = ohisama::site::ResolveOptions {
+        base_url: Some("https://example.jp/sub/"),
+        drafts: false,
+    };
+    let (diags, checked) = ohisama::validate::validate(&loaded.raw, &opts, &links);
+    let checked = checked.unwrap_or_else(|| panic!("{}", diags.render_text()));
+    let resolved = ohisama::site::resolve(checked);
+    assert_eq!(resolved.base_path, "/sub/");
+    let page = resolved
+        .pages
+        .iter()
+        .find(|p| p.path == "/emergency/")
+        .expect("the emergency page");
+    assert!(
+        page.html.contains("href=\"/sub/contacts/\""),
+        "{}",
+        page.html
+    );
+}

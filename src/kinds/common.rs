@@ -151,6 +151,21 @@ schema_def!(
     FacilityTypeRef, "facility_type", {"$ref": "#/$defs/slug", "title": "施設種別", "description": "facility_types.yaml の id"}
 );
 
+/// The ISO date and its 和暦 label of a date, when it is one.
+pub fn date_labels(iso: Option<&str>) -> (Option<String>, Option<String>) {
+    match iso.and_then(crate::date::Date::parse) {
+        Some(d) => (Some(d.to_string()), Some(d.wareki_with_seireki())),
+        None => (None, None),
+    }
+}
+
+/// Optional text, trimmed; `None` when blank.
+pub fn nonempty(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|x| x.trim().to_string())
+        .filter(|x| !x.is_empty())
+}
+
 /// A field of a kind's raw type as the editors see it: its YAML key and its
 /// Japanese label (the JSON Schema `title` of the field: the CSV header and the
 /// diff label are this text too).

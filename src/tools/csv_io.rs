@@ -1358,7 +1358,7 @@ fn verify(im: &mut Importer, kind: DataKind, planned: &[Planned], raw: &crate::m
     }
     raw.contacts.sort_by(|a, b| a.0.cmp(&b.0));
     raw.facilities.sort_by(|a, b| a.0.cmp(&b.0));
-    let diags = crate::validate::validate(&raw);
+    let diags = crate::validate::rules(&raw);
     for d in diags.iter().filter(|d| rels.contains(d.file.as_str())) {
         let p = planned
             .iter()

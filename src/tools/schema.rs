@@ -175,7 +175,6 @@ fn document(kind: &str, title: &str, description: &str, body: Value, v: &Vocab) 
 /// The schema of a kind's raw type `T`, derived from its declaration (serde +
 /// schemars attributes), as a document like the hand-written ones: the shared
 /// definitions of [`defs`] (with the site's ids), plus the type's own.
-#[allow(dead_code)] // the kinds move onto it one by one (issue #14)
 fn derived<T: schemars::JsonSchema>(
     kind: &str,
     title: &str,
@@ -474,45 +473,16 @@ fn facilities_schema(v: &Vocab) -> Value {
 }
 
 fn front_matter_schema(v: &Vocab) -> Value {
-    let body = object(
-        "",
-        "",
-        json!({
-            "title": non_empty("ページ名", "必須"),
-            "description": string("説明", "一覧に出る説明"),
-            "weight": {"type": "integer", "title": "並び順", "description": "同じセクション内の並び順 (小さいほど先)"},
-            "date": reference("date", "日付", "お知らせの日付"),
-            "updated": reference("date", "最終確認日", "内容を最後に確認した日"),
-            "reviewed_by": string("監修", "医療的な内容の監修者 (例: 〇〇科)"),
-            "draft": boolean("下書き", "true なら出力しない"),
-            "menu": object(
-                "メニューに載せる",
-                "このページをメインメニューに載せる (ふつうはセクションの index.md)。例: menu: {title: ガイド, weight: 35}",
-                json!({
-                    "title": non_empty("表示名", "メニューに出す名前 (既定はページの title)"),
-                    "weight": weight("メニューの並び順 (小さいほど先、既定は 0)。site.yaml の menu: の項目と一緒に並びます"),
-                }),
-                &[],
-            ),
-            "template": {
-                "type": "string",
-                "title": "テンプレート",
-                "description": "このページに使うテンプレート (例: landing.html)。サイトの templates/ かテーマの templates/ にあるファイル名。既定は sections/<セクション>/page.html (セクションの index.md は list.html) があればそれ、なければ page.html",
-                "pattern": "\\.html$",
-            },
-        }),
-        &["title"],
-    );
-    document(
+    derived::<crate::kinds::pages::FrontMatter>(
         "front-matter",
         "ページの見出し情報 (content/*.md の front matter)",
         "markdown のページ先頭の --- で囲んだ部分",
-        body,
         v,
     )
 }
 
-/// Removes the empty title/description left by `object`/`list_of` at the top level.
+/// Removes the empty title/description left by `object`/`list_of` at the top
+/// level, and the keywords schemars adds that are noise to the editors.
 fn tidy(mut doc: Value) -> Value {
     fn walk(v: &mut Value) {
         match v {
@@ -521,6 +491,15 @@ fn tidy(mut doc: Value) -> Value {
                     if m.get(key).is_some_and(|t| t == "") {
                         m.remove(key);
                     }
+                }
+                // schemars' `default` (of `#[serde(default)]`) and `format`
+                // (`int64`) say nothing to the editors.
+                // (A property of that name has a schema object as its value.)
+                if m.get("default").is_some_and(|d| !d.is_object()) {
+                    m.remove("default");
+                }
+                if m.get("format").is_some_and(Value::is_string) {
+                    m.remove("format");
                 }
                 for child in m.values_mut() {
                     walk(child);

@@ -1,0 +1,366 @@
+//! Content pages (`content/**/*.md`): the front matter as the editors write
+//! it, where a file is published (file → URL), the rules of the front matter,
+//! the rendered view the templates read, and the pages' search documents.
+//!
+//! Markdown is rendered once, by validation ([`render`]): the link check reads
+//! the rendered links before anything is resolved, and [`resolve`] only turns
+//! the rendered pages into views.
+
+use crate::diagnostic::Diagnostic;
+use crate::kinds::check::Checker;
+use crate::kinds::common::{IsoDate, S, date_labels, nonempty};
+use crate::markdown::{self, Heading, MarkdownOptions, Section};
+use crate::routes::{RESERVED_SECTIONS, Route};
+use crate::search::{DocKind, SearchDoc};
+use rayon::prelude::*;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// YAML front matter of a markdown page.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    #[schemars(title = "ページ名", description = "必須", length(min = 1))]
+    pub title: S<String>,
+    #[serde(default)]
+    #[schemars(title = "説明", description = "一覧に出る説明")]
+    pub description: Option<String>,
+    /// Orders pages within a section (smaller first).
+    #[serde(default)]
+    #[schemars(
+        title = "並び順",
+        description = "同じセクション内の並び順 (小さいほど先)"
+    )]
+    pub weight: Option<i64>,
+    /// Publication date (news).
+    #[serde(default)]
+    #[schemars(
+        with = "Option<IsoDate>",
+        title = "日付",
+        description = "お知らせの日付"
+    )]
+    pub date: Option<S<String>>,
+    #[serde(default)]
+    #[schemars(
+        with = "Option<IsoDate>",
+        title = "最終確認日",
+        description = "内容を最後に確認した日"
+    )]
+    pub updated: Option<S<String>>,
+    /// 監修: who reviewed medical content.
+    #[serde(default)]
+    #[schemars(title = "監修", description = "医療的な内容の監修者 (例: 〇〇科)")]
+    pub reviewed_by: Option<String>,
+    #[serde(default)]
+    #[schemars(title = "下書き", description = "true なら出力しない")]
+    pub draft: bool,
+    /// Puts the page in the main menu (Hugo-like; usually a section's `index.md`).
+    #[serde(default)]
+    #[schemars(
+        title = "メニューに載せる",
+        description = "このページをメインメニューに載せる (ふつうはセクションの index.md)。例: menu: {title: ガイド, weight: 35}"
+    )]
+    pub menu: Option<S<PageMenu>>,
+    /// The template of the page (Zola-like), by its name in the template set
+    /// (`landing.html`, `sections/guide/page.html`).
+    #[serde(default)]
+    #[schemars(
+        title = "テンプレート",
+        description = "このページに使うテンプレート (例: landing.html)。サイトの templates/ かテーマの templates/ にあるファイル名。既定は sections/<セクション>/page.html (セクションの index.md は list.html) があればそれ、なければ page.html",
+        regex(pattern = r"\.html$")
+    )]
+    pub template: Option<S<String>>,
+}
+
+/// `menu:` of a page's front matter: `menu: {title: ガイド, weight: 35}`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(inline)]
+pub struct PageMenu {
+    /// The label in the menu (default: the page's `title`).
+    #[serde(default)]
+    #[schemars(
+        title = "表示名",
+        description = "メニューに出す名前 (既定はページの title)",
+        length(min = 1)
+    )]
+    pub title: Option<S<String>>,
+    /// Smaller first, like site.yaml's entries (absent = 0).
+    #[serde(default)]
+    #[schemars(
+        title = "並び順",
+        description = "メニューの並び順 (小さいほど先、既定は 0)。site.yaml の menu: の項目と一緒に並びます"
+    )]
+    pub weight: Option<i64>,
+}
+
+/// A markdown page as loaded: where it lives, its front matter and body.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Relative path, e.g. `content/emergency/cpr.md`.
+    pub file: String,
+    /// URL path, e.g. `/emergency/cpr/` (`/` for `content/index.md`).
+    pub path: String,
+    /// First path segment (`emergency`), empty for the home page.
+    pub section: String,
+    pub front: FrontMatter,
+    pub body: String,
+    /// Line of the first body line in the file (for markdown diagnostics).
+    pub body_line: u32,
+}
+
+/// Where a file of `content/` is published: `content/emergency/cpr.md` →
+/// `/emergency/cpr/`; `index.md` (or `_index.md`) stands for its folder.
+pub fn url_path_of(content: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(content).unwrap_or(path);
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if let Some(last) = parts.pop() {
+        let stem = last.trim_end_matches(".md");
+        if stem != "index" && stem != "_index" {
+            parts.push(stem.to_string());
+        }
+    }
+    if parts.is_empty() {
+        Route::Home.path()
+    } else {
+        Route::Page(&format!("/{}/", parts.join("/"))).path()
+    }
+}
+
+/// The section of a page: the first segment of its URL path (`emergency`),
+/// empty for the home page.
+pub fn section_of(url_path: &str) -> String {
+    url_path
+        .trim_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The rules of the pages: a title, valid dates, one page per URL, no page
+/// in a section the build writes itself, and a home page.
+pub fn check(c: &mut Checker, pages: &[Page]) {
+    let mut paths: BTreeMap<&str, &str> = BTreeMap::new();
+    for p in pages {
+        c.non_empty(&p.file, &p.front.title, "title");
+        if let Some(d) = &p.front.date {
+            c.date(&p.file, d, "date");
+        }
+        if let Some(d) = &p.front.updated {
+            c.date(&p.file, d, "updated");
+        }
+        if let Some(other) = paths.insert(&p.path, &p.file) {
+            c.diags.push(
+                Diagnostic::error(
+                    p.file.as_str(),
+                    1,
+                    1,
+                    format!("URL {} が {other} と重なっています", p.path),
+                )
+                .hint("どちらかのファイル名を変えてください"),
+            );
+        }
+        if p.path != "/" && RESERVED_SECTIONS.contains(&p.section.as_str()) {
+            c.diags.push(
+                Diagnostic::error(
+                    p.file.as_str(),
+                    1,
+                    1,
+                    format!("URL {} は自動生成されるページと重なります", p.path),
+                )
+                .hint(format!("content/ に {}/ フォルダは作れません", p.section)),
+            );
+        }
+    }
+    if !pages.iter().any(|p| p.path == "/") {
+        c.diags.push(
+            Diagnostic::error(
+                "content/index.md",
+                0,
+                0,
+                "トップページ (content/index.md) がありません",
+            )
+            .hint("---\\ntitle: ホーム\\n--- で始まる content/index.md を作ってください"),
+        );
+    }
+}
+
+/// A page of this build with its markdown rendered (once, by validation).
+#[derive(Debug, Clone)]
+pub struct RenderedPage<'a> {
+    pub page: &'a Page,
+    pub out: markdown::Rendered,
+}
+
+/// The pages of this build (drafts only with `drafts`) in section order,
+/// each rendered once, on all cores.
+pub fn render<'a>(
+    pages: &'a [Page],
+    drafts: bool,
+    opts: &MarkdownOptions,
+) -> Vec<RenderedPage<'a>> {
+    let mut published: Vec<&Page> = pages.iter().filter(|p| drafts || !p.front.draft).collect();
+    // Section order: weight, then newest date first (news), then path.
+    published.sort_by_cached_key(|p| {
+        let (date_iso, _) = date_labels(p.front.date.as_ref().map(|d| d.value.as_str()));
+        (
+            p.section.clone(),
+            p.front.weight.unwrap_or(0),
+            std::cmp::Reverse(date_iso),
+            p.path.clone(),
+        )
+    });
+    // `collect` keeps the order.
+    published
+        .into_par_iter()
+        .map(|page| RenderedPage {
+            page,
+            out: markdown::render(&page.body, page.body_line, opts),
+        })
+        .collect()
+}
+
+/// URL paths of the `draft: true` pages left out of this build (none with `drafts`).
+pub fn draft_paths(pages: &[Page], drafts: bool) -> BTreeSet<String> {
+    if drafts {
+        return BTreeSet::new();
+    }
+    pages
+        .iter()
+        .filter(|p| p.front.draft)
+        .map(|p| p.path.clone())
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    pub file: String,
+    /// URL path as read from the file name (`/news/a b/`): what links are checked against.
+    pub path: String,
+    /// Full href of the page: base path + percent-encoded path (`/sub/news/a%20b/`).
+    pub href: String,
+    pub section: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub weight: i64,
+    pub date_iso: Option<String>,
+    pub date_label: Option<String>,
+    pub updated_iso: Option<String>,
+    pub updated_label: Option<String>,
+    pub reviewed_by: Option<String>,
+    pub html: String,
+    pub headings: Vec<Heading>,
+    #[serde(skip)]
+    pub sections: Vec<Section>,
+    /// `draft: true` (only ever true with `--drafts`): `page.html` shows a 「下書き」 banner.
+    pub draft: bool,
+    /// `template:` of the front matter (see [`crate::sections::page_template`]).
+    #[serde(skip)]
+    pub template: Option<String>,
+}
+
+/// The views of the rendered pages, in their (section) order.
+pub fn resolve(rendered: Vec<RenderedPage<'_>>, base_path: &str) -> Vec<PageView> {
+    rendered
+        .into_iter()
+        .map(|RenderedPage { page: p, out }| {
+            let labels = |d: &Option<S<String>>| date_labels(d.as_ref().map(|d| d.value.as_str()));
+            let (date_iso, date_label) = labels(&p.front.date);
+            let (updated_iso, updated_label) = labels(&p.front.updated);
+            PageView {
+                file: p.file.clone(),
+                path: p.path.clone(),
+                href: Route::Page(&p.path).href(base_path),
+                section: p.section.clone(),
+                title: p.front.title.value.clone(),
+                description: nonempty(&p.front.description),
+                weight: p.front.weight.unwrap_or(0),
+                date_iso,
+                date_label,
+                updated_iso,
+                updated_label,
+                reviewed_by: nonempty(&p.front.reviewed_by),
+                html: out.html,
+                headings: out.headings,
+                sections: out.sections,
+                draft: p.front.draft,
+                template: p.front.template.as_ref().map(|t| t.value.clone()),
+            }
+        })
+        .collect()
+}
+
+/// Pages of one content section (e.g. `news`), the section's own index page excluded.
+pub fn section_pages<'a>(pages: &'a [PageView], section: &str) -> Vec<&'a PageView> {
+    let index = format!("/{section}/");
+    pages
+        .iter()
+        .filter(|p| p.section == section && p.path != index)
+        .collect()
+}
+
+/// One search document per section (heading) of every page.
+pub fn search_docs(pages: &[PageView], docs: &mut Vec<SearchDoc>) {
+    for p in pages {
+        // The result links to it: percent-encoded, like every href.
+        let path = Route::Page(&p.path).href("/");
+        for s in &p.sections {
+            let (title, url) = match (&s.heading, &s.id) {
+                (Some(h), Some(id)) => (format!("{} — {}", p.title, h), format!("{path}#{id}")),
+                _ => (p.title.clone(), path.clone()),
+            };
+            docs.push(SearchDoc {
+                kind: DocKind::Page,
+                title,
+                body: s.text.clone(),
+                url,
+                kana: String::new(),
+                municipality: None,
+                region: None,
+                field: None,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_paths() {
+        let c = Path::new("/s/content");
+        assert_eq!(url_path_of(c, Path::new("/s/content/index.md")), "/");
+        assert_eq!(
+            url_path_of(c, Path::new("/s/content/emergency/index.md")),
+            "/emergency/"
+        );
+        assert_eq!(
+            url_path_of(c, Path::new("/s/content/emergency/cpr.md")),
+            "/emergency/cpr/"
+        );
+        assert_eq!(section_of("/emergency/cpr/"), "emergency");
+        assert_eq!(section_of("/"), "");
+    }
+
+    #[test]
+    fn front_matter_schema_says_what_the_loader_reads() {
+        let schema = serde_json::to_value(schemars::schema_for!(FrontMatter)).expect("schema");
+        assert_eq!(schema["properties"]["title"]["minLength"], 1);
+        assert_eq!(
+            schema["properties"]["date"]["anyOf"][0]["$ref"],
+            "#/$defs/date"
+        );
+        assert_eq!(
+            schema["properties"]["menu"]["properties"]["title"]["title"],
+            "表示名"
+        );
+        assert_eq!(schema["additionalProperties"], false);
+    }
+}
