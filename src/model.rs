@@ -7,6 +7,7 @@
 use serde::Deserialize;
 
 pub use crate::kinds::common::{S, pos};
+pub use crate::kinds::vocab::{CareTerm, FacilityType, Field, Municipality, Region};
 
 /// `data/site.yaml`
 #[derive(Debug, Clone, Deserialize)]
@@ -63,62 +64,6 @@ pub struct Notice {
     pub text: S<String>,
     #[serde(default)]
     pub url: Option<S<String>>,
-}
-
-/// One entry of `data/regions.yaml`. The order of the file is the order of
-/// the directory; `municipalities` lists the members in print order.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Region {
-    pub id: S<String>,
-    pub name: S<String>,
-    /// The 二次保健医療圏 the region is based on.
-    #[serde(default)]
-    pub medical_area: String,
-    pub municipalities: Vec<S<String>>,
-}
-
-/// One entry of `data/municipalities.yaml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Municipality {
-    /// 全国地方公共団体コード (6 digits, with check digit).
-    pub code: S<String>,
-    pub name: S<String>,
-    pub kana: S<String>,
-    pub slug: S<String>,
-}
-
-/// One entry of `data/fields.yaml`: a field a window is color-coded by.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Field {
-    pub id: S<String>,
-    pub name: S<String>,
-    #[serde(default)]
-    pub kana: String,
-    pub color: S<String>,
-    pub text_color: S<String>,
-    pub tint: S<String>,
-    #[serde(default)]
-    pub border: Option<S<String>>,
-    #[serde(default)]
-    pub description: String,
-}
-
-/// One entry of `data/care.yaml` or `data/facility_types.yaml`: an id and its label.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Term {
-    pub id: S<String>,
-    pub name: S<String>,
-    #[serde(default)]
-    pub kana: String,
-    /// Grouping shown in lists (facility types only).
-    #[serde(default)]
-    pub group: Option<String>,
-    #[serde(default)]
-    pub description: Option<String>,
 }
 
 /// `data/contacts/<slug>.yaml`
@@ -249,8 +194,8 @@ pub struct RawSite {
     pub regions: Option<(String, Vec<S<Region>>)>,
     pub municipalities: Option<(String, Vec<S<Municipality>>)>,
     pub fields: Option<(String, Vec<S<Field>>)>,
-    pub care: Option<(String, Vec<S<Term>>)>,
-    pub facility_types: Option<(String, Vec<S<Term>>)>,
+    pub care: Option<(String, Vec<S<CareTerm>>)>,
+    pub facility_types: Option<(String, Vec<S<FacilityType>>)>,
     pub contacts: Vec<(String, ContactFile)>,
     /// Stems of every `data/contacts/*.yaml`, including files that failed to parse.
     pub contact_files: Vec<String>,

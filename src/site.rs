@@ -3,6 +3,8 @@
 //! Templates, the PDF directory and the search index all read this one view.
 
 use crate::date::Date;
+use crate::kinds::vocab;
+pub use crate::kinds::vocab::{FieldView, RegionView, TermView};
 use crate::markdown::{self, Heading, MarkdownOptions, Section};
 use crate::model::RawSite;
 use crate::routes::{ListKind, Route};
@@ -59,27 +61,6 @@ pub struct NoticeView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct FieldView {
-    pub id: String,
-    pub name: String,
-    pub kana: String,
-    pub color: String,
-    pub text_color: String,
-    pub tint: String,
-    pub border: String,
-    pub description: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RegionView {
-    pub id: String,
-    pub name: String,
-    pub medical_area: String,
-    /// Member slugs in print order.
-    pub municipalities: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct MunicipalityView {
     pub code: String,
     pub name: String,
@@ -116,14 +97,6 @@ pub struct WindowView {
     pub url: Option<String>,
     /// The same URL as the URL rule writes it (percent-encoded), for `href`.
     pub url_href: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TermView {
-    pub id: String,
-    pub name: String,
-    pub kana: String,
-    pub group: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -236,50 +209,18 @@ pub fn resolve(raw: &RawSite, opts: &ResolveOptions) -> Site {
         .unwrap_or_else(crate::url_rule::BaseUrl::root);
     let edition = cfg.and_then(|c| Date::parse(&c.edition.value));
 
-    let fields: Vec<FieldView> = list(&raw.fields)
-        .map(|f| FieldView {
-            id: f.id.value.clone(),
-            name: f.name.value.clone(),
-            kana: f.kana.clone(),
-            color: f.color.value.clone(),
-            text_color: f.text_color.value.clone(),
-            tint: f.tint.value.clone(),
-            border: f
-                .border
-                .as_ref()
-                .map_or_else(|| f.color.value.clone(), |b| b.value.clone()),
-            description: f.description.clone(),
-        })
-        .collect();
+    let fields = vocab::field_views(&raw.fields);
     let field_by_id: BTreeMap<&str, &FieldView> =
         fields.iter().map(|f| (f.id.as_str(), f)).collect();
 
-    let regions: Vec<RegionView> = list(&raw.regions)
-        .map(|r| RegionView {
-            id: r.id.value.clone(),
-            name: r.name.value.clone(),
-            medical_area: r.medical_area.clone(),
-            municipalities: r.municipalities.iter().map(|m| m.value.clone()).collect(),
-        })
-        .collect();
+    let regions = vocab::region_views(&raw.regions);
     let region_of: BTreeMap<&str, &RegionView> = regions
         .iter()
         .flat_map(|r| r.municipalities.iter().map(move |m| (m.as_str(), r)))
         .collect();
 
-    let terms =
-        |src: &Option<(String, Vec<crate::model::S<crate::model::Term>>)>| -> Vec<TermView> {
-            list(src)
-                .map(|t| TermView {
-                    id: t.id.value.clone(),
-                    name: t.name.value.clone(),
-                    kana: t.kana.clone(),
-                    group: t.group.clone(),
-                })
-                .collect()
-        };
-    let care = terms(&raw.care);
-    let facility_types = terms(&raw.facility_types);
+    let care = vocab::care_views(&raw.care);
+    let facility_types = vocab::facility_type_views(&raw.facility_types);
     let care_by_id: BTreeMap<&str, &TermView> = care.iter().map(|t| (t.id.as_str(), t)).collect();
     let type_by_id: BTreeMap<&str, &TermView> =
         facility_types.iter().map(|t| (t.id.as_str(), t)).collect();

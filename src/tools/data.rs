@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::Loaded;
-use crate::model::{ContactFile, Facility, RawSite, Term, Window};
+use crate::model::{ContactFile, Facility, RawSite, Window};
 use serde::Serialize;
 use std::path::Path;
 use unicode_normalization::UnicodeNormalization as _;
@@ -197,17 +197,12 @@ impl VocabKind {
     }
 }
 
-fn terms(list: &Option<(String, Vec<crate::model::S<Term>>)>) -> Vec<Named> {
+fn terms<T>(
+    list: &Option<(String, Vec<crate::model::S<T>>)>,
+    named: fn(&T) -> Named,
+) -> Vec<Named> {
     list.as_ref()
-        .map(|(_, l)| {
-            l.iter()
-                .map(|t| Named {
-                    id: t.value.id.value.clone(),
-                    name: t.value.name.value.clone(),
-                    kana: t.value.kana.clone(),
-                })
-                .collect()
-        })
+        .map(|(_, l)| l.iter().map(|t| named(&t.value)).collect())
         .unwrap_or_default()
 }
 
@@ -281,8 +276,16 @@ impl Vocab {
             regions,
             region_members,
             fields,
-            care: terms(&raw.care),
-            types: terms(&raw.facility_types),
+            care: terms(&raw.care, |t| Named {
+                id: t.id.value.clone(),
+                name: t.name.value.clone(),
+                kana: t.kana.clone(),
+            }),
+            types: terms(&raw.facility_types, |t| Named {
+                id: t.id.value.clone(),
+                name: t.name.value.clone(),
+                kana: t.kana.clone(),
+            }),
             themes: raw.themes.clone(),
             folded: std::sync::OnceLock::new(),
         }
