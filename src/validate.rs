@@ -4,7 +4,7 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::kinds::check::{Checker, file_stem, known};
-use crate::kinds::vocab::Ids;
+use crate::kinds::vocab::{Ids, Vocab};
 use crate::model::{ContactFile, Facility, RawSite, S, Window, pos};
 use crate::url_rule::{self, Place};
 use std::collections::BTreeMap;
@@ -12,10 +12,11 @@ use std::collections::BTreeMap;
 pub fn validate(raw: &RawSite) -> Diagnostics {
     let mut v = Checker::default();
     v.site(raw);
-    let ids = Ids::of(raw);
-    crate::kinds::vocab::check(&mut v, raw, &ids);
-    v.contacts(raw, &ids);
-    v.facilities(raw, &ids);
+    let vocab = Vocab::of(raw);
+    let ids = &vocab.ids;
+    crate::kinds::vocab::check(&mut v, raw, ids);
+    v.contacts(raw, ids);
+    v.facilities(raw, ids);
     v.pages(raw);
     v.diags
 }

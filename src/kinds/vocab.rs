@@ -10,6 +10,7 @@ use crate::model::RawSite;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use unicode_normalization::UnicodeNormalization as _;
 
 /// One entry of `data/regions.yaml`. The order of the file is the order of
 /// the directory; `municipalities` lists the members in print order.
@@ -515,16 +516,233 @@ pub struct Ids {
 }
 
 impl Ids {
-    pub fn of(raw: &RawSite) -> Ids {
-        fn set<T>(src: &Option<(String, Vec<S<T>>)>, id: fn(&T) -> &S<String>) -> BTreeSet<String> {
-            items(src).map(|x| id(x).value.clone()).collect()
-        }
+    fn of(v: &Vocab) -> Ids {
+        let set = |list: &[Named]| list.iter().map(|n| n.id.clone()).collect();
         Ids {
-            municipalities: set(&raw.municipalities, |m| &m.slug),
-            regions: set(&raw.regions, |r| &r.id),
-            fields: set(&raw.fields, |f| &f.id),
-            care: set(&raw.care, |t| &t.id),
-            types: set(&raw.facility_types, |t| &t.id),
+            municipalities: set(&v.municipalities),
+            regions: set(&v.regions),
+            fields: set(&v.fields),
+            care: set(&v.care),
+            types: set(&v.types),
+        }
+    }
+}
+
+fn named(id: &S<String>, name: &S<String>, kana: &str) -> Named {
+    Named {
+        id: id.value.clone(),
+        name: name.value.clone(),
+        kana: kana.to_string(),
+    }
+}
+
+/// An id and its Japanese name (and reading, when it has one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
+    pub kana: String,
+}
+
+/// The vocabularies of a site, in file order.
+#[derive(Debug, Clone, Default)]
+pub struct Vocab {
+    pub municipalities: Vec<Named>,
+    pub regions: Vec<Named>,
+    /// Members of each region (same order as `regions`).
+    pub region_members: Vec<Vec<String>>,
+    pub fields: Vec<Named>,
+    pub care: Vec<Named>,
+    pub types: Vec<Named>,
+    /// The folders under `themes/` (the values `theme:` of site.yaml may take).
+    pub themes: Vec<String>,
+    /// The same ids as sets, for the cross-reference rules.
+    pub ids: Ids,
+    /// The folded forms of each list (same order), made on the first
+    /// [`Vocab::resolve`]: a CSV of thousands of rows resolves each cell
+    /// against every name, and folding (NFKC) them again each time was most of
+    /// an import's time.
+    folded: std::sync::OnceLock<[Vec<FoldedNamed>; 4]>,
+}
+
+/// A [`Named`] as [`fold`] sees it.
+#[derive(Debug, Clone, Default)]
+struct FoldedNamed {
+    id: String,
+    name: String,
+    kana: String,
+    short: String,
+}
+
+impl FoldedNamed {
+    fn of(n: &Named) -> FoldedNamed {
+        FoldedNamed {
+            id: fold(&n.id),
+            name: fold(&n.name),
+            kana: fold(&n.kana),
+            short: short_name(&n.name),
+        }
+    }
+}
+
+/// Which vocabulary a CSV cell names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VocabKind {
+    Municipality,
+    Field,
+    Care,
+    Type,
+}
+
+impl VocabKind {
+    /// The file that defines the vocabulary.
+    pub fn file(self) -> &'static str {
+        match self {
+            VocabKind::Municipality => "municipalities.yaml",
+            VocabKind::Field => "fields.yaml",
+            VocabKind::Care => "care.yaml",
+            VocabKind::Type => "facility_types.yaml",
+        }
+    }
+
+    /// Japanese name of the vocabulary.
+    pub fn label(self) -> &'static str {
+        match self {
+            VocabKind::Municipality => "市町村",
+            VocabKind::Field => "分野",
+            VocabKind::Care => "医療的ケア",
+            VocabKind::Type => "施設種別",
+        }
+    }
+}
+
+/// Folds what Excel or an IME may have changed: full-width letters and
+/// digits, case and surrounding spaces.
+pub fn fold(s: &str) -> String {
+    s.nfkc().collect::<String>().trim().to_lowercase()
+}
+
+/// A name without its explanation in brackets: 吸引(たんの吸引) → 吸引.
+fn short_name(name: &str) -> String {
+    let f = fold(name);
+    match f.find('(') {
+        Some(i) if i > 0 => f[..i].trim().to_string(),
+        _ => f,
+    }
+}
+
+impl Vocab {
+    /// The one id list of a site, built once from its raw data: validation,
+    /// resolution and the tools all read it.
+    pub fn of(raw: &RawSite) -> Vocab {
+        let (regions, region_members) = items(&raw.regions)
+            .map(|r| {
+                let members = r.municipalities.iter().map(|m| m.value.clone()).collect();
+                (named(&r.id, &r.name, ""), members)
+            })
+            .unzip();
+        let vocab = Vocab {
+            municipalities: items(&raw.municipalities)
+                .map(|m| named(&m.slug, &m.name, &m.kana.value))
+                .collect(),
+            regions,
+            region_members,
+            fields: items(&raw.fields)
+                .map(|f| named(&f.id, &f.name, &f.kana))
+                .collect(),
+            care: items(&raw.care)
+                .map(|t| named(&t.id, &t.name, &t.kana))
+                .collect(),
+            types: items(&raw.facility_types)
+                .map(|t| named(&t.id, &t.name, &t.kana))
+                .collect(),
+            themes: raw.themes.clone(),
+            ids: Ids::default(),
+            folded: std::sync::OnceLock::new(),
+        };
+        Vocab {
+            ids: Ids::of(&vocab),
+            ..vocab
+        }
+    }
+
+    pub fn list(&self, kind: VocabKind) -> &[Named] {
+        match kind {
+            VocabKind::Municipality => &self.municipalities,
+            VocabKind::Field => &self.fields,
+            VocabKind::Care => &self.care,
+            VocabKind::Type => &self.types,
+        }
+    }
+
+    fn folded(&self, kind: VocabKind) -> &[FoldedNamed] {
+        let all = self.folded.get_or_init(|| {
+            [
+                VocabKind::Municipality,
+                VocabKind::Field,
+                VocabKind::Care,
+                VocabKind::Type,
+            ]
+            .map(|k| self.list(k).iter().map(FoldedNamed::of).collect())
+        });
+        &all[kind as usize]
+    }
+
+    /// The id a cell names: an id, or a Japanese name (or reading) of the vocabulary.
+    pub fn resolve(&self, kind: VocabKind, text: &str) -> Option<&str> {
+        let t = fold(text);
+        if t.is_empty() {
+            return None;
+        }
+        let list = self.list(kind);
+        let folded = self.folded(kind);
+        let find = |matches: &dyn Fn(&FoldedNamed) -> bool| folded.iter().position(matches);
+        find(&|n| n.id == t)
+            .or_else(|| find(&|n| n.name == t))
+            .or_else(|| find(&|n| !n.kana.is_empty() && n.kana == t))
+            .or_else(|| {
+                // 「吸引」 for 「吸引(たんの吸引)」, when only one name starts so.
+                let mut short = folded.iter().enumerate().filter(|(_, n)| n.short == t);
+                match (short.next(), short.next()) {
+                    (Some((i, _)), None) => Some(i),
+                    _ => None,
+                }
+            })
+            .and_then(|i| list.get(i))
+            .map(|n| n.id.as_str())
+    }
+
+    /// The Japanese name of an id (the id itself when unknown).
+    pub fn name_of<'a>(&'a self, kind: VocabKind, id: &'a str) -> &'a str {
+        self.list(kind)
+            .iter()
+            .find(|n| n.id == id)
+            .map_or(id, |n| n.name.as_str())
+    }
+
+    /// 「もしかして」 hint over both names and ids.
+    pub fn suggest(&self, kind: VocabKind, bad: &str) -> String {
+        let list = self.list(kind);
+        let candidates: Vec<&str> = list
+            .iter()
+            .flat_map(|n| [n.name.as_str(), n.id.as_str()])
+            .collect();
+        let near = crate::diagnostic::nearest(bad.trim(), candidates.iter().copied());
+        let names: Vec<&str> = list.iter().map(|n| n.name.as_str()).collect();
+        if near.is_empty() {
+            format!(
+                "{} に書かれた名前か ID を使ってください: {}",
+                kind.file(),
+                names.join("、")
+            )
+        } else {
+            let quoted: Vec<String> = near.iter().map(|n| format!("「{n}」")).collect();
+            format!(
+                "もしかして {} ? (使える{}: {})",
+                quoted.join(" / "),
+                kind.label(),
+                names.join("、")
+            )
         }
     }
 }
