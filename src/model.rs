@@ -7,64 +7,8 @@
 use serde::Deserialize;
 
 pub use crate::kinds::common::{S, pos};
+pub use crate::kinds::settings::{MenuEntry, Notice, SiteConfig};
 pub use crate::kinds::vocab::{CareTerm, FacilityType, Field, Municipality, Region};
-
-/// `data/site.yaml`
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SiteConfig {
-    pub title: S<String>,
-    #[serde(default)]
-    pub tagline: Option<String>,
-    pub base_url: S<String>,
-    pub organisation: S<String>,
-    pub publisher: S<String>,
-    /// Title of the printed directory (問い合わせ窓口一覧), on its cover and in the PDF metadata.
-    #[serde(default)]
-    pub directory_title: Option<String>,
-    /// Edition date of the directory (令和7年4月版).
-    pub edition: S<String>,
-    /// Shows the "this is sample data" banner on every page.
-    #[serde(default)]
-    pub sample: bool,
-    #[serde(default)]
-    pub intro: Vec<String>,
-    #[serde(default)]
-    pub usage: Vec<String>,
-    #[serde(default)]
-    pub notices: Vec<S<Notice>>,
-    /// Raw HTML in markdown is passed through only when the site opts in.
-    #[serde(default)]
-    pub allow_raw_html: bool,
-    /// The folder under `themes/` whose templates, CSS and fonts are used (default `default`).
-    #[serde(default)]
-    pub theme: Option<S<String>>,
-    /// The main menu, in order (weights may reorder it). Absent: the default
-    /// menu ([`crate::routes::DEFAULT_MENU`]); front-matter entries join either.
-    #[serde(default)]
-    pub menu: Option<Vec<S<MenuEntry>>>,
-}
-
-/// One entry of `menu:` in site.yaml: a link of the main menu.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MenuEntry {
-    pub title: S<String>,
-    /// A path on this site (`/contacts/`) that the build writes.
-    pub url: S<String>,
-    /// Smaller first; entries of equal weight keep their order (absent = 0).
-    #[serde(default)]
-    pub weight: Option<i64>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Notice {
-    pub date: S<String>,
-    pub text: S<String>,
-    #[serde(default)]
-    pub url: Option<S<String>>,
-}
 
 /// `data/contacts/<slug>.yaml`
 #[derive(Debug, Clone, Deserialize)]

@@ -6,12 +6,12 @@ use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::kinds::check::{Checker, file_stem, known};
 use crate::kinds::vocab::{Ids, Vocab};
 use crate::model::{ContactFile, Facility, RawSite, S, Window, pos};
-use crate::url_rule::{self, Place};
+use crate::url_rule::Place;
 use std::collections::BTreeMap;
 
 pub fn validate(raw: &RawSite) -> Diagnostics {
     let mut v = Checker::default();
-    v.site(raw);
+    crate::kinds::settings::check(&mut v, raw);
     let vocab = Vocab::of(raw);
     let ids = &vocab.ids;
     crate::kinds::vocab::check(&mut v, raw, ids);
@@ -22,75 +22,6 @@ pub fn validate(raw: &RawSite) -> Diagnostics {
 }
 
 impl Checker {
-    /// `base_url` of site.yaml: where the site is published.
-    fn base_url(&mut self, file: &str, s: &S<String>) {
-        match url_rule::base_url(&s.value) {
-            Ok(base) if base.url.starts_with('/') => {
-                let w = self.warn_at(
-                    file,
-                    s,
-                    format!(
-                        "base_url `{}` にホスト名がありません",
-                        url_rule::shown(&s.value)
-                    ),
-                );
-                w.hint = Some("sitemap.xml・お知らせのフィード・PDF に載る URL が相対になります。公開先が決まったら https://… で書いてください".into());
-            }
-            Ok(_) => {}
-            Err(problem) => {
-                let d = self.error_at(
-                    file,
-                    s,
-                    format!(
-                        "base_url `{}` は使えません: {problem}",
-                        url_rule::shown(&s.value)
-                    ),
-                );
-                d.expected = Some(url_rule::BASE_URL_EXPECTED.into());
-                d.hint = Some(problem.hint().into());
-            }
-        }
-    }
-
-    fn site(&mut self, raw: &RawSite) {
-        let Some((file, site)) = &raw.site else {
-            return;
-        };
-        self.non_empty(file, &site.title, "title (サイト名)");
-        self.non_empty(file, &site.organisation, "organisation (運営者)");
-        self.non_empty(file, &site.publisher, "publisher (発行者)");
-        self.base_url(file, &site.base_url);
-        self.edition = self.date(file, &site.edition, "edition (版の日付)");
-        if let Some(theme) = &site.theme {
-            self.theme(file, theme, &raw.themes);
-        }
-        for n in &site.notices {
-            self.date(file, &n.value.date, "お知らせの日付");
-            self.non_empty(file, &n.value.text, "お知らせの本文");
-            if let Some(u) = &n.value.url {
-                self.url(file, u, Place::Notice);
-            }
-        }
-    }
-
-    /// `theme:` must name a folder of `themes/`.
-    fn theme(&mut self, file: &str, theme: &S<String>, folders: &[String]) {
-        if folders.contains(&theme.value) {
-            return;
-        }
-        let hint = if folders.is_empty() {
-            "themes/ にテーマのフォルダがありません".to_string()
-        } else {
-            format!("themes/ にあるテーマ: {}", folders.join(", "))
-        };
-        let d = self.error_at(
-            file,
-            theme,
-            format!("テーマ `{}` がありません", theme.value),
-        );
-        d.hint = Some(hint);
-    }
-
     fn contacts(&mut self, raw: &RawSite, ids: &Ids) {
         let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
         for (file, c) in &raw.contacts {

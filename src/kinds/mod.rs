@@ -7,4 +7,5 @@
 
 pub mod check;
 pub mod common;
+pub mod settings;
 pub mod vocab;
