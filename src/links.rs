@@ -80,11 +80,6 @@ fn raw_ids<'a>(
     pages: &'a [RenderedPage<'a>],
     assets: Vec<String>,
 ) -> SiteIds<'a> {
-    let ids = |list: &'a Option<(String, Vec<crate::model::S<crate::model::Term>>)>| {
-        list.iter()
-            .flat_map(|(_, l)| l.iter().map(|t| t.value.id.value.as_str()))
-            .collect()
-    };
     SiteIds {
         municipalities: raw
             .municipalities
@@ -96,8 +91,16 @@ fn raw_ids<'a>(
             .iter()
             .flat_map(|(_, l)| l.iter().map(|r| r.value.id.value.as_str()))
             .collect(),
-        types: ids(&raw.facility_types),
-        care: ids(&raw.care),
+        types: raw
+            .facility_types
+            .iter()
+            .flat_map(|(_, l)| l.iter().map(|t| t.value.id.value.as_str()))
+            .collect(),
+        care: raw
+            .care
+            .iter()
+            .flat_map(|(_, l)| l.iter().map(|t| t.value.id.value.as_str()))
+            .collect(),
         facilities: raw
             .facilities
             .iter()

@@ -42,7 +42,18 @@ struct Loader<'a> {
     sources: BTreeMap<String, String>,
 }
 
+/// Reads the whole site: `data/`, `content/` and the theme folders.
 pub fn load_site(root: &Path) -> Loaded {
+    load(root, true)
+}
+
+/// Reads `data/` only (and the names of the theme folders): what the tools
+/// (import, export, diff, schema) need, without parsing every markdown page.
+pub fn load_data(root: &Path) -> Loaded {
+    load(root, false)
+}
+
+fn load(root: &Path, with_content: bool) -> Loaded {
     let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut loader = Loader::new(root, &real_root);
     let data = root.join("data");
@@ -65,8 +76,10 @@ pub fn load_site(root: &Path) -> Loaded {
     let facility_paths = loader.list_yaml_dir(&data.join("facilities"));
     raw.facilities = loader.yaml_files(facility_paths);
     loader.warn_unread_data_files(&data);
-    raw.pages = loader.pages(&root.join("content"));
-    loader.check_theme_links(&root.join("themes"));
+    if with_content {
+        raw.pages = loader.pages(&root.join("content"));
+        loader.check_theme_links(&root.join("themes"));
+    }
     raw.themes = theme_folders(&root.join("themes"));
     Loaded {
         raw,

@@ -5,6 +5,8 @@
 use crate::date::Date;
 use crate::kinds::common::{date_labels, nonempty};
 use crate::kinds::pages;
+use crate::kinds::vocab;
+pub use crate::kinds::vocab::{FieldView, RegionView, TermView};
 use crate::model::RawSite;
 use crate::routes::{ListKind, Route};
 use crate::tel;
@@ -54,27 +56,6 @@ pub struct NoticeView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct FieldView {
-    pub id: String,
-    pub name: String,
-    pub kana: String,
-    pub color: String,
-    pub text_color: String,
-    pub tint: String,
-    pub border: String,
-    pub description: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RegionView {
-    pub id: String,
-    pub name: String,
-    pub medical_area: String,
-    /// Member slugs in print order.
-    pub municipalities: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct MunicipalityView {
     pub code: String,
     pub name: String,
@@ -111,14 +92,6 @@ pub struct WindowView {
     pub url: Option<String>,
     /// The same URL as the URL rule writes it (percent-encoded), for `href`.
     pub url_href: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TermView {
-    pub id: String,
-    pub name: String,
-    pub kana: String,
-    pub group: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -184,10 +157,10 @@ pub fn resolve(checked: Checked<'_>) -> Site {
     let cfg = checked.config();
     let base = checked.base().clone();
     let drafts = checked.drafts();
-    let fields = field_views(raw);
-    let regions = region_views(raw);
-    let care = term_views(&raw.care);
-    let facility_types = term_views(&raw.facility_types);
+    let fields = vocab::field_views(&raw.fields);
+    let regions = vocab::region_views(&raw.regions);
+    let care = vocab::care_views(&raw.care);
+    let facility_types = vocab::facility_type_views(&raw.facility_types);
     let facilities = facility_views(raw, &regions, &care, &facility_types);
     let municipalities = municipality_views(raw, &regions, &fields, &facilities);
     let notices = notice_views(cfg, &base.path);
@@ -244,51 +217,11 @@ pub fn theme_name(raw: &RawSite) -> &str {
         .map_or(crate::theme::DEFAULT_THEME, |t| t.value.as_str())
 }
 
-fn field_views(raw: &RawSite) -> Vec<FieldView> {
-    list(&raw.fields)
-        .map(|f| FieldView {
-            id: f.id.value.clone(),
-            name: f.name.value.clone(),
-            kana: f.kana.clone(),
-            color: f.color.value.clone(),
-            text_color: f.text_color.value.clone(),
-            tint: f.tint.value.clone(),
-            border: f
-                .border
-                .as_ref()
-                .map_or_else(|| f.color.value.clone(), |b| b.value.clone()),
-            description: f.description.clone(),
-        })
-        .collect()
-}
-
-fn region_views(raw: &RawSite) -> Vec<RegionView> {
-    list(&raw.regions)
-        .map(|r| RegionView {
-            id: r.id.value.clone(),
-            name: r.name.value.clone(),
-            medical_area: r.medical_area.clone(),
-            municipalities: r.municipalities.iter().map(|m| m.value.clone()).collect(),
-        })
-        .collect()
-}
-
 /// The region of each member municipality.
 fn region_of(regions: &[RegionView]) -> BTreeMap<&str, &RegionView> {
     regions
         .iter()
         .flat_map(|r| r.municipalities.iter().map(move |m| (m.as_str(), r)))
-        .collect()
-}
-
-fn term_views(src: &Option<(String, Vec<crate::model::S<crate::model::Term>>)>) -> Vec<TermView> {
-    list(src)
-        .map(|t| TermView {
-            id: t.id.value.clone(),
-            name: t.name.value.clone(),
-            kana: t.kana.clone(),
-            group: t.group.clone(),
-        })
         .collect()
 }
 

@@ -603,3 +603,35 @@ fn cli_import_and_export() {
     );
     assert!(err.contains("検査: 問題ありません"), "{err}");
 }
+
+/// The tools read `data/` only: a broken markdown page neither stops an
+/// export nor is parsed (`load_data` has no pages), while `load_site` sees it.
+#[test]
+fn tools_read_the_data_without_the_pages() {
+    let site = sample_copy();
+    std::fs::write(
+        site.path().join("content/broken.md"),
+        "---\ntitle: [unclosed\n---\n",
+    )
+    .unwrap();
+    let data = ohisama::load::load_data(site.path());
+    assert!(data.raw.pages.is_empty());
+    assert!(!data.raw.contacts.is_empty() && !data.raw.facilities.is_empty());
+    assert!(
+        data.diagnostics
+            .iter()
+            .all(|d| !d.file.starts_with("content/")),
+        "{}",
+        data.diagnostics.render_text()
+    );
+    let whole = ohisama::load::load_site(site.path());
+    assert!(
+        whole
+            .diagnostics
+            .iter()
+            .any(|d| d.file == "content/broken.md")
+    );
+    let (vocab, _) = ohisama::tools::data::Vocab::load(site.path()).expect("vocabularies load");
+    assert!(vocab.ids.municipalities.contains("yokohama"));
+    assert_eq!(vocab.ids.municipalities.len(), vocab.municipalities.len());
+}

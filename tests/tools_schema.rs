@@ -5,8 +5,8 @@
 
 use crate::sitekit;
 use ohisama::model::{
-    ContactFile, Facility, Field, FrontMatter, MenuEntry, Municipality, Notice, PageMenu, Region,
-    SiteConfig, Term, Window,
+    CareTerm, ContactFile, Facility, FacilityType, Field, FrontMatter, MenuEntry, Municipality,
+    Notice, PageMenu, Region, SiteConfig, Window,
 };
 use ohisama::tools::schema::{SCHEMAS, kind_of_data_file, write_schemas};
 use serde::de::DeserializeOwned;
@@ -155,6 +155,40 @@ fn broken_files_fail_their_schema() {
     assert!(!errors(&front, &yaml_to_json("description: no title\n")).is_empty());
 }
 
+/// The vocabulary schemas are derived from the loader's types, so they agree
+/// with `check`: `group:` only on facility types; an optional key may be left
+/// empty (YAML null) as the loader accepts it; a required one may not.
+#[test]
+fn vocabulary_schemas_agree_with_the_loader() {
+    let care = validator("care.schema.json");
+    let types = validator("facility_types.schema.json");
+    let fields = validator("fields.schema.json");
+    let care_ok = "- id: ventilator\n  name: 人工呼吸器\n";
+    let care_group = "- id: ventilator\n  name: 人工呼吸器\n  group: 医療\n";
+    let type_group = "- id: hospital\n  name: 病院\n  group: 医療\n";
+    assert!(errors(&care, &yaml_to_json(care_ok)).is_empty());
+    assert!(!errors(&care, &yaml_to_json(care_group)).is_empty());
+    assert!(errors(&types, &yaml_to_json(type_group)).is_empty());
+    let field = |border: &str| {
+        format!(
+            "- id: a\n  name: A\n  color: \"#1565C0\"\n  text_color: \"#FFFFFF\"\n  tint: \"#E3F2FD\"\n  border: {border}\n"
+        )
+    };
+    assert!(errors(&fields, &yaml_to_json(&field("\"#000000\""))).is_empty());
+    assert!(errors(&fields, &yaml_to_json(&field(""))).is_empty());
+    assert!(!errors(&fields, &yaml_to_json(&field("blue"))).is_empty());
+    for text in [care_ok, care_group, type_group] {
+        let loads = |t: &str| ohisama::load::parse_yaml::<Vec<CareTerm>>(t).is_ok();
+        assert_eq!(
+            loads(text),
+            errors(&care, &yaml_to_json(text)).is_empty(),
+            "{text}"
+        );
+    }
+    let required_null = "- id: ventilator\n  name:\n";
+    assert!(!errors(&care, &yaml_to_json(required_null)).is_empty());
+}
+
 // ---- the schemas accept exactly the keys the loader accepts ----
 
 #[derive(Debug)]
@@ -251,12 +285,12 @@ fn schemas_accept_exactly_the_loaders_keys() {
     );
     assert_eq!(
         schema_keys(&list_item("facility_types.schema.json")),
-        keys_of::<Term>()
+        keys_of::<FacilityType>()
     );
-    // care.yaml is a Term too; `group` is only meaningful for facility types.
-    let mut care_keys = keys_of::<Term>();
-    care_keys.remove("group");
-    assert_eq!(schema_keys(&list_item("care.schema.json")), care_keys);
+    assert_eq!(
+        schema_keys(&list_item("care.schema.json")),
+        keys_of::<CareTerm>()
+    );
     let contacts = committed("contacts.schema.json");
     assert_eq!(schema_keys(&contacts), keys_of::<ContactFile>());
     assert_eq!(

@@ -561,3 +561,28 @@ fn checked_data_resolves_with_the_pages_rendered_by_validation() {
         page.html
     );
 }
+
+/// care.yaml and facility_types.yaml are two types: `group:` belongs to
+/// facility types only, so on a kind of care it is an unknown key (as the
+/// schema says), not silently accepted.
+#[test]
+fn care_term_with_group_is_an_error() {
+    let site = TestSite::mini();
+    site.edit(
+        "data/care.yaml",
+        "  name: 人工呼吸器\n",
+        "  name: 人工呼吸器\n  group: 医療\n",
+    );
+    site.edit(
+        "data/facility_types.yaml",
+        "  name: 病院\n",
+        "  name: 病院\n  group: 医療\n",
+    );
+    let d = site.check();
+    expect_diag(&d, "data/care.yaml", 3, "不明なキー `group`");
+    let in_types: Vec<_> = d
+        .iter()
+        .filter(|x| x.file == "data/facility_types.yaml")
+        .collect();
+    assert!(in_types.is_empty(), "{}", d.render_text());
+}

@@ -3,7 +3,7 @@
 //! municipalities and regions.
 
 use crate::load::parse_yaml;
-use crate::model::{Field, S, Term};
+use crate::model::{CareTerm, FacilityType, Field, S};
 use anyhow::{Context as _, bail};
 use std::path::Path;
 
@@ -49,14 +49,14 @@ pub(super) fn vocab(source: &Path) -> anyhow::Result<Vocab> {
             (f.id.into_value(), f.name.into_value())
         })
         .collect();
-    let care = read_list::<Term>(&data.join("care.yaml"))?
+    let care = read_list::<CareTerm>(&data.join("care.yaml"))?
         .into_iter()
         .map(|t| {
             let t = t.into_value();
             (t.id.into_value(), t.name.into_value())
         })
         .collect();
-    let types = read_list::<Term>(&data.join("facility_types.yaml"))?
+    let types = read_list::<FacilityType>(&data.join("facility_types.yaml"))?
         .into_iter()
         .map(|t| {
             let t = t.into_value();

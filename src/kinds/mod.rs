@@ -8,3 +8,5 @@
 pub mod check;
 pub mod common;
 pub mod pages;
+pub mod settings;
+pub mod vocab;

@@ -84,7 +84,7 @@ fn write_news(
     d: &diff::DataDiff,
 ) -> anyhow::Result<ExitCode> {
     use anyhow::Context as _;
-    let loaded = crate::load::load_site(new_root);
+    let loaded = crate::load::load_data(new_root);
     let edition = loaded
         .raw
         .site

@@ -2,11 +2,11 @@
 //! writing back; and the vocabularies (ids and Japanese names) of a site.
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+pub use crate::kinds::vocab::{Named, Vocab, VocabKind, fold};
 use crate::load::Loaded;
-use crate::model::{ContactFile, Facility, RawSite, Term, Window};
+use crate::model::{ContactFile, Facility, RawSite, Window};
 use serde::Serialize;
 use std::path::Path;
-use unicode_normalization::UnicodeNormalization as _;
 
 /// One window of a contacts file, as plain values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -119,179 +119,11 @@ pub fn facilities_of(raw: &RawSite) -> Vec<(String, FacilityData)> {
         .collect()
 }
 
-/// An id and its Japanese name (and reading, when it has one).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Named {
-    pub id: String,
-    pub name: String,
-    pub kana: String,
-}
-
-/// The vocabularies of a site, in file order.
-#[derive(Debug, Clone, Default)]
-pub struct Vocab {
-    pub municipalities: Vec<Named>,
-    pub regions: Vec<Named>,
-    /// Members of each region (same order as `regions`).
-    pub region_members: Vec<Vec<String>>,
-    pub fields: Vec<Named>,
-    pub care: Vec<Named>,
-    pub types: Vec<Named>,
-    /// The folders under `themes/` (the values `theme:` of site.yaml may take).
-    pub themes: Vec<String>,
-    /// The folded forms of each list (same order), made on the first
-    /// [`Vocab::resolve`]: a CSV of thousands of rows resolves each cell
-    /// against every name, and folding (NFKC) them again each time was most of
-    /// an import's time.
-    folded: std::sync::OnceLock<[Vec<FoldedNamed>; 4]>,
-}
-
-/// A [`Named`] as [`fold`] sees it.
-#[derive(Debug, Clone, Default)]
-struct FoldedNamed {
-    id: String,
-    name: String,
-    kana: String,
-    short: String,
-}
-
-impl FoldedNamed {
-    fn of(n: &Named) -> FoldedNamed {
-        FoldedNamed {
-            id: fold(&n.id),
-            name: fold(&n.name),
-            kana: fold(&n.kana),
-            short: short_name(&n.name),
-        }
-    }
-}
-
-/// Which vocabulary a CSV cell names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VocabKind {
-    Municipality,
-    Field,
-    Care,
-    Type,
-}
-
-impl VocabKind {
-    /// The file that defines the vocabulary.
-    pub fn file(self) -> &'static str {
-        match self {
-            VocabKind::Municipality => "municipalities.yaml",
-            VocabKind::Field => "fields.yaml",
-            VocabKind::Care => "care.yaml",
-            VocabKind::Type => "facility_types.yaml",
-        }
-    }
-
-    /// Japanese name of the vocabulary.
-    pub fn label(self) -> &'static str {
-        match self {
-            VocabKind::Municipality => "市町村",
-            VocabKind::Field => "分野",
-            VocabKind::Care => "医療的ケア",
-            VocabKind::Type => "施設種別",
-        }
-    }
-}
-
-fn terms(list: &Option<(String, Vec<crate::model::S<Term>>)>) -> Vec<Named> {
-    list.as_ref()
-        .map(|(_, l)| {
-            l.iter()
-                .map(|t| Named {
-                    id: t.value.id.value.clone(),
-                    name: t.value.name.value.clone(),
-                    kana: t.value.kana.clone(),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Folds what Excel or an IME may have changed: full-width letters and
-/// digits, case and surrounding spaces.
-pub fn fold(s: &str) -> String {
-    s.nfkc().collect::<String>().trim().to_lowercase()
-}
-
-/// A name without its explanation in brackets: 吸引(たんの吸引) → 吸引.
-fn short_name(name: &str) -> String {
-    let f = fold(name);
-    match f.find('(') {
-        Some(i) if i > 0 => f[..i].trim().to_string(),
-        _ => f,
-    }
-}
-
 impl Vocab {
-    pub fn from_raw(raw: &RawSite) -> Vocab {
-        let municipalities = raw
-            .municipalities
-            .as_ref()
-            .map(|(_, l)| {
-                l.iter()
-                    .map(|m| Named {
-                        id: m.value.slug.value.clone(),
-                        name: m.value.name.value.clone(),
-                        kana: m.value.kana.value.clone(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let (regions, region_members) = raw
-            .regions
-            .as_ref()
-            .map(|(_, l)| {
-                l.iter()
-                    .map(|r| {
-                        (
-                            Named {
-                                id: r.value.id.value.clone(),
-                                name: r.value.name.value.clone(),
-                                kana: String::new(),
-                            },
-                            r.value
-                                .municipalities
-                                .iter()
-                                .map(|m| m.value.clone())
-                                .collect(),
-                        )
-                    })
-                    .unzip()
-            })
-            .unwrap_or_default();
-        let fields = raw
-            .fields
-            .as_ref()
-            .map(|(_, l)| {
-                l.iter()
-                    .map(|f| Named {
-                        id: f.value.id.value.clone(),
-                        name: f.value.name.value.clone(),
-                        kana: f.value.kana.clone(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        Vocab {
-            municipalities,
-            regions,
-            region_members,
-            fields,
-            care: terms(&raw.care),
-            types: terms(&raw.facility_types),
-            themes: raw.themes.clone(),
-            folded: std::sync::OnceLock::new(),
-        }
-    }
-
-    /// Loads a site and its vocabularies; fails with the load errors of the
-    /// vocabulary files (without them no id can be checked).
+    /// Loads a site's data (not its pages) and its vocabularies; fails with
+    /// the load errors of the vocabulary files (without them no id can be checked).
     pub fn load(root: &Path) -> Result<(Vocab, Loaded), Diagnostics> {
-        let loaded = crate::load::load_site(root);
+        let loaded = crate::load::load_data(root);
         let vocab_files = [
             "data/municipalities.yaml",
             "data/regions.yaml",
@@ -313,86 +145,6 @@ impl Vocab {
             errors.finish(&loaded.sources);
             return Err(errors);
         }
-        Ok((Vocab::from_raw(&loaded.raw), loaded))
-    }
-
-    pub fn list(&self, kind: VocabKind) -> &[Named] {
-        match kind {
-            VocabKind::Municipality => &self.municipalities,
-            VocabKind::Field => &self.fields,
-            VocabKind::Care => &self.care,
-            VocabKind::Type => &self.types,
-        }
-    }
-
-    fn folded(&self, kind: VocabKind) -> &[FoldedNamed] {
-        let all = self.folded.get_or_init(|| {
-            [
-                VocabKind::Municipality,
-                VocabKind::Field,
-                VocabKind::Care,
-                VocabKind::Type,
-            ]
-            .map(|k| self.list(k).iter().map(FoldedNamed::of).collect())
-        });
-        &all[kind as usize]
-    }
-
-    /// The id a cell names: an id, or a Japanese name (or reading) of the vocabulary.
-    pub fn resolve(&self, kind: VocabKind, text: &str) -> Option<&str> {
-        let t = fold(text);
-        if t.is_empty() {
-            return None;
-        }
-        let list = self.list(kind);
-        let folded = self.folded(kind);
-        let find = |matches: &dyn Fn(&FoldedNamed) -> bool| folded.iter().position(matches);
-        find(&|n| n.id == t)
-            .or_else(|| find(&|n| n.name == t))
-            .or_else(|| find(&|n| !n.kana.is_empty() && n.kana == t))
-            .or_else(|| {
-                // 「吸引」 for 「吸引(たんの吸引)」, when only one name starts so.
-                let mut short = folded.iter().enumerate().filter(|(_, n)| n.short == t);
-                match (short.next(), short.next()) {
-                    (Some((i, _)), None) => Some(i),
-                    _ => None,
-                }
-            })
-            .and_then(|i| list.get(i))
-            .map(|n| n.id.as_str())
-    }
-
-    /// The Japanese name of an id (the id itself when unknown).
-    pub fn name_of<'a>(&'a self, kind: VocabKind, id: &'a str) -> &'a str {
-        self.list(kind)
-            .iter()
-            .find(|n| n.id == id)
-            .map_or(id, |n| n.name.as_str())
-    }
-
-    /// 「もしかして」 hint over both names and ids.
-    pub fn suggest(&self, kind: VocabKind, bad: &str) -> String {
-        let list = self.list(kind);
-        let candidates: Vec<&str> = list
-            .iter()
-            .flat_map(|n| [n.name.as_str(), n.id.as_str()])
-            .collect();
-        let near = crate::diagnostic::nearest(bad.trim(), candidates.iter().copied());
-        let names: Vec<&str> = list.iter().map(|n| n.name.as_str()).collect();
-        if near.is_empty() {
-            format!(
-                "{} に書かれた名前か ID を使ってください: {}",
-                kind.file(),
-                names.join("、")
-            )
-        } else {
-            let quoted: Vec<String> = near.iter().map(|n| format!("「{n}」")).collect();
-            format!(
-                "もしかして {} ? (使える{}: {})",
-                quoted.join(" / "),
-                kind.label(),
-                names.join("、")
-            )
-        }
+        Ok((Vocab::of(&loaded.raw), loaded))
     }
 }

@@ -2,8 +2,9 @@
 //! for VS Code (`schema`), Excel CSV import and export (`import`, `export`),
 //! a new site (`new`) and a report of what changed between two versions (`diff`).
 //!
-//! Everything here reads a site with [`crate::load::load_site`] and writes files
-//! only after every check passed, each through a temp file and a rename.
+//! Everything here reads a site's data with [`crate::load::load_data`] (not its
+//! pages) and writes files only after every check passed, each through a temp
+//! file and a rename.
 
 pub mod cli;
 pub mod csv_io;

@@ -5,6 +5,8 @@
 
 use super::data::{Named, Vocab};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::kinds::settings::SiteConfig;
+use crate::kinds::vocab::{CareTerm, FacilityType, Field, Municipality, Region};
 use serde::ser::{SerializeMap as _, SerializeSeq as _};
 use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
@@ -99,19 +101,6 @@ fn vocabulary(title: &str, description: &str, list: &[Named]) -> Value {
     })
 }
 
-/// `theme:` of site.yaml: one of the folders of `themes/` (any folder name
-/// when there are none to offer).
-fn theme(folders: &[String]) -> Value {
-    let (title, description) = (
-        "テーマ",
-        "themes/ の下のフォルダ名 (既定は default)。サイトの templates/ のテンプレートはテーマの同じ名前のものより優先されます",
-    );
-    if folders.is_empty() {
-        return json!({"type": "string", "title": title, "description": description});
-    }
-    json!({"type": "string", "title": title, "description": description, "enum": folders})
-}
-
 /// Definitions shared by every schema.
 fn defs(v: &Vocab) -> Value {
     json!({
@@ -198,184 +187,31 @@ fn derived<T: schemars::JsonSchema>(
     doc
 }
 
+/// site.yaml: derived from [`SiteConfig`]; `theme` offers the folders of
+/// `themes/` (any folder name when there are none to offer).
 fn site_schema(v: &Vocab) -> Value {
-    let notice = object(
-        "お知らせ",
-        "トップページの「おひさまからのお知らせ」の1件",
-        json!({
-            "date": reference("date", "日付", "お知らせの日付 (例: 2025-04-01)"),
-            "text": non_empty("本文", "お知らせの文"),
-            "url": {
-                "type": "string",
-                "title": "リンク先",
-                "description": "/contacts/ のような / 1つで始まるサイト内のパス、または http(s) の URL (任意)",
-                "pattern": "^(/([^/\\s\\\\][^\\s\\\\]*)?|https?://[^/\\s\\\\][^\\s\\\\]*)$",
-            },
-        }),
-        &["date", "text"],
-    );
-    let body = object(
-        "",
-        "",
-        json!({
-            "title": non_empty("サイト名", "例: おひさま 小児在宅療養ナビ"),
-            "tagline": string("標語", "トップページの標語 (任意)"),
-            "base_url": reference("url", "公開先の URL", "https://…/ の形。ビルド時に --base-url で上書きできます"),
-            "organisation": non_empty("運営者", "サイトを運営する組織"),
-            "publisher": non_empty("発行者", "窓口一覧 (PDF) の発行者"),
-            "directory_title": string("窓口一覧の表題", "窓口一覧 (PDF) の表題 (任意)。既定は「医療的ケア児に関する問い合わせ窓口一覧」"),
-            "edition": reference("date", "版の日付", "窓口一覧の版の日付 (2025-04-01 → 令和7年4月版)"),
-            "sample": boolean("サンプル表示", "true なら全ページに「サンプルデータ」の帯を出す"),
-            "intro": reference("paragraphs", "はじめに", "窓口一覧の「はじめに」の段落"),
-            "usage": reference("paragraphs", "使い方・注意事項", "窓口一覧の「使い方・注意事項」の段落"),
-            "notices": list_of("お知らせ", "トップページのお知らせ (新しい順)", notice),
-            "allow_raw_html": boolean("HTML をそのまま出す", "true なら markdown 中の HTML をそのまま出す (既定は文字として表示)"),
-            "theme": theme(&v.themes),
-            "menu": list_of(
-                "メインメニュー",
-                "全ページ上部のメニュー。weight の小さい順、同じなら書いた順。書かないと既定のメニュー (窓口を探す … サイト内検索)。ページの front matter の menu: もここに加わります",
-                menu_entry(),
-            ),
-        }),
-        &["title", "base_url", "organisation", "publisher", "edition"],
-    );
-    document(
+    let mut doc = derived::<SiteConfig>(
         "site",
         "サイト全体の設定 (data/site.yaml)",
         "サイト名、発行元、窓口一覧の版、トップページのお知らせ",
-        body,
         v,
-    )
-}
-
-/// One entry of `menu:` in site.yaml.
-fn menu_entry() -> Value {
-    object(
-        "メニューの項目",
-        "メニューの1つのリンク",
-        json!({
-            "title": non_empty("表示名", "メニューに出す名前 (例: 窓口を探す)"),
-            "url": {
-                "type": "string",
-                "title": "リンク先",
-                "description": "/contacts/ のような / 1つで始まるサイト内のパス。ビルドで出力されるページに限ります",
-                "pattern": "^/([^/\\s\\\\][^\\s\\\\]*)?$",
-            },
-            "weight": weight("メニューの並び順 (小さいほど先、既定は 0)"),
-        }),
-        &["title", "url"],
-    )
-}
-
-fn weight(description: &str) -> Value {
-    json!({"type": "integer", "title": "並び順", "description": description})
-}
-
-fn regions_schema(v: &Vocab) -> Value {
-    let region = object(
-        "地域",
-        "窓口一覧を分ける地域 (二次保健医療圏をもとにした区分)",
-        json!({
-            "id": reference("slug", "地域 ID", "半角英小文字・数字・ハイフン (例: shonan-east)"),
-            "name": non_empty("地域名", "例: 湘南東部"),
-            "medical_area": string("二次保健医療圏", "もとにした二次保健医療圏 (例: 湘南東部)"),
-            "municipalities": {
-                "type": "array",
-                "title": "市町村",
-                "description": "この地域の市町村スラッグを掲載順に。市町村がどの地域に属するかはここだけで決まります",
-                "items": {"$ref": "#/$defs/municipality"},
-                "uniqueItems": true,
-                "minItems": 1,
-            },
-        }),
-        &["id", "name", "municipalities"],
     );
-    document(
-        "regions",
-        "地域 (data/regions.yaml)",
-        "地域を掲載順に並べます。各地域の municipalities に市町村スラッグを掲載順に並べます",
-        list_of("", "", region),
-        v,
-    )
-}
-
-fn municipalities_schema(v: &Vocab) -> Value {
-    let m = object(
-        "市町村",
-        "全国地方公共団体コード順に並べます",
-        json!({
-            "code": {
-                "type": "string",
-                "title": "全国地方公共団体コード",
-                "description": "6桁 (検査数字を含む)。引用符で囲みます (例: \"141003\")",
-                "pattern": "^[0-9]{6}$",
-            },
-            "name": non_empty("市町村名", "例: 茅ヶ崎市"),
-            "kana": {
-                "type": "string",
-                "title": "よみ",
-                "description": "ひらがな (検索で「ちがさき」→茅ヶ崎市に使います)",
-                "pattern": "^[ぁ-ゖー]+$",
-            },
-            "slug": reference("slug", "市町村スラッグ", "URL とファイル名に使う ID (例: chigasaki)"),
-        }),
-        &["code", "name", "kana", "slug"],
-    );
-    document(
-        "municipalities",
-        "市町村 (data/municipalities.yaml)",
-        "市町村を全国地方公共団体コード順に並べます (地域は regions.yaml で決めます)",
-        list_of("", "", m),
-        v,
-    )
-}
-
-fn fields_schema(v: &Vocab) -> Value {
-    let f = object(
-        "分野",
-        "窓口の分野。窓口一覧の色分けに使い、色のついた所には必ず分野名も表示します",
-        json!({
-            "id": reference("slug", "分野 ID", "例: shogai-fukushi"),
-            "name": non_empty("分野名", "例: 障害福祉"),
-            "kana": string("よみ", "ひらがな"),
-            "color": reference("color", "バッジの背景色", "text_color とのコントラスト比 4.5:1 以上 (JIS X 8341-3 AA)"),
-            "text_color": reference("color", "バッジの文字色", "例: \"#FFFFFF\""),
-            "tint": reference("color", "薄い背景色", "表の行の背景"),
-            "border": reference("color", "枠の色", "背景が明るい分野の枠 (任意)"),
-            "description": string("説明", "どんな窓口がこの分野か"),
-        }),
-        &["id", "name", "color", "text_color", "tint"],
-    );
-    document(
-        "fields",
-        "窓口の分野 (data/fields.yaml)",
-        "障害福祉 保健 給付金 教育 相談 その他 の6分野",
-        list_of("", "", f),
-        v,
-    )
-}
-
-fn term_schema(kind: &str, title: &str, description: &str, with_group: bool, v: &Vocab) -> Value {
-    let mut props = json!({
-        "id": reference("slug", "ID", "半角英小文字・数字・ハイフン"),
-        "name": non_empty("名前", "ページに表示する名前"),
-        "kana": string("よみ", "ひらがな (検索に使います)"),
-        "description": string("説明", "任意"),
-    });
-    if with_group {
-        props["group"] = string(
-            "分類",
-            "一覧でまとめて表示する分類 (例: 医療 / 福祉(児童) / 福祉(障害者総合支援) / 相談・その他)",
-        );
+    if !v.themes.is_empty()
+        && let Some(theme) = doc.pointer_mut("/properties/theme")
+    {
+        theme["enum"] = json!(v.themes);
     }
-    let item = object(title, description, props, &["id", "name"]);
-    document(
-        kind,
-        &format!("{title} (data/{kind}.yaml)"),
-        description,
-        list_of("", "", item),
-        v,
-    )
+    doc
+}
+
+/// The schema of a vocabulary file (a list of `T`), derived from `T`.
+fn vocab_schema<T: schemars::JsonSchema>(
+    kind: &str,
+    title: &str,
+    description: &str,
+    v: &Vocab,
+) -> Value {
+    derived::<Vec<T>>(kind, &format!("{title} (data/{kind}.yaml)"), description, v)
 }
 
 fn window_schema() -> Value {
@@ -482,34 +318,34 @@ fn front_matter_schema(v: &Vocab) -> Value {
 }
 
 /// Removes the empty title/description left by `object`/`list_of` at the top
-/// level, and the keywords schemars adds that are noise to the editors.
+/// level, and what schemars adds that is noise to an editor: `default` (of
+/// `#[serde(default)]` fields) and `format` (`int64` of a weight).
 fn tidy(mut doc: Value) -> Value {
-    fn walk(v: &mut Value) {
+    /// `names`: the object's keys are names (of properties, definitions), not keywords.
+    fn walk(v: &mut Value, names: bool) {
         match v {
             Value::Object(m) => {
-                for key in ["title", "description"] {
-                    if m.get(key).is_some_and(|t| t == "") {
-                        m.remove(key);
+                if !names {
+                    for key in ["title", "description"] {
+                        if m.get(key).is_some_and(|t| t == "") {
+                            m.remove(key);
+                        }
                     }
-                }
-                // schemars' `default` (of `#[serde(default)]`) and `format`
-                // (`int64`) say nothing to the editors.
-                // (A property of that name has a schema object as its value.)
-                if m.get("default").is_some_and(|d| !d.is_object()) {
                     m.remove("default");
-                }
-                if m.get("format").is_some_and(Value::is_string) {
                     m.remove("format");
                 }
-                for child in m.values_mut() {
-                    walk(child);
+                for (key, child) in m.iter_mut() {
+                    walk(
+                        child,
+                        !names && matches!(key.as_str(), "properties" | "$defs"),
+                    );
                 }
             }
-            Value::Array(a) => a.iter_mut().for_each(walk),
+            Value::Array(a) => a.iter_mut().for_each(|x| walk(x, false)),
             _ => {}
         }
     }
-    walk(&mut doc);
+    walk(&mut doc, false);
     doc
 }
 
@@ -520,21 +356,34 @@ pub fn schemas(v: &Vocab) -> Vec<(&'static str, Value)> {
         .map(|(kind, file)| {
             let doc = match *kind {
                 "site" => site_schema(v),
-                "regions" => regions_schema(v),
-                "municipalities" => municipalities_schema(v),
-                "fields" => fields_schema(v),
-                "care" => term_schema(
+                "regions" => vocab_schema::<Region>(
+                    "regions",
+                    "地域",
+                    "地域を掲載順に並べます。各地域の municipalities に市町村スラッグを掲載順に並べます",
+                    v,
+                ),
+                "municipalities" => vocab_schema::<Municipality>(
+                    "municipalities",
+                    "市町村",
+                    "市町村を全国地方公共団体コード順に並べます (地域は regions.yaml で決めます)",
+                    v,
+                ),
+                "fields" => vocab_schema::<Field>(
+                    "fields",
+                    "窓口の分野",
+                    "障害福祉 保健 給付金 教育 相談 その他 の6分野",
+                    v,
+                ),
+                "care" => vocab_schema::<CareTerm>(
                     "care",
                     "医療的ケアの種類",
                     "施設検索の絞り込みに使います",
-                    false,
                     v,
                 ),
-                "facility_types" => term_schema(
+                "facility_types" => vocab_schema::<FacilityType>(
                     "facility_types",
                     "施設種別",
                     "施設・サービスの種別。施設検索の絞り込みに使います",
-                    true,
                     v,
                 ),
                 "contacts" => contacts_schema(v),
