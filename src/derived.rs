@@ -50,22 +50,7 @@ pub fn pdf_directory(site: &Site) -> pdf::Directory {
                             .and_then(crate::date::Date::parse)
                             .map(|d| d.wareki())
                             .unwrap_or_default(),
-                        windows: m
-                            .windows
-                            .iter()
-                            .map(|w| pdf::Window {
-                                name: w.name.clone(),
-                                field_id: w.field_id.clone(),
-                                field_name: w.field_name.clone(),
-                                general: w.general,
-                                detail: w.detail.clone(),
-                                tel: w.tel.clone(),
-                                tel_href: w.tel_href.clone(),
-                                tel_kind_label: w.tel_kind_label.clone(),
-                                note: w.note.clone(),
-                                url: w.url.clone(),
-                            })
-                            .collect(),
+                        windows: m.windows.clone(),
                     })
                     .collect(),
             })
@@ -73,7 +58,7 @@ pub fn pdf_directory(site: &Site) -> pdf::Directory {
     }
 }
 
-fn join_some<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
+pub(crate) fn join_some<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
     parts
         .into_iter()
         .flatten()
@@ -105,42 +90,7 @@ pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
             });
         }
     }
-    for m in &site.municipalities {
-        docs.push(SearchDoc {
-            kind: DocKind::Page,
-            title: format!("{}の相談窓口", m.name),
-            body: m
-                .windows
-                .iter()
-                .map(|w| w.name.as_str())
-                .collect::<Vec<_>>()
-                .join("\n"),
-            url: Route::Municipality(&m.slug).path(),
-            kana: m.kana.clone(),
-            municipality: Some(m.name.clone()),
-            region: Some(m.region_id.clone()),
-            field: None,
-        });
-        for w in &m.windows {
-            docs.push(SearchDoc {
-                kind: DocKind::Window,
-                title: w.name.clone(),
-                body: join_some([
-                    Some(m.name.as_str()),
-                    Some(w.field_name.as_str()),
-                    w.general.then_some("各種相談"),
-                    w.detail.as_deref(),
-                    w.note.as_deref(),
-                    w.tel.as_deref(),
-                ]),
-                url: format!("{}#{}", Route::Municipality(&m.slug).path(), w.anchor),
-                kana: m.kana.clone(),
-                municipality: Some(m.name.clone()),
-                region: Some(m.region_id.clone()),
-                field: Some(w.field_name.clone()),
-            });
-        }
-    }
+    crate::kinds::contacts::search_docs(&site.municipalities, &mut docs);
     for f in &site.facilities {
         let care: Vec<&str> = f.care.iter().map(|c| c.name.as_str()).collect();
         let kana = site

@@ -7,6 +7,7 @@
 use serde::Deserialize;
 
 pub use crate::kinds::common::{S, pos};
+use crate::kinds::contacts::ContactFile;
 
 /// `data/site.yaml`
 #[derive(Debug, Clone, Deserialize)]
@@ -119,44 +120,6 @@ pub struct Term {
     pub group: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
-}
-
-/// `data/contacts/<slug>.yaml`
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ContactFile {
-    pub municipality: S<String>,
-    pub updated: S<String>,
-    #[serde(default)]
-    pub windows: Vec<S<Window>>,
-}
-
-/// One municipal window (相談窓口).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Window {
-    pub name: S<String>,
-    pub field: S<String>,
-    /// 「各種相談」: takes any question (only the first window).
-    #[serde(default)]
-    pub general: Option<S<bool>>,
-    #[serde(default)]
-    pub detail: Option<String>,
-    #[serde(default)]
-    pub tel: Option<S<String>>,
-    /// `direct` (直通) or `main` (代表).
-    #[serde(default)]
-    pub tel_kind: Option<S<String>>,
-    #[serde(default)]
-    pub note: Option<String>,
-    #[serde(default)]
-    pub url: Option<S<String>>,
-}
-
-impl Window {
-    pub fn is_general(&self) -> bool {
-        self.general.as_ref().is_some_and(|g| g.value)
-    }
 }
 
 /// One entry of `data/facilities/<slug>.yaml`.

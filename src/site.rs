@@ -11,6 +11,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use crate::kinds::contacts::{MunicipalityView, WindowView};
+
 /// URL sections the generator writes itself; content/ cannot use them.
 pub const GENERATED_SECTIONS: [&str; 8] = crate::routes::RESERVED_SECTIONS;
 
@@ -80,45 +82,6 @@ pub struct RegionView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct MunicipalityView {
-    pub code: String,
-    pub name: String,
-    pub kana: String,
-    pub slug: String,
-    pub region_id: String,
-    pub region_name: String,
-    pub updated_iso: Option<String>,
-    pub updated_label: Option<String>,
-    pub windows: Vec<WindowView>,
-    pub facility_count: usize,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct WindowView {
-    /// Anchor id on the municipality page (`w-1` …).
-    pub anchor: String,
-    pub name: String,
-    pub field_id: String,
-    pub field_name: String,
-    pub field_color: String,
-    pub field_text_color: String,
-    pub field_tint: String,
-    pub field_border: String,
-    pub general: bool,
-    pub detail: Option<String>,
-    pub tel: Option<String>,
-    pub tel_href: Option<String>,
-    pub tel_kind_label: Option<String>,
-    /// Accessible name of the tel: link: 「横浜市 障害福祉課に電話する」.
-    pub tel_aria: Option<String>,
-    pub note: Option<String>,
-    /// The URL as the editors wrote it (shown on the page and in the PDF).
-    pub url: Option<String>,
-    /// The same URL as the URL rule writes it (percent-encoded), for `href`.
-    pub url_href: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct TermView {
     pub id: String,
     pub name: String,
@@ -183,14 +146,14 @@ pub struct PageView {
     pub template: Option<String>,
 }
 
-fn date_labels(iso: Option<&str>) -> (Option<String>, Option<String>) {
+pub(crate) fn date_labels(iso: Option<&str>) -> (Option<String>, Option<String>) {
     match iso.and_then(Date::parse) {
         Some(d) => (Some(d.to_string()), Some(d.wareki_with_seireki())),
         None => (None, None),
     }
 }
 
-fn nonempty(s: &Option<String>) -> Option<String> {
+pub(crate) fn nonempty(s: &Option<String>) -> Option<String> {
     s.as_ref()
         .map(|x| x.trim().to_string())
         .filter(|x| !x.is_empty())
@@ -205,7 +168,7 @@ fn href_of(base_path: &str, path: &str) -> String {
 }
 
 /// A data `url:` as the URL rule writes it (`None` when refused: `check` reports it).
-fn data_href(url: &Option<crate::model::S<String>>) -> Option<String> {
+pub(crate) fn data_href(url: &Option<crate::model::S<String>>) -> Option<String> {
     let u = url.as_ref()?;
     match crate::url_rule::check(&u.value, crate::url_rule::Place::DataUrl) {
         Ok(safe) => Some(safe.href("/")),
@@ -284,11 +247,6 @@ pub fn resolve(raw: &RawSite, opts: &ResolveOptions) -> Site {
     let type_by_id: BTreeMap<&str, &TermView> =
         facility_types.iter().map(|t| (t.id.as_str(), t)).collect();
 
-    let contacts_of: BTreeMap<&str, &crate::model::ContactFile> = raw
-        .contacts
-        .iter()
-        .map(|(_, c)| (c.municipality.value.as_str(), c))
-        .collect();
     let names: BTreeMap<&str, &str> = list(&raw.municipalities)
         .map(|m| (m.slug.value.as_str(), m.name.value.as_str()))
         .collect();
@@ -342,36 +300,15 @@ pub fn resolve(raw: &RawSite, opts: &ResolveOptions) -> Site {
         *facility_count.entry(f.municipality.as_str()).or_default() += 1;
     }
 
-    let municipalities: Vec<MunicipalityView> = list(&raw.municipalities)
-        .map(|m| {
-            let slug = m.slug.value.as_str();
-            let region = region_of.get(slug);
-            let contacts = contacts_of.get(slug);
-            let (updated_iso, updated_label) =
-                date_labels(contacts.map(|c| c.updated.value.as_str()));
-            let windows = contacts
-                .map(|c| {
-                    c.windows
-                        .iter()
-                        .enumerate()
-                        .map(|(i, w)| window_view(i, &w.value, &m.name.value, &field_by_id))
-                        .collect()
-                })
-                .unwrap_or_default();
-            MunicipalityView {
-                code: m.code.value.clone(),
-                name: m.name.value.clone(),
-                kana: m.kana.value.clone(),
-                slug: slug.to_string(),
-                region_id: region.map_or_else(String::new, |r| r.id.clone()),
-                region_name: region.map_or_else(String::new, |r| r.name.clone()),
-                updated_iso,
-                updated_label,
-                windows,
-                facility_count: facility_count.get(slug).copied().unwrap_or(0),
-            }
-        })
-        .collect();
+    let municipalities = crate::kinds::contacts::resolve(
+        raw.municipalities.as_ref().map_or(&[], |(_, l)| l),
+        &raw.contacts,
+        &crate::kinds::contacts::Context {
+            region_of: &region_of,
+            field_by_id: &field_by_id,
+            facility_count: &facility_count,
+        },
+    );
 
     let md_opts = MarkdownOptions {
         base_path: &base_path,
@@ -493,42 +430,6 @@ pub fn resolve(raw: &RawSite, opts: &ResolveOptions) -> Site {
 
 fn list<T>(src: &Option<(String, Vec<crate::model::S<T>>)>) -> impl Iterator<Item = &T> {
     src.iter().flat_map(|(_, l)| l.iter().map(|x| &x.value))
-}
-
-fn window_view(
-    index: usize,
-    w: &crate::model::Window,
-    municipality: &str,
-    fields: &BTreeMap<&str, &FieldView>,
-) -> WindowView {
-    let field = fields.get(w.field.value.as_str());
-    let get = |f: fn(&FieldView) -> &String| field.map_or_else(String::new, |x| f(x).clone());
-    let tel_kind_label = w.tel_kind.as_ref().map(|k| match k.value.as_str() {
-        "main" => "代表".to_string(),
-        _ => "直通".to_string(),
-    });
-    WindowView {
-        anchor: format!("w-{}", index + 1),
-        name: w.name.value.clone(),
-        field_id: w.field.value.clone(),
-        field_name: get(|f| &f.name),
-        field_color: get(|f| &f.color),
-        field_text_color: get(|f| &f.text_color),
-        field_tint: get(|f| &f.tint),
-        field_border: get(|f| &f.border),
-        general: index == 0 && w.is_general(),
-        detail: nonempty(&w.detail),
-        tel: w.tel.as_ref().map(|t| t.value.clone()),
-        tel_href: w.tel.as_ref().map(|t| tel::href(&t.value)),
-        tel_kind_label,
-        tel_aria: w
-            .tel
-            .as_ref()
-            .map(|t| format!("{municipality} {}に電話する {}", w.name.value, t.value)),
-        note: nonempty(&w.note),
-        url: w.url.as_ref().map(|u| u.value.clone()),
-        url_href: data_href(&w.url),
-    }
 }
 
 /// One static list of facilities (`/facilities/<kind>/<id>/`).

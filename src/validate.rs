@@ -4,7 +4,7 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
 use crate::kinds::check::{Checker, file_stem, known};
-use crate::model::{ContactFile, Facility, RawSite, S, Window, pos};
+use crate::model::{Facility, RawSite, S, pos};
 use crate::url_rule::{self, Place};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,7 +13,13 @@ pub fn validate(raw: &RawSite) -> Diagnostics {
     v.site(raw);
     let ids = v.vocabularies(raw);
     v.regions(raw, &ids);
-    v.contacts(raw, &ids);
+    crate::kinds::contacts::check(
+        &mut v,
+        &raw.contacts,
+        &raw.contact_files,
+        raw.municipalities.as_ref(),
+        &ids,
+    );
     v.facilities(raw, &ids);
     v.pages(raw);
     v.diags
@@ -21,12 +27,12 @@ pub fn validate(raw: &RawSite) -> Diagnostics {
 
 /// The valid ids of each vocabulary, for cross-reference checks.
 #[derive(Default)]
-struct Ids {
-    municipalities: BTreeSet<String>,
-    regions: BTreeSet<String>,
-    fields: BTreeSet<String>,
-    care: BTreeSet<String>,
-    types: BTreeSet<String>,
+pub(crate) struct Ids {
+    pub(crate) municipalities: BTreeSet<String>,
+    pub(crate) regions: BTreeSet<String>,
+    pub(crate) fields: BTreeSet<String>,
+    pub(crate) care: BTreeSet<String>,
+    pub(crate) types: BTreeSet<String>,
 }
 
 fn is_hex_color(s: &str) -> bool {
@@ -291,133 +297,6 @@ impl Checker {
                     ));
                 }
             }
-        }
-    }
-
-    fn contacts(&mut self, raw: &RawSite, ids: &Ids) {
-        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
-        for (file, c) in &raw.contacts {
-            self.contact_file(file, c, ids);
-            if let Some(other) = seen.insert(&c.municipality.value, file) {
-                let d = self.error_at(
-                    file,
-                    &c.municipality,
-                    format!(
-                        "市町村 `{}` の窓口が2つのファイルで定義されています",
-                        c.municipality.value
-                    ),
-                );
-                d.hint = Some(format!("{other} と1つにまとめてください"));
-            }
-        }
-        if let Some((mfile, list)) = &raw.municipalities {
-            for m in list.iter().map(|m| &m.value) {
-                let has_file = raw.contact_files.iter().any(|f| f == &m.slug.value);
-                if !seen.contains_key(m.slug.value.as_str()) && !has_file {
-                    let (l, c) = pos(&m.slug);
-                    self.diags.push(
-                        Diagnostic::warning(
-                            mfile,
-                            l,
-                            c,
-                            format!("{} の窓口ファイルがありません", m.name.value),
-                        )
-                        .hint(format!(
-                            "data/contacts/{}.yaml を作ると、窓口一覧と PDF に載ります",
-                            m.slug.value
-                        )),
-                    );
-                }
-            }
-        }
-    }
-
-    fn contact_file(&mut self, file: &str, c: &ContactFile, ids: &Ids) {
-        let stem = file_stem(file);
-        if !known(&ids.municipalities, &c.municipality.value) {
-            self.unknown_ref(
-                file,
-                &c.municipality,
-                "市町村",
-                "municipalities.yaml",
-                &ids.municipalities,
-            );
-        } else if c.municipality.value != stem {
-            let d = self.error_at(
-                file,
-                &c.municipality,
-                format!(
-                    "municipality `{}` がファイル名 `{stem}.yaml` と合っていません",
-                    c.municipality.value
-                ),
-            );
-            d.hint = Some(format!(
-                "ファイル名を {}.yaml にするか、municipality を {stem} にしてください",
-                c.municipality.value
-            ));
-        }
-        self.fresh_date(file, &c.updated, "更新日 (updated)");
-        if c.windows.is_empty() {
-            let d = self.error_at(file, &c.municipality, "窓口 (windows) が1つもありません");
-            d.hint = Some("windows: の下に「- name: 〇〇課」から始まる窓口を書いてください".into());
-        }
-        for (i, w) in c.windows.iter().enumerate() {
-            self.window(file, i, w, ids);
-        }
-    }
-
-    fn window(&mut self, file: &str, index: usize, w: &S<Window>, ids: &Ids) {
-        let win = &w.value;
-        self.non_empty(file, &win.name, "窓口名 (name)");
-        if !known(&ids.fields, &win.field.value) {
-            self.unknown_ref(file, &win.field, "分野", "fields.yaml", &ids.fields);
-        }
-        if let Some(g) = &win.general
-            && g.value
-            && index > 0
-        {
-            let d = self.error_at(
-                file,
-                g,
-                "general: true (各種相談) は最初の窓口にだけ書けます",
-            );
-            d.hint = Some(
-                "各種相談を受ける窓口を windows の先頭に移すか、general を消してください".into(),
-            );
-        }
-        if win.tel.is_none()
-            && win.note.as_deref().is_none_or(|n| n.trim().is_empty())
-            && win.url.is_none()
-        {
-            let d = self.error_at(
-                file,
-                w,
-                format!("窓口「{}」に連絡先がありません", win.name.value),
-            );
-            d.expected = Some("tel・note・url のどれか1つ以上".into());
-            d.hint = Some(
-                "電話番号がない場合は note: に「お住まいの区の窓口へ」などと書いてください".into(),
-            );
-        }
-        if let Some(t) = &win.tel {
-            self.tel(file, t);
-            if win.tel_kind.is_none() {
-                let d = self.error_at(file, t, "電話番号に tel_kind (直通/代表) がありません");
-                d.hint = Some("所管課に直接つながるなら tel_kind: direct、交換手につながるなら tel_kind: main".into());
-            }
-        }
-        if let Some(k) = &win.tel_kind {
-            if win.tel.is_none() {
-                let d = self.error_at(file, k, "tel がないのに tel_kind が書かれています");
-                d.hint = Some("tel: を書くか、tel_kind を消してください".into());
-            } else if k.value != "direct" && k.value != "main" {
-                let d = self.error_at(file, k, format!("tel_kind `{}` は使えません", k.value));
-                d.expected = Some("direct (直通) または main (代表)".into());
-                d.hint = Some(did_you_mean(&k.value, ["direct", "main"]));
-            }
-        }
-        if let Some(u) = &win.url {
-            self.url(file, u, Place::DataUrl);
         }
     }
 

@@ -4,9 +4,10 @@
 //! accepts; every sample data file points VS Code at its schema.
 
 use crate::sitekit;
+use ohisama::kinds::contacts::{ContactFile, Window};
 use ohisama::model::{
-    ContactFile, Facility, Field, FrontMatter, MenuEntry, Municipality, Notice, PageMenu, Region,
-    SiteConfig, Term, Window,
+    Facility, Field, FrontMatter, MenuEntry, Municipality, Notice, PageMenu, Region, SiteConfig,
+    Term,
 };
 use ohisama::tools::schema::{SCHEMAS, kind_of_data_file, write_schemas};
 use serde::de::DeserializeOwned;

@@ -26,6 +26,16 @@ impl<T> Deref for S<T> {
 }
 
 impl<T> S<T> {
+    /// A value that was not read from a file (an import, a normalised copy):
+    /// its place is unknown, so two such values compare by value alone.
+    pub fn new(value: T) -> S<T> {
+        S(Spanned::new(
+            value,
+            serde_saphyr::Location::UNKNOWN,
+            serde_saphyr::Location::UNKNOWN,
+        ))
+    }
+
     /// The value without its place.
     pub fn into_value(self) -> T {
         self.0.value

@@ -13,8 +13,9 @@ use super::data::{
 use super::yaml_out::{self, Origins, YamlText};
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::kinds::contacts::ContactFile;
 use crate::load::parse_yaml;
-use crate::model::{ContactFile, Facility, S};
+use crate::model::{Facility, S};
 use crate::text_check::{self, MAX_REPORTED};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -2,8 +2,9 @@
 //! writing back; and the vocabularies (ids and Japanese names) of a site.
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::kinds::contacts::{ContactFile, Window};
 use crate::load::Loaded;
-use crate::model::{ContactFile, Facility, RawSite, Term, Window};
+use crate::model::{Facility, RawSite, Term};
 use serde::Serialize;
 use std::path::Path;
 use unicode_normalization::UnicodeNormalization as _;
@@ -60,7 +61,7 @@ impl WindowData {
             general: w.is_general(),
             detail: opt(w.detail.as_deref()),
             tel: opt(w.tel.as_ref().map(|t| t.value.as_str())),
-            tel_kind: opt(w.tel_kind.as_ref().map(|t| t.value.as_str())),
+            tel_kind: opt(w.tel_kind.as_ref().map(|t| t.value.key())),
             note: opt(w.note.as_deref()),
             url: opt(w.url.as_ref().map(|t| t.value.as_str())),
         }
