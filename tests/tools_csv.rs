@@ -211,7 +211,7 @@ fn sample_csvs_import_into_the_sample_site() {
         .find(|(f, _)| f.ends_with("chigasaki.yaml"))
         .unwrap()
         .1;
-    assert_eq!(chigasaki.updated, "2025-10-01");
+    assert_eq!(chigasaki.updated.value, "2025-10-01");
     assert_eq!(chigasaki.windows.len(), 8);
     let hakone: Vec<_> = facilities_of(&loaded.raw)
         .into_iter()

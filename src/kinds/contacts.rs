@@ -197,6 +197,8 @@ impl JsonSchema for TelKind {
             "type": "string",
             "enum": TelKind::KEYS,
             "enumDescriptions": ["直通: 所管課にそのままつながる", "代表: 交換手に課名を伝える"],
+            // The words of pages, CSV cells and diffs (what `from_cell` reads back).
+            "x-labels": [TelKind::Direct.label(), TelKind::Main.label()],
         })
     }
 }

@@ -8,12 +8,13 @@
 //! CSV → YAML → CSV is byte for byte the same.
 
 use super::data::{
-    ContactData, FacilityData, Vocab, VocabKind, WindowData, contacts_of, facilities_of, fold,
+    FacilityData, TableColumn, Vocab, VocabKind, contact_columns, contacts_of, facilities_of, fold,
+    values_of,
 };
 use super::yaml_out::{self, Origins, YamlText};
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
-use crate::kinds::contacts::ContactFile;
+use crate::kinds::contacts::{ContactFile, TelKind, Window};
 use crate::load::parse_yaml;
 use crate::model::{Facility, S};
 use crate::text_check::{self, MAX_REPORTED};
@@ -29,20 +30,6 @@ pub enum DataKind {
     /// 施設 (data/facilities/)
     Facilities,
 }
-
-/// Header and YAML key of each column of the contacts CSV, in order.
-pub const CONTACT_COLUMNS: [(&str, &str); 10] = [
-    ("市町村", "municipality"),
-    ("名称", "name"),
-    ("分野", "field"),
-    ("各種相談", "general"),
-    ("内容", "detail"),
-    ("電話", "tel"),
-    ("直通/代表", "tel_kind"),
-    ("備考", "note"),
-    ("URL", "url"),
-    ("確認日", "updated"),
-];
 
 /// Header and YAML key of each column of the facilities CSV, in order.
 pub const FACILITY_COLUMNS: [(&str, &str); 12] = [
@@ -60,11 +47,28 @@ pub const FACILITY_COLUMNS: [(&str, &str); 12] = [
     ("確認日", "updated"),
 ];
 
+/// The facilities CSV's columns as [`TableColumn`]s.
+fn facility_columns() -> &'static [TableColumn] {
+    static COLUMNS: std::sync::OnceLock<Vec<TableColumn>> = std::sync::OnceLock::new();
+    COLUMNS.get_or_init(|| {
+        FACILITY_COLUMNS
+            .iter()
+            .map(|(label, key)| TableColumn {
+                key,
+                label: label.to_string(),
+                vocab: None,
+                words: Vec::new(),
+            })
+            .collect()
+    })
+}
+
 impl DataKind {
-    pub fn columns(self) -> &'static [(&'static str, &'static str)] {
+    /// The columns of the CSV in order: header (the field's label) and YAML key.
+    pub fn columns(self) -> &'static [TableColumn] {
         match self {
-            DataKind::Contacts => &CONTACT_COLUMNS,
-            DataKind::Facilities => &FACILITY_COLUMNS,
+            DataKind::Contacts => contact_columns(),
+            DataKind::Facilities => facility_columns(),
         }
     }
 
@@ -94,7 +98,7 @@ impl DataKind {
     pub fn header_line(self) -> String {
         self.columns()
             .iter()
-            .map(|(h, _)| *h)
+            .map(|c| c.label.as_str())
             .collect::<Vec<_>>()
             .join(",")
     }
@@ -228,7 +232,7 @@ impl Row {
         self.kind
             .columns()
             .iter()
-            .position(|(_, k)| *k == key)
+            .position(|c| c.key == key)
             .expect("known key")
     }
 
@@ -246,7 +250,7 @@ impl Row {
     }
 
     fn header(&self, key: &str) -> &'static str {
-        self.kind.columns()[self.index(key)].0
+        &self.kind.columns()[self.index(key)].label
     }
 }
 
@@ -445,7 +449,7 @@ impl Importer<'_> {
                 continue;
             }
             let col = j as u32 + 1;
-            match columns.iter().position(|(c, _)| fold(c) == fold(&name)) {
+            match columns.iter().position(|c| fold(&c.label) == fold(&name)) {
                 Some(k) if col_of[k].is_some() => {
                     header_ok = false;
                     self.diags.push(
@@ -464,7 +468,8 @@ impl Importer<'_> {
                 Some(k) => col_of[k] = Some(j),
                 None => {
                     header_ok = false;
-                    let near = crate::diagnostic::nearest(&name, columns.iter().map(|(c, _)| *c));
+                    let near =
+                        crate::diagnostic::nearest(&name, columns.iter().map(|c| c.label.as_str()));
                     let guess = if near.is_empty() {
                         String::new()
                     } else {
@@ -492,7 +497,7 @@ impl Importer<'_> {
             .iter()
             .zip(&col_of)
             .filter(|(_, c)| c.is_none())
-            .map(|((h, _), _)| *h)
+            .map(|(c, _)| c.label.as_str())
             .collect();
         if !missing.is_empty() {
             header_ok = false;
@@ -500,7 +505,7 @@ impl Importer<'_> {
             let looks_other = other
                 .columns()
                 .iter()
-                .filter(|(h, _)| header.iter().any(|c| fold(&clean(c)) == fold(h)))
+                .filter(|h| header.iter().any(|c| fold(&clean(c)) == fold(&h.label)))
                 .count()
                 == other.columns().len();
             let hint = if looks_other {
@@ -665,37 +670,44 @@ impl Importer<'_> {
         }
     }
 
-    fn contact_row(&mut self, row: &Row) -> Option<(String, WindowData, Option<Date>)> {
+    /// 直通 / 代表 (or their spellings, see [`TelKind::from_cell`]); `Err` when unreadable.
+    fn tel_kind(&mut self, row: &Row) -> Result<Option<TelKind>, ()> {
+        let cell = fold(row.get("tel_kind"));
+        if cell.is_empty() {
+            return Ok(None);
+        }
+        TelKind::from_cell(&cell).map(Some).ok_or_else(|| {
+            self.error(
+                row,
+                "tel_kind",
+                format!("「{cell}」は使えません"),
+                "直通 (所管課につながる) か 代表 (交換手につながる) と書いてください",
+            );
+        })
+    }
+
+    /// ○ or empty (or their look-alikes, see [`parse_flag`]).
+    fn general(&mut self, row: &Row) -> Option<bool> {
+        let flag = parse_flag(row.get("general"));
+        if flag.is_none() {
+            self.error(
+                row,
+                "general",
+                format!("「{}」は読めません", row.get("general")),
+                "各種相談を受ける窓口なら ○、そうでなければ空にしてください",
+            );
+        }
+        flag
+    }
+
+    /// A window of a contacts row with its municipality and 確認日.
+    fn contact_row(&mut self, row: &Row) -> Option<(String, Window, Option<Date>)> {
         let municipality = self.term(row, "municipality", VocabKind::Municipality);
         let name = self.required(row, "name");
         let field = self.term(row, "field", VocabKind::Field);
-        let general = match parse_flag(row.get("general")) {
-            Some(g) => Some(g),
-            None => {
-                self.error(
-                    row,
-                    "general",
-                    format!("「{}」は読めません", row.get("general")),
-                    "各種相談を受ける窓口なら ○、そうでなければ空にしてください",
-                );
-                None
-            }
-        };
+        let general = self.general(row);
         let tel = self.tel(row);
-        let tel_kind = match fold(row.get("tel_kind")).as_str() {
-            "" => Some(None),
-            "直通" | "direct" | "ちょくつう" => Some(Some("direct".to_string())),
-            "代表" | "main" | "だいひょう" => Some(Some("main".to_string())),
-            other => {
-                self.error(
-                    row,
-                    "tel_kind",
-                    format!("「{other}」は使えません"),
-                    "直通 (所管課につながる) か 代表 (交換手につながる) と書いてください",
-                );
-                None
-            }
-        };
+        let tel_kind = self.tel_kind(row);
         let url = self.url(row);
         let date = self.date(row);
         let note = row.opt("note");
@@ -704,11 +716,27 @@ impl Importer<'_> {
         else {
             return None;
         };
-        let (Ok(tel), Some(tel_kind), Ok(url), Ok(date)) = (tel, tel_kind, url, date) else {
+        let (Ok(tel), Ok(tel_kind), Ok(url), Ok(date)) = (tel, tel_kind, url, date) else {
             return None;
         };
+        let window = Window {
+            name: S::new(name),
+            field: S::new(field),
+            general: general.then(|| S::new(true)),
+            detail: row.opt("detail"),
+            tel: tel.map(S::new),
+            tel_kind: tel_kind.map(S::new),
+            note,
+            url: url.map(S::new),
+        };
+        self.window_has_contact(row, &window)
+            .then_some((municipality, window, date))
+    }
+
+    /// A number needs 直通/代表 and the other way round; some contact is needed.
+    fn window_has_contact(&mut self, row: &Row, w: &Window) -> bool {
         let mut ok = true;
-        if tel.is_some() && tel_kind.is_none() {
+        if w.tel.is_some() && w.tel_kind.is_none() {
             self.error(
                 row,
                 "tel_kind",
@@ -717,7 +745,7 @@ impl Importer<'_> {
             );
             ok = false;
         }
-        if tel.is_none() && tel_kind.is_some() {
+        if w.tel.is_none() && w.tel_kind.is_some() {
             self.error(
                 row,
                 "tel_kind",
@@ -726,7 +754,7 @@ impl Importer<'_> {
             );
             ok = false;
         }
-        if tel.is_none() && note.is_none() && url.is_none() {
+        if w.tel.is_none() && w.note.is_none() && w.url.is_none() {
             self.error(
                 row,
                 "tel",
@@ -735,22 +763,7 @@ impl Importer<'_> {
             );
             ok = false;
         }
-        ok.then(|| {
-            (
-                municipality,
-                WindowData {
-                    name,
-                    field,
-                    general,
-                    detail: row.opt("detail"),
-                    tel,
-                    tel_kind,
-                    note,
-                    url,
-                },
-                date,
-            )
-        })
+        ok
     }
 
     fn facility_row(&mut self, row: &Row) -> Option<FacilityData> {
@@ -1005,7 +1018,7 @@ impl Origins for RowOrigins<'_> {
         } else {
             self.rows.get(item)?
         };
-        let has_key = row.kind.columns().iter().any(|(_, k)| *k == key);
+        let has_key = row.kind.columns().iter().any(|c| c.key == key);
         Some((row.row, if has_key { row.col(key) } else { 0 }))
     }
 }
@@ -1143,7 +1156,7 @@ pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diag
 }
 
 /// The rows of one municipality: rows, windows, and the newest 確認日 with its row.
-type ContactGroup<'a> = (Vec<&'a Row>, Vec<WindowData>, Option<(Date, &'a Row)>);
+type ContactGroup<'a> = (Vec<&'a Row>, Vec<Window>, Option<(Date, &'a Row)>);
 
 fn plan_contacts(im: &mut Importer, rows: &[Row], root: &Path) -> Vec<Planned> {
     // by municipality, in order of first appearance
@@ -1157,7 +1170,7 @@ fn plan_contacts(im: &mut Importer, rows: &[Row], root: &Path) -> Vec<Planned> {
             order.push(m.clone());
         }
         let g = groups.entry(m).or_default();
-        if w.general && !g.1.is_empty() {
+        if w.is_general() && !g.1.is_empty() {
             im.error(
                 row,
                 "general",
@@ -1189,10 +1202,10 @@ fn plan_contacts(im: &mut Importer, rows: &[Row], root: &Path) -> Vec<Planned> {
             continue;
         };
         let rel = format!("data/contacts/{m}.yaml");
-        let data = ContactData {
-            municipality: m.clone(),
-            updated: updated.to_string(),
-            windows,
+        let data = ContactFile {
+            municipality: S::new(m.clone()),
+            updated: S::new(updated.to_string()),
+            windows: windows.into_iter().map(S::new).collect(),
         };
         let origins = RowOrigins {
             rows: rows_of.clone(),
@@ -1513,30 +1526,7 @@ pub fn export(kind: DataKind, root: &Path) -> Result<Vec<u8>, Diagnostics> {
         DataKind::Contacts => {
             let mut files = contacts_of(&loaded.raw);
             files.sort_by_key(|(f, _)| (rank(&stem(f)), f.clone()));
-            for (_, c) in files {
-                for w in &c.windows {
-                    records.push(vec![
-                        name(VocabKind::Municipality, &c.municipality),
-                        w.name.clone(),
-                        name(VocabKind::Field, &w.field),
-                        if w.general {
-                            "○".into()
-                        } else {
-                            String::new()
-                        },
-                        w.detail.clone().unwrap_or_default(),
-                        w.tel.clone().unwrap_or_default(),
-                        match w.tel_kind.as_deref() {
-                            Some("direct") => "直通".into(),
-                            Some("main") => "代表".into(),
-                            other => other.unwrap_or_default().to_string(),
-                        },
-                        w.note.clone().unwrap_or_default(),
-                        w.url.clone().unwrap_or_default(),
-                        c.updated.clone(),
-                    ]);
-                }
-            }
+            records = contact_records(&files, &name);
         }
         DataKind::Facilities => {
             let mut list = facilities_of(&loaded.raw);
@@ -1575,6 +1565,32 @@ pub fn export(kind: DataKind, root: &Path) -> Result<Vec<u8>, Diagnostics> {
     Ok(csv_bytes(kind, &records))
 }
 
+/// One CSV record per window: its cells as the columns say (the file's
+/// municipality and 確認日 on each row of the file).
+fn contact_records(
+    files: &[(String, ContactFile)],
+    name: &dyn Fn(VocabKind, &str) -> String,
+) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    for (_, c) in files {
+        let file = values_of(c);
+        for w in &c.windows {
+            let window = values_of(&w.value);
+            records.push(
+                DataKind::Contacts
+                    .columns()
+                    .iter()
+                    .map(|col| {
+                        let value = window.get(col.key).or_else(|| file.get(col.key));
+                        col.text(value, name, ["○", ""])
+                    })
+                    .collect(),
+            );
+        }
+    }
+    records
+}
+
 /// UTF-8 with BOM, CRLF line ends, quotes only where needed.
 fn csv_bytes(kind: DataKind, records: &[Vec<String>]) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
@@ -1583,7 +1599,7 @@ fn csv_bytes(kind: DataKind, records: &[Vec<String>]) -> Vec<u8> {
             .terminator(csv::Terminator::CRLF)
             .quote_style(csv::QuoteStyle::Necessary)
             .from_writer(&mut out);
-        let header: Vec<&str> = kind.columns().iter().map(|(h, _)| *h).collect();
+        let header: Vec<&str> = kind.columns().iter().map(|c| c.label.as_str()).collect();
         // Writing to a Vec cannot fail.
         let _ = w.write_record(&header);
         for r in records {

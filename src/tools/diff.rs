@@ -5,9 +5,11 @@
 //! Windows are matched by (municipality, name); facilities by id.
 
 use super::data::{
-    ContactData, FacilityData, Vocab, VocabKind, WindowData, contacts_of, facilities_of,
+    FacilityData, Vocab, VocabKind, contact_columns, contacts_of, facilities_of, values_of,
 };
 use crate::diagnostic::Diagnostics;
+use crate::kinds::common::field_names;
+use crate::kinds::contacts::{ContactFile, Window};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -35,8 +37,8 @@ pub struct MunicipalityDiff {
     pub name: String,
     /// 確認日 of the contacts file.
     pub updated: Option<Change>,
-    pub windows_added: Vec<WindowData>,
-    pub windows_removed: Vec<WindowData>,
+    pub windows_added: Vec<Window>,
+    pub windows_removed: Vec<Window>,
     /// (window name, changes)
     pub windows_changed: Vec<(String, Vec<Change>)>,
     pub windows_reordered: bool,
@@ -82,40 +84,27 @@ fn text(v: &Option<String>) -> String {
     v.clone().unwrap_or_default()
 }
 
-fn tel_kind_label(k: &Option<String>) -> String {
-    match k.as_deref() {
-        Some("direct") => "直通".into(),
-        Some("main") => "代表".into(),
-        Some(other) => other.into(),
-        None => String::new(),
-    }
-}
-
 impl DataDiff {
     fn name(&self, kind: VocabKind, id: &str) -> String {
         label(&self.vocab, &self.old_vocab, kind, id)
     }
 
-    fn window_changes(&self, a: &WindowData, b: &WindowData) -> Vec<Change> {
-        let yes_no = |g: bool| if g { "あり" } else { "なし" }.to_string();
-        let pairs = [
-            (
-                "分野",
-                self.name(VocabKind::Field, &a.field),
-                self.name(VocabKind::Field, &b.field),
-            ),
-            ("各種相談", yes_no(a.general), yes_no(b.general)),
-            ("内容", text(&a.detail), text(&b.detail)),
-            ("電話", text(&a.tel), text(&b.tel)),
-            (
-                "直通/代表",
-                tel_kind_label(&a.tel_kind),
-                tel_kind_label(&b.tel_kind),
-            ),
-            ("備考", text(&a.note), text(&b.note)),
-            ("URL", text(&a.url), text(&b.url)),
-        ];
-        changes(pairs)
+    /// The fields of a window that changed, in the order of the declaration
+    /// (the name pairs the windows; the file's keys are not a window's).
+    fn window_changes(&self, a: &Window, b: &Window) -> Vec<Change> {
+        let (va, vb) = (values_of(a), values_of(b));
+        let name = |kind: VocabKind, id: &str| self.name(kind, id);
+        let window_keys = field_names::<Window>();
+        contact_columns()
+            .iter()
+            .filter(|c| window_keys.contains(&c.key) && c.key != "name")
+            .map(|c| Change {
+                label: c.label.as_str(),
+                old: c.text(va.get(c.key), &name, ["あり", "なし"]),
+                new: c.text(vb.get(c.key), &name, ["あり", "なし"]),
+            })
+            .filter(|c| c.old != c.new)
+            .collect()
     }
 
     fn facility_changes(&self, a: &FacilityData, b: &FacilityData) -> Vec<Change> {
@@ -209,24 +198,22 @@ impl DataDiff {
     }
 
     /// One line about a window: name (分野、電話 … (直通)).
-    fn window_summary(&self, w: &WindowData) -> (String, String) {
-        let mut parts = vec![self.name(VocabKind::Field, &w.field)];
-        if w.general {
+    fn window_summary(&self, w: &Window) -> (String, String) {
+        let mut parts = vec![self.name(VocabKind::Field, &w.field.value)];
+        if w.is_general() {
             parts.push("各種相談".into());
         }
         if let Some(t) = &w.tel {
-            let kind = tel_kind_label(&w.tel_kind);
-            parts.push(if kind.is_empty() {
-                format!("電話 {t}")
-            } else {
-                format!("電話 {t} ({kind})")
+            parts.push(match w.tel_kind_label() {
+                Some(kind) => format!("電話 {} ({kind})", t.value),
+                None => format!("電話 {}", t.value),
             });
         } else if let Some(n) = &w.note {
             parts.push(n.clone());
         } else if let Some(u) = &w.url {
-            parts.push(u.clone());
+            parts.push(u.value.clone());
         }
-        (w.name.clone(), parts.join("、"))
+        (w.name.value.clone(), parts.join("、"))
     }
 
     fn facility_summary(&self, f: &FacilityData) -> (String, String) {
@@ -489,7 +476,7 @@ fn changes<const N: usize>(pairs: [(&'static str, String, String); N]) -> Vec<Ch
 
 /// Pairs old and new windows of one municipality by name: equal windows
 /// first, then the remaining ones with the same name in order.
-fn pair_windows(old: &[WindowData], new: &[WindowData]) -> Vec<(Option<usize>, Option<usize>)> {
+fn pair_windows(old: &[Window], new: &[Window]) -> Vec<(Option<usize>, Option<usize>)> {
     let mut old_free: Vec<bool> = vec![true; old.len()];
     let mut pair_of_new: Vec<Option<usize>> = vec![None; new.len()];
     for (j, w) in new.iter().enumerate() {
@@ -502,7 +489,8 @@ fn pair_windows(old: &[WindowData], new: &[WindowData]) -> Vec<(Option<usize>, O
         if pair_of_new[j].is_some() {
             continue;
         }
-        if let Some(i) = (0..old.len()).find(|&i| old_free[i] && old[i].name == w.name) {
+        if let Some(i) = (0..old.len()).find(|&i| old_free[i] && old[i].name.value == w.name.value)
+        {
             old_free[i] = false;
             pair_of_new[j] = Some(i);
         }
@@ -548,7 +536,7 @@ pub fn diff_sites(old_root: &Path, new_root: &Path) -> Result<DataDiff, Diagnost
 
 type Side<'a> = (
     &'a Vocab,
-    &'a [(String, ContactData)],
+    &'a [(String, ContactFile)],
     &'a [(String, FacilityData)],
 );
 
@@ -562,25 +550,34 @@ pub fn diff_data(old_label: &str, new_label: &str, old: Side, new: Side) -> Data
         old_vocab: old.0.clone(),
     };
     let mut by_muni: BTreeMap<String, MunicipalityDiff> = BTreeMap::new();
-    let contacts = |side: &[(String, ContactData)]| -> BTreeMap<String, ContactData> {
+    let contacts = |side: &[(String, ContactFile)]| -> BTreeMap<String, Vec<Window>> {
         side.iter()
-            .map(|(_, c)| (c.municipality.clone(), c.clone()))
+            .map(|(_, c)| {
+                let windows = c.windows.iter().map(|w| w.value.clone()).collect();
+                (c.municipality.value.clone(), windows)
+            })
             .collect()
     };
+    let updated = |side: &[(String, ContactFile)]| -> BTreeMap<String, String> {
+        side.iter()
+            .map(|(_, c)| (c.municipality.value.clone(), c.updated.value.clone()))
+            .collect()
+    };
+    let (old_u, new_u) = (updated(old.1), updated(new.1));
     let (old_c, new_c) = (contacts(old.1), contacts(new.1));
     let munis: BTreeSet<&String> = old_c.keys().chain(new_c.keys()).collect();
     for m in munis {
         let entry = by_muni.entry(m.clone()).or_default();
         let empty = Vec::new();
-        let ow = old_c.get(m).map_or(&empty, |c| &c.windows);
-        let nw = new_c.get(m).map_or(&empty, |c| &c.windows);
-        if let (Some(a), Some(b)) = (old_c.get(m), new_c.get(m))
-            && a.updated != b.updated
+        let ow = old_c.get(m).unwrap_or(&empty);
+        let nw = new_c.get(m).unwrap_or(&empty);
+        if let (Some(a), Some(b)) = (old_u.get(m), new_u.get(m))
+            && a != b
         {
             entry.updated = Some(Change {
                 label: "確認日",
-                old: a.updated.clone(),
-                new: b.updated.clone(),
+                old: a.clone(),
+                new: b.clone(),
             });
         }
         let mut matched_old_order = Vec::new();
@@ -590,7 +587,7 @@ pub fn diff_data(old_label: &str, new_label: &str, old: Side, new: Side) -> Data
                     matched_old_order.push((i, j));
                     let ch = diff.window_changes(&ow[i], &nw[j]);
                     if !ch.is_empty() {
-                        entry.windows_changed.push((nw[j].name.clone(), ch));
+                        entry.windows_changed.push((nw[j].name.value.clone(), ch));
                     }
                 }
                 (None, Some(j)) => entry.windows_added.push(nw[j].clone()),
@@ -662,17 +659,11 @@ pub fn diff_data(old_label: &str, new_label: &str, old: Side, new: Side) -> Data
 mod tests {
     use super::*;
 
-    fn w(name: &str, tel: &str) -> WindowData {
-        WindowData {
-            name: name.into(),
-            field: "sodan".into(),
-            general: false,
-            detail: None,
-            tel: Some(tel.into()),
-            tel_kind: Some("direct".into()),
-            note: None,
-            url: None,
-        }
+    fn w(name: &str, tel: &str) -> Window {
+        let yaml = format!("name: {name}\nfield: sodan\ntel: {tel}\ntel_kind: direct\n");
+        serde_saphyr::from_str::<Window>(&yaml)
+            .expect("window")
+            .normalized()
     }
 
     #[test]

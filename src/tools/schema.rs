@@ -175,7 +175,6 @@ fn document(kind: &str, title: &str, description: &str, body: Value, v: &Vocab) 
 /// The schema of a kind's raw type `T`, derived from its declaration (serde +
 /// schemars attributes), as a document like the hand-written ones: the shared
 /// definitions of [`defs`] (with the site's ids), plus the type's own.
-#[allow(dead_code)] // the kinds move onto it one by one (issue #14)
 fn derived<T: schemars::JsonSchema>(
     kind: &str,
     title: &str,
@@ -379,65 +378,6 @@ fn term_schema(kind: &str, title: &str, description: &str, with_group: bool, v: 
     )
 }
 
-fn window_schema() -> Value {
-    let mut w = object(
-        "窓口",
-        "市町村の相談窓口 (tel・note・url のどれか1つ以上が必要)",
-        json!({
-            "name": non_empty("窓口名", "例: 健康福祉局 障害福祉保健部 障害自立支援課"),
-            "field": reference("field", "分野", "fields.yaml の id"),
-            "general": boolean("各種相談", "true: 医療的ケア児に関する全般の相談を受ける窓口 (最初の窓口にだけ書けます)"),
-            "detail": string("内容 (備考)", "所管する内容 (例: 障害福祉(障害者手帳について))"),
-            "tel": reference("tel", "電話番号", "半角、ハイフン区切り (例: 045-000-0000)"),
-            "tel_kind": {
-                "type": "string",
-                "title": "直通 / 代表",
-                "description": "tel があるとき必須。direct = (直通) 所管課につながる / main = (代表) 交換手に課名を伝える",
-                "enum": ["direct", "main"],
-                "enumDescriptions": ["直通: 所管課にそのままつながる", "代表: 交換手に課名を伝える"],
-            },
-            "note": string("備考", "電話番号が1つに決まらないときなど (例: お住まいの区の窓口へ)"),
-            "url": reference("url", "URL", "窓口のページ。省略すると「-」"),
-        }),
-        &["name", "field"],
-    );
-    w["dependentRequired"] = json!({"tel": ["tel_kind"], "tel_kind": ["tel"]});
-    w["anyOf"] = json!([
-        {"required": ["tel"]},
-        {"required": ["note"]},
-        {"required": ["url"]},
-    ]);
-    w
-}
-
-fn contacts_schema(v: &Vocab) -> Value {
-    let body = object(
-        "",
-        "",
-        json!({
-            "municipality": reference("municipality", "市町村", "ファイル名と同じ市町村スラッグ"),
-            "updated": reference("date", "確認日", "内容を確認した日。版の日付より1年以上古いと警告"),
-            "windows": {
-                "type": "array",
-                "title": "窓口",
-                "description": "窓口を掲載順に。各種相談 (general: true) は最初の窓口にだけ書けます (ohisama check が確かめます)",
-                "minItems": 1,
-                "items": {"$ref": "#/$defs/window"},
-            },
-        }),
-        &["municipality", "updated"],
-    );
-    let mut doc = document(
-        "contacts",
-        "市町村の問い合わせ窓口 (data/contacts/<市町村>.yaml)",
-        "1つの市町村の窓口を掲載順に書きます",
-        body,
-        v,
-    );
-    doc["$defs"]["window"] = window_schema();
-    doc
-}
-
 fn facilities_schema(v: &Vocab) -> Value {
     let f = object(
         "施設",
@@ -512,7 +452,9 @@ fn front_matter_schema(v: &Vocab) -> Value {
     )
 }
 
-/// Removes the empty title/description left by `object`/`list_of` at the top level.
+/// Removes the empty title/description left by `object`/`list_of` at the top
+/// level, and the `default` schemars writes for a `#[serde(default)]` field
+/// (noise for the editors: absent is what it means).
 fn tidy(mut doc: Value) -> Value {
     fn walk(v: &mut Value) {
         match v {
@@ -522,8 +464,16 @@ fn tidy(mut doc: Value) -> Value {
                         m.remove(key);
                     }
                 }
-                for child in m.values_mut() {
-                    walk(child);
+                m.remove("default");
+                for (key, child) in m.iter_mut() {
+                    if key == "properties"
+                        && let Value::Object(props) = child
+                    {
+                        // A property may be named like a keyword: only its schema is tidied.
+                        props.values_mut().for_each(walk);
+                    } else {
+                        walk(child);
+                    }
                 }
             }
             Value::Array(a) => a.iter_mut().for_each(walk),
@@ -558,7 +508,12 @@ pub fn schemas(v: &Vocab) -> Vec<(&'static str, Value)> {
                     true,
                     v,
                 ),
-                "contacts" => contacts_schema(v),
+                "contacts" => derived::<crate::kinds::contacts::ContactFile>(
+                    "contacts",
+                    "市町村の問い合わせ窓口 (data/contacts/<市町村>.yaml)",
+                    "1つの市町村の窓口を掲載順に書きます",
+                    v,
+                ),
                 "facilities" => facilities_schema(v),
                 _ => front_matter_schema(v),
             };
