@@ -91,28 +91,6 @@ pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
         }
     }
     crate::kinds::contacts::search_docs(&site.municipalities, &mut docs);
-    for f in &site.facilities {
-        let care: Vec<&str> = f.care.iter().map(|c| c.name.as_str()).collect();
-        let kana = site
-            .municipality(&f.municipality)
-            .map_or_else(String::new, |m| m.kana.clone());
-        docs.push(SearchDoc {
-            kind: DocKind::Facility,
-            title: f.name.clone(),
-            body: join_some([
-                Some(f.type_name.as_str()),
-                Some(f.municipality_name.as_str()),
-                f.address.as_deref(),
-                Some(care.join("、").as_str()),
-                f.ages.as_deref(),
-                f.note.as_deref(),
-            ]),
-            url: Route::Facility(&f.id).path(),
-            kana: format!("{} {}", f.kana, kana).trim().to_string(),
-            municipality: Some(f.municipality_name.clone()),
-            region: Some(f.region_id.clone()),
-            field: Some(f.type_name.clone()),
-        });
-    }
+    crate::kinds::facilities::search_docs(site, &mut docs);
     docs
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 pub use crate::kinds::common::{S, pos};
 use crate::kinds::contacts::ContactFile;
+use crate::kinds::facilities::Facility;
 
 /// `data/site.yaml`
 #[derive(Debug, Clone, Deserialize)]
@@ -120,33 +121,6 @@ pub struct Term {
     pub group: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
-}
-
-/// One entry of `data/facilities/<slug>.yaml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Facility {
-    pub id: S<String>,
-    pub name: S<String>,
-    #[serde(default)]
-    pub kana: String,
-    #[serde(rename = "type")]
-    pub kind: S<String>,
-    pub municipality: S<String>,
-    #[serde(default)]
-    pub address: Option<String>,
-    #[serde(default)]
-    pub tel: Option<S<String>>,
-    #[serde(default)]
-    pub url: Option<S<String>>,
-    #[serde(default)]
-    pub care: Vec<S<String>>,
-    #[serde(default)]
-    pub ages: Option<String>,
-    #[serde(default)]
-    pub note: Option<String>,
-    #[serde(default)]
-    pub updated: Option<S<String>>,
 }
 
 /// YAML front matter of a markdown page.

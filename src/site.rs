@@ -5,13 +5,12 @@
 use crate::date::Date;
 use crate::markdown::{self, Heading, MarkdownOptions, Section};
 use crate::model::RawSite;
-use crate::routes::{ListKind, Route};
-use crate::tel;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use crate::kinds::contacts::{MunicipalityView, WindowView};
+pub use crate::kinds::facilities::{FACILITY_LIST_KINDS, FacilityList, FacilityView};
 
 /// URL sections the generator writes itself; content/ cannot use them.
 pub const GENERATED_SECTIONS: [&str; 8] = crate::routes::RESERVED_SECTIONS;
@@ -87,32 +86,6 @@ pub struct TermView {
     pub name: String,
     pub kana: String,
     pub group: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FacilityView {
-    pub id: String,
-    pub name: String,
-    pub kana: String,
-    pub type_id: String,
-    pub type_name: String,
-    pub municipality: String,
-    pub municipality_name: String,
-    pub region_id: String,
-    pub region_name: String,
-    pub address: Option<String>,
-    pub tel: Option<String>,
-    pub tel_href: Option<String>,
-    pub tel_aria: Option<String>,
-    /// The URL as the editors wrote it (shown on the page and in the PDF).
-    pub url: Option<String>,
-    /// The same URL as the URL rule writes it (percent-encoded), for `href`.
-    pub url_href: Option<String>,
-    pub care: Vec<TermView>,
-    pub ages: Option<String>,
-    pub note: Option<String>,
-    pub updated_iso: Option<String>,
-    pub updated_label: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -251,50 +224,15 @@ pub fn resolve(raw: &RawSite, opts: &ResolveOptions) -> Site {
         .map(|m| (m.slug.value.as_str(), m.name.value.as_str()))
         .collect();
 
-    let mut facilities: Vec<FacilityView> = raw
-        .facilities
-        .iter()
-        .flat_map(|(_, l)| l.iter().map(|f| &f.value))
-        .map(|f| {
-            let muni = f.municipality.value.as_str();
-            let region = region_of.get(muni);
-            let municipality_name = names.get(muni).copied().unwrap_or(muni).to_string();
-            let (updated_iso, updated_label) =
-                date_labels(f.updated.as_ref().map(|u| u.value.as_str()));
-            FacilityView {
-                id: f.id.value.clone(),
-                name: f.name.value.clone(),
-                kana: f.kana.clone(),
-                type_id: f.kind.value.clone(),
-                type_name: type_by_id
-                    .get(f.kind.value.as_str())
-                    .map_or_else(|| f.kind.value.clone(), |t| t.name.clone()),
-                municipality: muni.to_string(),
-                region_id: region.map_or_else(String::new, |r| r.id.clone()),
-                region_name: region.map_or_else(String::new, |r| r.name.clone()),
-                address: nonempty(&f.address),
-                tel: f.tel.as_ref().map(|t| t.value.clone()),
-                tel_href: f.tel.as_ref().map(|t| tel::href(&t.value)),
-                tel_aria: f
-                    .tel
-                    .as_ref()
-                    .map(|t| format!("{}に電話する {}", f.name.value, t.value)),
-                url: f.url.as_ref().map(|u| u.value.clone()),
-                url_href: data_href(&f.url),
-                care: f
-                    .care
-                    .iter()
-                    .filter_map(|c| care_by_id.get(c.value.as_str()).map(|t| (*t).clone()))
-                    .collect(),
-                ages: nonempty(&f.ages),
-                note: nonempty(&f.note),
-                updated_iso,
-                updated_label,
-                municipality_name,
-            }
-        })
-        .collect();
-    facilities.sort_by(|a, b| (&a.kana, &a.name, &a.id).cmp(&(&b.kana, &b.name, &b.id)));
+    let facilities = crate::kinds::facilities::resolve(
+        &raw.facilities,
+        &crate::kinds::facilities::Context {
+            region_of: &region_of,
+            names: &names,
+            type_by_id: &type_by_id,
+            care_by_id: &care_by_id,
+        },
+    );
     let mut facility_count: BTreeMap<&str, usize> = BTreeMap::new();
     for f in &facilities {
         *facility_count.entry(f.municipality.as_str()).or_default() += 1;
@@ -432,90 +370,11 @@ fn list<T>(src: &Option<(String, Vec<crate::model::S<T>>)>) -> impl Iterator<Ite
     src.iter().flat_map(|(_, l)| l.iter().map(|x| &x.value))
 }
 
-/// One static list of facilities (`/facilities/<kind>/<id>/`).
-#[derive(Debug, Clone, Serialize)]
-pub struct FacilityList<'a> {
-    /// `region`, `municipality`, `type` or `care`.
-    pub kind: &'static str,
-    /// Japanese name of the kind: 地域 / 市町村 / 種別 / 医療的ケア.
-    pub kind_label: &'static str,
-    pub id: String,
-    pub label: String,
-    pub url_path: String,
-    pub facilities: Vec<&'a FacilityView>,
-    #[serde(skip)]
-    pub list_kind: ListKind,
-}
-
-impl FacilityList<'_> {
-    /// The list's page in the route table.
-    pub fn route(&self) -> Route<'_> {
-        Route::FacilityList(self.list_kind, &self.id)
-    }
-}
-
-/// Path segments of the facility lists; a facility id may not take them.
-pub const FACILITY_LIST_KINDS: [&str; 4] = [
-    ListKind::ALL[0].as_str(),
-    ListKind::ALL[1].as_str(),
-    ListKind::ALL[2].as_str(),
-    ListKind::ALL[3].as_str(),
-];
-
 impl Site {
     /// Every facility list page: per region, municipality, type and care kind,
     /// in vocabulary order, each sorted by kana (as `facilities` is).
-    pub fn facility_lists<'s>(&'s self) -> Vec<FacilityList<'s>> {
-        let mut out: Vec<FacilityList<'s>> = Vec::new();
-        // List indices by (kind, id): one pass over the facilities fills
-        // every list (a nationwide directory has thousands of lists).
-        let mut index: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
-        let mut push = |kind: ListKind, id: &'s str, label: &str| {
-            index
-                .entry((kind.as_str(), id))
-                .or_default()
-                .push(out.len());
-            out.push(FacilityList {
-                kind: kind.as_str(),
-                kind_label: kind.label_ja(),
-                id: id.to_string(),
-                label: label.to_string(),
-                url_path: Route::FacilityList(kind, id).path(),
-                facilities: Vec::new(),
-                list_kind: kind,
-            });
-        };
-        for r in &self.regions {
-            push(ListKind::Region, &r.id, &r.name);
-        }
-        for m in &self.municipalities {
-            push(ListKind::Municipality, &m.slug, &m.name);
-        }
-        for t in &self.facility_types {
-            push(ListKind::Type, &t.id, &t.name);
-        }
-        for c in &self.care {
-            push(ListKind::Care, &c.id, &c.name);
-        }
-        for f in &self.facilities {
-            let keys = [
-                ("region", f.region_id.as_str()),
-                ("municipality", f.municipality.as_str()),
-                ("type", f.type_id.as_str()),
-            ]
-            .into_iter()
-            .chain(f.care.iter().map(|c| ("care", c.id.as_str())));
-            for key in keys {
-                for &i in index.get(&key).into_iter().flatten() {
-                    let list = &mut out[i].facilities;
-                    // Once per list, even when a care id is repeated.
-                    if !list.last().is_some_and(|l| std::ptr::eq(*l, f)) {
-                        list.push(f);
-                    }
-                }
-            }
-        }
-        out
+    pub fn facility_lists(&self) -> Vec<FacilityList<'_>> {
+        crate::kinds::facilities::facility_lists(self)
     }
 
     pub fn municipality(&self, slug: &str) -> Option<&MunicipalityView> {

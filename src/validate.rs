@@ -2,9 +2,9 @@
 //! problem at once (never only the first), each with file:line:col, what is
 //! wrong in Japanese, what was expected and a hint.
 
-use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
-use crate::kinds::check::{Checker, file_stem, known};
-use crate::model::{Facility, RawSite, S, pos};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::kinds::check::{Checker, known};
+use crate::model::{RawSite, S};
 use crate::url_rule::{self, Place};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,7 +20,7 @@ pub fn validate(raw: &RawSite) -> Diagnostics {
         raw.municipalities.as_ref(),
         &ids,
     );
-    v.facilities(raw, &ids);
+    crate::kinds::facilities::check(&mut v, &raw.facilities, &ids);
     v.pages(raw);
     v.diags
 }
@@ -297,98 +297,6 @@ impl Checker {
                     ));
                 }
             }
-        }
-    }
-
-    fn facilities(&mut self, raw: &RawSite, ids: &Ids) {
-        let mut seen: BTreeMap<&str, (&str, u32)> = BTreeMap::new();
-        for (file, list) in &raw.facilities {
-            let stem = file_stem(file);
-            if !known(&ids.municipalities, stem) {
-                let d = Diagnostic::error(
-                    file.as_str(),
-                    0,
-                    0,
-                    format!("ファイル名 `{stem}` は市町村スラッグではありません"),
-                )
-                .hint(did_you_mean(
-                    stem,
-                    ids.municipalities.iter().map(String::as_str),
-                ));
-                self.diags.push(d);
-            }
-            for f in list {
-                self.facility(file, stem, &f.value, ids);
-                let id = &f.value.id;
-                if let Some((other_file, other_line)) = seen.insert(&id.value, (file, pos(id).0)) {
-                    let d = self.error_at(
-                        file,
-                        id,
-                        format!("施設 ID `{}` が2回使われています", id.value),
-                    );
-                    d.hint = Some(format!(
-                        "{other_file}:{other_line} と同じです。施設 ID はすべてのファイルを通して一意にしてください"
-                    ));
-                }
-            }
-        }
-    }
-
-    fn facility(&mut self, file: &str, stem: &str, f: &Facility, ids: &Ids) {
-        self.id_slug(file, &f.id, "施設 ID");
-        if crate::site::FACILITY_LIST_KINDS.contains(&f.id.value.as_str()) {
-            let d = self.error_at(
-                file,
-                &f.id,
-                format!(
-                    "施設 ID `{}` は一覧ページの URL と重なるため使えません",
-                    f.id.value
-                ),
-            );
-            d.hint = Some(format!(
-                "{stem}-{} のように市町村名などを付けてください",
-                f.id.value
-            ));
-        }
-        self.non_empty(file, &f.name, "施設名 (name)");
-        if !known(&ids.types, &f.kind.value) {
-            self.unknown_ref(file, &f.kind, "施設種別", "facility_types.yaml", &ids.types);
-        }
-        if !known(&ids.municipalities, &f.municipality.value) {
-            self.unknown_ref(
-                file,
-                &f.municipality,
-                "市町村",
-                "municipalities.yaml",
-                &ids.municipalities,
-            );
-        } else if f.municipality.value != stem {
-            let d = self.error_at(
-                file,
-                &f.municipality,
-                format!(
-                    "施設「{}」の市町村 `{}` が、このファイル ({stem}) と違います",
-                    f.name.value, f.municipality.value
-                ),
-            );
-            d.hint = Some(format!(
-                "data/facilities/{}.yaml に移してください",
-                f.municipality.value
-            ));
-        }
-        for c in &f.care {
-            if !known(&ids.care, &c.value) {
-                self.unknown_ref(file, c, "医療的ケア", "care.yaml", &ids.care);
-            }
-        }
-        if let Some(t) = &f.tel {
-            self.tel(file, t);
-        }
-        if let Some(u) = &f.url {
-            self.url(file, u, Place::DataUrl);
-        }
-        if let Some(u) = &f.updated {
-            self.fresh_date(file, u, "更新日 (updated)");
         }
     }
 

@@ -5,9 +5,9 @@
 
 use crate::sitekit;
 use ohisama::kinds::contacts::{ContactFile, Window};
+use ohisama::kinds::facilities::Facility;
 use ohisama::model::{
-    Facility, Field, FrontMatter, MenuEntry, Municipality, Notice, PageMenu, Region, SiteConfig,
-    Term,
+    Field, FrontMatter, MenuEntry, Municipality, Notice, PageMenu, Region, SiteConfig, Term,
 };
 use ohisama::tools::schema::{SCHEMAS, kind_of_data_file, write_schemas};
 use serde::de::DeserializeOwned;

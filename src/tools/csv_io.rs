@@ -8,15 +8,16 @@
 //! CSV → YAML → CSV is byte for byte the same.
 
 use super::data::{
-    FacilityData, TableColumn, Vocab, VocabKind, contact_columns, contacts_of, facilities_of, fold,
-    values_of,
+    TableColumn, Vocab, VocabKind, contact_columns, contacts_of, facilities_of, facility_columns,
+    fold, values_of,
 };
 use super::yaml_out::{self, Origins, YamlText};
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::kinds::contacts::{ContactFile, TelKind, Window};
+use crate::kinds::facilities::{FACILITY_LIST_KINDS, Facility};
 use crate::load::parse_yaml;
-use crate::model::{Facility, S};
+use crate::model::S;
 use crate::text_check::{self, MAX_REPORTED};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -29,38 +30,6 @@ pub enum DataKind {
     Contacts,
     /// 施設 (data/facilities/)
     Facilities,
-}
-
-/// Header and YAML key of each column of the facilities CSV, in order.
-pub const FACILITY_COLUMNS: [(&str, &str); 12] = [
-    ("ID", "id"),
-    ("名称", "name"),
-    ("よみ", "kana"),
-    ("種別", "type"),
-    ("市町村", "municipality"),
-    ("住所", "address"),
-    ("電話", "tel"),
-    ("URL", "url"),
-    ("医療的ケア", "care"),
-    ("対象年齢", "ages"),
-    ("備考", "note"),
-    ("確認日", "updated"),
-];
-
-/// The facilities CSV's columns as [`TableColumn`]s.
-fn facility_columns() -> &'static [TableColumn] {
-    static COLUMNS: std::sync::OnceLock<Vec<TableColumn>> = std::sync::OnceLock::new();
-    COLUMNS.get_or_init(|| {
-        FACILITY_COLUMNS
-            .iter()
-            .map(|(label, key)| TableColumn {
-                key,
-                label: label.to_string(),
-                vocab: None,
-                words: Vec::new(),
-            })
-            .collect()
-    })
 }
 
 impl DataKind {
@@ -766,7 +735,7 @@ impl Importer<'_> {
         ok
     }
 
-    fn facility_row(&mut self, row: &Row) -> Option<FacilityData> {
+    fn facility_row(&mut self, row: &Row) -> Option<Facility> {
         let id = self.required(row, "id").and_then(|id| {
             if is_slug(&id) {
                 Some(id)
@@ -797,7 +766,7 @@ impl Importer<'_> {
         let mut care_ok = true;
         for item in row
             .get("care")
-            .split(['、', ';', '；', ',', '，', '\n', '/', '／'])
+            .split(CARE_SEPARATORS)
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
@@ -831,19 +800,19 @@ impl Importer<'_> {
         let (Ok(tel), Ok(url), Ok(date), true) = (tel, url, date, care_ok) else {
             return None;
         };
-        Some(FacilityData {
-            id,
-            name,
+        Some(Facility {
+            id: S::new(id),
+            name: S::new(name),
             kana: row.get("kana").to_string(),
-            kind,
-            municipality,
+            kind: S::new(kind),
+            municipality: S::new(municipality),
             address: row.opt("address"),
-            tel,
-            url,
-            care,
+            tel: tel.map(S::new),
+            url: url.map(S::new),
+            care: care.into_iter().map(S::new).collect(),
             ages: row.opt("ages"),
             note: row.opt("note"),
-            updated: date.map(|d| d.to_string()),
+            updated: date.map(|d| S::new(d.to_string())),
         })
     }
 }
@@ -872,6 +841,9 @@ fn slugify(s: &str) -> String {
     }
     out.trim_end_matches('-').to_string()
 }
+
+/// What separates the care items of a cell (the export writes 、).
+const CARE_SEPARATORS: [char; 8] = ['、', ';', '；', ',', '，', '\n', '/', '／'];
 
 /// `○` / empty and their look-alikes.
 fn parse_flag(s: &str) -> Option<bool> {
@@ -1233,69 +1205,16 @@ fn plan_facilities(
     root: &Path,
     raw: &crate::model::RawSite,
 ) -> Vec<Planned> {
+    let parsed = facilities_with_new_ids(im, rows);
+    // by municipality, in order of first appearance
     let mut order: Vec<String> = Vec::new();
-    let mut groups: BTreeMap<String, (Vec<&Row>, Vec<FacilityData>)> = BTreeMap::new();
-    let mut ids: BTreeMap<String, u32> = BTreeMap::new();
-    let mut parsed: Vec<(&Row, FacilityData)> = Vec::new();
-    for row in rows {
-        let Some(f) = im.facility_row(row) else {
-            continue;
-        };
-        if let Some(first) = ids.get(&f.id) {
-            let first = *first;
-            im.error(
-                row,
-                "id",
-                format!("ID「{}」が{first}行目と同じです", f.id),
-                "ID は施設ごとに別のものにしてください (施設のページの URL になります)",
-            );
-            continue;
+    let mut groups: BTreeMap<String, (Vec<&Row>, Vec<Facility>)> = BTreeMap::new();
+    for (row, f) in ids_not_kept(im, parsed, raw) {
+        let m = f.municipality.value.clone();
+        if !groups.contains_key(&m) {
+            order.push(m.clone());
         }
-        if crate::site::FACILITY_LIST_KINDS.contains(&f.id.as_str()) {
-            im.error(
-                row,
-                "id",
-                format!("ID「{}」は一覧ページの URL と重なるため使えません", f.id),
-                format!(
-                    "{}-{} のように市町村名などを付けてください",
-                    f.municipality, f.id
-                ),
-            );
-            continue;
-        }
-        ids.insert(f.id.clone(), row.row);
-        parsed.push((row, f));
-    }
-    // Ids of facilities in files this import does not replace.
-    let replaced: BTreeSet<&str> = parsed
-        .iter()
-        .map(|(_, f)| f.municipality.as_str())
-        .collect();
-    let mut kept: BTreeMap<String, String> = BTreeMap::new();
-    for (file, f) in facilities_of(raw) {
-        let stem = file
-            .rsplit('/')
-            .next()
-            .and_then(|n| n.strip_suffix(".yaml"))
-            .unwrap_or("");
-        if !replaced.contains(stem) {
-            kept.insert(f.id, file);
-        }
-    }
-    for (row, f) in parsed {
-        if let Some(file) = kept.get(&f.id) {
-            im.error(
-                row,
-                "id",
-                format!("ID「{}」は {file} の施設で使われています", f.id),
-                "別の ID にしてください。施設の市町村を移すときは、元の市町村の行も CSV に含めてください",
-            );
-            continue;
-        }
-        if !groups.contains_key(&f.municipality) {
-            order.push(f.municipality.clone());
-        }
-        let g = groups.entry(f.municipality.clone()).or_default();
+        let g = groups.entry(m).or_default();
         g.0.push(row);
         g.1.push(f);
     }
@@ -1322,6 +1241,81 @@ fn plan_facilities(
         });
     }
     planned
+}
+
+/// The facilities of the rows, each id once in the CSV and not a list's path segment.
+fn facilities_with_new_ids<'r>(im: &mut Importer, rows: &'r [Row]) -> Vec<(&'r Row, Facility)> {
+    let mut ids: BTreeMap<String, u32> = BTreeMap::new();
+    let mut parsed = Vec::new();
+    for row in rows {
+        let Some(f) = im.facility_row(row) else {
+            continue;
+        };
+        let id = f.id.value.as_str();
+        if let Some(first) = ids.get(id) {
+            let first = *first;
+            im.error(
+                row,
+                "id",
+                format!("ID「{id}」が{first}行目と同じです"),
+                "ID は施設ごとに別のものにしてください (施設のページの URL になります)",
+            );
+            continue;
+        }
+        if FACILITY_LIST_KINDS.contains(&id) {
+            im.error(
+                row,
+                "id",
+                format!("ID「{id}」は一覧ページの URL と重なるため使えません"),
+                format!(
+                    "{}-{id} のように市町村名などを付けてください",
+                    f.municipality.value
+                ),
+            );
+            continue;
+        }
+        ids.insert(id.to_string(), row.row);
+        parsed.push((row, f));
+    }
+    parsed
+}
+
+/// Leaves out (with an error) the facilities whose id a file that this
+/// import does not replace already uses.
+fn ids_not_kept<'r>(
+    im: &mut Importer,
+    parsed: Vec<(&'r Row, Facility)>,
+    raw: &crate::model::RawSite,
+) -> Vec<(&'r Row, Facility)> {
+    let replaced: BTreeSet<&str> = parsed
+        .iter()
+        .map(|(_, f)| f.municipality.value.as_str())
+        .collect();
+    let mut kept: BTreeMap<String, String> = BTreeMap::new();
+    for (file, f) in facilities_of(raw) {
+        let stem = file
+            .rsplit('/')
+            .next()
+            .and_then(|n| n.strip_suffix(".yaml"))
+            .unwrap_or("");
+        if !replaced.contains(stem) {
+            kept.insert(f.id.value.clone(), file);
+        }
+    }
+    let mut out = Vec::new();
+    for (row, f) in parsed {
+        if let Some(file) = kept.get(&f.id.value) {
+            im.error(
+                row,
+                "id",
+                format!("ID「{}」は {file} の施設で使われています", f.id.value),
+                "別の ID にしてください。施設の市町村を移すときは、元の市町村の行も CSV に含めてください",
+            );
+            continue;
+        }
+        out.push((row, f));
+    }
+    out
 }
 
 /// Reads every planned file back and runs the site's validator over the site as
@@ -1521,7 +1515,7 @@ pub fn export(kind: DataKind, root: &Path) -> Result<Vec<u8>, Diagnostics> {
             id.to_string()
         }
     };
-    let mut records: Vec<Vec<String>> = Vec::new();
+    let records: Vec<Vec<String>>;
     match kind {
         DataKind::Contacts => {
             let mut files = contacts_of(&loaded.raw);
@@ -1532,34 +1526,21 @@ pub fn export(kind: DataKind, root: &Path) -> Result<Vec<u8>, Diagnostics> {
             let mut list = facilities_of(&loaded.raw);
             // stable: file order is kept within a file
             list.sort_by_key(|(f, _)| (rank(&stem(f)), f.clone()));
-            for (_, f) in list {
-                let care: Vec<String> = f
-                    .care
-                    .iter()
-                    .map(|c| {
-                        let n = name(VocabKind::Care, c);
-                        if n.contains(['、', ';', '；', ',', '，', '\n', '/', '／']) {
-                            c.clone()
-                        } else {
-                            n
-                        }
-                    })
-                    .collect();
-                records.push(vec![
-                    f.id.clone(),
-                    f.name.clone(),
-                    f.kana.clone(),
-                    name(VocabKind::Type, &f.kind),
-                    name(VocabKind::Municipality, &f.municipality),
-                    f.address.clone().unwrap_or_default(),
-                    f.tel.clone().unwrap_or_default(),
-                    f.url.clone().unwrap_or_default(),
-                    care.join("、"),
-                    f.ages.clone().unwrap_or_default(),
-                    f.note.clone().unwrap_or_default(),
-                    f.updated.clone().unwrap_or_default(),
-                ]);
-            }
+            // A care name with a list separator in it would not read back: its id is written.
+            let name = |k: VocabKind, id: &str| match name(k, id) {
+                n if k == VocabKind::Care && n.contains(CARE_SEPARATORS) => id.to_string(),
+                n => n,
+            };
+            records = list
+                .iter()
+                .map(|(_, f)| {
+                    let values = values_of(f);
+                    facility_columns()
+                        .iter()
+                        .map(|col| col.text(values.get(col.key), &name, ["○", ""]))
+                        .collect()
+                })
+                .collect();
         }
     }
     Ok(csv_bytes(kind, &records))

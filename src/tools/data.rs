@@ -4,53 +4,12 @@
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::kinds::common::Column;
 use crate::kinds::contacts::{self, ContactFile, Window};
+use crate::kinds::facilities::Facility;
 use crate::load::Loaded;
-use crate::model::{Facility, RawSite, Term};
+use crate::model::{RawSite, Term};
 use serde::Serialize;
 use std::path::Path;
 use unicode_normalization::UnicodeNormalization as _;
-
-/// One facility as plain values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FacilityData {
-    pub id: String,
-    pub name: String,
-    pub kana: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub municipality: String,
-    pub address: Option<String>,
-    pub tel: Option<String>,
-    pub url: Option<String>,
-    pub care: Vec<String>,
-    pub ages: Option<String>,
-    pub note: Option<String>,
-    pub updated: Option<String>,
-}
-
-/// An empty or blank optional text means the same as no text.
-fn opt(s: Option<&str>) -> Option<String> {
-    s.filter(|v| !v.trim().is_empty()).map(str::to_string)
-}
-
-impl FacilityData {
-    pub fn from_model(f: &Facility) -> FacilityData {
-        FacilityData {
-            id: f.id.value.clone(),
-            name: f.name.value.clone(),
-            kana: f.kana.clone(),
-            kind: f.kind.value.clone(),
-            municipality: f.municipality.value.clone(),
-            address: opt(f.address.as_deref()),
-            tel: opt(f.tel.as_ref().map(|t| t.value.as_str())),
-            url: opt(f.url.as_ref().map(|t| t.value.as_str())),
-            care: f.care.iter().map(|c| c.value.clone()).collect(),
-            ages: opt(f.ages.as_deref()),
-            note: opt(f.note.as_deref()),
-            updated: opt(f.updated.as_ref().map(|t| t.value.as_str())),
-        }
-    }
-}
 
 /// Every contacts file of a site, normalised ([`ContactFile::normalized`]):
 /// (relative path, data), in file-name order.
@@ -61,13 +20,14 @@ pub fn contacts_of(raw: &RawSite) -> Vec<(String, ContactFile)> {
         .collect()
 }
 
-/// Every facility of a site with the file it is in, in file-name then file order.
-pub fn facilities_of(raw: &RawSite) -> Vec<(String, FacilityData)> {
+/// Every facility of a site, normalised ([`Facility::normalized`]), with the
+/// file it is in, in file-name then file order.
+pub fn facilities_of(raw: &RawSite) -> Vec<(String, Facility)> {
     raw.facilities
         .iter()
         .flat_map(|(file, list)| {
             list.iter()
-                .map(move |f| (file.clone(), FacilityData::from_model(&f.value)))
+                .map(move |f| (file.clone(), f.value.normalized()))
         })
         .collect()
 }
@@ -150,6 +110,18 @@ pub fn contact_columns() -> &'static [TableColumn] {
                 let of_window = window["properties"].get(c.key).is_some();
                 TableColumn::of(c.clone(), if of_window { &window } else { &file })
             })
+            .collect()
+    })
+}
+
+/// The columns of the facilities CSV: the fields of [`Facility`] in order.
+pub fn facility_columns() -> &'static [TableColumn] {
+    static COLUMNS: std::sync::OnceLock<Vec<TableColumn>> = std::sync::OnceLock::new();
+    COLUMNS.get_or_init(|| {
+        let schema = schema_value::<Facility>();
+        crate::kinds::common::columns::<Facility>()
+            .into_iter()
+            .map(|c| TableColumn::of(c, &schema))
             .collect()
     })
 }

@@ -5,11 +5,14 @@
 //! Windows are matched by (municipality, name); facilities by id.
 
 use super::data::{
-    FacilityData, Vocab, VocabKind, contact_columns, contacts_of, facilities_of, values_of,
+    TableColumn, Vocab, VocabKind, contact_columns, contacts_of, facilities_of, facility_columns,
+    values_of,
 };
 use crate::diagnostic::Diagnostics;
 use crate::kinds::common::field_names;
 use crate::kinds::contacts::{ContactFile, Window};
+use crate::kinds::facilities::Facility;
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -42,10 +45,10 @@ pub struct MunicipalityDiff {
     /// (window name, changes)
     pub windows_changed: Vec<(String, Vec<Change>)>,
     pub windows_reordered: bool,
-    pub facilities_added: Vec<FacilityData>,
-    pub facilities_removed: Vec<FacilityData>,
+    pub facilities_added: Vec<Facility>,
+    pub facilities_removed: Vec<Facility>,
     /// (facility, changes)
-    pub facilities_changed: Vec<(FacilityData, Vec<Change>)>,
+    pub facilities_changed: Vec<(Facility, Vec<Change>)>,
 }
 
 impl MunicipalityDiff {
@@ -80,10 +83,6 @@ fn label(new: &Vocab, old: &Vocab, kind: VocabKind, id: &str) -> String {
     old.name_of(kind, id).to_string()
 }
 
-fn text(v: &Option<String>) -> String {
-    v.clone().unwrap_or_default()
-}
-
 impl DataDiff {
     fn name(&self, kind: VocabKind, id: &str) -> String {
         label(&self.vocab, &self.old_vocab, kind, id)
@@ -107,70 +106,70 @@ impl DataDiff {
             .collect()
     }
 
-    fn facility_changes(&self, a: &FacilityData, b: &FacilityData) -> Vec<Change> {
-        let care_names = |f: &FacilityData| -> Vec<String> {
-            f.care
-                .iter()
-                .map(|c| self.name(VocabKind::Care, c))
+    /// The fields of a facility that changed, in the order of the
+    /// declaration (the id pairs the facilities).
+    fn facility_changes(&self, a: &Facility, b: &Facility) -> Vec<Change> {
+        let (va, vb) = (values_of(a), values_of(b));
+        facility_columns()
+            .iter()
+            .filter(|c| c.key != "id")
+            .filter_map(|c| match (va.get(c.key), vb.get(c.key)) {
+                (Some(Value::Array(x)), Some(Value::Array(y))) => self.list_change(c, x, y),
+                (x, y) => {
+                    let name = |kind: VocabKind, id: &str| self.name(kind, id);
+                    let old = c.text(x, &name, ["あり", "なし"]);
+                    let new = c.text(y, &name, ["あり", "なし"]);
+                    (old != new).then_some(Change {
+                        label: c.label.as_str(),
+                        old,
+                        new,
+                    })
+                }
+            })
+            .collect()
+    }
+
+    /// A list of ids that changed (医療的ケア): the old names, then the new
+    /// ones with what was added and removed (or that only the order changed).
+    fn list_change(&self, c: &'static TableColumn, a: &[Value], b: &[Value]) -> Option<Change> {
+        if a == b {
+            return None;
+        }
+        let names = |l: &[Value]| -> Vec<String> {
+            l.iter()
+                .filter_map(Value::as_str)
+                .map(|id| match c.vocab {
+                    Some(kind) => self.name(kind, id),
+                    None => id.to_string(),
+                })
                 .collect()
         };
-        let (ca, cb) = (care_names(a), care_names(b));
-        let mut out = changes([
-            ("名称", a.name.clone(), b.name.clone()),
-            ("よみ", a.kana.clone(), b.kana.clone()),
-            (
-                "種別",
-                self.name(VocabKind::Type, &a.kind),
-                self.name(VocabKind::Type, &b.kind),
-            ),
-            (
-                "市町村",
-                self.name(VocabKind::Municipality, &a.municipality),
-                self.name(VocabKind::Municipality, &b.municipality),
-            ),
-            ("住所", text(&a.address), text(&b.address)),
-            ("電話", text(&a.tel), text(&b.tel)),
-            ("URL", text(&a.url), text(&b.url)),
-        ]);
-        if a.care != b.care {
-            let added: Vec<&String> = cb.iter().filter(|c| !ca.contains(c)).collect();
-            let removed: Vec<&String> = ca.iter().filter(|c| !cb.contains(c)).collect();
-            let mut parts = Vec::new();
-            if !added.is_empty() {
-                parts.push(format!(
-                    "追加 {}",
-                    added
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join("、")
-                ));
-            }
-            if !removed.is_empty() {
-                parts.push(format!(
-                    "削除 {}",
-                    removed
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join("、")
-                ));
-            }
-            if parts.is_empty() {
-                parts.push("並び順の変更".into());
-            }
-            out.push(Change {
-                label: "医療的ケア",
-                old: ca.join("、"),
-                new: format!("{} ({})", cb.join("、"), parts.join("、")),
-            });
+        let (ca, cb) = (names(a), names(b));
+        let added: Vec<&str> = cb
+            .iter()
+            .filter(|x| !ca.contains(x))
+            .map(String::as_str)
+            .collect();
+        let removed: Vec<&str> = ca
+            .iter()
+            .filter(|x| !cb.contains(x))
+            .map(String::as_str)
+            .collect();
+        let mut parts = Vec::new();
+        if !added.is_empty() {
+            parts.push(format!("追加 {}", added.join("、")));
         }
-        out.extend(changes([
-            ("対象年齢", text(&a.ages), text(&b.ages)),
-            ("備考", text(&a.note), text(&b.note)),
-            ("確認日", text(&a.updated), text(&b.updated)),
-        ]));
-        out
+        if !removed.is_empty() {
+            parts.push(format!("削除 {}", removed.join("、")));
+        }
+        if parts.is_empty() {
+            parts.push("並び順の変更".into());
+        }
+        Some(Change {
+            label: c.label.as_str(),
+            old: ca.join("、"),
+            new: format!("{} ({})", cb.join("、"), parts.join("、")),
+        })
     }
 
     pub fn window_counts(&self) -> (usize, usize, usize) {
@@ -216,13 +215,13 @@ impl DataDiff {
         (w.name.value.clone(), parts.join("、"))
     }
 
-    fn facility_summary(&self, f: &FacilityData) -> (String, String) {
-        let mut parts = vec![self.name(VocabKind::Type, &f.kind)];
+    fn facility_summary(&self, f: &Facility) -> (String, String) {
+        let mut parts = vec![self.name(VocabKind::Type, &f.kind.value)];
         if let Some(t) = &f.tel {
-            parts.push(format!("電話 {t}"));
+            parts.push(format!("電話 {}", t.value));
         }
-        parts.push(format!("ID {}", f.id));
-        (f.name.clone(), parts.join("、"))
+        parts.push(format!("ID {}", f.id.value));
+        (f.name.value.clone(), parts.join("、"))
     }
 
     fn summary_lines(&self) -> [String; 2] {
@@ -361,8 +360,8 @@ impl DataDiff {
                         out,
                         "{}変更: {strong_open}{}{strong_close} (ID {})",
                         st.changed,
-                        e(&f.name),
-                        e(&f.id)
+                        e(&f.name.value),
+                        e(&f.id.value)
                     );
                     changes(out, c);
                 }
@@ -466,14 +465,6 @@ fn md(s: &str) -> String {
     out
 }
 
-fn changes<const N: usize>(pairs: [(&'static str, String, String); N]) -> Vec<Change> {
-    pairs
-        .into_iter()
-        .filter(|(_, a, b)| a != b)
-        .map(|(label, old, new)| Change { label, old, new })
-        .collect()
-}
-
 /// Pairs old and new windows of one municipality by name: equal windows
 /// first, then the remaining ones with the same name in order.
 fn pair_windows(old: &[Window], new: &[Window]) -> Vec<(Option<usize>, Option<usize>)> {
@@ -537,7 +528,7 @@ pub fn diff_sites(old_root: &Path, new_root: &Path) -> Result<DataDiff, Diagnost
 type Side<'a> = (
     &'a Vocab,
     &'a [(String, ContactFile)],
-    &'a [(String, FacilityData)],
+    &'a [(String, Facility)],
 );
 
 /// The changes between two versions of the data.
@@ -550,82 +541,8 @@ pub fn diff_data(old_label: &str, new_label: &str, old: Side, new: Side) -> Data
         old_vocab: old.0.clone(),
     };
     let mut by_muni: BTreeMap<String, MunicipalityDiff> = BTreeMap::new();
-    let contacts = |side: &[(String, ContactFile)]| -> BTreeMap<String, Vec<Window>> {
-        side.iter()
-            .map(|(_, c)| {
-                let windows = c.windows.iter().map(|w| w.value.clone()).collect();
-                (c.municipality.value.clone(), windows)
-            })
-            .collect()
-    };
-    let updated = |side: &[(String, ContactFile)]| -> BTreeMap<String, String> {
-        side.iter()
-            .map(|(_, c)| (c.municipality.value.clone(), c.updated.value.clone()))
-            .collect()
-    };
-    let (old_u, new_u) = (updated(old.1), updated(new.1));
-    let (old_c, new_c) = (contacts(old.1), contacts(new.1));
-    let munis: BTreeSet<&String> = old_c.keys().chain(new_c.keys()).collect();
-    for m in munis {
-        let entry = by_muni.entry(m.clone()).or_default();
-        let empty = Vec::new();
-        let ow = old_c.get(m).unwrap_or(&empty);
-        let nw = new_c.get(m).unwrap_or(&empty);
-        if let (Some(a), Some(b)) = (old_u.get(m), new_u.get(m))
-            && a != b
-        {
-            entry.updated = Some(Change {
-                label: "確認日",
-                old: a.clone(),
-                new: b.clone(),
-            });
-        }
-        let mut matched_old_order = Vec::new();
-        for (i, j) in pair_windows(ow, nw) {
-            match (i, j) {
-                (Some(i), Some(j)) => {
-                    matched_old_order.push((i, j));
-                    let ch = diff.window_changes(&ow[i], &nw[j]);
-                    if !ch.is_empty() {
-                        entry.windows_changed.push((nw[j].name.value.clone(), ch));
-                    }
-                }
-                (None, Some(j)) => entry.windows_added.push(nw[j].clone()),
-                (Some(i), None) => entry.windows_removed.push(ow[i].clone()),
-                (None, None) => {}
-            }
-        }
-        matched_old_order.sort();
-        entry.windows_reordered = matched_old_order.windows(2).any(|p| p[0].1 > p[1].1);
-    }
-    let facilities = |side: &[(String, FacilityData)]| -> BTreeMap<String, FacilityData> {
-        side.iter()
-            .map(|(_, f)| (f.id.clone(), f.clone()))
-            .collect()
-    };
-    let (old_f, new_f) = (facilities(old.2), facilities(new.2));
-    // In file order of the new site (then the removed ones in the old site's order).
-    for (_, f) in new.2 {
-        let entry = by_muni.entry(f.municipality.clone()).or_default();
-        match old_f.get(&f.id) {
-            None => entry.facilities_added.push(f.clone()),
-            Some(o) => {
-                let ch = diff.facility_changes(o, f);
-                if !ch.is_empty() {
-                    entry.facilities_changed.push((f.clone(), ch));
-                }
-            }
-        }
-    }
-    for (_, f) in old.2 {
-        if !new_f.contains_key(&f.id) {
-            by_muni
-                .entry(f.municipality.clone())
-                .or_default()
-                .facilities_removed
-                .push(f.clone());
-        }
-    }
+    diff.contacts(old.1, new.1, &mut by_muni);
+    diff.facilities(old.2, new.2, &mut by_muni);
     // Municipalities in the new site's order, then the old site's, then the rest.
     let rank = |slug: &str| {
         new.0
@@ -653,6 +570,101 @@ pub fn diff_data(old_label: &str, new_label: &str, old: Side, new: Side) -> Data
     list.sort_by_key(|d| (rank(&d.slug), d.slug.clone()));
     diff.municipalities = list;
     diff
+}
+
+/// Windows and 確認日 of each municipality's contacts file, by slug.
+fn windows_by_municipality(
+    side: &[(String, ContactFile)],
+) -> BTreeMap<String, (String, Vec<Window>)> {
+    side.iter()
+        .map(|(_, c)| {
+            let windows = c.windows.iter().map(|w| w.value.clone()).collect();
+            (
+                c.municipality.value.clone(),
+                (c.updated.value.clone(), windows),
+            )
+        })
+        .collect()
+}
+
+impl DataDiff {
+    /// Windows added, removed, changed and reordered; 確認日 changed.
+    fn contacts(
+        &self,
+        old: &[(String, ContactFile)],
+        new: &[(String, ContactFile)],
+        by_muni: &mut BTreeMap<String, MunicipalityDiff>,
+    ) {
+        let (old_c, new_c) = (windows_by_municipality(old), windows_by_municipality(new));
+        let munis: BTreeSet<&String> = old_c.keys().chain(new_c.keys()).collect();
+        let none = (String::new(), Vec::new());
+        for m in munis {
+            let entry = by_muni.entry(m.clone()).or_default();
+            let (old_updated, ow) = old_c.get(m).unwrap_or(&none);
+            let (new_updated, nw) = new_c.get(m).unwrap_or(&none);
+            if old_c.contains_key(m) && new_c.contains_key(m) && old_updated != new_updated {
+                entry.updated = Some(Change {
+                    label: "確認日",
+                    old: old_updated.clone(),
+                    new: new_updated.clone(),
+                });
+            }
+            let mut matched_old_order = Vec::new();
+            for (i, j) in pair_windows(ow, nw) {
+                match (i, j) {
+                    (Some(i), Some(j)) => {
+                        matched_old_order.push((i, j));
+                        let ch = self.window_changes(&ow[i], &nw[j]);
+                        if !ch.is_empty() {
+                            entry.windows_changed.push((nw[j].name.value.clone(), ch));
+                        }
+                    }
+                    (None, Some(j)) => entry.windows_added.push(nw[j].clone()),
+                    (Some(i), None) => entry.windows_removed.push(ow[i].clone()),
+                    (None, None) => {}
+                }
+            }
+            matched_old_order.sort();
+            entry.windows_reordered = matched_old_order.windows(2).any(|p| p[0].1 > p[1].1);
+        }
+    }
+
+    /// Facilities added, removed and changed (paired by id).
+    fn facilities(
+        &self,
+        old: &[(String, Facility)],
+        new: &[(String, Facility)],
+        by_muni: &mut BTreeMap<String, MunicipalityDiff>,
+    ) {
+        let by_id = |side: &[(String, Facility)]| -> BTreeMap<String, Facility> {
+            side.iter()
+                .map(|(_, f)| (f.id.value.clone(), f.clone()))
+                .collect()
+        };
+        let (old_f, new_f) = (by_id(old), by_id(new));
+        // In file order of the new site (then the removed ones in the old site's order).
+        for (_, f) in new {
+            let entry = by_muni.entry(f.municipality.value.clone()).or_default();
+            match old_f.get(&f.id.value) {
+                None => entry.facilities_added.push(f.clone()),
+                Some(o) => {
+                    let ch = self.facility_changes(o, f);
+                    if !ch.is_empty() {
+                        entry.facilities_changed.push((f.clone(), ch));
+                    }
+                }
+            }
+        }
+        for (_, f) in old {
+            if !new_f.contains_key(&f.id.value) {
+                by_muni
+                    .entry(f.municipality.value.clone())
+                    .or_default()
+                    .facilities_removed
+                    .push(f.clone());
+            }
+        }
+    }
 }
 
 #[cfg(test)]

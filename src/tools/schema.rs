@@ -378,41 +378,6 @@ fn term_schema(kind: &str, title: &str, description: &str, with_group: bool, v: 
     )
 }
 
-fn facilities_schema(v: &Vocab) -> Value {
-    let f = object(
-        "施設",
-        "施設・事業所",
-        json!({
-            "id": reference("slug", "施設 ID", "すべてのファイルを通して一意。ページの URL になります (例: yokohama-hoshi-clinic)"),
-            "name": non_empty("施設名", "例: 星の子小児科"),
-            "kana": string("よみ", "ひらがな (並び順と検索に使います)"),
-            "type": reference("facility_type", "種別", "facility_types.yaml の id"),
-            "municipality": reference("municipality", "市町村", "ファイル名と同じ市町村スラッグ"),
-            "address": string("住所", "例: 横浜市港北区〇〇町1-2-3"),
-            "tel": reference("tel", "電話番号", "半角、ハイフン区切り"),
-            "url": reference("url", "URL", "施設のページ"),
-            "care": {
-                "type": "array",
-                "title": "医療的ケア",
-                "description": "受け入れられる医療的ケア (care.yaml の id のリスト)",
-                "items": {"$ref": "#/$defs/care"},
-                "uniqueItems": true,
-            },
-            "ages": string("対象年齢", "例: 0歳〜18歳"),
-            "note": string("備考", "任意"),
-            "updated": reference("date", "確認日", "内容を確認した日"),
-        }),
-        &["id", "name", "type", "municipality"],
-    );
-    document(
-        "facilities",
-        "施設 (data/facilities/<市町村>.yaml)",
-        "1つの市町村の施設・事業所のリスト",
-        list_of("", "", f),
-        v,
-    )
-}
-
 fn front_matter_schema(v: &Vocab) -> Value {
     let body = object(
         "",
@@ -514,7 +479,12 @@ pub fn schemas(v: &Vocab) -> Vec<(&'static str, Value)> {
                     "1つの市町村の窓口を掲載順に書きます",
                     v,
                 ),
-                "facilities" => facilities_schema(v),
+                "facilities" => derived::<Vec<crate::kinds::facilities::Facility>>(
+                    "facilities",
+                    "施設 (data/facilities/<市町村>.yaml)",
+                    "1つの市町村の施設・事業所のリスト",
+                    v,
+                ),
                 _ => front_matter_schema(v),
             };
             (*file, tidy(doc))

@@ -2,9 +2,10 @@
 //! (keys in the order of docs/DATA.md, strings plain where YAML allows it),
 //! remembering which CSV cell each line came from.
 
-use super::data::{FacilityData, values_of};
+use super::data::values_of;
 use crate::kinds::common::field_names;
 use crate::kinds::contacts::ContactFile;
+use crate::kinds::facilities::Facility;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -204,44 +205,14 @@ pub fn contacts_yaml(header: &[String], c: &ContactFile, origins: &dyn Origins) 
 }
 
 /// `data/facilities/<slug>.yaml`
-pub fn facilities_yaml(
-    header: &[String],
-    list: &[FacilityData],
-    origins: &dyn Origins,
-) -> YamlText {
+pub fn facilities_yaml(header: &[String], list: &[Facility], origins: &dyn Origins) -> YamlText {
     let mut out = YamlText::default();
     header_lines(&mut out, header);
     if list.is_empty() {
         out.line("[]".to_string(), None);
     }
     for (i, f) in list.iter().enumerate() {
-        let o = |key: &str| origins.origin(i, key);
-        out.line(format!("- id: {}", scalar(&f.id)), o("id"));
-        out.line(format!("  name: {}", scalar(&f.name)), o("name"));
-        if !f.kana.is_empty() {
-            out.line(format!("  kana: {}", scalar(&f.kana)), o("kana"));
-        }
-        out.line(format!("  type: {}", scalar(&f.kind)), o("type"));
-        out.line(
-            format!("  municipality: {}", scalar(&f.municipality)),
-            o("municipality"),
-        );
-        for (key, value) in [("address", &f.address), ("tel", &f.tel), ("url", &f.url)] {
-            if let Some(v) = value {
-                out.line(format!("  {key}: {}", scalar(v)), o(key));
-            }
-        }
-        let items: Vec<String> = f.care.iter().map(|c| flow_scalar(c)).collect();
-        out.line(format!("  care: [{}]", items.join(", ")), o("care"));
-        for (key, value) in [
-            ("ages", &f.ages),
-            ("note", &f.note),
-            ("updated", &f.updated),
-        ] {
-            if let Some(v) = value {
-                out.line(format!("  {key}: {}", scalar(v)), o(key));
-            }
-        }
+        fields(&mut out, f, ["- ", "  "], &|key| origins.origin(i, key));
     }
     out
 }
