@@ -365,6 +365,43 @@ impl Importer<'_> {
 
     /// Reads the records; the header becomes the column map.
     fn table(&mut self, text: &str) -> Option<Vec<Row>> {
+        let records = self.read_records(text)?;
+        if self.has_forbidden_chars(&records) {
+            return None;
+        }
+        let Some((_, header)) = records.first() else {
+            self.diags.push(
+                Diagnostic::error(&self.file, 0, 0, "ファイルが空です").hint(format!(
+                    "1行目に見出し {} を、2行目から{}を1行ずつ書いてください",
+                    self.kind.header_line(),
+                    self.kind.label()
+                )),
+            );
+            return None;
+        };
+        let col_of = self.map_header(header)?;
+        let rows = self.data_rows(records, &col_of);
+        if rows.is_empty() {
+            self.diags.push(
+                Diagnostic::error(
+                    &self.file,
+                    1,
+                    0,
+                    format!("{}の行がありません", self.kind.label()),
+                )
+                .hint(format!(
+                    "2行目から{}を1行ずつ書いてください",
+                    self.kind.label()
+                )),
+            );
+            return None;
+        }
+        Some(rows)
+    }
+
+    /// The records of the CSV with their row numbers (tab separated when the
+    /// first line has tabs and no commas).
+    fn read_records(&mut self, text: &str) -> Option<Vec<(u32, Vec<String>)>> {
         let first_line = text.lines().next().unwrap_or("");
         let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
             b'\t'
@@ -395,23 +432,15 @@ impl Importer<'_> {
                 }
             }
         }
-        if self.has_forbidden_chars(&records) {
-            return None;
-        }
-        let Some((_, header)) = records.first() else {
-            self.diags.push(
-                Diagnostic::error(&self.file, 0, 0, "ファイルが空です").hint(format!(
-                    "1行目に見出し {} を、2行目から{}を1行ずつ書いてください",
-                    self.kind.header_line(),
-                    self.kind.label()
-                )),
-            );
-            return None;
-        };
+        Some(records)
+    }
+
+    /// For each column of the kind, the index of its cell in a record; an
+    /// error for each unknown, repeated or missing header.
+    fn map_header(&mut self, header: &[String]) -> Option<Vec<usize>> {
         let columns = self.kind.columns();
         let mut col_of: Vec<Option<usize>> = vec![None; columns.len()];
         let mut header_ok = true;
-        let expected_line = self.kind.header_line();
         for (j, h) in header.iter().enumerate() {
             let name = clean(h);
             if name.is_empty() {
@@ -437,72 +466,94 @@ impl Importer<'_> {
                 Some(k) => col_of[k] = Some(j),
                 None => {
                     header_ok = false;
-                    let near =
-                        crate::diagnostic::nearest(&name, columns.iter().map(|c| c.label.as_str()));
-                    let guess = if near.is_empty() {
-                        String::new()
-                    } else {
-                        format!("もしかして「{}」? ", near.join("」「"))
-                    };
-                    self.diags.push(
-                        Diagnostic::error(
-                            &self.file,
-                            1,
-                            col,
-                            format!(
-                                "1行目 {}列: 知らない見出し「{name}」があります",
-                                column_letter(col)
-                            ),
-                        )
-                        .expected(expected_line.clone())
-                        .hint(format!(
-                            "{guess}見出しは上の名前にしてください。メモ用の列は作らず、備考に書いてください"
-                        )),
-                    );
+                    self.unknown_header(col, &name);
                 }
             }
         }
-        let missing: Vec<&str> = columns
-            .iter()
-            .zip(&col_of)
-            .filter(|(_, c)| c.is_none())
-            .map(|(c, _)| c.label.as_str())
-            .collect();
-        if !missing.is_empty() {
+        if self.missing_columns(header, &col_of) {
             header_ok = false;
-            let other = self.kind.other();
-            let looks_other = other
-                .columns()
-                .iter()
-                .filter(|h| header.iter().any(|c| fold(&clean(c)) == fold(&h.label)))
-                .count()
-                == other.columns().len();
-            let hint = if looks_other {
-                format!(
-                    "これは{}の CSV のようです。`ohisama import {}` を使ってください",
-                    other.label(),
-                    other.word()
-                )
-            } else {
-                "1行目 (見出し) を上のとおりにしてください (列の順番は自由です)。見出しの行を消したり書き換えたりしていないか確認してください".to_string()
-            };
-            for m in &missing {
-                self.diags.push(
-                    Diagnostic::error(
-                        &self.file,
-                        1,
-                        0,
-                        format!("1行目: 必要な列「{m}」がありません"),
-                    )
-                    .expected(expected_line.clone())
-                    .hint(hint.clone()),
-                );
-            }
         }
         if !header_ok {
             return None;
         }
-        let col_of: Vec<usize> = col_of.into_iter().flatten().collect();
+        Some(col_of.into_iter().flatten().collect())
+    }
+
+    /// A header that names no column: with the nearest column names.
+    fn unknown_header(&mut self, col: u32, name: &str) {
+        let columns = self.kind.columns();
+        let expected_line = self.kind.header_line();
+        let near = crate::diagnostic::nearest(&name, columns.iter().map(|c| c.label.as_str()));
+        let guess = if near.is_empty() {
+            String::new()
+        } else {
+            format!("もしかして「{}」? ", near.join("」「"))
+        };
+        self.diags.push(
+            Diagnostic::error(
+                &self.file,
+                1,
+                col,
+                format!(
+                    "1行目 {}列: 知らない見出し「{name}」があります",
+                    column_letter(col)
+                ),
+            )
+            .expected(expected_line.clone())
+            .hint(format!(
+                "{guess}見出しは上の名前にしてください。メモ用の列は作らず、備考に書いてください"
+            )),
+        );
+    }
+
+    /// An error for each column of the kind the header lacks (with a hint
+    /// when the header is the other kind's); true if any is missing.
+    fn missing_columns(&mut self, header: &[String], col_of: &[Option<usize>]) -> bool {
+        let columns = self.kind.columns();
+        let expected_line = self.kind.header_line();
+        let missing: Vec<&str> = columns
+            .iter()
+            .zip(col_of)
+            .filter(|(_, c)| c.is_none())
+            .map(|(c, _)| c.label.as_str())
+            .collect();
+        if missing.is_empty() {
+            return false;
+        }
+        let other = self.kind.other();
+        let looks_other = other
+            .columns()
+            .iter()
+            .filter(|h| header.iter().any(|c| fold(&clean(c)) == fold(&h.label)))
+            .count()
+            == other.columns().len();
+        let hint = if looks_other {
+            format!(
+                "これは{}の CSV のようです。`ohisama import {}` を使ってください",
+                other.label(),
+                other.word()
+            )
+        } else {
+            "1行目 (見出し) を上のとおりにしてください (列の順番は自由です)。見出しの行を消したり書き換えたりしていないか確認してください".to_string()
+        };
+        for m in &missing {
+            self.diags.push(
+                Diagnostic::error(
+                    &self.file,
+                    1,
+                    0,
+                    format!("1行目: 必要な列「{m}」がありません"),
+                )
+                .expected(expected_line.clone())
+                .hint(hint.clone()),
+            );
+        }
+        true
+    }
+
+    /// The data rows (blank ones skipped), each cell under its column; an
+    /// error for a cell written in a column without a header.
+    fn data_rows(&mut self, records: Vec<(u32, Vec<String>)>, col_of: &[usize]) -> Vec<Row> {
         let mut rows = Vec::new();
         for (row, cells) in records.into_iter().skip(1) {
             if cells.iter().all(|c| clean(c).is_empty()) {
@@ -537,22 +588,7 @@ impl Importer<'_> {
                 kind: self.kind,
             });
         }
-        if rows.is_empty() {
-            self.diags.push(
-                Diagnostic::error(
-                    &self.file,
-                    1,
-                    0,
-                    format!("{}の行がありません", self.kind.label()),
-                )
-                .hint(format!(
-                    "2行目から{}を1行ずつ書いてください",
-                    self.kind.label()
-                )),
-            );
-            return None;
-        }
-        Some(rows)
+        rows
     }
 
     /// A required cell.
@@ -735,33 +771,8 @@ impl Importer<'_> {
         ok
     }
 
-    fn facility_row(&mut self, row: &Row) -> Option<Facility> {
-        let id = self.required(row, "id").and_then(|id| {
-            if is_slug(&id) {
-                Some(id)
-            } else {
-                let suggestion = slugify(&id);
-                let hint = if suggestion.is_empty() {
-                    "半角英小文字・数字・ハイフンで書いてください (例: yokohama-hoshi-clinic)"
-                        .to_string()
-                } else {
-                    format!("半角英小文字・数字・ハイフンで `{suggestion}` のように書いてください")
-                };
-                self.error(
-                    row,
-                    "id",
-                    format!("ID「{id}」に使えない文字があります"),
-                    hint,
-                );
-                None
-            }
-        });
-        let name = self.required(row, "name");
-        let kind = self.term(row, "type", VocabKind::Type);
-        let municipality = self.term(row, "municipality", VocabKind::Municipality);
-        let tel = self.tel(row);
-        let url = self.url(row);
-        let date = self.date(row);
+    /// The care ids of a cell: names or ids separated by 、 (or look-alikes), each once.
+    fn care(&mut self, row: &Row) -> Result<Vec<String>, ()> {
         let mut care = Vec::new();
         let mut care_ok = true;
         for item in row
@@ -793,11 +804,42 @@ impl Importer<'_> {
                 }
             }
         }
+        if care_ok { Ok(care) } else { Err(()) }
+    }
+
+    fn facility_row(&mut self, row: &Row) -> Option<Facility> {
+        let id = self.required(row, "id").and_then(|id| {
+            if is_slug(&id) {
+                Some(id)
+            } else {
+                let suggestion = slugify(&id);
+                let hint = if suggestion.is_empty() {
+                    "半角英小文字・数字・ハイフンで書いてください (例: yokohama-hoshi-clinic)"
+                        .to_string()
+                } else {
+                    format!("半角英小文字・数字・ハイフンで `{suggestion}` のように書いてください")
+                };
+                self.error(
+                    row,
+                    "id",
+                    format!("ID「{id}」に使えない文字があります"),
+                    hint,
+                );
+                None
+            }
+        });
+        let name = self.required(row, "name");
+        let kind = self.term(row, "type", VocabKind::Type);
+        let municipality = self.term(row, "municipality", VocabKind::Municipality);
+        let tel = self.tel(row);
+        let url = self.url(row);
+        let date = self.date(row);
+        let care = self.care(row);
         let (Some(id), Some(name), Some(kind), Some(municipality)) = (id, name, kind, municipality)
         else {
             return None;
         };
-        let (Ok(tel), Ok(url), Ok(date), true) = (tel, url, date, care_ok) else {
+        let (Ok(tel), Ok(url), Ok(date), Ok(care)) = (tel, url, date, care) else {
             return None;
         };
         Some(Facility {
@@ -1031,47 +1073,46 @@ fn header_for(root: &Path, kind: DataKind, rel: &str, name: &str) -> Vec<String>
 }
 
 /// Imports a CSV into `data/contacts/` or `data/facilities/` of a site.
-pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diagnostics> {
-    let file = opts.csv.display().to_string();
-    let fail = |d: Diagnostic| Err(super::single(d));
+/// The text of a CSV file (within the size limit, not a workbook, in an
+/// encoding Excel saves) and the encoding it was in.
+fn read_csv_text(path: &Path, file: &str) -> Result<(String, CsvEncoding), Diagnostic> {
     let max = crate::load::limits::MAX_CSV_BYTES;
-    let bytes = match crate::load::limits::read_at_most(&opts.csv, max) {
+    let bytes = match crate::load::limits::read_at_most(path, max) {
         Ok(b) => b,
         Err(e) => {
-            return fail(
-                Diagnostic::error(&file, 0, 0, format!("CSV ファイルを読めません: {e}"))
+            return Err(
+                Diagnostic::error(file, 0, 0, format!("CSV ファイルを読めません: {e}"))
                     .hint("ファイル名とフォルダを確認してください"),
             );
         }
     };
     if bytes.len() as u64 > max {
-        return fail(
-            Diagnostic::error(
-                &file,
-                0,
-                0,
-                format!("CSV ファイルが大きすぎます (上限 {} MB)", max >> 20),
-            )
-            .hint("市町村ごとなど、いくつかの CSV に分けて取り込んでください"),
-        );
+        return Err(Diagnostic::error(
+            file,
+            0,
+            0,
+            format!("CSV ファイルが大きすぎます (上限 {} MB)", max >> 20),
+        )
+        .hint("市町村ごとなど、いくつかの CSV に分けて取り込んでください"));
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        return fail(
-            Diagnostic::error(&file, 0, 0, "Excel のブック (.xlsx) のままで、CSV ではありません").hint(
+        return Err(
+            Diagnostic::error(file, 0, 0, "Excel のブック (.xlsx) のままで、CSV ではありません").hint(
                 "Excel の「名前を付けて保存」でファイルの種類「CSV UTF-8 (コンマ区切り)」を選んで保存してください",
             ),
         );
     }
-    let (text, encoding) = match decode(&bytes) {
-        Ok(t) => t,
-        Err(p) => {
-            return fail(
-                Diagnostic::error(&file, p.line, 0, format!("{}行目: {}", p.line, p.message)).hint(
-                    "Excel で開き直し、「名前を付けて保存」でファイルの種類「CSV UTF-8 (コンマ区切り)」を選んで保存してください。メールの添付などでファイルが壊れた可能性もあります",
-                ),
-            );
-        }
-    };
+    decode(&bytes).map_err(|p| {
+        Diagnostic::error(file, p.line, 0, format!("{}行目: {}", p.line, p.message)).hint(
+            "Excel で開き直し、「名前を付けて保存」でファイルの種類「CSV UTF-8 (コンマ区切り)」を選んで保存してください。メールの添付などでファイルが壊れた可能性もあります",
+        )
+    })
+}
+
+pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diagnostics> {
+    let file = opts.csv.display().to_string();
+    let fail = |d: Diagnostic| Err(super::single(d));
+    let (text, encoding) = read_csv_text(&opts.csv, &file).map_err(super::single)?;
     let (vocab, loaded) = Vocab::load(&opts.root)?;
     let mut im = Importer {
         file: file.clone(),

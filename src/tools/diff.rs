@@ -279,7 +279,6 @@ impl DataDiff {
     /// The changes of each municipality, spelt in `st`.
     fn render_municipalities(&self, st: &Style, out: &mut String) {
         let e = st.escape;
-        let [strong_open, strong_close] = st.strong;
         for m in &self.municipalities {
             let _ = write!(
                 out,
@@ -298,76 +297,71 @@ impl DataDiff {
                     st.updated[1]
                 );
             }
-            let entry = |out: &mut String, mark: &str, verb: &str, (n, s): (String, String)| {
-                let _ = writeln!(
-                    out,
-                    "{mark}{verb}: {strong_open}{}{strong_close} ({})",
-                    e(&n),
-                    e(&s)
-                );
-            };
-            let changes = |out: &mut String, changes: &[Change]| {
-                for c in changes {
-                    let _ = writeln!(
-                        out,
-                        "{}{}: {} → {}",
-                        st.change,
-                        c.label,
-                        e(&show(&c.old)),
-                        e(&show(&c.new))
-                    );
-                }
-            };
-            if !(m.windows_added.is_empty()
-                && m.windows_removed.is_empty()
-                && m.windows_changed.is_empty()
-                && !m.windows_reordered)
-            {
-                let _ = write!(out, "{}窓口{}", st.group[0], st.group[1]);
-                for w in &m.windows_added {
-                    entry(out, st.added, "追加", self.window_summary(w));
-                }
-                for w in &m.windows_removed {
-                    entry(out, st.removed, "削除", self.window_summary(w));
-                }
-                for (n, c) in &m.windows_changed {
-                    let _ = writeln!(
-                        out,
-                        "{}変更: {strong_open}{}{strong_close}",
-                        st.changed,
-                        e(n)
-                    );
-                    changes(out, c);
-                }
-                if m.windows_reordered {
-                    let _ = writeln!(out, "{}窓口の並び順が変わりました", st.changed);
-                }
-                out.push_str(st.group[2]);
-            }
-            if !(m.facilities_added.is_empty()
-                && m.facilities_removed.is_empty()
-                && m.facilities_changed.is_empty())
-            {
-                let _ = write!(out, "{}施設{}", st.group[0], st.group[1]);
-                for f in &m.facilities_added {
-                    entry(out, st.added, "追加", self.facility_summary(f));
-                }
-                for f in &m.facilities_removed {
-                    entry(out, st.removed, "削除", self.facility_summary(f));
-                }
-                for (f, c) in &m.facilities_changed {
-                    let _ = writeln!(
-                        out,
-                        "{}変更: {strong_open}{}{strong_close} (ID {})",
-                        st.changed,
-                        e(&f.name.value),
-                        e(&f.id.value)
-                    );
-                    changes(out, c);
-                }
-                out.push_str(st.group[2]);
-            }
+            self.render_windows(st, m, out);
+            self.render_facilities(st, m, out);
         }
+    }
+
+    /// The 窓口 group of a municipality (nothing when no window changed).
+    fn render_windows(&self, st: &Style, m: &MunicipalityDiff, out: &mut String) {
+        if m.windows_added.is_empty()
+            && m.windows_removed.is_empty()
+            && m.windows_changed.is_empty()
+            && !m.windows_reordered
+        {
+            return;
+        }
+        let [strong_open, strong_close] = st.strong;
+        let _ = write!(out, "{}窓口{}", st.group[0], st.group[1]);
+        for w in &m.windows_added {
+            st.entry(out, st.added, "追加", self.window_summary(w));
+        }
+        for w in &m.windows_removed {
+            st.entry(out, st.removed, "削除", self.window_summary(w));
+        }
+        for (n, c) in &m.windows_changed {
+            let _ = writeln!(
+                out,
+                "{}変更: {strong_open}{}{strong_close}",
+                st.changed,
+                (st.escape)(n)
+            );
+            st.changes(out, c);
+        }
+        if m.windows_reordered {
+            let _ = writeln!(out, "{}窓口の並び順が変わりました", st.changed);
+        }
+        out.push_str(st.group[2]);
+    }
+
+    /// The 施設 group of a municipality (nothing when no facility changed).
+    fn render_facilities(&self, st: &Style, m: &MunicipalityDiff, out: &mut String) {
+        if m.facilities_added.is_empty()
+            && m.facilities_removed.is_empty()
+            && m.facilities_changed.is_empty()
+        {
+            return;
+        }
+        let e = st.escape;
+        let [strong_open, strong_close] = st.strong;
+        let _ = write!(out, "{}施設{}", st.group[0], st.group[1]);
+        for f in &m.facilities_added {
+            st.entry(out, st.added, "追加", self.facility_summary(f));
+        }
+        for f in &m.facilities_removed {
+            st.entry(out, st.removed, "削除", self.facility_summary(f));
+        }
+        for (f, c) in &m.facilities_changed {
+            let _ = writeln!(
+                out,
+                "{}変更: {strong_open}{}{strong_close} (ID {})",
+                st.changed,
+                e(&f.name.value),
+                e(&f.id.value)
+            );
+            st.changes(out, c);
+        }
+        out.push_str(st.group[2]);
     }
 
     pub fn render_markdown(&self) -> String {
@@ -415,6 +409,35 @@ struct Style {
     strong: [&'static str; 2],
     /// Line start of one changed field.
     change: &'static str,
+}
+
+impl Style {
+    /// One added or removed entry: mark, verb, name and summary.
+    fn entry(&self, out: &mut String, mark: &str, verb: &str, (name, summary): (String, String)) {
+        let e = self.escape;
+        let [strong_open, strong_close] = self.strong;
+        let _ = writeln!(
+            out,
+            "{mark}{verb}: {strong_open}{}{strong_close} ({})",
+            e(&name),
+            e(&summary)
+        );
+    }
+
+    /// The changed fields of an entry, one per line.
+    fn changes(&self, out: &mut String, changes: &[Change]) {
+        let e = self.escape;
+        for c in changes {
+            let _ = writeln!(
+                out,
+                "{}{}: {} → {}",
+                self.change,
+                c.label,
+                e(&show(&c.old)),
+                e(&show(&c.new))
+            );
+        }
+    }
 }
 
 const TEXT: Style = Style {
