@@ -483,7 +483,7 @@ impl Importer<'_> {
     fn unknown_header(&mut self, col: u32, name: &str) {
         let columns = self.kind.columns();
         let expected_line = self.kind.header_line();
-        let near = crate::diagnostic::nearest(&name, columns.iter().map(|c| c.label.as_str()));
+        let near = crate::diagnostic::nearest(name, columns.iter().map(|c| c.label.as_str()));
         let guess = if near.is_empty() {
             String::new()
         } else {
@@ -1075,44 +1075,48 @@ fn header_for(root: &Path, kind: DataKind, rel: &str, name: &str) -> Vec<String>
 /// Imports a CSV into `data/contacts/` or `data/facilities/` of a site.
 /// The text of a CSV file (within the size limit, not a workbook, in an
 /// encoding Excel saves) and the encoding it was in.
-fn read_csv_text(path: &Path, file: &str) -> Result<(String, CsvEncoding), Diagnostic> {
+fn read_csv_text(path: &Path, file: &str) -> Result<(String, CsvEncoding), Diagnostics> {
+    let fail = |d: Diagnostic| Err(super::single(d));
     let max = crate::load::limits::MAX_CSV_BYTES;
     let bytes = match crate::load::limits::read_at_most(path, max) {
         Ok(b) => b,
         Err(e) => {
-            return Err(
+            return fail(
                 Diagnostic::error(file, 0, 0, format!("CSV ファイルを読めません: {e}"))
                     .hint("ファイル名とフォルダを確認してください"),
             );
         }
     };
     if bytes.len() as u64 > max {
-        return Err(Diagnostic::error(
-            file,
-            0,
-            0,
-            format!("CSV ファイルが大きすぎます (上限 {} MB)", max >> 20),
-        )
-        .hint("市町村ごとなど、いくつかの CSV に分けて取り込んでください"));
+        return fail(
+            Diagnostic::error(
+                file,
+                0,
+                0,
+                format!("CSV ファイルが大きすぎます (上限 {} MB)", max >> 20),
+            )
+            .hint("市町村ごとなど、いくつかの CSV に分けて取り込んでください"),
+        );
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        return Err(
+        return fail(
             Diagnostic::error(file, 0, 0, "Excel のブック (.xlsx) のままで、CSV ではありません").hint(
                 "Excel の「名前を付けて保存」でファイルの種類「CSV UTF-8 (コンマ区切り)」を選んで保存してください",
             ),
         );
     }
     decode(&bytes).map_err(|p| {
+        super::single(
         Diagnostic::error(file, p.line, 0, format!("{}行目: {}", p.line, p.message)).hint(
             "Excel で開き直し、「名前を付けて保存」でファイルの種類「CSV UTF-8 (コンマ区切り)」を選んで保存してください。メールの添付などでファイルが壊れた可能性もあります",
-        )
+        ))
     })
 }
 
 pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diagnostics> {
     let file = opts.csv.display().to_string();
     let fail = |d: Diagnostic| Err(super::single(d));
-    let (text, encoding) = read_csv_text(&opts.csv, &file).map_err(super::single)?;
+    let (text, encoding) = read_csv_text(&opts.csv, &file)?;
     let (vocab, loaded) = Vocab::load(&opts.root)?;
     let mut im = Importer {
         file: file.clone(),
@@ -1556,12 +1560,11 @@ pub fn export(kind: DataKind, root: &Path) -> Result<Vec<u8>, Diagnostics> {
             id.to_string()
         }
     };
-    let records: Vec<Vec<String>>;
-    match kind {
+    let records = match kind {
         DataKind::Contacts => {
             let mut files = contacts_of(&loaded.raw);
             files.sort_by_key(|(f, _)| (rank(&stem(f)), f.clone()));
-            records = contact_records(&files, &name);
+            contact_records(&files, &name)
         }
         DataKind::Facilities => {
             let mut list = facilities_of(&loaded.raw);
@@ -1572,8 +1575,7 @@ pub fn export(kind: DataKind, root: &Path) -> Result<Vec<u8>, Diagnostics> {
                 n if k == VocabKind::Care && n.contains(CARE_SEPARATORS) => id.to_string(),
                 n => n,
             };
-            records = list
-                .iter()
+            list.iter()
                 .map(|(_, f)| {
                     let values = values_of(f);
                     facility_columns()
@@ -1581,9 +1583,9 @@ pub fn export(kind: DataKind, root: &Path) -> Result<Vec<u8>, Diagnostics> {
                         .map(|col| col.text(values.get(col.key), &name, ["○", ""]))
                         .collect()
                 })
-                .collect();
+                .collect()
         }
-    }
+    };
     Ok(csv_bytes(kind, &records))
 }
 
