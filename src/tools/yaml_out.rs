@@ -261,6 +261,36 @@ mod tests {
     }
 
     #[test]
+    fn fields_follow_the_declaration_and_skip_what_serde_skips() {
+        let w: crate::kinds::contacts::Window = serde_saphyr::from_str(
+            "url: https://e.jp/\nname: 福祉課\ngeneral: false\nfield: sodan\ntel_kind: direct\ntel: \"#7119\"\n",
+        )
+        .unwrap();
+        let mut out = YamlText::default();
+        fields(&mut out, &w.normalized(), ["  - ", "    "], &|key| {
+            (key == "tel").then_some((2, 6))
+        });
+        assert_eq!(
+            out.text,
+            "  - name: 福祉課\n    field: sodan\n    tel: \"#7119\"\n    tel_kind: direct\n    url: https://e.jp/\n"
+        );
+        assert_eq!(out.origins, [None, None, Some((2, 6)), None, None]);
+    }
+
+    #[test]
+    fn facility_care_is_a_flow_list_and_empty_kana_is_left_out() {
+        let f: Facility = serde_saphyr::from_str(
+            "id: a\nname: b\ntype: clinic\nmunicipality: m\ncare: []\nnote: 'x, y'\n",
+        )
+        .unwrap();
+        let out = facilities_yaml(&["# h".to_string()], &[f], &NoOrigins);
+        assert_eq!(
+            out.text,
+            "# h\n- id: a\n  name: b\n  type: clinic\n  municipality: m\n  care: []\n  note: x, y\n"
+        );
+    }
+
+    #[test]
     fn quoted_values_read_back() {
         for s in ["#7119", "119", "a: b", "x\ny", "\"q\" \\ t", "true", "1e3"] {
             let yaml = format!("v: {}\n", scalar(s));
