@@ -263,18 +263,18 @@ mod tests {
     #[test]
     fn fields_follow_the_declaration_and_skip_what_serde_skips() {
         let w: crate::kinds::contacts::Window = serde_saphyr::from_str(
-            "url: https://e.jp/\nname: 福祉課\ngeneral: false\nfield: sodan\ntel_kind: direct\ntel: \"#7119\"\n",
+            "url: https://e.jp/\nname: 福祉課\ngeneral: false\nfield: sodan\nnote: \"#7119\"\n",
         )
         .unwrap();
         let mut out = YamlText::default();
         fields(&mut out, &w.normalized(), ["  - ", "    "], &|key| {
-            (key == "tel").then_some((2, 6))
+            (key == "note").then_some((2, 6))
         });
         assert_eq!(
             out.text,
-            "  - name: 福祉課\n    field: sodan\n    tel: \"#7119\"\n    tel_kind: direct\n    url: https://e.jp/\n"
+            "  - name: 福祉課\n    field: sodan\n    note: \"#7119\"\n    url: https://e.jp/\n"
         );
-        assert_eq!(out.origins, [None, None, Some((2, 6)), None, None]);
+        assert_eq!(out.origins, [None, None, Some((2, 6)), None]);
     }
 
     #[test]
