@@ -3,8 +3,7 @@
 //! [`Site`], so the PDFs, the pages and the search always agree.
 
 use crate::pdf;
-use crate::routes::Route;
-use crate::search::{DocKind, SearchDoc};
+use crate::search::SearchDoc;
 use crate::site::Site;
 
 pub fn pdf_directory(site: &Site) -> pdf::Directory {
@@ -50,22 +49,7 @@ pub fn pdf_directory(site: &Site) -> pdf::Directory {
                             .and_then(crate::date::Date::parse)
                             .map(|d| d.wareki())
                             .unwrap_or_default(),
-                        windows: m
-                            .windows
-                            .iter()
-                            .map(|w| pdf::Window {
-                                name: w.name.clone(),
-                                field_id: w.field_id.clone(),
-                                field_name: w.field_name.clone(),
-                                general: w.general,
-                                detail: w.detail.clone(),
-                                tel: w.tel.clone(),
-                                tel_href: w.tel_href.clone(),
-                                tel_kind_label: w.tel_kind_label.clone(),
-                                note: w.note.clone(),
-                                url: w.url.clone(),
-                            })
-                            .collect(),
+                        windows: m.windows.clone(),
                     })
                     .collect(),
             })
@@ -73,7 +57,7 @@ pub fn pdf_directory(site: &Site) -> pdf::Directory {
     }
 }
 
-fn join_some<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
+pub(crate) fn join_some<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
     parts
         .into_iter()
         .flatten()
@@ -86,64 +70,7 @@ fn join_some<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
 pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
     let mut docs = Vec::new();
     crate::kinds::pages::search_docs(&site.pages, &mut docs);
-    for m in &site.municipalities {
-        docs.push(SearchDoc {
-            kind: DocKind::Page,
-            title: format!("{}の相談窓口", m.name),
-            body: m
-                .windows
-                .iter()
-                .map(|w| w.name.as_str())
-                .collect::<Vec<_>>()
-                .join("\n"),
-            url: Route::Municipality(&m.slug).path(),
-            kana: m.kana.clone(),
-            municipality: Some(m.name.clone()),
-            region: Some(m.region_id.clone()),
-            field: None,
-        });
-        for w in &m.windows {
-            docs.push(SearchDoc {
-                kind: DocKind::Window,
-                title: w.name.clone(),
-                body: join_some([
-                    Some(m.name.as_str()),
-                    Some(w.field_name.as_str()),
-                    w.general.then_some("各種相談"),
-                    w.detail.as_deref(),
-                    w.note.as_deref(),
-                    w.tel.as_deref(),
-                ]),
-                url: format!("{}#{}", Route::Municipality(&m.slug).path(), w.anchor),
-                kana: m.kana.clone(),
-                municipality: Some(m.name.clone()),
-                region: Some(m.region_id.clone()),
-                field: Some(w.field_name.clone()),
-            });
-        }
-    }
-    for f in &site.facilities {
-        let care: Vec<&str> = f.care.iter().map(|c| c.name.as_str()).collect();
-        let kana = site
-            .municipality(&f.municipality)
-            .map_or_else(String::new, |m| m.kana.clone());
-        docs.push(SearchDoc {
-            kind: DocKind::Facility,
-            title: f.name.clone(),
-            body: join_some([
-                Some(f.type_name.as_str()),
-                Some(f.municipality_name.as_str()),
-                f.address.as_deref(),
-                Some(care.join("、").as_str()),
-                f.ages.as_deref(),
-                f.note.as_deref(),
-            ]),
-            url: Route::Facility(&f.id).path(),
-            kana: format!("{} {}", f.kana, kana).trim().to_string(),
-            municipality: Some(f.municipality_name.clone()),
-            region: Some(f.region_id.clone()),
-            field: Some(f.type_name.clone()),
-        });
-    }
+    crate::kinds::contacts::search_docs(&site.municipalities, &mut docs);
+    crate::kinds::facilities::search_docs(site, &mut docs);
     docs
 }

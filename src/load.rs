@@ -6,7 +6,8 @@
 pub mod limits;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, rel_path};
-use crate::model::{ContactFile, FrontMatter, Page, RawSite};
+use crate::kinds::contacts::ContactFile;
+use crate::model::{FrontMatter, Page, RawSite};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;

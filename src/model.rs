@@ -4,77 +4,12 @@
 //! diagnostic names its line and column. Unknown keys are rejected by serde
 //! (`deny_unknown_fields`): a typo must never vanish silently.
 
-use serde::Deserialize;
-
 pub use crate::kinds::common::{S, pos};
+pub use crate::kinds::contacts::{ContactFile, Window};
+pub use crate::kinds::facilities::Facility;
 pub use crate::kinds::pages::{FrontMatter, Page, PageMenu};
 pub use crate::kinds::settings::{MenuEntry, Notice, SiteConfig};
 pub use crate::kinds::vocab::{CareTerm, FacilityType, Field, Municipality, Region};
-
-/// `data/contacts/<slug>.yaml`
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ContactFile {
-    pub municipality: S<String>,
-    pub updated: S<String>,
-    #[serde(default)]
-    pub windows: Vec<S<Window>>,
-}
-
-/// One municipal window (相談窓口).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Window {
-    pub name: S<String>,
-    pub field: S<String>,
-    /// 「各種相談」: takes any question (only the first window).
-    #[serde(default)]
-    pub general: Option<S<bool>>,
-    #[serde(default)]
-    pub detail: Option<String>,
-    #[serde(default)]
-    pub tel: Option<S<String>>,
-    /// `direct` (直通) or `main` (代表).
-    #[serde(default)]
-    pub tel_kind: Option<S<String>>,
-    #[serde(default)]
-    pub note: Option<String>,
-    #[serde(default)]
-    pub url: Option<S<String>>,
-}
-
-impl Window {
-    pub fn is_general(&self) -> bool {
-        self.general.as_ref().is_some_and(|g| g.value)
-    }
-}
-
-/// One entry of `data/facilities/<slug>.yaml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Facility {
-    pub id: S<String>,
-    pub name: S<String>,
-    #[serde(default)]
-    pub kana: String,
-    #[serde(rename = "type")]
-    pub kind: S<String>,
-    pub municipality: S<String>,
-    #[serde(default)]
-    pub address: Option<String>,
-    #[serde(default)]
-    pub tel: Option<S<String>>,
-    #[serde(default)]
-    pub url: Option<S<String>>,
-    #[serde(default)]
-    pub care: Vec<S<String>>,
-    #[serde(default)]
-    pub ages: Option<String>,
-    #[serde(default)]
-    pub note: Option<String>,
-    #[serde(default)]
-    pub updated: Option<S<String>>,
-}
 
 /// Everything read from a site folder, each file's data with the file it came from.
 #[derive(Debug, Clone, Default)]

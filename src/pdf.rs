@@ -124,25 +124,7 @@ pub struct Municipality {
     pub kana: String,
     /// "令和7年4月1日"
     pub updated_label: String,
-    pub windows: Vec<Window>,
-}
-
-/// One contact window (窓口).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Window {
-    pub name: String,
-    pub field_id: String,
-    pub field_name: String,
-    /// 「各種相談」: takes any question.
-    pub general: bool,
-    pub detail: Option<String>,
-    pub tel: Option<String>,
-    /// "tel:+81450001234"
-    pub tel_href: Option<String>,
-    /// 直通 | 代表
-    pub tel_kind_label: Option<String>,
-    pub note: Option<String>,
-    pub url: Option<String>,
+    pub windows: Vec<crate::kinds::contacts::WindowView>,
 }
 
 /// One rendered PDF.

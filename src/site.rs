@@ -3,13 +3,11 @@
 //! Templates, the PDF directory and the search index all read this one view.
 
 use crate::date::Date;
-use crate::kinds::common::{date_labels, nonempty};
+use crate::kinds::common::date_labels;
 use crate::kinds::pages;
 use crate::kinds::vocab;
 pub use crate::kinds::vocab::{FieldView, RegionView, TermView};
 use crate::model::RawSite;
-use crate::routes::{ListKind, Route};
-use crate::tel;
 use crate::validate::Checked;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -55,71 +53,8 @@ pub struct NoticeView {
     pub href: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct MunicipalityView {
-    pub code: String,
-    pub name: String,
-    pub kana: String,
-    pub slug: String,
-    pub region_id: String,
-    pub region_name: String,
-    pub updated_iso: Option<String>,
-    pub updated_label: Option<String>,
-    pub windows: Vec<WindowView>,
-    pub facility_count: usize,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct WindowView {
-    /// Anchor id on the municipality page (`w-1` …).
-    pub anchor: String,
-    pub name: String,
-    pub field_id: String,
-    pub field_name: String,
-    pub field_color: String,
-    pub field_text_color: String,
-    pub field_tint: String,
-    pub field_border: String,
-    pub general: bool,
-    pub detail: Option<String>,
-    pub tel: Option<String>,
-    pub tel_href: Option<String>,
-    pub tel_kind_label: Option<String>,
-    /// Accessible name of the tel: link: 「横浜市 障害福祉課に電話する」.
-    pub tel_aria: Option<String>,
-    pub note: Option<String>,
-    /// The URL as the editors wrote it (shown on the page and in the PDF).
-    pub url: Option<String>,
-    /// The same URL as the URL rule writes it (percent-encoded), for `href`.
-    pub url_href: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FacilityView {
-    pub id: String,
-    pub name: String,
-    pub kana: String,
-    pub type_id: String,
-    pub type_name: String,
-    pub municipality: String,
-    pub municipality_name: String,
-    pub region_id: String,
-    pub region_name: String,
-    pub address: Option<String>,
-    pub tel: Option<String>,
-    pub tel_href: Option<String>,
-    pub tel_aria: Option<String>,
-    /// The URL as the editors wrote it (shown on the page and in the PDF).
-    pub url: Option<String>,
-    /// The same URL as the URL rule writes it (percent-encoded), for `href`.
-    pub url_href: Option<String>,
-    pub care: Vec<TermView>,
-    pub ages: Option<String>,
-    pub note: Option<String>,
-    pub updated_iso: Option<String>,
-    pub updated_label: Option<String>,
-}
-
+pub use crate::kinds::contacts::{MunicipalityView, WindowView};
+pub use crate::kinds::facilities::{FACILITY_LIST_KINDS, FacilityList, FacilityView};
 /// The view of a content page (moved to its kind).
 pub use crate::kinds::pages::PageView;
 
@@ -129,15 +64,6 @@ fn href_of(base_path: &str, path: &str) -> String {
         "{base_path}{}",
         crate::url_rule::encode_path(path.trim_start_matches('/'))
     )
-}
-
-/// A data `url:` as the URL rule writes it (`None` when refused: `check` reports it).
-fn data_href(url: &Option<crate::model::S<String>>) -> Option<String> {
-    let u = url.as_ref()?;
-    match crate::url_rule::check(&u.value, crate::url_rule::Place::DataUrl) {
-        Ok(safe) => Some(safe.href("/")),
-        Err(_) => None,
-    }
 }
 
 /// What validation renders and resolution keeps: the `--base-url` override
@@ -225,7 +151,7 @@ fn region_of(regions: &[RegionView]) -> BTreeMap<&str, &RegionView> {
         .collect()
 }
 
-/// Every facility, sorted by kana.
+/// Every facility, sorted by kana ([`crate::kinds::facilities`]).
 fn facility_views(
     raw: &RawSite,
     regions: &[RegionView],
@@ -239,54 +165,19 @@ fn facility_views(
     let names: BTreeMap<&str, &str> = list(&raw.municipalities)
         .map(|m| (m.slug.value.as_str(), m.name.value.as_str()))
         .collect();
-    let mut facilities: Vec<FacilityView> = raw
-        .facilities
-        .iter()
-        .flat_map(|(_, l)| l.iter().map(|f| &f.value))
-        .map(|f| {
-            let muni = f.municipality.value.as_str();
-            let region = region_of.get(muni);
-            let municipality_name = names.get(muni).copied().unwrap_or(muni).to_string();
-            let (updated_iso, updated_label) =
-                date_labels(f.updated.as_ref().map(|u| u.value.as_str()));
-            FacilityView {
-                id: f.id.value.clone(),
-                name: f.name.value.clone(),
-                kana: f.kana.clone(),
-                type_id: f.kind.value.clone(),
-                type_name: type_by_id
-                    .get(f.kind.value.as_str())
-                    .map_or_else(|| f.kind.value.clone(), |t| t.name.clone()),
-                municipality: muni.to_string(),
-                region_id: region.map_or_else(String::new, |r| r.id.clone()),
-                region_name: region.map_or_else(String::new, |r| r.name.clone()),
-                address: nonempty(&f.address),
-                tel: f.tel.as_ref().map(|t| t.value.clone()),
-                tel_href: f.tel.as_ref().map(|t| tel::href(&t.value)),
-                tel_aria: f
-                    .tel
-                    .as_ref()
-                    .map(|t| format!("{}に電話する {}", f.name.value, t.value)),
-                url: f.url.as_ref().map(|u| u.value.clone()),
-                url_href: data_href(&f.url),
-                care: f
-                    .care
-                    .iter()
-                    .filter_map(|c| care_by_id.get(c.value.as_str()).map(|t| (*t).clone()))
-                    .collect(),
-                ages: nonempty(&f.ages),
-                note: nonempty(&f.note),
-                updated_iso,
-                updated_label,
-                municipality_name,
-            }
-        })
-        .collect();
-    facilities.sort_by(|a, b| (&a.kana, &a.name, &a.id).cmp(&(&b.kana, &b.name, &b.id)));
-    facilities
+    crate::kinds::facilities::resolve(
+        &raw.facilities,
+        &crate::kinds::facilities::Context {
+            region_of: &region_of,
+            names: &names,
+            type_by_id: &type_by_id,
+            care_by_id: &care_by_id,
+        },
+    )
 }
 
-/// Every municipality in official code order, with its windows and its number of facilities.
+/// Every municipality in official code order, with its windows and its
+/// number of facilities ([`crate::kinds::contacts`]).
 fn municipality_views(
     raw: &RawSite,
     regions: &[RegionView],
@@ -296,45 +187,19 @@ fn municipality_views(
     let region_of = region_of(regions);
     let field_by_id: BTreeMap<&str, &FieldView> =
         fields.iter().map(|f| (f.id.as_str(), f)).collect();
-    let contacts_of: BTreeMap<&str, &crate::model::ContactFile> = raw
-        .contacts
-        .iter()
-        .map(|(_, c)| (c.municipality.value.as_str(), c))
-        .collect();
     let mut facility_count: BTreeMap<&str, usize> = BTreeMap::new();
     for f in facilities {
         *facility_count.entry(f.municipality.as_str()).or_default() += 1;
     }
-    list(&raw.municipalities)
-        .map(|m| {
-            let slug = m.slug.value.as_str();
-            let region = region_of.get(slug);
-            let contacts = contacts_of.get(slug);
-            let (updated_iso, updated_label) =
-                date_labels(contacts.map(|c| c.updated.value.as_str()));
-            let windows = contacts
-                .map(|c| {
-                    c.windows
-                        .iter()
-                        .enumerate()
-                        .map(|(i, w)| window_view(i, &w.value, &m.name.value, &field_by_id))
-                        .collect()
-                })
-                .unwrap_or_default();
-            MunicipalityView {
-                code: m.code.value.clone(),
-                name: m.name.value.clone(),
-                kana: m.kana.value.clone(),
-                slug: slug.to_string(),
-                region_id: region.map_or_else(String::new, |r| r.id.clone()),
-                region_name: region.map_or_else(String::new, |r| r.name.clone()),
-                updated_iso,
-                updated_label,
-                windows,
-                facility_count: facility_count.get(slug).copied().unwrap_or(0),
-            }
-        })
-        .collect()
+    crate::kinds::contacts::resolve(
+        raw.municipalities.as_ref().map_or(&[], |(_, l)| l),
+        &raw.contacts,
+        &crate::kinds::contacts::Context {
+            region_of: &region_of,
+            field_by_id: &field_by_id,
+            facility_count: &facility_count,
+        },
+    )
 }
 
 /// The notices of site.yaml, each URL as the URL rule writes it.
@@ -363,126 +228,11 @@ fn list<T>(src: &Option<(String, Vec<crate::model::S<T>>)>) -> impl Iterator<Ite
     src.iter().flat_map(|(_, l)| l.iter().map(|x| &x.value))
 }
 
-fn window_view(
-    index: usize,
-    w: &crate::model::Window,
-    municipality: &str,
-    fields: &BTreeMap<&str, &FieldView>,
-) -> WindowView {
-    let field = fields.get(w.field.value.as_str());
-    let get = |f: fn(&FieldView) -> &String| field.map_or_else(String::new, |x| f(x).clone());
-    let tel_kind_label = w.tel_kind.as_ref().map(|k| match k.value.as_str() {
-        "main" => "代表".to_string(),
-        _ => "直通".to_string(),
-    });
-    WindowView {
-        anchor: format!("w-{}", index + 1),
-        name: w.name.value.clone(),
-        field_id: w.field.value.clone(),
-        field_name: get(|f| &f.name),
-        field_color: get(|f| &f.color),
-        field_text_color: get(|f| &f.text_color),
-        field_tint: get(|f| &f.tint),
-        field_border: get(|f| &f.border),
-        general: index == 0 && w.is_general(),
-        detail: nonempty(&w.detail),
-        tel: w.tel.as_ref().map(|t| t.value.clone()),
-        tel_href: w.tel.as_ref().map(|t| tel::href(&t.value)),
-        tel_kind_label,
-        tel_aria: w
-            .tel
-            .as_ref()
-            .map(|t| format!("{municipality} {}に電話する {}", w.name.value, t.value)),
-        note: nonempty(&w.note),
-        url: w.url.as_ref().map(|u| u.value.clone()),
-        url_href: data_href(&w.url),
-    }
-}
-
-/// One static list of facilities (`/facilities/<kind>/<id>/`).
-#[derive(Debug, Clone, Serialize)]
-pub struct FacilityList<'a> {
-    /// `region`, `municipality`, `type` or `care`.
-    pub kind: &'static str,
-    /// Japanese name of the kind: 地域 / 市町村 / 種別 / 医療的ケア.
-    pub kind_label: &'static str,
-    pub id: String,
-    pub label: String,
-    pub url_path: String,
-    pub facilities: Vec<&'a FacilityView>,
-    #[serde(skip)]
-    pub list_kind: ListKind,
-}
-
-impl FacilityList<'_> {
-    /// The list's page in the route table.
-    pub fn route(&self) -> Route<'_> {
-        Route::FacilityList(self.list_kind, &self.id)
-    }
-}
-
-/// Path segments of the facility lists; a facility id may not take them.
-pub const FACILITY_LIST_KINDS: [&str; 4] = [
-    ListKind::ALL[0].as_str(),
-    ListKind::ALL[1].as_str(),
-    ListKind::ALL[2].as_str(),
-    ListKind::ALL[3].as_str(),
-];
-
 impl Site {
     /// Every facility list page: per region, municipality, type and care kind,
     /// in vocabulary order, each sorted by kana (as `facilities` is).
     pub fn facility_lists<'s>(&'s self) -> Vec<FacilityList<'s>> {
-        let mut out: Vec<FacilityList<'s>> = Vec::new();
-        // List indices by (kind, id): one pass over the facilities fills
-        // every list (a nationwide directory has thousands of lists).
-        let mut index: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
-        let mut push = |kind: ListKind, id: &'s str, label: &str| {
-            index
-                .entry((kind.as_str(), id))
-                .or_default()
-                .push(out.len());
-            out.push(FacilityList {
-                kind: kind.as_str(),
-                kind_label: kind.label_ja(),
-                id: id.to_string(),
-                label: label.to_string(),
-                url_path: Route::FacilityList(kind, id).path(),
-                facilities: Vec::new(),
-                list_kind: kind,
-            });
-        };
-        for r in &self.regions {
-            push(ListKind::Region, &r.id, &r.name);
-        }
-        for m in &self.municipalities {
-            push(ListKind::Municipality, &m.slug, &m.name);
-        }
-        for t in &self.facility_types {
-            push(ListKind::Type, &t.id, &t.name);
-        }
-        for c in &self.care {
-            push(ListKind::Care, &c.id, &c.name);
-        }
-        for f in &self.facilities {
-            let keys = [
-                ("region", f.region_id.as_str()),
-                ("municipality", f.municipality.as_str()),
-                ("type", f.type_id.as_str()),
-            ]
-            .into_iter()
-            .chain(f.care.iter().map(|c| ("care", c.id.as_str())));
-            for key in keys {
-                for &i in index.get(&key).into_iter().flatten() {
-                    let list = &mut out[i].facilities;
-                    // Once per list, even when a care id is repeated.
-                    if !list.last().is_some_and(|l| std::ptr::eq(*l, f)) {
-                        list.push(f);
-                    }
-                }
-            }
-        }
-        out
+        crate::kinds::facilities::facility_lists(self)
     }
 
     pub fn municipality(&self, slug: &str) -> Option<&MunicipalityView> {

@@ -211,20 +211,25 @@ fn sample_csvs_import_into_the_sample_site() {
         .find(|(f, _)| f.ends_with("chigasaki.yaml"))
         .unwrap()
         .1;
-    assert_eq!(chigasaki.updated, "2025-10-01");
+    assert_eq!(chigasaki.updated.value, "2025-10-01");
     assert_eq!(chigasaki.windows.len(), 8);
     let hakone: Vec<_> = facilities_of(&loaded.raw)
         .into_iter()
-        .filter(|(_, f)| f.municipality == "hakone")
+        .filter(|(_, f)| f.municipality.value == "hakone")
         .map(|(_, f)| f)
         .collect();
+    let care =
+        |i: usize| -> Vec<String> { hakone[i].care.iter().map(|c| c.value.clone()).collect() };
     assert_eq!(hakone.len(), 2);
-    assert_eq!(hakone[0].kind, "clinic");
-    assert_eq!(hakone[0].care, ["blood-glucose", "seizure-care"]);
+    assert_eq!(hakone[0].kind.value, "clinic");
+    assert_eq!(care(0), ["blood-glucose", "seizure-care"]);
     assert_eq!(hakone[0].ages.as_deref(), Some("0歳〜中学生"));
-    assert_eq!(hakone[1].updated.as_deref(), Some("2025-04-01"));
-    assert_eq!(hakone[1].care.len(), 10);
-    assert_eq!(hakone[1].care[0], "ventilator");
+    assert_eq!(
+        hakone[1].updated.as_ref().map(|u| u.value.as_str()),
+        Some("2025-04-01")
+    );
+    assert_eq!(care(1).len(), 10);
+    assert_eq!(care(1)[0], "ventilator");
 }
 
 /// Imports a bad CSV into a sample copy: must fail, name the row, and write nothing.

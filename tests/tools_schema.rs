@@ -4,9 +4,11 @@
 //! accepts; every sample data file points VS Code at its schema.
 
 use crate::sitekit;
+use ohisama::kinds::contacts::{ContactFile, Window};
+use ohisama::kinds::facilities::Facility;
 use ohisama::model::{
-    CareTerm, ContactFile, Facility, FacilityType, Field, FrontMatter, MenuEntry, Municipality,
-    Notice, PageMenu, Region, SiteConfig, Window,
+    CareTerm, FacilityType, Field, FrontMatter, MenuEntry, Municipality, Notice, PageMenu, Region,
+    SiteConfig,
 };
 use ohisama::tools::schema::{SCHEMAS, kind_of_data_file, write_schemas};
 use serde::de::DeserializeOwned;

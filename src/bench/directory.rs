@@ -36,7 +36,7 @@ pub(super) struct FacilityDoc {
     pub(super) url: Option<String>,
     /// Indexes into the vocabulary's kinds of care, sorted.
     pub(super) care: Vec<usize>,
-    pub(super) ages: String,
+    pub(super) age_range: String,
     pub(super) note: Option<String>,
     pub(super) updated: String,
 }
@@ -162,7 +162,7 @@ fn facility(i: usize, munis: &[Muni], v: &Vocab, seed: u64) -> FacilityDoc {
             .chance(70)
             .then(|| format!("https://example.jp/facility/f{i:06}")),
         care,
-        ages: rng.pick(AGES).to_string(),
+        age_range: rng.pick(AGES).to_string(),
         note: rng.chance(60).then(|| rng.pick(FACILITY_NOTES).to_string()),
         updated: recent_date(&mut rng),
     }
@@ -240,7 +240,7 @@ pub(super) fn facilities_yaml(m: &Muni, fs: &[&FacilityDoc], v: &Vocab) -> Strin
         }
         let care: Vec<&str> = f.care.iter().map(|&c| v.care[c].0.as_str()).collect();
         let _ = writeln!(s, "  care: [{}]", care.join(", "));
-        let _ = writeln!(s, "  ages: {}", yq(&f.ages));
+        let _ = writeln!(s, "  ages: {}", yq(&f.age_range));
         if let Some(n) = &f.note {
             let _ = writeln!(s, "  note: {}", yq(n));
         }

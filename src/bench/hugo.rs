@@ -219,7 +219,7 @@ fn facility_body(f: &FacilityDoc, m: &Muni, v: &Vocab) -> String {
         let _ = writeln!(b, "- URL: <{u}>");
     }
     let _ = writeln!(b, "- 対応できる医療的ケア: {}", care.join("、"));
-    let _ = writeln!(b, "- 対象年齢: {}", f.ages);
+    let _ = writeln!(b, "- 対象年齢: {}", f.age_range);
     if let Some(n) = &f.note {
         let _ = writeln!(b, "\n{n}");
     }

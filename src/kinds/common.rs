@@ -26,6 +26,16 @@ impl<T> Deref for S<T> {
 }
 
 impl<T> S<T> {
+    /// A value that was not read from a file (an import, a normalised copy):
+    /// its place is unknown, so two such values compare by value alone.
+    pub fn new(value: T) -> S<T> {
+        S(Spanned::new(
+            value,
+            serde_saphyr::Location::UNKNOWN,
+            serde_saphyr::Location::UNKNOWN,
+        ))
+    }
+
     /// The value without its place.
     pub fn into_value(self) -> T {
         self.0.value
@@ -44,6 +54,15 @@ impl<T: JsonSchema> JsonSchema for S<T> {
     }
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         T::json_schema(generator)
+    }
+}
+
+/// A data `url:` as the URL rule writes it (`None` when refused: `check` reports it).
+pub(crate) fn data_href(url: &Option<S<String>>) -> Option<String> {
+    let u = url.as_ref()?;
+    match crate::url_rule::check(&u.value, crate::url_rule::Place::DataUrl) {
+        Ok(safe) => Some(safe.href("/")),
+        Err(_) => None,
     }
 }
 

@@ -7,6 +7,8 @@
 
 pub mod check;
 pub mod common;
+pub mod contacts;
+pub mod facilities;
 pub mod pages;
 pub mod settings;
 pub mod vocab;

@@ -595,6 +595,17 @@ pub enum VocabKind {
 }
 
 impl VocabKind {
+    /// The vocabulary of a shared schema definition (`#/$defs/field`).
+    pub(crate) fn of_def(def: &str) -> Option<VocabKind> {
+        match def {
+            "municipality" => Some(VocabKind::Municipality),
+            "field" => Some(VocabKind::Field),
+            "care" => Some(VocabKind::Care),
+            "facility_type" => Some(VocabKind::Type),
+            _ => None,
+        }
+    }
+
     /// The file that defines the vocabulary.
     pub fn file(self) -> &'static str {
         match self {

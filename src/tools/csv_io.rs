@@ -8,13 +8,16 @@
 //! CSV → YAML → CSV is byte for byte the same.
 
 use super::data::{
-    ContactData, FacilityData, Vocab, VocabKind, WindowData, contacts_of, facilities_of, fold,
+    TableColumn, Vocab, VocabKind, contact_columns, contacts_of, facilities_of, facility_columns,
+    fold, values_of,
 };
 use super::yaml_out::{self, Origins, YamlText};
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::kinds::contacts::{ContactFile, TelKind, Window};
+use crate::kinds::facilities::{FACILITY_LIST_KINDS, Facility};
 use crate::load::parse_yaml;
-use crate::model::{ContactFile, Facility, S};
+use crate::model::S;
 use crate::text_check::{self, MAX_REPORTED};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -29,41 +32,12 @@ pub enum DataKind {
     Facilities,
 }
 
-/// Header and YAML key of each column of the contacts CSV, in order.
-pub const CONTACT_COLUMNS: [(&str, &str); 10] = [
-    ("市町村", "municipality"),
-    ("名称", "name"),
-    ("分野", "field"),
-    ("各種相談", "general"),
-    ("内容", "detail"),
-    ("電話", "tel"),
-    ("直通/代表", "tel_kind"),
-    ("備考", "note"),
-    ("URL", "url"),
-    ("確認日", "updated"),
-];
-
-/// Header and YAML key of each column of the facilities CSV, in order.
-pub const FACILITY_COLUMNS: [(&str, &str); 12] = [
-    ("ID", "id"),
-    ("名称", "name"),
-    ("よみ", "kana"),
-    ("種別", "type"),
-    ("市町村", "municipality"),
-    ("住所", "address"),
-    ("電話", "tel"),
-    ("URL", "url"),
-    ("医療的ケア", "care"),
-    ("対象年齢", "ages"),
-    ("備考", "note"),
-    ("確認日", "updated"),
-];
-
 impl DataKind {
-    pub fn columns(self) -> &'static [(&'static str, &'static str)] {
+    /// The columns of the CSV in order: header (the field's label) and YAML key.
+    pub fn columns(self) -> &'static [TableColumn] {
         match self {
-            DataKind::Contacts => &CONTACT_COLUMNS,
-            DataKind::Facilities => &FACILITY_COLUMNS,
+            DataKind::Contacts => contact_columns(),
+            DataKind::Facilities => facility_columns(),
         }
     }
 
@@ -93,7 +67,7 @@ impl DataKind {
     pub fn header_line(self) -> String {
         self.columns()
             .iter()
-            .map(|(h, _)| *h)
+            .map(|c| c.label.as_str())
             .collect::<Vec<_>>()
             .join(",")
     }
@@ -227,7 +201,7 @@ impl Row {
         self.kind
             .columns()
             .iter()
-            .position(|(_, k)| *k == key)
+            .position(|c| c.key == key)
             .expect("known key")
     }
 
@@ -245,7 +219,7 @@ impl Row {
     }
 
     fn header(&self, key: &str) -> &'static str {
-        self.kind.columns()[self.index(key)].0
+        &self.kind.columns()[self.index(key)].label
     }
 }
 
@@ -391,6 +365,43 @@ impl Importer<'_> {
 
     /// Reads the records; the header becomes the column map.
     fn table(&mut self, text: &str) -> Option<Vec<Row>> {
+        let records = self.read_records(text)?;
+        if self.has_forbidden_chars(&records) {
+            return None;
+        }
+        let Some((_, header)) = records.first() else {
+            self.diags.push(
+                Diagnostic::error(&self.file, 0, 0, "ファイルが空です").hint(format!(
+                    "1行目に見出し {} を、2行目から{}を1行ずつ書いてください",
+                    self.kind.header_line(),
+                    self.kind.label()
+                )),
+            );
+            return None;
+        };
+        let col_of = self.map_header(header)?;
+        let rows = self.data_rows(records, &col_of);
+        if rows.is_empty() {
+            self.diags.push(
+                Diagnostic::error(
+                    &self.file,
+                    1,
+                    0,
+                    format!("{}の行がありません", self.kind.label()),
+                )
+                .hint(format!(
+                    "2行目から{}を1行ずつ書いてください",
+                    self.kind.label()
+                )),
+            );
+            return None;
+        }
+        Some(rows)
+    }
+
+    /// The records of the CSV with their row numbers (tab separated when the
+    /// first line has tabs and no commas).
+    fn read_records(&mut self, text: &str) -> Option<Vec<(u32, Vec<String>)>> {
         let first_line = text.lines().next().unwrap_or("");
         let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
             b'\t'
@@ -421,30 +432,22 @@ impl Importer<'_> {
                 }
             }
         }
-        if self.has_forbidden_chars(&records) {
-            return None;
-        }
-        let Some((_, header)) = records.first() else {
-            self.diags.push(
-                Diagnostic::error(&self.file, 0, 0, "ファイルが空です").hint(format!(
-                    "1行目に見出し {} を、2行目から{}を1行ずつ書いてください",
-                    self.kind.header_line(),
-                    self.kind.label()
-                )),
-            );
-            return None;
-        };
+        Some(records)
+    }
+
+    /// For each column of the kind, the index of its cell in a record; an
+    /// error for each unknown, repeated or missing header.
+    fn map_header(&mut self, header: &[String]) -> Option<Vec<usize>> {
         let columns = self.kind.columns();
         let mut col_of: Vec<Option<usize>> = vec![None; columns.len()];
         let mut header_ok = true;
-        let expected_line = self.kind.header_line();
         for (j, h) in header.iter().enumerate() {
             let name = clean(h);
             if name.is_empty() {
                 continue;
             }
             let col = j as u32 + 1;
-            match columns.iter().position(|(c, _)| fold(c) == fold(&name)) {
+            match columns.iter().position(|c| fold(&c.label) == fold(&name)) {
                 Some(k) if col_of[k].is_some() => {
                     header_ok = false;
                     self.diags.push(
@@ -463,71 +466,94 @@ impl Importer<'_> {
                 Some(k) => col_of[k] = Some(j),
                 None => {
                     header_ok = false;
-                    let near = crate::diagnostic::nearest(&name, columns.iter().map(|(c, _)| *c));
-                    let guess = if near.is_empty() {
-                        String::new()
-                    } else {
-                        format!("もしかして「{}」? ", near.join("」「"))
-                    };
-                    self.diags.push(
-                        Diagnostic::error(
-                            &self.file,
-                            1,
-                            col,
-                            format!(
-                                "1行目 {}列: 知らない見出し「{name}」があります",
-                                column_letter(col)
-                            ),
-                        )
-                        .expected(expected_line.clone())
-                        .hint(format!(
-                            "{guess}見出しは上の名前にしてください。メモ用の列は作らず、備考に書いてください"
-                        )),
-                    );
+                    self.unknown_header(col, &name);
                 }
             }
         }
-        let missing: Vec<&str> = columns
-            .iter()
-            .zip(&col_of)
-            .filter(|(_, c)| c.is_none())
-            .map(|((h, _), _)| *h)
-            .collect();
-        if !missing.is_empty() {
+        if self.missing_columns(header, &col_of) {
             header_ok = false;
-            let other = self.kind.other();
-            let looks_other = other
-                .columns()
-                .iter()
-                .filter(|(h, _)| header.iter().any(|c| fold(&clean(c)) == fold(h)))
-                .count()
-                == other.columns().len();
-            let hint = if looks_other {
-                format!(
-                    "これは{}の CSV のようです。`ohisama import {}` を使ってください",
-                    other.label(),
-                    other.word()
-                )
-            } else {
-                "1行目 (見出し) を上のとおりにしてください (列の順番は自由です)。見出しの行を消したり書き換えたりしていないか確認してください".to_string()
-            };
-            for m in &missing {
-                self.diags.push(
-                    Diagnostic::error(
-                        &self.file,
-                        1,
-                        0,
-                        format!("1行目: 必要な列「{m}」がありません"),
-                    )
-                    .expected(expected_line.clone())
-                    .hint(hint.clone()),
-                );
-            }
         }
         if !header_ok {
             return None;
         }
-        let col_of: Vec<usize> = col_of.into_iter().flatten().collect();
+        Some(col_of.into_iter().flatten().collect())
+    }
+
+    /// A header that names no column: with the nearest column names.
+    fn unknown_header(&mut self, col: u32, name: &str) {
+        let columns = self.kind.columns();
+        let expected_line = self.kind.header_line();
+        let near = crate::diagnostic::nearest(name, columns.iter().map(|c| c.label.as_str()));
+        let guess = if near.is_empty() {
+            String::new()
+        } else {
+            format!("もしかして「{}」? ", near.join("」「"))
+        };
+        self.diags.push(
+            Diagnostic::error(
+                &self.file,
+                1,
+                col,
+                format!(
+                    "1行目 {}列: 知らない見出し「{name}」があります",
+                    column_letter(col)
+                ),
+            )
+            .expected(expected_line.clone())
+            .hint(format!(
+                "{guess}見出しは上の名前にしてください。メモ用の列は作らず、備考に書いてください"
+            )),
+        );
+    }
+
+    /// An error for each column of the kind the header lacks (with a hint
+    /// when the header is the other kind's); true if any is missing.
+    fn missing_columns(&mut self, header: &[String], col_of: &[Option<usize>]) -> bool {
+        let columns = self.kind.columns();
+        let expected_line = self.kind.header_line();
+        let missing: Vec<&str> = columns
+            .iter()
+            .zip(col_of)
+            .filter(|(_, c)| c.is_none())
+            .map(|(c, _)| c.label.as_str())
+            .collect();
+        if missing.is_empty() {
+            return false;
+        }
+        let other = self.kind.other();
+        let looks_other = other
+            .columns()
+            .iter()
+            .filter(|h| header.iter().any(|c| fold(&clean(c)) == fold(&h.label)))
+            .count()
+            == other.columns().len();
+        let hint = if looks_other {
+            format!(
+                "これは{}の CSV のようです。`ohisama import {}` を使ってください",
+                other.label(),
+                other.word()
+            )
+        } else {
+            "1行目 (見出し) を上のとおりにしてください (列の順番は自由です)。見出しの行を消したり書き換えたりしていないか確認してください".to_string()
+        };
+        for m in &missing {
+            self.diags.push(
+                Diagnostic::error(
+                    &self.file,
+                    1,
+                    0,
+                    format!("1行目: 必要な列「{m}」がありません"),
+                )
+                .expected(expected_line.clone())
+                .hint(hint.clone()),
+            );
+        }
+        true
+    }
+
+    /// The data rows (blank ones skipped), each cell under its column; an
+    /// error for a cell written in a column without a header.
+    fn data_rows(&mut self, records: Vec<(u32, Vec<String>)>, col_of: &[usize]) -> Vec<Row> {
         let mut rows = Vec::new();
         for (row, cells) in records.into_iter().skip(1) {
             if cells.iter().all(|c| clean(c).is_empty()) {
@@ -562,22 +588,7 @@ impl Importer<'_> {
                 kind: self.kind,
             });
         }
-        if rows.is_empty() {
-            self.diags.push(
-                Diagnostic::error(
-                    &self.file,
-                    1,
-                    0,
-                    format!("{}の行がありません", self.kind.label()),
-                )
-                .hint(format!(
-                    "2行目から{}を1行ずつ書いてください",
-                    self.kind.label()
-                )),
-            );
-            return None;
-        }
-        Some(rows)
+        rows
     }
 
     /// A required cell.
@@ -664,37 +675,44 @@ impl Importer<'_> {
         }
     }
 
-    fn contact_row(&mut self, row: &Row) -> Option<(String, WindowData, Option<Date>)> {
+    /// 直通 / 代表 (or their spellings, see [`TelKind::from_cell`]); `Err` when unreadable.
+    fn tel_kind(&mut self, row: &Row) -> Result<Option<TelKind>, ()> {
+        let cell = fold(row.get("tel_kind"));
+        if cell.is_empty() {
+            return Ok(None);
+        }
+        TelKind::from_cell(&cell).map(Some).ok_or_else(|| {
+            self.error(
+                row,
+                "tel_kind",
+                format!("「{cell}」は使えません"),
+                "直通 (所管課につながる) か 代表 (交換手につながる) と書いてください",
+            );
+        })
+    }
+
+    /// ○ or empty (or their look-alikes, see [`parse_flag`]).
+    fn general(&mut self, row: &Row) -> Option<bool> {
+        let flag = parse_flag(row.get("general"));
+        if flag.is_none() {
+            self.error(
+                row,
+                "general",
+                format!("「{}」は読めません", row.get("general")),
+                "各種相談を受ける窓口なら ○、そうでなければ空にしてください",
+            );
+        }
+        flag
+    }
+
+    /// A window of a contacts row with its municipality and 確認日.
+    fn contact_row(&mut self, row: &Row) -> Option<(String, Window, Option<Date>)> {
         let municipality = self.term(row, "municipality", VocabKind::Municipality);
         let name = self.required(row, "name");
         let field = self.term(row, "field", VocabKind::Field);
-        let general = match parse_flag(row.get("general")) {
-            Some(g) => Some(g),
-            None => {
-                self.error(
-                    row,
-                    "general",
-                    format!("「{}」は読めません", row.get("general")),
-                    "各種相談を受ける窓口なら ○、そうでなければ空にしてください",
-                );
-                None
-            }
-        };
+        let general = self.general(row);
         let tel = self.tel(row);
-        let tel_kind = match fold(row.get("tel_kind")).as_str() {
-            "" => Some(None),
-            "直通" | "direct" | "ちょくつう" => Some(Some("direct".to_string())),
-            "代表" | "main" | "だいひょう" => Some(Some("main".to_string())),
-            other => {
-                self.error(
-                    row,
-                    "tel_kind",
-                    format!("「{other}」は使えません"),
-                    "直通 (所管課につながる) か 代表 (交換手につながる) と書いてください",
-                );
-                None
-            }
-        };
+        let tel_kind = self.tel_kind(row);
         let url = self.url(row);
         let date = self.date(row);
         let note = row.opt("note");
@@ -703,11 +721,27 @@ impl Importer<'_> {
         else {
             return None;
         };
-        let (Ok(tel), Some(tel_kind), Ok(url), Ok(date)) = (tel, tel_kind, url, date) else {
+        let (Ok(tel), Ok(tel_kind), Ok(url), Ok(date)) = (tel, tel_kind, url, date) else {
             return None;
         };
+        let window = Window {
+            name: S::new(name),
+            field: S::new(field),
+            general: general.then(|| S::new(true)),
+            detail: row.opt("detail"),
+            tel: tel.map(S::new),
+            tel_kind: tel_kind.map(S::new),
+            note,
+            url: url.map(S::new),
+        };
+        self.window_has_contact(row, &window)
+            .then_some((municipality, window, date))
+    }
+
+    /// A number needs 直通/代表 and the other way round; some contact is needed.
+    fn window_has_contact(&mut self, row: &Row, w: &Window) -> bool {
         let mut ok = true;
-        if tel.is_some() && tel_kind.is_none() {
+        if w.tel.is_some() && w.tel_kind.is_none() {
             self.error(
                 row,
                 "tel_kind",
@@ -716,7 +750,7 @@ impl Importer<'_> {
             );
             ok = false;
         }
-        if tel.is_none() && tel_kind.is_some() {
+        if w.tel.is_none() && w.tel_kind.is_some() {
             self.error(
                 row,
                 "tel_kind",
@@ -725,7 +759,7 @@ impl Importer<'_> {
             );
             ok = false;
         }
-        if tel.is_none() && note.is_none() && url.is_none() {
+        if w.tel.is_none() && w.note.is_none() && w.url.is_none() {
             self.error(
                 row,
                 "tel",
@@ -734,56 +768,16 @@ impl Importer<'_> {
             );
             ok = false;
         }
-        ok.then(|| {
-            (
-                municipality,
-                WindowData {
-                    name,
-                    field,
-                    general,
-                    detail: row.opt("detail"),
-                    tel,
-                    tel_kind,
-                    note,
-                    url,
-                },
-                date,
-            )
-        })
+        ok
     }
 
-    fn facility_row(&mut self, row: &Row) -> Option<FacilityData> {
-        let id = self.required(row, "id").and_then(|id| {
-            if is_slug(&id) {
-                Some(id)
-            } else {
-                let suggestion = slugify(&id);
-                let hint = if suggestion.is_empty() {
-                    "半角英小文字・数字・ハイフンで書いてください (例: yokohama-hoshi-clinic)"
-                        .to_string()
-                } else {
-                    format!("半角英小文字・数字・ハイフンで `{suggestion}` のように書いてください")
-                };
-                self.error(
-                    row,
-                    "id",
-                    format!("ID「{id}」に使えない文字があります"),
-                    hint,
-                );
-                None
-            }
-        });
-        let name = self.required(row, "name");
-        let kind = self.term(row, "type", VocabKind::Type);
-        let municipality = self.term(row, "municipality", VocabKind::Municipality);
-        let tel = self.tel(row);
-        let url = self.url(row);
-        let date = self.date(row);
+    /// The care ids of a cell: names or ids separated by 、 (or look-alikes), each once.
+    fn care(&mut self, row: &Row) -> Result<Vec<String>, ()> {
         let mut care = Vec::new();
         let mut care_ok = true;
         for item in row
             .get("care")
-            .split(['、', ';', '；', ',', '，', '\n', '/', '／'])
+            .split(CARE_SEPARATORS)
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
@@ -810,26 +804,57 @@ impl Importer<'_> {
                 }
             }
         }
+        if care_ok { Ok(care) } else { Err(()) }
+    }
+
+    fn facility_row(&mut self, row: &Row) -> Option<Facility> {
+        let id = self.required(row, "id").and_then(|id| {
+            if is_slug(&id) {
+                Some(id)
+            } else {
+                let suggestion = slugify(&id);
+                let hint = if suggestion.is_empty() {
+                    "半角英小文字・数字・ハイフンで書いてください (例: yokohama-hoshi-clinic)"
+                        .to_string()
+                } else {
+                    format!("半角英小文字・数字・ハイフンで `{suggestion}` のように書いてください")
+                };
+                self.error(
+                    row,
+                    "id",
+                    format!("ID「{id}」に使えない文字があります"),
+                    hint,
+                );
+                None
+            }
+        });
+        let name = self.required(row, "name");
+        let kind = self.term(row, "type", VocabKind::Type);
+        let municipality = self.term(row, "municipality", VocabKind::Municipality);
+        let tel = self.tel(row);
+        let url = self.url(row);
+        let date = self.date(row);
+        let care = self.care(row);
         let (Some(id), Some(name), Some(kind), Some(municipality)) = (id, name, kind, municipality)
         else {
             return None;
         };
-        let (Ok(tel), Ok(url), Ok(date), true) = (tel, url, date, care_ok) else {
+        let (Ok(tel), Ok(url), Ok(date), Ok(care)) = (tel, url, date, care) else {
             return None;
         };
-        Some(FacilityData {
-            id,
-            name,
+        Some(Facility {
+            id: S::new(id),
+            name: S::new(name),
             kana: row.get("kana").to_string(),
-            kind,
-            municipality,
+            kind: S::new(kind),
+            municipality: S::new(municipality),
             address: row.opt("address"),
-            tel,
-            url,
-            care,
+            tel: tel.map(S::new),
+            url: url.map(S::new),
+            care: care.into_iter().map(S::new).collect(),
             ages: row.opt("ages"),
             note: row.opt("note"),
-            updated: date.map(|d| d.to_string()),
+            updated: date.map(|d| S::new(d.to_string())),
         })
     }
 }
@@ -858,6 +883,9 @@ fn slugify(s: &str) -> String {
     }
     out.trim_end_matches('-').to_string()
 }
+
+/// What separates the care items of a cell (the export writes 、).
+const CARE_SEPARATORS: [char; 8] = ['、', ';', '；', ',', '，', '\n', '/', '／'];
 
 /// `○` / empty and their look-alikes.
 fn parse_flag(s: &str) -> Option<bool> {
@@ -1004,7 +1032,7 @@ impl Origins for RowOrigins<'_> {
         } else {
             self.rows.get(item)?
         };
-        let has_key = row.kind.columns().iter().any(|(_, k)| *k == key);
+        let has_key = row.kind.columns().iter().any(|c| c.key == key);
         Some((row.row, if has_key { row.col(key) } else { 0 }))
     }
 }
@@ -1045,15 +1073,16 @@ fn header_for(root: &Path, kind: DataKind, rel: &str, name: &str) -> Vec<String>
 }
 
 /// Imports a CSV into `data/contacts/` or `data/facilities/` of a site.
-pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diagnostics> {
-    let file = opts.csv.display().to_string();
+/// The text of a CSV file (within the size limit, not a workbook, in an
+/// encoding Excel saves) and the encoding it was in.
+fn read_csv_text(path: &Path, file: &str) -> Result<(String, CsvEncoding), Diagnostics> {
     let fail = |d: Diagnostic| Err(super::single(d));
     let max = crate::load::limits::MAX_CSV_BYTES;
-    let bytes = match crate::load::limits::read_at_most(&opts.csv, max) {
+    let bytes = match crate::load::limits::read_at_most(path, max) {
         Ok(b) => b,
         Err(e) => {
             return fail(
-                Diagnostic::error(&file, 0, 0, format!("CSV ファイルを読めません: {e}"))
+                Diagnostic::error(file, 0, 0, format!("CSV ファイルを読めません: {e}"))
                     .hint("ファイル名とフォルダを確認してください"),
             );
         }
@@ -1061,7 +1090,7 @@ pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diag
     if bytes.len() as u64 > max {
         return fail(
             Diagnostic::error(
-                &file,
+                file,
                 0,
                 0,
                 format!("CSV ファイルが大きすぎます (上限 {} MB)", max >> 20),
@@ -1071,21 +1100,23 @@ pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diag
     }
     if bytes.starts_with(b"PK\x03\x04") {
         return fail(
-            Diagnostic::error(&file, 0, 0, "Excel のブック (.xlsx) のままで、CSV ではありません").hint(
+            Diagnostic::error(file, 0, 0, "Excel のブック (.xlsx) のままで、CSV ではありません").hint(
                 "Excel の「名前を付けて保存」でファイルの種類「CSV UTF-8 (コンマ区切り)」を選んで保存してください",
             ),
         );
     }
-    let (text, encoding) = match decode(&bytes) {
-        Ok(t) => t,
-        Err(p) => {
-            return fail(
-                Diagnostic::error(&file, p.line, 0, format!("{}行目: {}", p.line, p.message)).hint(
-                    "Excel で開き直し、「名前を付けて保存」でファイルの種類「CSV UTF-8 (コンマ区切り)」を選んで保存してください。メールの添付などでファイルが壊れた可能性もあります",
-                ),
-            );
-        }
-    };
+    decode(&bytes).map_err(|p| {
+        super::single(
+        Diagnostic::error(file, p.line, 0, format!("{}行目: {}", p.line, p.message)).hint(
+            "Excel で開き直し、「名前を付けて保存」でファイルの種類「CSV UTF-8 (コンマ区切り)」を選んで保存してください。メールの添付などでファイルが壊れた可能性もあります",
+        ))
+    })
+}
+
+pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diagnostics> {
+    let file = opts.csv.display().to_string();
+    let fail = |d: Diagnostic| Err(super::single(d));
+    let (text, encoding) = read_csv_text(&opts.csv, &file)?;
     let (vocab, loaded) = Vocab::load(&opts.root)?;
     let mut im = Importer {
         file: file.clone(),
@@ -1142,7 +1173,7 @@ pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diag
 }
 
 /// The rows of one municipality: rows, windows, and the newest 確認日 with its row.
-type ContactGroup<'a> = (Vec<&'a Row>, Vec<WindowData>, Option<(Date, &'a Row)>);
+type ContactGroup<'a> = (Vec<&'a Row>, Vec<Window>, Option<(Date, &'a Row)>);
 
 fn plan_contacts(im: &mut Importer, rows: &[Row], root: &Path) -> Vec<Planned> {
     // by municipality, in order of first appearance
@@ -1156,7 +1187,7 @@ fn plan_contacts(im: &mut Importer, rows: &[Row], root: &Path) -> Vec<Planned> {
             order.push(m.clone());
         }
         let g = groups.entry(m).or_default();
-        if w.general && !g.1.is_empty() {
+        if w.is_general() && !g.1.is_empty() {
             im.error(
                 row,
                 "general",
@@ -1188,10 +1219,10 @@ fn plan_contacts(im: &mut Importer, rows: &[Row], root: &Path) -> Vec<Planned> {
             continue;
         };
         let rel = format!("data/contacts/{m}.yaml");
-        let data = ContactData {
-            municipality: m.clone(),
-            updated: updated.to_string(),
-            windows,
+        let data = ContactFile {
+            municipality: S::new(m.clone()),
+            updated: S::new(updated.to_string()),
+            windows: windows.into_iter().map(S::new).collect(),
         };
         let origins = RowOrigins {
             rows: rows_of.clone(),
@@ -1219,69 +1250,16 @@ fn plan_facilities(
     root: &Path,
     raw: &crate::model::RawSite,
 ) -> Vec<Planned> {
+    let parsed = facilities_with_new_ids(im, rows);
+    // by municipality, in order of first appearance
     let mut order: Vec<String> = Vec::new();
-    let mut groups: BTreeMap<String, (Vec<&Row>, Vec<FacilityData>)> = BTreeMap::new();
-    let mut ids: BTreeMap<String, u32> = BTreeMap::new();
-    let mut parsed: Vec<(&Row, FacilityData)> = Vec::new();
-    for row in rows {
-        let Some(f) = im.facility_row(row) else {
-            continue;
-        };
-        if let Some(first) = ids.get(&f.id) {
-            let first = *first;
-            im.error(
-                row,
-                "id",
-                format!("ID「{}」が{first}行目と同じです", f.id),
-                "ID は施設ごとに別のものにしてください (施設のページの URL になります)",
-            );
-            continue;
+    let mut groups: BTreeMap<String, (Vec<&Row>, Vec<Facility>)> = BTreeMap::new();
+    for (row, f) in ids_not_kept(im, parsed, raw) {
+        let m = f.municipality.value.clone();
+        if !groups.contains_key(&m) {
+            order.push(m.clone());
         }
-        if crate::site::FACILITY_LIST_KINDS.contains(&f.id.as_str()) {
-            im.error(
-                row,
-                "id",
-                format!("ID「{}」は一覧ページの URL と重なるため使えません", f.id),
-                format!(
-                    "{}-{} のように市町村名などを付けてください",
-                    f.municipality, f.id
-                ),
-            );
-            continue;
-        }
-        ids.insert(f.id.clone(), row.row);
-        parsed.push((row, f));
-    }
-    // Ids of facilities in files this import does not replace.
-    let replaced: BTreeSet<&str> = parsed
-        .iter()
-        .map(|(_, f)| f.municipality.as_str())
-        .collect();
-    let mut kept: BTreeMap<String, String> = BTreeMap::new();
-    for (file, f) in facilities_of(raw) {
-        let stem = file
-            .rsplit('/')
-            .next()
-            .and_then(|n| n.strip_suffix(".yaml"))
-            .unwrap_or("");
-        if !replaced.contains(stem) {
-            kept.insert(f.id, file);
-        }
-    }
-    for (row, f) in parsed {
-        if let Some(file) = kept.get(&f.id) {
-            im.error(
-                row,
-                "id",
-                format!("ID「{}」は {file} の施設で使われています", f.id),
-                "別の ID にしてください。施設の市町村を移すときは、元の市町村の行も CSV に含めてください",
-            );
-            continue;
-        }
-        if !groups.contains_key(&f.municipality) {
-            order.push(f.municipality.clone());
-        }
-        let g = groups.entry(f.municipality.clone()).or_default();
+        let g = groups.entry(m).or_default();
         g.0.push(row);
         g.1.push(f);
     }
@@ -1308,6 +1286,81 @@ fn plan_facilities(
         });
     }
     planned
+}
+
+/// The facilities of the rows, each id once in the CSV and not a list's path segment.
+fn facilities_with_new_ids<'r>(im: &mut Importer, rows: &'r [Row]) -> Vec<(&'r Row, Facility)> {
+    let mut ids: BTreeMap<String, u32> = BTreeMap::new();
+    let mut parsed = Vec::new();
+    for row in rows {
+        let Some(f) = im.facility_row(row) else {
+            continue;
+        };
+        let id = f.id.value.as_str();
+        if let Some(first) = ids.get(id) {
+            let first = *first;
+            im.error(
+                row,
+                "id",
+                format!("ID「{id}」が{first}行目と同じです"),
+                "ID は施設ごとに別のものにしてください (施設のページの URL になります)",
+            );
+            continue;
+        }
+        if FACILITY_LIST_KINDS.contains(&id) {
+            im.error(
+                row,
+                "id",
+                format!("ID「{id}」は一覧ページの URL と重なるため使えません"),
+                format!(
+                    "{}-{id} のように市町村名などを付けてください",
+                    f.municipality.value
+                ),
+            );
+            continue;
+        }
+        ids.insert(id.to_string(), row.row);
+        parsed.push((row, f));
+    }
+    parsed
+}
+
+/// Leaves out (with an error) the facilities whose id a file that this
+/// import does not replace already uses.
+fn ids_not_kept<'r>(
+    im: &mut Importer,
+    parsed: Vec<(&'r Row, Facility)>,
+    raw: &crate::model::RawSite,
+) -> Vec<(&'r Row, Facility)> {
+    let replaced: BTreeSet<&str> = parsed
+        .iter()
+        .map(|(_, f)| f.municipality.value.as_str())
+        .collect();
+    let mut kept: BTreeMap<String, String> = BTreeMap::new();
+    for (file, f) in facilities_of(raw) {
+        let stem = file
+            .rsplit('/')
+            .next()
+            .and_then(|n| n.strip_suffix(".yaml"))
+            .unwrap_or("");
+        if !replaced.contains(stem) {
+            kept.insert(f.id.value.clone(), file);
+        }
+    }
+    let mut out = Vec::new();
+    for (row, f) in parsed {
+        if let Some(file) = kept.get(&f.id.value) {
+            im.error(
+                row,
+                "id",
+                format!("ID「{}」は {file} の施設で使われています", f.id.value),
+                "別の ID にしてください。施設の市町村を移すときは、元の市町村の行も CSV に含めてください",
+            );
+            continue;
+        }
+        out.push((row, f));
+    }
+    out
 }
 
 /// Reads every planned file back and runs the site's validator over the site as
@@ -1507,71 +1560,59 @@ pub fn export(kind: DataKind, root: &Path) -> Result<Vec<u8>, Diagnostics> {
             id.to_string()
         }
     };
-    let mut records: Vec<Vec<String>> = Vec::new();
-    match kind {
+    let records = match kind {
         DataKind::Contacts => {
             let mut files = contacts_of(&loaded.raw);
             files.sort_by_key(|(f, _)| (rank(&stem(f)), f.clone()));
-            for (_, c) in files {
-                for w in &c.windows {
-                    records.push(vec![
-                        name(VocabKind::Municipality, &c.municipality),
-                        w.name.clone(),
-                        name(VocabKind::Field, &w.field),
-                        if w.general {
-                            "○".into()
-                        } else {
-                            String::new()
-                        },
-                        w.detail.clone().unwrap_or_default(),
-                        w.tel.clone().unwrap_or_default(),
-                        match w.tel_kind.as_deref() {
-                            Some("direct") => "直通".into(),
-                            Some("main") => "代表".into(),
-                            other => other.unwrap_or_default().to_string(),
-                        },
-                        w.note.clone().unwrap_or_default(),
-                        w.url.clone().unwrap_or_default(),
-                        c.updated.clone(),
-                    ]);
-                }
-            }
+            contact_records(&files, &name)
         }
         DataKind::Facilities => {
             let mut list = facilities_of(&loaded.raw);
             // stable: file order is kept within a file
             list.sort_by_key(|(f, _)| (rank(&stem(f)), f.clone()));
-            for (_, f) in list {
-                let care: Vec<String> = f
-                    .care
+            // A care name with a list separator in it would not read back: its id is written.
+            let name = |k: VocabKind, id: &str| match name(k, id) {
+                n if k == VocabKind::Care && n.contains(CARE_SEPARATORS) => id.to_string(),
+                n => n,
+            };
+            list.iter()
+                .map(|(_, f)| {
+                    let values = values_of(f);
+                    facility_columns()
+                        .iter()
+                        .map(|col| col.text(values.get(col.key), &name, ["○", ""]))
+                        .collect()
+                })
+                .collect()
+        }
+    };
+    Ok(csv_bytes(kind, &records))
+}
+
+/// One CSV record per window: its cells as the columns say (the file's
+/// municipality and 確認日 on each row of the file).
+fn contact_records(
+    files: &[(String, ContactFile)],
+    name: &dyn Fn(VocabKind, &str) -> String,
+) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    for (_, c) in files {
+        let file = values_of(c);
+        for w in &c.windows {
+            let window = values_of(&w.value);
+            records.push(
+                DataKind::Contacts
+                    .columns()
                     .iter()
-                    .map(|c| {
-                        let n = name(VocabKind::Care, c);
-                        if n.contains(['、', ';', '；', ',', '，', '\n', '/', '／']) {
-                            c.clone()
-                        } else {
-                            n
-                        }
+                    .map(|col| {
+                        let value = window.get(col.key).or_else(|| file.get(col.key));
+                        col.text(value, name, ["○", ""])
                     })
-                    .collect();
-                records.push(vec![
-                    f.id.clone(),
-                    f.name.clone(),
-                    f.kana.clone(),
-                    name(VocabKind::Type, &f.kind),
-                    name(VocabKind::Municipality, &f.municipality),
-                    f.address.clone().unwrap_or_default(),
-                    f.tel.clone().unwrap_or_default(),
-                    f.url.clone().unwrap_or_default(),
-                    care.join("、"),
-                    f.ages.clone().unwrap_or_default(),
-                    f.note.clone().unwrap_or_default(),
-                    f.updated.clone().unwrap_or_default(),
-                ]);
-            }
+                    .collect(),
+            );
         }
     }
-    Ok(csv_bytes(kind, &records))
+    records
 }
 
 /// UTF-8 with BOM, CRLF line ends, quotes only where needed.
@@ -1582,7 +1623,7 @@ fn csv_bytes(kind: DataKind, records: &[Vec<String>]) -> Vec<u8> {
             .terminator(csv::Terminator::CRLF)
             .quote_style(csv::QuoteStyle::Necessary)
             .from_writer(&mut out);
-        let header: Vec<&str> = kind.columns().iter().map(|(h, _)| *h).collect();
+        let header: Vec<&str> = kind.columns().iter().map(|c| c.label.as_str()).collect();
         // Writing to a Vec cannot fail.
         let _ = w.write_record(&header);
         for r in records {

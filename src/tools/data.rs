@@ -2,121 +2,140 @@
 //! writing back; and the vocabularies (ids and Japanese names) of a site.
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::kinds::common::Column;
+use crate::kinds::contacts::{self, ContactFile, Window};
+use crate::kinds::facilities::Facility;
 pub use crate::kinds::vocab::{Named, Vocab, VocabKind, fold};
 use crate::load::Loaded;
-use crate::model::{ContactFile, Facility, RawSite, Window};
+use crate::model::RawSite;
 use serde::Serialize;
 use std::path::Path;
 
-/// One window of a contacts file, as plain values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WindowData {
-    pub name: String,
-    pub field: String,
-    pub general: bool,
-    pub detail: Option<String>,
-    pub tel: Option<String>,
-    pub tel_kind: Option<String>,
-    pub note: Option<String>,
-    pub url: Option<String>,
-}
-
-/// `data/contacts/<slug>.yaml` as plain values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ContactData {
-    pub municipality: String,
-    pub updated: String,
-    pub windows: Vec<WindowData>,
-}
-
-/// One facility as plain values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FacilityData {
-    pub id: String,
-    pub name: String,
-    pub kana: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub municipality: String,
-    pub address: Option<String>,
-    pub tel: Option<String>,
-    pub url: Option<String>,
-    pub care: Vec<String>,
-    pub ages: Option<String>,
-    pub note: Option<String>,
-    pub updated: Option<String>,
-}
-
-/// An empty or blank optional text means the same as no text.
-fn opt(s: Option<&str>) -> Option<String> {
-    s.filter(|v| !v.trim().is_empty()).map(str::to_string)
-}
-
-impl WindowData {
-    pub fn from_model(w: &Window) -> WindowData {
-        WindowData {
-            name: w.name.value.clone(),
-            field: w.field.value.clone(),
-            general: w.is_general(),
-            detail: opt(w.detail.as_deref()),
-            tel: opt(w.tel.as_ref().map(|t| t.value.as_str())),
-            tel_kind: opt(w.tel_kind.as_ref().map(|t| t.value.as_str())),
-            note: opt(w.note.as_deref()),
-            url: opt(w.url.as_ref().map(|t| t.value.as_str())),
-        }
-    }
-}
-
-impl ContactData {
-    pub fn from_model(c: &ContactFile) -> ContactData {
-        ContactData {
-            municipality: c.municipality.value.clone(),
-            updated: c.updated.value.clone(),
-            windows: c
-                .windows
-                .iter()
-                .map(|w| WindowData::from_model(&w.value))
-                .collect(),
-        }
-    }
-}
-
-impl FacilityData {
-    pub fn from_model(f: &Facility) -> FacilityData {
-        FacilityData {
-            id: f.id.value.clone(),
-            name: f.name.value.clone(),
-            kana: f.kana.clone(),
-            kind: f.kind.value.clone(),
-            municipality: f.municipality.value.clone(),
-            address: opt(f.address.as_deref()),
-            tel: opt(f.tel.as_ref().map(|t| t.value.as_str())),
-            url: opt(f.url.as_ref().map(|t| t.value.as_str())),
-            care: f.care.iter().map(|c| c.value.clone()).collect(),
-            ages: opt(f.ages.as_deref()),
-            note: opt(f.note.as_deref()),
-            updated: opt(f.updated.as_ref().map(|t| t.value.as_str())),
-        }
-    }
-}
-
-/// Every contacts file of a site: (relative path, data), in file-name order.
-pub fn contacts_of(raw: &RawSite) -> Vec<(String, ContactData)> {
+/// Every contacts file of a site, normalised ([`ContactFile::normalized`]):
+/// (relative path, data), in file-name order.
+pub fn contacts_of(raw: &RawSite) -> Vec<(String, ContactFile)> {
     raw.contacts
         .iter()
-        .map(|(file, c)| (file.clone(), ContactData::from_model(c)))
+        .map(|(file, c)| (file.clone(), c.normalized()))
         .collect()
 }
 
-/// Every facility of a site with the file it is in, in file-name then file order.
-pub fn facilities_of(raw: &RawSite) -> Vec<(String, FacilityData)> {
+/// Every facility of a site, normalised ([`Facility::normalized`]), with the
+/// file it is in, in file-name then file order.
+pub fn facilities_of(raw: &RawSite) -> Vec<(String, Facility)> {
     raw.facilities
         .iter()
         .flat_map(|(file, list)| {
             list.iter()
-                .map(move |f| (file.clone(), FacilityData::from_model(&f.value)))
+                .map(move |f| (file.clone(), f.value.normalized()))
         })
         .collect()
+}
+
+/// A column of a kind's table (CSV, diff), read from the kind's declaration:
+/// its YAML key, its Japanese label, the vocabulary its values name and the
+/// Japanese words of its enum values (from the schema: `$ref` and `x-labels`).
+#[derive(Debug, Clone)]
+pub struct TableColumn {
+    pub key: &'static str,
+    pub label: String,
+    pub vocab: Option<VocabKind>,
+    /// (YAML value, cell text), e.g. (`direct`, 直通).
+    pub words: Vec<(String, String)>,
+}
+
+impl TableColumn {
+    /// `column` of a raw type whose schema (`schema_for!`) is `schema`.
+    fn of(column: Column, schema: &serde_json::Value) -> TableColumn {
+        let prop = &schema["properties"][column.key];
+        let def = prop["$ref"].as_str().or(prop["items"]["$ref"].as_str());
+        let strings = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        };
+        TableColumn {
+            key: column.key,
+            label: column.label,
+            vocab: def
+                .and_then(|d| d.strip_prefix("#/$defs/"))
+                .and_then(VocabKind::of_def),
+            words: strings(&prop["enum"])
+                .into_iter()
+                .zip(strings(&prop["x-labels"]))
+                .collect(),
+        }
+    }
+
+    /// The text of a value of this column: a vocabulary id as `name` gives
+    /// it, an enum value as its word, `yes_no` for a flag, a list joined by 、.
+    pub fn text(
+        &self,
+        value: Option<&serde_json::Value>,
+        name: &dyn Fn(VocabKind, &str) -> String,
+        yes_no: [&str; 2],
+    ) -> String {
+        use serde_json::Value;
+        let one = |s: &str| match (self.vocab, self.words.iter().find(|(v, _)| v == s)) {
+            (_, Some((_, word))) => word.clone(),
+            (Some(kind), None) => name(kind, s),
+            (None, None) => s.to_string(),
+        };
+        match value {
+            Some(Value::String(s)) => one(s),
+            Some(Value::Bool(b)) => (if *b { yes_no[0] } else { yes_no[1] }).to_string(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(one)
+                .collect::<Vec<_>>()
+                .join("、"),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// The columns of the contacts CSV (one row per window), in the CSV's order.
+pub fn contact_columns() -> &'static [TableColumn] {
+    static COLUMNS: std::sync::OnceLock<Vec<TableColumn>> = std::sync::OnceLock::new();
+    COLUMNS.get_or_init(|| {
+        let file = schema_value::<ContactFile>();
+        let window = schema_value::<Window>();
+        contacts::csv_columns()
+            .iter()
+            .map(|c| {
+                let of_window = window["properties"].get(c.key).is_some();
+                TableColumn::of(c.clone(), if of_window { &window } else { &file })
+            })
+            .collect()
+    })
+}
+
+/// The columns of the facilities CSV: the fields of [`Facility`] in order.
+pub fn facility_columns() -> &'static [TableColumn] {
+    static COLUMNS: std::sync::OnceLock<Vec<TableColumn>> = std::sync::OnceLock::new();
+    COLUMNS.get_or_init(|| {
+        let schema = schema_value::<Facility>();
+        crate::kinds::common::columns::<Facility>()
+            .into_iter()
+            .map(|c| TableColumn::of(c, &schema))
+            .collect()
+    })
+}
+
+fn schema_value<T: schemars::JsonSchema>() -> serde_json::Value {
+    schemars::schema_for!(T).to_value()
+}
+
+/// The fields of a value as serde writes them (skipped ones left out).
+pub fn values_of<T: Serialize>(value: &T) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    }
 }
 
 impl Vocab {

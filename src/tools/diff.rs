@@ -5,9 +5,14 @@
 //! Windows are matched by (municipality, name); facilities by id.
 
 use super::data::{
-    ContactData, FacilityData, Vocab, VocabKind, WindowData, contacts_of, facilities_of,
+    TableColumn, Vocab, VocabKind, contact_columns, contacts_of, facilities_of, facility_columns,
+    values_of,
 };
 use crate::diagnostic::Diagnostics;
+use crate::kinds::common::field_names;
+use crate::kinds::contacts::{ContactFile, Window};
+use crate::kinds::facilities::Facility;
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -35,15 +40,15 @@ pub struct MunicipalityDiff {
     pub name: String,
     /// 確認日 of the contacts file.
     pub updated: Option<Change>,
-    pub windows_added: Vec<WindowData>,
-    pub windows_removed: Vec<WindowData>,
+    pub windows_added: Vec<Window>,
+    pub windows_removed: Vec<Window>,
     /// (window name, changes)
     pub windows_changed: Vec<(String, Vec<Change>)>,
     pub windows_reordered: bool,
-    pub facilities_added: Vec<FacilityData>,
-    pub facilities_removed: Vec<FacilityData>,
+    pub facilities_added: Vec<Facility>,
+    pub facilities_removed: Vec<Facility>,
     /// (facility, changes)
-    pub facilities_changed: Vec<(FacilityData, Vec<Change>)>,
+    pub facilities_changed: Vec<(Facility, Vec<Change>)>,
 }
 
 impl MunicipalityDiff {
@@ -78,110 +83,93 @@ fn label(new: &Vocab, old: &Vocab, kind: VocabKind, id: &str) -> String {
     old.name_of(kind, id).to_string()
 }
 
-fn text(v: &Option<String>) -> String {
-    v.clone().unwrap_or_default()
-}
-
-fn tel_kind_label(k: &Option<String>) -> String {
-    match k.as_deref() {
-        Some("direct") => "直通".into(),
-        Some("main") => "代表".into(),
-        Some(other) => other.into(),
-        None => String::new(),
-    }
-}
-
 impl DataDiff {
     fn name(&self, kind: VocabKind, id: &str) -> String {
         label(&self.vocab, &self.old_vocab, kind, id)
     }
 
-    fn window_changes(&self, a: &WindowData, b: &WindowData) -> Vec<Change> {
-        let yes_no = |g: bool| if g { "あり" } else { "なし" }.to_string();
-        let pairs = [
-            (
-                "分野",
-                self.name(VocabKind::Field, &a.field),
-                self.name(VocabKind::Field, &b.field),
-            ),
-            ("各種相談", yes_no(a.general), yes_no(b.general)),
-            ("内容", text(&a.detail), text(&b.detail)),
-            ("電話", text(&a.tel), text(&b.tel)),
-            (
-                "直通/代表",
-                tel_kind_label(&a.tel_kind),
-                tel_kind_label(&b.tel_kind),
-            ),
-            ("備考", text(&a.note), text(&b.note)),
-            ("URL", text(&a.url), text(&b.url)),
-        ];
-        changes(pairs)
+    /// The fields of a window that changed, in the order of the declaration
+    /// (the name pairs the windows; the file's keys are not a window's).
+    fn window_changes(&self, a: &Window, b: &Window) -> Vec<Change> {
+        let (va, vb) = (values_of(a), values_of(b));
+        let name = |kind: VocabKind, id: &str| self.name(kind, id);
+        let window_keys = field_names::<Window>();
+        contact_columns()
+            .iter()
+            .filter(|c| window_keys.contains(&c.key) && c.key != "name")
+            .map(|c| Change {
+                label: c.label.as_str(),
+                old: c.text(va.get(c.key), &name, ["あり", "なし"]),
+                new: c.text(vb.get(c.key), &name, ["あり", "なし"]),
+            })
+            .filter(|c| c.old != c.new)
+            .collect()
     }
 
-    fn facility_changes(&self, a: &FacilityData, b: &FacilityData) -> Vec<Change> {
-        let care_names = |f: &FacilityData| -> Vec<String> {
-            f.care
-                .iter()
-                .map(|c| self.name(VocabKind::Care, c))
+    /// The fields of a facility that changed, in the order of the
+    /// declaration (the id pairs the facilities).
+    fn facility_changes(&self, a: &Facility, b: &Facility) -> Vec<Change> {
+        let (va, vb) = (values_of(a), values_of(b));
+        facility_columns()
+            .iter()
+            .filter(|c| c.key != "id")
+            .filter_map(|c| match (va.get(c.key), vb.get(c.key)) {
+                (Some(Value::Array(x)), Some(Value::Array(y))) => self.list_change(c, x, y),
+                (x, y) => {
+                    let name = |kind: VocabKind, id: &str| self.name(kind, id);
+                    let old = c.text(x, &name, ["あり", "なし"]);
+                    let new = c.text(y, &name, ["あり", "なし"]);
+                    (old != new).then_some(Change {
+                        label: c.label.as_str(),
+                        old,
+                        new,
+                    })
+                }
+            })
+            .collect()
+    }
+
+    /// A list of ids that changed (医療的ケア): the old names, then the new
+    /// ones with what was added and removed (or that only the order changed).
+    fn list_change(&self, c: &'static TableColumn, a: &[Value], b: &[Value]) -> Option<Change> {
+        if a == b {
+            return None;
+        }
+        let names = |l: &[Value]| -> Vec<String> {
+            l.iter()
+                .filter_map(Value::as_str)
+                .map(|id| match c.vocab {
+                    Some(kind) => self.name(kind, id),
+                    None => id.to_string(),
+                })
                 .collect()
         };
-        let (ca, cb) = (care_names(a), care_names(b));
-        let mut out = changes([
-            ("名称", a.name.clone(), b.name.clone()),
-            ("よみ", a.kana.clone(), b.kana.clone()),
-            (
-                "種別",
-                self.name(VocabKind::Type, &a.kind),
-                self.name(VocabKind::Type, &b.kind),
-            ),
-            (
-                "市町村",
-                self.name(VocabKind::Municipality, &a.municipality),
-                self.name(VocabKind::Municipality, &b.municipality),
-            ),
-            ("住所", text(&a.address), text(&b.address)),
-            ("電話", text(&a.tel), text(&b.tel)),
-            ("URL", text(&a.url), text(&b.url)),
-        ]);
-        if a.care != b.care {
-            let added: Vec<&String> = cb.iter().filter(|c| !ca.contains(c)).collect();
-            let removed: Vec<&String> = ca.iter().filter(|c| !cb.contains(c)).collect();
-            let mut parts = Vec::new();
-            if !added.is_empty() {
-                parts.push(format!(
-                    "追加 {}",
-                    added
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join("、")
-                ));
-            }
-            if !removed.is_empty() {
-                parts.push(format!(
-                    "削除 {}",
-                    removed
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join("、")
-                ));
-            }
-            if parts.is_empty() {
-                parts.push("並び順の変更".into());
-            }
-            out.push(Change {
-                label: "医療的ケア",
-                old: ca.join("、"),
-                new: format!("{} ({})", cb.join("、"), parts.join("、")),
-            });
+        let (ca, cb) = (names(a), names(b));
+        let added: Vec<&str> = cb
+            .iter()
+            .filter(|x| !ca.contains(x))
+            .map(String::as_str)
+            .collect();
+        let removed: Vec<&str> = ca
+            .iter()
+            .filter(|x| !cb.contains(x))
+            .map(String::as_str)
+            .collect();
+        let mut parts = Vec::new();
+        if !added.is_empty() {
+            parts.push(format!("追加 {}", added.join("、")));
         }
-        out.extend(changes([
-            ("対象年齢", text(&a.ages), text(&b.ages)),
-            ("備考", text(&a.note), text(&b.note)),
-            ("確認日", text(&a.updated), text(&b.updated)),
-        ]));
-        out
+        if !removed.is_empty() {
+            parts.push(format!("削除 {}", removed.join("、")));
+        }
+        if parts.is_empty() {
+            parts.push("並び順の変更".into());
+        }
+        Some(Change {
+            label: c.label.as_str(),
+            old: ca.join("、"),
+            new: format!("{} ({})", cb.join("、"), parts.join("、")),
+        })
     }
 
     pub fn window_counts(&self) -> (usize, usize, usize) {
@@ -209,33 +197,31 @@ impl DataDiff {
     }
 
     /// One line about a window: name (分野、電話 … (直通)).
-    fn window_summary(&self, w: &WindowData) -> (String, String) {
-        let mut parts = vec![self.name(VocabKind::Field, &w.field)];
-        if w.general {
+    fn window_summary(&self, w: &Window) -> (String, String) {
+        let mut parts = vec![self.name(VocabKind::Field, &w.field.value)];
+        if w.is_general() {
             parts.push("各種相談".into());
         }
         if let Some(t) = &w.tel {
-            let kind = tel_kind_label(&w.tel_kind);
-            parts.push(if kind.is_empty() {
-                format!("電話 {t}")
-            } else {
-                format!("電話 {t} ({kind})")
+            parts.push(match w.tel_kind_label() {
+                Some(kind) => format!("電話 {} ({kind})", t.value),
+                None => format!("電話 {}", t.value),
             });
         } else if let Some(n) = &w.note {
             parts.push(n.clone());
         } else if let Some(u) = &w.url {
-            parts.push(u.clone());
+            parts.push(u.value.clone());
         }
-        (w.name.clone(), parts.join("、"))
+        (w.name.value.clone(), parts.join("、"))
     }
 
-    fn facility_summary(&self, f: &FacilityData) -> (String, String) {
-        let mut parts = vec![self.name(VocabKind::Type, &f.kind)];
+    fn facility_summary(&self, f: &Facility) -> (String, String) {
+        let mut parts = vec![self.name(VocabKind::Type, &f.kind.value)];
         if let Some(t) = &f.tel {
-            parts.push(format!("電話 {t}"));
+            parts.push(format!("電話 {}", t.value));
         }
-        parts.push(format!("ID {}", f.id));
-        (f.name.clone(), parts.join("、"))
+        parts.push(format!("ID {}", f.id.value));
+        (f.name.value.clone(), parts.join("、"))
     }
 
     fn summary_lines(&self) -> [String; 2] {
@@ -293,7 +279,6 @@ impl DataDiff {
     /// The changes of each municipality, spelt in `st`.
     fn render_municipalities(&self, st: &Style, out: &mut String) {
         let e = st.escape;
-        let [strong_open, strong_close] = st.strong;
         for m in &self.municipalities {
             let _ = write!(
                 out,
@@ -312,76 +297,71 @@ impl DataDiff {
                     st.updated[1]
                 );
             }
-            let entry = |out: &mut String, mark: &str, verb: &str, (n, s): (String, String)| {
-                let _ = writeln!(
-                    out,
-                    "{mark}{verb}: {strong_open}{}{strong_close} ({})",
-                    e(&n),
-                    e(&s)
-                );
-            };
-            let changes = |out: &mut String, changes: &[Change]| {
-                for c in changes {
-                    let _ = writeln!(
-                        out,
-                        "{}{}: {} → {}",
-                        st.change,
-                        c.label,
-                        e(&show(&c.old)),
-                        e(&show(&c.new))
-                    );
-                }
-            };
-            if !(m.windows_added.is_empty()
-                && m.windows_removed.is_empty()
-                && m.windows_changed.is_empty()
-                && !m.windows_reordered)
-            {
-                let _ = write!(out, "{}窓口{}", st.group[0], st.group[1]);
-                for w in &m.windows_added {
-                    entry(out, st.added, "追加", self.window_summary(w));
-                }
-                for w in &m.windows_removed {
-                    entry(out, st.removed, "削除", self.window_summary(w));
-                }
-                for (n, c) in &m.windows_changed {
-                    let _ = writeln!(
-                        out,
-                        "{}変更: {strong_open}{}{strong_close}",
-                        st.changed,
-                        e(n)
-                    );
-                    changes(out, c);
-                }
-                if m.windows_reordered {
-                    let _ = writeln!(out, "{}窓口の並び順が変わりました", st.changed);
-                }
-                out.push_str(st.group[2]);
-            }
-            if !(m.facilities_added.is_empty()
-                && m.facilities_removed.is_empty()
-                && m.facilities_changed.is_empty())
-            {
-                let _ = write!(out, "{}施設{}", st.group[0], st.group[1]);
-                for f in &m.facilities_added {
-                    entry(out, st.added, "追加", self.facility_summary(f));
-                }
-                for f in &m.facilities_removed {
-                    entry(out, st.removed, "削除", self.facility_summary(f));
-                }
-                for (f, c) in &m.facilities_changed {
-                    let _ = writeln!(
-                        out,
-                        "{}変更: {strong_open}{}{strong_close} (ID {})",
-                        st.changed,
-                        e(&f.name),
-                        e(&f.id)
-                    );
-                    changes(out, c);
-                }
-                out.push_str(st.group[2]);
-            }
+            self.render_windows(st, m, out);
+            self.render_facilities(st, m, out);
         }
+    }
+
+    /// The 窓口 group of a municipality (nothing when no window changed).
+    fn render_windows(&self, st: &Style, m: &MunicipalityDiff, out: &mut String) {
+        if m.windows_added.is_empty()
+            && m.windows_removed.is_empty()
+            && m.windows_changed.is_empty()
+            && !m.windows_reordered
+        {
+            return;
+        }
+        let [strong_open, strong_close] = st.strong;
+        let _ = write!(out, "{}窓口{}", st.group[0], st.group[1]);
+        for w in &m.windows_added {
+            st.entry(out, st.added, "追加", self.window_summary(w));
+        }
+        for w in &m.windows_removed {
+            st.entry(out, st.removed, "削除", self.window_summary(w));
+        }
+        for (n, c) in &m.windows_changed {
+            let _ = writeln!(
+                out,
+                "{}変更: {strong_open}{}{strong_close}",
+                st.changed,
+                (st.escape)(n)
+            );
+            st.changes(out, c);
+        }
+        if m.windows_reordered {
+            let _ = writeln!(out, "{}窓口の並び順が変わりました", st.changed);
+        }
+        out.push_str(st.group[2]);
+    }
+
+    /// The 施設 group of a municipality (nothing when no facility changed).
+    fn render_facilities(&self, st: &Style, m: &MunicipalityDiff, out: &mut String) {
+        if m.facilities_added.is_empty()
+            && m.facilities_removed.is_empty()
+            && m.facilities_changed.is_empty()
+        {
+            return;
+        }
+        let e = st.escape;
+        let [strong_open, strong_close] = st.strong;
+        let _ = write!(out, "{}施設{}", st.group[0], st.group[1]);
+        for f in &m.facilities_added {
+            st.entry(out, st.added, "追加", self.facility_summary(f));
+        }
+        for f in &m.facilities_removed {
+            st.entry(out, st.removed, "削除", self.facility_summary(f));
+        }
+        for (f, c) in &m.facilities_changed {
+            let _ = writeln!(
+                out,
+                "{}変更: {strong_open}{}{strong_close} (ID {})",
+                st.changed,
+                e(&f.name.value),
+                e(&f.id.value)
+            );
+            st.changes(out, c);
+        }
+        out.push_str(st.group[2]);
     }
 
     pub fn render_markdown(&self) -> String {
@@ -429,6 +409,35 @@ struct Style {
     strong: [&'static str; 2],
     /// Line start of one changed field.
     change: &'static str,
+}
+
+impl Style {
+    /// One added or removed entry: mark, verb, name and summary.
+    fn entry(&self, out: &mut String, mark: &str, verb: &str, (name, summary): (String, String)) {
+        let e = self.escape;
+        let [strong_open, strong_close] = self.strong;
+        let _ = writeln!(
+            out,
+            "{mark}{verb}: {strong_open}{}{strong_close} ({})",
+            e(&name),
+            e(&summary)
+        );
+    }
+
+    /// The changed fields of an entry, one per line.
+    fn changes(&self, out: &mut String, changes: &[Change]) {
+        let e = self.escape;
+        for c in changes {
+            let _ = writeln!(
+                out,
+                "{}{}: {} → {}",
+                self.change,
+                c.label,
+                e(&show(&c.old)),
+                e(&show(&c.new))
+            );
+        }
+    }
 }
 
 const TEXT: Style = Style {
@@ -479,17 +488,9 @@ fn md(s: &str) -> String {
     out
 }
 
-fn changes<const N: usize>(pairs: [(&'static str, String, String); N]) -> Vec<Change> {
-    pairs
-        .into_iter()
-        .filter(|(_, a, b)| a != b)
-        .map(|(label, old, new)| Change { label, old, new })
-        .collect()
-}
-
 /// Pairs old and new windows of one municipality by name: equal windows
 /// first, then the remaining ones with the same name in order.
-fn pair_windows(old: &[WindowData], new: &[WindowData]) -> Vec<(Option<usize>, Option<usize>)> {
+fn pair_windows(old: &[Window], new: &[Window]) -> Vec<(Option<usize>, Option<usize>)> {
     let mut old_free: Vec<bool> = vec![true; old.len()];
     let mut pair_of_new: Vec<Option<usize>> = vec![None; new.len()];
     for (j, w) in new.iter().enumerate() {
@@ -502,7 +503,8 @@ fn pair_windows(old: &[WindowData], new: &[WindowData]) -> Vec<(Option<usize>, O
         if pair_of_new[j].is_some() {
             continue;
         }
-        if let Some(i) = (0..old.len()).find(|&i| old_free[i] && old[i].name == w.name) {
+        if let Some(i) = (0..old.len()).find(|&i| old_free[i] && old[i].name.value == w.name.value)
+        {
             old_free[i] = false;
             pair_of_new[j] = Some(i);
         }
@@ -548,8 +550,8 @@ pub fn diff_sites(old_root: &Path, new_root: &Path) -> Result<DataDiff, Diagnost
 
 type Side<'a> = (
     &'a Vocab,
-    &'a [(String, ContactData)],
-    &'a [(String, FacilityData)],
+    &'a [(String, ContactFile)],
+    &'a [(String, Facility)],
 );
 
 /// The changes between two versions of the data.
@@ -562,73 +564,8 @@ pub fn diff_data(old_label: &str, new_label: &str, old: Side, new: Side) -> Data
         old_vocab: old.0.clone(),
     };
     let mut by_muni: BTreeMap<String, MunicipalityDiff> = BTreeMap::new();
-    let contacts = |side: &[(String, ContactData)]| -> BTreeMap<String, ContactData> {
-        side.iter()
-            .map(|(_, c)| (c.municipality.clone(), c.clone()))
-            .collect()
-    };
-    let (old_c, new_c) = (contacts(old.1), contacts(new.1));
-    let munis: BTreeSet<&String> = old_c.keys().chain(new_c.keys()).collect();
-    for m in munis {
-        let entry = by_muni.entry(m.clone()).or_default();
-        let empty = Vec::new();
-        let ow = old_c.get(m).map_or(&empty, |c| &c.windows);
-        let nw = new_c.get(m).map_or(&empty, |c| &c.windows);
-        if let (Some(a), Some(b)) = (old_c.get(m), new_c.get(m))
-            && a.updated != b.updated
-        {
-            entry.updated = Some(Change {
-                label: "確認日",
-                old: a.updated.clone(),
-                new: b.updated.clone(),
-            });
-        }
-        let mut matched_old_order = Vec::new();
-        for (i, j) in pair_windows(ow, nw) {
-            match (i, j) {
-                (Some(i), Some(j)) => {
-                    matched_old_order.push((i, j));
-                    let ch = diff.window_changes(&ow[i], &nw[j]);
-                    if !ch.is_empty() {
-                        entry.windows_changed.push((nw[j].name.clone(), ch));
-                    }
-                }
-                (None, Some(j)) => entry.windows_added.push(nw[j].clone()),
-                (Some(i), None) => entry.windows_removed.push(ow[i].clone()),
-                (None, None) => {}
-            }
-        }
-        matched_old_order.sort();
-        entry.windows_reordered = matched_old_order.windows(2).any(|p| p[0].1 > p[1].1);
-    }
-    let facilities = |side: &[(String, FacilityData)]| -> BTreeMap<String, FacilityData> {
-        side.iter()
-            .map(|(_, f)| (f.id.clone(), f.clone()))
-            .collect()
-    };
-    let (old_f, new_f) = (facilities(old.2), facilities(new.2));
-    // In file order of the new site (then the removed ones in the old site's order).
-    for (_, f) in new.2 {
-        let entry = by_muni.entry(f.municipality.clone()).or_default();
-        match old_f.get(&f.id) {
-            None => entry.facilities_added.push(f.clone()),
-            Some(o) => {
-                let ch = diff.facility_changes(o, f);
-                if !ch.is_empty() {
-                    entry.facilities_changed.push((f.clone(), ch));
-                }
-            }
-        }
-    }
-    for (_, f) in old.2 {
-        if !new_f.contains_key(&f.id) {
-            by_muni
-                .entry(f.municipality.clone())
-                .or_default()
-                .facilities_removed
-                .push(f.clone());
-        }
-    }
+    diff.contacts(old.1, new.1, &mut by_muni);
+    diff.facilities(old.2, new.2, &mut by_muni);
     // Municipalities in the new site's order, then the old site's, then the rest.
     let rank = |slug: &str| {
         new.0
@@ -658,21 +595,110 @@ pub fn diff_data(old_label: &str, new_label: &str, old: Side, new: Side) -> Data
     diff
 }
 
+/// Windows and 確認日 of each municipality's contacts file, by slug.
+fn windows_by_municipality(
+    side: &[(String, ContactFile)],
+) -> BTreeMap<String, (String, Vec<Window>)> {
+    side.iter()
+        .map(|(_, c)| {
+            let windows = c.windows.iter().map(|w| w.value.clone()).collect();
+            (
+                c.municipality.value.clone(),
+                (c.updated.value.clone(), windows),
+            )
+        })
+        .collect()
+}
+
+impl DataDiff {
+    /// Windows added, removed, changed and reordered; 確認日 changed.
+    fn contacts(
+        &self,
+        old: &[(String, ContactFile)],
+        new: &[(String, ContactFile)],
+        by_muni: &mut BTreeMap<String, MunicipalityDiff>,
+    ) {
+        let (old_c, new_c) = (windows_by_municipality(old), windows_by_municipality(new));
+        let munis: BTreeSet<&String> = old_c.keys().chain(new_c.keys()).collect();
+        let none = (String::new(), Vec::new());
+        for m in munis {
+            let entry = by_muni.entry(m.clone()).or_default();
+            let (old_updated, ow) = old_c.get(m).unwrap_or(&none);
+            let (new_updated, nw) = new_c.get(m).unwrap_or(&none);
+            if old_c.contains_key(m) && new_c.contains_key(m) && old_updated != new_updated {
+                entry.updated = Some(Change {
+                    label: "確認日",
+                    old: old_updated.clone(),
+                    new: new_updated.clone(),
+                });
+            }
+            let mut matched_old_order = Vec::new();
+            for (i, j) in pair_windows(ow, nw) {
+                match (i, j) {
+                    (Some(i), Some(j)) => {
+                        matched_old_order.push((i, j));
+                        let ch = self.window_changes(&ow[i], &nw[j]);
+                        if !ch.is_empty() {
+                            entry.windows_changed.push((nw[j].name.value.clone(), ch));
+                        }
+                    }
+                    (None, Some(j)) => entry.windows_added.push(nw[j].clone()),
+                    (Some(i), None) => entry.windows_removed.push(ow[i].clone()),
+                    (None, None) => {}
+                }
+            }
+            matched_old_order.sort();
+            entry.windows_reordered = matched_old_order.windows(2).any(|p| p[0].1 > p[1].1);
+        }
+    }
+
+    /// Facilities added, removed and changed (paired by id).
+    fn facilities(
+        &self,
+        old: &[(String, Facility)],
+        new: &[(String, Facility)],
+        by_muni: &mut BTreeMap<String, MunicipalityDiff>,
+    ) {
+        let by_id = |side: &[(String, Facility)]| -> BTreeMap<String, Facility> {
+            side.iter()
+                .map(|(_, f)| (f.id.value.clone(), f.clone()))
+                .collect()
+        };
+        let (old_f, new_f) = (by_id(old), by_id(new));
+        // In file order of the new site (then the removed ones in the old site's order).
+        for (_, f) in new {
+            let entry = by_muni.entry(f.municipality.value.clone()).or_default();
+            match old_f.get(&f.id.value) {
+                None => entry.facilities_added.push(f.clone()),
+                Some(o) => {
+                    let ch = self.facility_changes(o, f);
+                    if !ch.is_empty() {
+                        entry.facilities_changed.push((f.clone(), ch));
+                    }
+                }
+            }
+        }
+        for (_, f) in old {
+            if !new_f.contains_key(&f.id.value) {
+                by_muni
+                    .entry(f.municipality.value.clone())
+                    .or_default()
+                    .facilities_removed
+                    .push(f.clone());
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn w(name: &str, tel: &str) -> WindowData {
-        WindowData {
-            name: name.into(),
-            field: "sodan".into(),
-            general: false,
-            detail: None,
-            tel: Some(tel.into()),
-            tel_kind: Some("direct".into()),
-            note: None,
-            url: None,
-        }
+    fn w(name: &str, tel: &str) -> Window {
+        let yaml = format!("name: {name}\nfield: sodan\ntel: {tel}\ntel_kind: direct\n");
+        serde_saphyr::from_str::<Window>(&yaml)
+            .expect("window")
+            .normalized()
     }
 
     #[test]

@@ -159,38 +159,10 @@ const TYPES: &str = "\
   group: 福祉(障害者総合支援)
 ";
 
-const CONTACTS: &str = "\
-# 見本市の医療的ケア児に関する問い合わせ窓口 (見本: 電話番号・URL は架空です)
-municipality: mihon
-updated: 2025-04-01
-windows:
-  - name: 医療的ケア児等コーディネーター相談窓口
-    field: sodan
-    general: true
-    detail: 各種相談(医療的ケア児に関する全般)
-    tel: 045-000-0000
-    tel_kind: direct
-    url: https://example.org/mihon/coordinator
-  - name: 福祉部 障害福祉課
-    field: shogai-fukushi
-    detail: 障害福祉(障害福祉サービス・日常生活用具の給付について)
-    tel: 045-000-0001
-    tel_kind: main
-";
-
-const FACILITIES: &str = "\
-# 見本市の施設・事業所 (見本: 名称・住所・電話番号は架空です)
-- id: mihon-hoshi-homon-kango
-  name: ほし訪問看護ステーション
-  kana: ほしほうもんかんごすてーしょん
-  type: home-nursing
-  municipality: mihon
-  address: 見本市中央1-2-3
-  tel: 045-000-0002
-  care: [tracheostomy, suction, tube-feeding]
-  ages: 0歳〜18歳
-  updated: 2025-04-01
-";
+/// The starter contacts and facilities files (commented examples of every
+/// key): kept as YAML files so the field names are spelt in the data, not in Rust.
+const CONTACTS: &str = include_str!("../../assets/new-site/data/contacts/mihon.yaml");
+const FACILITIES: &str = include_str!("../../assets/new-site/data/facilities/mihon.yaml");
 
 const INDEX: &str = "\
 ---

@@ -44,37 +44,6 @@ pub fn kind_of_data_file(rel: &str) -> Option<(&'static str, usize)> {
         .map(|(k, _)| (*k, 1))
 }
 
-fn string(title: &str, description: &str) -> Value {
-    json!({"type": "string", "title": title, "description": description})
-}
-
-fn non_empty(title: &str, description: &str) -> Value {
-    json!({"type": "string", "minLength": 1, "title": title, "description": description})
-}
-
-fn boolean(title: &str, description: &str) -> Value {
-    json!({"type": "boolean", "title": title, "description": description})
-}
-
-fn reference(def: &str, title: &str, description: &str) -> Value {
-    json!({"$ref": format!("#/$defs/{def}"), "title": title, "description": description})
-}
-
-fn object(title: &str, description: &str, properties: Value, required: &[&str]) -> Value {
-    json!({
-        "type": "object",
-        "title": title,
-        "description": description,
-        "properties": properties,
-        "required": required,
-        "additionalProperties": false,
-    })
-}
-
-fn list_of(title: &str, description: &str, item: Value) -> Value {
-    json!({"type": "array", "title": title, "description": description, "items": item})
-}
-
 /// An id of a vocabulary: an enum of the site's ids (with their Japanese names
 /// shown in completion), or a slug when the vocabulary could not be read.
 fn vocabulary(title: &str, description: &str, list: &[Named]) -> Value {
@@ -214,100 +183,6 @@ fn vocab_schema<T: schemars::JsonSchema>(
     derived::<Vec<T>>(kind, &format!("{title} (data/{kind}.yaml)"), description, v)
 }
 
-fn window_schema() -> Value {
-    let mut w = object(
-        "窓口",
-        "市町村の相談窓口 (tel・note・url のどれか1つ以上が必要)",
-        json!({
-            "name": non_empty("窓口名", "例: 健康福祉局 障害福祉保健部 障害自立支援課"),
-            "field": reference("field", "分野", "fields.yaml の id"),
-            "general": boolean("各種相談", "true: 医療的ケア児に関する全般の相談を受ける窓口 (最初の窓口にだけ書けます)"),
-            "detail": string("内容 (備考)", "所管する内容 (例: 障害福祉(障害者手帳について))"),
-            "tel": reference("tel", "電話番号", "半角、ハイフン区切り (例: 045-000-0000)"),
-            "tel_kind": {
-                "type": "string",
-                "title": "直通 / 代表",
-                "description": "tel があるとき必須。direct = (直通) 所管課につながる / main = (代表) 交換手に課名を伝える",
-                "enum": ["direct", "main"],
-                "enumDescriptions": ["直通: 所管課にそのままつながる", "代表: 交換手に課名を伝える"],
-            },
-            "note": string("備考", "電話番号が1つに決まらないときなど (例: お住まいの区の窓口へ)"),
-            "url": reference("url", "URL", "窓口のページ。省略すると「-」"),
-        }),
-        &["name", "field"],
-    );
-    w["dependentRequired"] = json!({"tel": ["tel_kind"], "tel_kind": ["tel"]});
-    w["anyOf"] = json!([
-        {"required": ["tel"]},
-        {"required": ["note"]},
-        {"required": ["url"]},
-    ]);
-    w
-}
-
-fn contacts_schema(v: &Vocab) -> Value {
-    let body = object(
-        "",
-        "",
-        json!({
-            "municipality": reference("municipality", "市町村", "ファイル名と同じ市町村スラッグ"),
-            "updated": reference("date", "確認日", "内容を確認した日。版の日付より1年以上古いと警告"),
-            "windows": {
-                "type": "array",
-                "title": "窓口",
-                "description": "窓口を掲載順に。各種相談 (general: true) は最初の窓口にだけ書けます (ohisama check が確かめます)",
-                "minItems": 1,
-                "items": {"$ref": "#/$defs/window"},
-            },
-        }),
-        &["municipality", "updated"],
-    );
-    let mut doc = document(
-        "contacts",
-        "市町村の問い合わせ窓口 (data/contacts/<市町村>.yaml)",
-        "1つの市町村の窓口を掲載順に書きます",
-        body,
-        v,
-    );
-    doc["$defs"]["window"] = window_schema();
-    doc
-}
-
-fn facilities_schema(v: &Vocab) -> Value {
-    let f = object(
-        "施設",
-        "施設・事業所",
-        json!({
-            "id": reference("slug", "施設 ID", "すべてのファイルを通して一意。ページの URL になります (例: yokohama-hoshi-clinic)"),
-            "name": non_empty("施設名", "例: 星の子小児科"),
-            "kana": string("よみ", "ひらがな (並び順と検索に使います)"),
-            "type": reference("facility_type", "種別", "facility_types.yaml の id"),
-            "municipality": reference("municipality", "市町村", "ファイル名と同じ市町村スラッグ"),
-            "address": string("住所", "例: 横浜市港北区〇〇町1-2-3"),
-            "tel": reference("tel", "電話番号", "半角、ハイフン区切り"),
-            "url": reference("url", "URL", "施設のページ"),
-            "care": {
-                "type": "array",
-                "title": "医療的ケア",
-                "description": "受け入れられる医療的ケア (care.yaml の id のリスト)",
-                "items": {"$ref": "#/$defs/care"},
-                "uniqueItems": true,
-            },
-            "ages": string("対象年齢", "例: 0歳〜18歳"),
-            "note": string("備考", "任意"),
-            "updated": reference("date", "確認日", "内容を確認した日"),
-        }),
-        &["id", "name", "type", "municipality"],
-    );
-    document(
-        "facilities",
-        "施設 (data/facilities/<市町村>.yaml)",
-        "1つの市町村の施設・事業所のリスト",
-        list_of("", "", f),
-        v,
-    )
-}
-
 fn front_matter_schema(v: &Vocab) -> Value {
     derived::<crate::kinds::pages::FrontMatter>(
         "front-matter",
@@ -386,8 +261,18 @@ pub fn schemas(v: &Vocab) -> Vec<(&'static str, Value)> {
                     "施設・サービスの種別。施設検索の絞り込みに使います",
                     v,
                 ),
-                "contacts" => contacts_schema(v),
-                "facilities" => facilities_schema(v),
+                "contacts" => derived::<crate::kinds::contacts::ContactFile>(
+                    "contacts",
+                    "市町村の問い合わせ窓口 (data/contacts/<市町村>.yaml)",
+                    "1つの市町村の窓口を掲載順に書きます",
+                    v,
+                ),
+                "facilities" => derived::<Vec<crate::kinds::facilities::Facility>>(
+                    "facilities",
+                    "施設 (data/facilities/<市町村>.yaml)",
+                    "1つの市町村の施設・事業所のリスト",
+                    v,
+                ),
                 _ => front_matter_schema(v),
             };
             (*file, tidy(doc))

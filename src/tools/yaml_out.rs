@@ -2,7 +2,13 @@
 //! (keys in the order of docs/DATA.md, strings plain where YAML allows it),
 //! remembering which CSV cell each line came from.
 
-use super::data::{ContactData, FacilityData};
+use super::data::values_of;
+use crate::kinds::common::field_names;
+use crate::kinds::contacts::ContactFile;
+use crate::kinds::facilities::Facility;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 /// YAML text being built, with the CSV (row, column) each line came from.
 #[derive(Debug, Default)]
@@ -135,79 +141,78 @@ fn header_lines(out: &mut YamlText, header: &[String]) {
     }
 }
 
+/// Writes the fields of one struct value, in the order the type declares
+/// them, as serde writes them (a field serde skips is left out: the raw
+/// types' `skip_serializing_if` decide what is written): strings by
+/// [`scalar`], lists of plain values in flow style (`[a, b]`). A list of
+/// structs is written as its key alone (`windows:`); the caller writes its
+/// items after it, so such a field comes last in its type. `first` starts the
+/// first line (`- ` for an item of a list), `rest` the others; `origin` gives
+/// the CSV cell of a key (a list of structs takes the first key's).
+pub fn fields<T: Serialize + DeserializeOwned>(
+    out: &mut YamlText,
+    value: &T,
+    [first, rest]: [&str; 2],
+    origin: &dyn Fn(&str) -> Option<(u32, u32)>,
+) {
+    let values = values_of(value);
+    let keys = field_names::<T>();
+    let first_origin = keys.first().and_then(|k| origin(k));
+    let mut prefix = first;
+    for key in keys {
+        let Some(v) = values.get(*key) else {
+            continue;
+        };
+        let (text, at) = match v {
+            Value::String(s) => (format!(" {}", scalar(s)), origin(key)),
+            Value::Array(items) if items.iter().any(Value::is_object) => {
+                (String::new(), first_origin)
+            }
+            Value::Array(items) => {
+                let items: Vec<String> = items.iter().map(flow_item).collect();
+                (format!(" [{}]", items.join(", ")), origin(key))
+            }
+            other => (format!(" {other}"), origin(key)),
+        };
+        out.line(format!("{prefix}{key}:{text}"), at);
+        prefix = rest;
+    }
+}
+
+fn flow_item(v: &Value) -> String {
+    match v {
+        Value::String(s) => flow_scalar(s),
+        other => other.to_string(),
+    }
+}
+
 /// `data/contacts/<slug>.yaml`
-pub fn contacts_yaml(header: &[String], c: &ContactData, origins: &dyn Origins) -> YamlText {
+pub fn contacts_yaml(header: &[String], c: &ContactFile, origins: &dyn Origins) -> YamlText {
     let mut out = YamlText::default();
     header_lines(&mut out, header);
-    let first = origins.origin(0, "municipality");
-    out.line(format!("municipality: {}", scalar(&c.municipality)), first);
-    out.line(
-        format!("updated: {}", scalar(&c.updated)),
-        origins.origin(0, "updated").or(first),
-    );
-    out.line("windows:".to_string(), first);
+    let first = field_names::<ContactFile>()
+        .first()
+        .and_then(|k| origins.origin(0, k));
+    fields(&mut out, c, ["", ""], &|key| {
+        origins.origin(0, key).or(first)
+    });
     for (i, w) in c.windows.iter().enumerate() {
-        let o = |key: &str| origins.origin(i, key);
-        out.line(format!("  - name: {}", scalar(&w.name)), o("name"));
-        out.line(format!("    field: {}", scalar(&w.field)), o("field"));
-        if w.general {
-            out.line("    general: true".to_string(), o("general"));
-        }
-        let optional = [
-            ("detail", &w.detail),
-            ("tel", &w.tel),
-            ("tel_kind", &w.tel_kind),
-            ("note", &w.note),
-            ("url", &w.url),
-        ];
-        for (key, value) in optional {
-            if let Some(v) = value {
-                out.line(format!("    {key}: {}", scalar(v)), o(key));
-            }
-        }
+        fields(&mut out, &w.value, ["  - ", "    "], &|key| {
+            origins.origin(i, key)
+        });
     }
     out
 }
 
 /// `data/facilities/<slug>.yaml`
-pub fn facilities_yaml(
-    header: &[String],
-    list: &[FacilityData],
-    origins: &dyn Origins,
-) -> YamlText {
+pub fn facilities_yaml(header: &[String], list: &[Facility], origins: &dyn Origins) -> YamlText {
     let mut out = YamlText::default();
     header_lines(&mut out, header);
     if list.is_empty() {
         out.line("[]".to_string(), None);
     }
     for (i, f) in list.iter().enumerate() {
-        let o = |key: &str| origins.origin(i, key);
-        out.line(format!("- id: {}", scalar(&f.id)), o("id"));
-        out.line(format!("  name: {}", scalar(&f.name)), o("name"));
-        if !f.kana.is_empty() {
-            out.line(format!("  kana: {}", scalar(&f.kana)), o("kana"));
-        }
-        out.line(format!("  type: {}", scalar(&f.kind)), o("type"));
-        out.line(
-            format!("  municipality: {}", scalar(&f.municipality)),
-            o("municipality"),
-        );
-        for (key, value) in [("address", &f.address), ("tel", &f.tel), ("url", &f.url)] {
-            if let Some(v) = value {
-                out.line(format!("  {key}: {}", scalar(v)), o(key));
-            }
-        }
-        let items: Vec<String> = f.care.iter().map(|c| flow_scalar(c)).collect();
-        out.line(format!("  care: [{}]", items.join(", ")), o("care"));
-        for (key, value) in [
-            ("ages", &f.ages),
-            ("note", &f.note),
-            ("updated", &f.updated),
-        ] {
-            if let Some(v) = value {
-                out.line(format!("  {key}: {}", scalar(v)), o(key));
-            }
-        }
+        fields(&mut out, f, ["- ", "  "], &|key| origins.origin(i, key));
     }
     out
 }
@@ -253,6 +258,36 @@ mod tests {
         ] {
             assert!(scalar(quoted).starts_with('"'), "{quoted}");
         }
+    }
+
+    #[test]
+    fn fields_follow_the_declaration_and_skip_what_serde_skips() {
+        let w: crate::kinds::contacts::Window = serde_saphyr::from_str(
+            "url: https://e.jp/\nname: 福祉課\ngeneral: false\nfield: sodan\nnote: \"#7119\"\n",
+        )
+        .unwrap();
+        let mut out = YamlText::default();
+        fields(&mut out, &w.normalized(), ["  - ", "    "], &|key| {
+            (key == "note").then_some((2, 6))
+        });
+        assert_eq!(
+            out.text,
+            "  - name: 福祉課\n    field: sodan\n    note: \"#7119\"\n    url: https://e.jp/\n"
+        );
+        assert_eq!(out.origins, [None, None, Some((2, 6)), None]);
+    }
+
+    #[test]
+    fn facility_care_is_a_flow_list_and_empty_kana_is_left_out() {
+        let f: Facility = serde_saphyr::from_str(
+            "id: a\nname: b\ntype: clinic\nmunicipality: m\ncare: []\nnote: 'x, y'\n",
+        )
+        .unwrap();
+        let out = facilities_yaml(&["# h".to_string()], &[f], &NoOrigins);
+        assert_eq!(
+            out.text,
+            "# h\n- id: a\n  name: b\n  type: clinic\n  municipality: m\n  care: []\n  note: x, y\n"
+        );
     }
 
     #[test]
