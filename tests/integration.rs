@@ -23,6 +23,7 @@ mod menu;
 mod offline;
 mod pdf;
 mod routes;
+mod schema_parity;
 mod search_analyzer;
 mod search_index;
 mod search_parity;

@@ -193,61 +193,11 @@ fn vocabulary_schemas_agree_with_the_loader() {
 
 // ---- the schemas accept exactly the keys the loader accepts ----
 
-#[derive(Debug)]
-enum Probe {
-    Fields(&'static [&'static str]),
-    Other(String),
-}
-
-impl std::fmt::Display for Probe {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Probe::Fields(fields) => write!(f, "fields {fields:?}"),
-            Probe::Other(m) => f.write_str(m),
-        }
-    }
-}
-
-impl std::error::Error for Probe {}
-
-impl serde::de::Error for Probe {
-    fn custom<T: std::fmt::Display>(msg: T) -> Self {
-        Probe::Other(msg.to_string())
-    }
-}
-
-/// A deserializer that only records which fields a struct asks for.
-struct Introspect;
-
-impl<'de> serde::Deserializer<'de> for Introspect {
-    type Error = Probe;
-
-    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Probe> {
-        Err(Probe::Other("not a struct".into()))
-    }
-
-    fn deserialize_struct<V: serde::de::Visitor<'de>>(
-        self,
-        _name: &'static str,
-        fields: &'static [&'static str],
-        _visitor: V,
-    ) -> Result<V::Value, Probe> {
-        Err(Probe::Fields(fields))
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf option unit unit_struct newtype_struct seq tuple
-        tuple_struct map enum identifier ignored_any
-    }
-}
-
+/// The keys serde accepts for `T` (its declared fields).
 fn keys_of<T: DeserializeOwned>() -> BTreeSet<String> {
-    match T::deserialize(Introspect) {
-        Err(Probe::Fields(f)) => f.iter().map(|s| s.to_string()).collect(),
-        Err(other) => panic!("not a struct: {other}"),
-        Ok(_) => panic!("not a struct"),
-    }
+    let fields = ohisama::kinds::common::field_names::<T>();
+    assert!(!fields.is_empty(), "not a struct");
+    fields.iter().map(|s| s.to_string()).collect()
 }
 
 fn schema_keys(schema: &Value) -> BTreeSet<String> {

@@ -44,8 +44,16 @@ pub struct ContactFile {
     #[serde(default)]
     #[schemars(
         title = "窓口",
-        description = "窓口を掲載順に。各種相談 (general: true) は最初の窓口にだけ書けます (ohisama check が確かめます)",
-        length(min = 1)
+        description = "窓口を掲載順に。各種相談 (general: true) は最初の窓口にだけ書けます",
+        length(min = 1),
+        // general: true only on the first window (`check` has the same rule).
+        extend(
+            "prefixItems" = [{"$ref": "#/$defs/window"}],
+            "items" = {
+                "$ref": "#/$defs/window",
+                "not": {"required": ["general"], "properties": {"general": {"const": true}}}
+            }
+        )
     )]
     pub windows: Vec<S<Window>>,
 }

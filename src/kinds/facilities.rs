@@ -28,7 +28,9 @@ pub struct Facility {
     #[schemars(
         with = "Slug",
         title = "ID",
-        description = "施設 ID。すべてのファイルを通して一意で、ページの URL になります (例: yokohama-hoshi-clinic)"
+        description = "施設 ID。すべてのファイルを通して一意で、ページの URL になります (例: yokohama-hoshi-clinic)。一覧ページの名前 (region, municipality, type, care) は使えません",
+        // The list pages' segments are not ids (`check` has the same rule).
+        extend("not" = {"enum": FACILITY_LIST_KINDS})
     )]
     pub id: S<String>,
     #[schemars(
