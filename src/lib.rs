@@ -1,6 +1,10 @@
 //! ohisama: the static site generator of おひさま 小児在宅療養ナビ.
 //!
 //! Data flows one way: load → validate → resolve → render → write.
+//!
+//! Modules that nothing outside the crate needs are private (`mod`): the
+//! program (src/main.rs), the tests, the examples and the fuzz targets use
+//! the public ones.
 
 /// The benchmark site generator behind `ohisama generate`: a tool, not part of
 /// the build path (nothing else in the crate uses it).
@@ -8,10 +12,10 @@
 pub mod bench;
 pub mod build;
 pub mod config;
-pub mod date;
-pub mod derived;
+mod date;
+mod derived;
 pub mod diagnostic;
-pub mod feeds;
+mod feeds;
 pub mod kinds;
 pub mod links;
 pub mod load;
@@ -23,12 +27,12 @@ pub mod pdf;
 pub mod render;
 pub mod routes;
 pub mod search;
-pub mod sections;
+mod sections;
 pub mod serve;
 pub mod site;
-pub mod tel;
-pub mod text_check;
+mod tel;
+mod text_check;
 pub mod theme;
 pub mod tools;
-pub mod url_rule;
+mod url_rule;
 pub mod validate;
