@@ -73,7 +73,8 @@ fn schemas_of(root: &Path) -> BTreeMap<String, jsonschema::Validator> {
     write_schemas(root, tmp.path()).unwrap_or_else(|d| panic!("{}", d.render_text()));
     SCHEMAS
         .iter()
-        .map(|(_, file)| {
+        .map(|s| s.file)
+        .map(|file| {
             let text = std::fs::read_to_string(tmp.path().join(file)).expect("schema written");
             let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
             let v = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{file}: {e}"));
@@ -83,12 +84,12 @@ fn schemas_of(root: &Path) -> BTreeMap<String, jsonschema::Validator> {
 }
 
 /// The schema file that describes the site file `rel` (data file or page).
-fn schema_file_of(rel: &str) -> Option<&'static str> {
+fn schema_of_site_file(rel: &str) -> Option<&'static str> {
     if rel.starts_with("content/") && rel.ends_with(".md") {
         return Some("front-matter.schema.json");
     }
     let (kind, _) = kind_of_data_file(rel)?;
-    SCHEMAS.iter().find(|(k, _)| *k == kind).map(|(_, f)| *f)
+    ohisama::tools::schema::schema_file_of(kind)
 }
 
 /// The YAML the schema judges: a data file, or a page's front matter.
@@ -108,7 +109,7 @@ fn schema_verdict(
     rel: &str,
     text: &str,
 ) -> Result<(), String> {
-    let schema = schema_file_of(rel).unwrap_or_else(|| panic!("no schema for {rel}"));
+    let schema = schema_of_site_file(rel).unwrap_or_else(|| panic!("no schema for {rel}"));
     let Some(yaml) = yaml_of(rel, text) else {
         return Err("no front matter".into());
     };

@@ -10,7 +10,7 @@ use ohisama::model::{
     CareTerm, FacilityType, Field, FrontMatter, MenuEntry, Municipality, Notice, PageMenu, Region,
     SiteConfig,
 };
-use ohisama::tools::schema::{SCHEMAS, kind_of_data_file, write_schemas};
+use ohisama::tools::schema::{SCHEMAS, kind_of_data_file, schema_file_of, write_schemas};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use sitekit::{TestSite, repo_root};
@@ -50,7 +50,7 @@ fn files_with_schemas(root: &Path) -> Vec<(String, &'static str, String)> {
         }
         let rel = ohisama::diagnostic::rel_path(root, entry.path());
         let (kind, _) = kind_of_data_file(&rel).unwrap_or_else(|| panic!("no schema for {rel}"));
-        let file = SCHEMAS.iter().find(|(k, _)| *k == kind).unwrap().1;
+        let file = schema_file_of(kind).unwrap();
         out.push((rel, file, std::fs::read_to_string(entry.path()).unwrap()));
     }
     for entry in walkdir::WalkDir::new(root.join("content")).sort_by_file_name() {
@@ -80,12 +80,12 @@ fn committed_schemas_are_up_to_date() {
     for entry in std::fs::read_dir(repo_root().join("schemas")).unwrap() {
         names.insert(entry.unwrap().file_name().to_string_lossy().into_owned());
     }
-    let expected: BTreeSet<String> = SCHEMAS.iter().map(|(_, f)| f.to_string()).collect();
+    let expected: BTreeSet<String> = SCHEMAS.iter().map(|s| s.file.to_string()).collect();
     assert_eq!(
         names, expected,
         "schemas/ holds exactly the generated files"
     );
-    for (_, file) in SCHEMAS {
+    for file in SCHEMAS.iter().map(|s| s.file) {
         let fresh = std::fs::read_to_string(tmp.path().join(file)).unwrap();
         let old = std::fs::read_to_string(repo_root().join("schemas").join(file)).unwrap();
         assert!(
@@ -99,8 +99,10 @@ fn committed_schemas_are_up_to_date() {
 fn every_sample_file_is_valid_against_its_schema() {
     let mut checked = 0;
     let mut problems = Vec::new();
-    let validators: Vec<(&str, jsonschema::Validator)> =
-        SCHEMAS.iter().map(|(_, f)| (*f, validator(f))).collect();
+    let validators: Vec<(&str, jsonschema::Validator)> = SCHEMAS
+        .iter()
+        .map(|s| (s.file, validator(s.file)))
+        .collect();
     for (rel, schema, text) in files_with_schemas(&repo_root()) {
         let v = &validators.iter().find(|(f, _)| *f == schema).unwrap().1;
         for e in errors(v, &yaml_to_json(&text)) {
@@ -343,7 +345,7 @@ fn cli_writes_schemas() {
         .output()
         .unwrap();
     sitekit::assert_success(&out);
-    for (_, f) in SCHEMAS {
+    for f in SCHEMAS.iter().map(|s| s.file) {
         assert!(site.path("schemas").join(f).is_file(), "{f}");
     }
     // Without its vocabulary files there is nothing to put in the enums: an error, not empty schemas.

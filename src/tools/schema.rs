@@ -14,18 +14,88 @@ use std::path::{Path, PathBuf};
 
 pub const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
 
-/// Every schema: (kind, file name). The kind names the data files it is for.
-pub const SCHEMAS: [(&str, &str); 9] = [
-    ("site", "site.schema.json"),
-    ("regions", "regions.schema.json"),
-    ("municipalities", "municipalities.schema.json"),
-    ("fields", "fields.schema.json"),
-    ("care", "care.schema.json"),
-    ("facility_types", "facility_types.schema.json"),
-    ("contacts", "contacts.schema.json"),
-    ("facilities", "facilities.schema.json"),
-    ("front-matter", "front-matter.schema.json"),
+/// One schema file: the kind of data it is for and how it is made (derived
+/// from the kind's raw type). Adding a kind of data adds one entry here.
+pub struct SchemaFile {
+    /// The kind of data (`contacts`); names the data files it is for.
+    pub kind: &'static str,
+    pub file: &'static str,
+    title: &'static str,
+    description: &'static str,
+    make: fn(&SchemaFile, &Vocab) -> Value,
+}
+
+/// Every schema file, in the order they are written.
+pub const SCHEMAS: [SchemaFile; 9] = [
+    SchemaFile {
+        kind: "site",
+        file: "site.schema.json",
+        title: "サイト全体の設定 (data/site.yaml)",
+        description: "サイト名、発行元、窓口一覧の版、トップページのお知らせ",
+        make: site_schema,
+    },
+    SchemaFile {
+        kind: "regions",
+        file: "regions.schema.json",
+        title: "地域 (data/regions.yaml)",
+        description: "地域を掲載順に並べます。各地域の municipalities に市町村スラッグを掲載順に並べます",
+        make: of::<Vec<Region>>,
+    },
+    SchemaFile {
+        kind: "municipalities",
+        file: "municipalities.schema.json",
+        title: "市町村 (data/municipalities.yaml)",
+        description: "市町村を全国地方公共団体コード順に並べます (地域は regions.yaml で決めます)",
+        make: of::<Vec<Municipality>>,
+    },
+    SchemaFile {
+        kind: "fields",
+        file: "fields.schema.json",
+        title: "窓口の分野 (data/fields.yaml)",
+        description: "障害福祉 保健 給付金 教育 相談 その他 の6分野",
+        make: of::<Vec<Field>>,
+    },
+    SchemaFile {
+        kind: "care",
+        file: "care.schema.json",
+        title: "医療的ケアの種類 (data/care.yaml)",
+        description: "施設検索の絞り込みに使います",
+        make: of::<Vec<CareTerm>>,
+    },
+    SchemaFile {
+        kind: "facility_types",
+        file: "facility_types.schema.json",
+        title: "施設種別 (data/facility_types.yaml)",
+        description: "施設・サービスの種別。施設検索の絞り込みに使います",
+        make: of::<Vec<FacilityType>>,
+    },
+    SchemaFile {
+        kind: "contacts",
+        file: "contacts.schema.json",
+        title: "市町村の問い合わせ窓口 (data/contacts/<市町村>.yaml)",
+        description: "1つの市町村の窓口を掲載順に書きます",
+        make: of::<crate::kinds::contacts::ContactFile>,
+    },
+    SchemaFile {
+        kind: "facilities",
+        file: "facilities.schema.json",
+        title: "施設 (data/facilities/<市町村>.yaml)",
+        description: "1つの市町村の施設・事業所のリスト",
+        make: of::<Vec<crate::kinds::facilities::Facility>>,
+    },
+    SchemaFile {
+        kind: "front-matter",
+        file: "front-matter.schema.json",
+        title: "ページの見出し情報 (content/*.md の front matter)",
+        description: "markdown のページ先頭の --- で囲んだ部分",
+        make: of::<crate::kinds::pages::FrontMatter>,
+    },
 ];
+
+/// The schema file of a kind (`contacts` → `contacts.schema.json`).
+pub fn schema_file_of(kind: &str) -> Option<&'static str> {
+    SCHEMAS.iter().find(|s| s.kind == kind).map(|s| s.file)
+}
 
 /// The schema kind of a data file (`data/contacts/yokohama.yaml` → `contacts`),
 /// and how many folders below the site root it is.
@@ -40,8 +110,8 @@ pub fn kind_of_data_file(rel: &str) -> Option<(&'static str, usize)> {
     let name = rel.strip_prefix("data/")?.strip_suffix(".yaml")?;
     SCHEMAS
         .iter()
-        .find(|(k, _)| *k == name && !matches!(*k, "contacts" | "facilities" | "front-matter"))
-        .map(|(k, _)| (*k, 1))
+        .find(|s| s.kind == name && !matches!(s.kind, "contacts" | "facilities" | "front-matter"))
+        .map(|s| (s.kind, 1))
 }
 
 /// An id of a vocabulary: an enum of the site's ids (with their Japanese names
@@ -156,40 +226,21 @@ fn derived<T: schemars::JsonSchema>(
     doc
 }
 
+/// The schema of a kind's raw type `T` (a list of them for a list file).
+fn of<T: schemars::JsonSchema>(s: &SchemaFile, v: &Vocab) -> Value {
+    derived::<T>(s.kind, s.title, s.description, v)
+}
+
 /// site.yaml: derived from [`SiteConfig`]; `theme` offers the folders of
 /// `themes/` (any folder name when there are none to offer).
-fn site_schema(v: &Vocab) -> Value {
-    let mut doc = derived::<SiteConfig>(
-        "site",
-        "サイト全体の設定 (data/site.yaml)",
-        "サイト名、発行元、窓口一覧の版、トップページのお知らせ",
-        v,
-    );
+fn site_schema(s: &SchemaFile, v: &Vocab) -> Value {
+    let mut doc = of::<SiteConfig>(s, v);
     if !v.themes.is_empty()
         && let Some(theme) = doc.pointer_mut("/properties/theme")
     {
         theme["enum"] = json!(v.themes);
     }
     doc
-}
-
-/// The schema of a vocabulary file (a list of `T`), derived from `T`.
-fn vocab_schema<T: schemars::JsonSchema>(
-    kind: &str,
-    title: &str,
-    description: &str,
-    v: &Vocab,
-) -> Value {
-    derived::<Vec<T>>(kind, &format!("{title} (data/{kind}.yaml)"), description, v)
-}
-
-fn front_matter_schema(v: &Vocab) -> Value {
-    derived::<crate::kinds::pages::FrontMatter>(
-        "front-matter",
-        "ページの見出し情報 (content/*.md の front matter)",
-        "markdown のページ先頭の --- で囲んだ部分",
-        v,
-    )
 }
 
 /// Removes the empty title/description left by `object`/`list_of` at the top
@@ -228,55 +279,7 @@ fn tidy(mut doc: Value) -> Value {
 pub fn schemas(v: &Vocab) -> Vec<(&'static str, Value)> {
     SCHEMAS
         .iter()
-        .map(|(kind, file)| {
-            let doc = match *kind {
-                "site" => site_schema(v),
-                "regions" => vocab_schema::<Region>(
-                    "regions",
-                    "地域",
-                    "地域を掲載順に並べます。各地域の municipalities に市町村スラッグを掲載順に並べます",
-                    v,
-                ),
-                "municipalities" => vocab_schema::<Municipality>(
-                    "municipalities",
-                    "市町村",
-                    "市町村を全国地方公共団体コード順に並べます (地域は regions.yaml で決めます)",
-                    v,
-                ),
-                "fields" => vocab_schema::<Field>(
-                    "fields",
-                    "窓口の分野",
-                    "障害福祉 保健 給付金 教育 相談 その他 の6分野",
-                    v,
-                ),
-                "care" => vocab_schema::<CareTerm>(
-                    "care",
-                    "医療的ケアの種類",
-                    "施設検索の絞り込みに使います",
-                    v,
-                ),
-                "facility_types" => vocab_schema::<FacilityType>(
-                    "facility_types",
-                    "施設種別",
-                    "施設・サービスの種別。施設検索の絞り込みに使います",
-                    v,
-                ),
-                "contacts" => derived::<crate::kinds::contacts::ContactFile>(
-                    "contacts",
-                    "市町村の問い合わせ窓口 (data/contacts/<市町村>.yaml)",
-                    "1つの市町村の窓口を掲載順に書きます",
-                    v,
-                ),
-                "facilities" => derived::<Vec<crate::kinds::facilities::Facility>>(
-                    "facilities",
-                    "施設 (data/facilities/<市町村>.yaml)",
-                    "1つの市町村の施設・事業所のリスト",
-                    v,
-                ),
-                _ => front_matter_schema(v),
-            };
-            (*file, tidy(doc))
-        })
+        .map(|s| (s.file, tidy((s.make)(s, v))))
         .collect()
 }
 
