@@ -26,7 +26,10 @@ use std::sync::OnceLock;
 #[serde(deny_unknown_fields)]
 #[schemars(
     title = "市町村の問い合わせ窓口",
-    description = "1つの市町村の窓口を掲載順に書きます"
+    description = "1つの市町村の窓口を掲載順に書きます",
+    // `windows` is `serde(default)` so that `check` (not the loader) reports a file
+    // without windows at its line; the schema requires it, as `check` does.
+    extend("required" = ["municipality", "updated", "windows"])
 )]
 pub struct ContactFile {
     #[schemars(
@@ -74,7 +77,8 @@ pub struct Window {
     #[schemars(
         title = "名称",
         description = "窓口名 (例: 健康福祉局 障害福祉保健部 障害自立支援課)",
-        length(min = 1)
+        length(min = 1),
+        regex(pattern = r"\S")
     )]
     pub name: S<String>,
     #[schemars(with = "FieldRef", title = "分野", description = "fields.yaml の id")]

@@ -36,7 +36,8 @@ pub struct Facility {
     #[schemars(
         title = "名称",
         description = "施設名 (例: 星の子小児科)",
-        length(min = 1)
+        length(min = 1),
+        regex(pattern = r"\S")
     )]
     pub name: S<String>,
     /// Written only when not empty.

@@ -22,7 +22,12 @@ use std::path::Path;
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
-    #[schemars(title = "ページ名", description = "必須", length(min = 1))]
+    #[schemars(
+        title = "ページ名",
+        description = "必須",
+        length(min = 1),
+        regex(pattern = r"\S")
+    )]
     pub title: S<String>,
     #[serde(default)]
     #[schemars(title = "説明", description = "一覧に出る説明")]
@@ -84,7 +89,8 @@ pub struct PageMenu {
     #[schemars(
         title = "表示名",
         description = "メニューに出す名前 (既定はページの title)",
-        length(min = 1)
+        length(min = 1),
+        regex(pattern = r"\S")
     )]
     pub title: Option<S<String>>,
     /// Smaller first, like site.yaml's entries (absent = 0).

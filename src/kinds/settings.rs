@@ -21,7 +21,8 @@ pub struct SiteConfig {
     #[schemars(
         title = "サイト名",
         description = "例: おひさま 小児在宅療養ナビ",
-        length(min = 1)
+        length(min = 1),
+        regex(pattern = r"\S")
     )]
     pub title: S<String>,
     #[serde(default)]
@@ -36,13 +37,15 @@ pub struct SiteConfig {
     #[schemars(
         title = "運営者",
         description = "サイトを運営する組織",
-        length(min = 1)
+        length(min = 1),
+        regex(pattern = r"\S")
     )]
     pub organisation: S<String>,
     #[schemars(
         title = "発行者",
         description = "窓口一覧 (PDF) の発行者",
-        length(min = 1)
+        length(min = 1),
+        regex(pattern = r"\S")
     )]
     pub publisher: S<String>,
     /// Title of the printed directory (問い合わせ窓口一覧), on its cover and in the PDF metadata.
@@ -119,7 +122,8 @@ pub struct MenuEntry {
     #[schemars(
         title = "表示名",
         description = "メニューに出す名前 (例: 窓口を探す)",
-        length(min = 1)
+        length(min = 1),
+        regex(pattern = r"\S")
     )]
     pub title: S<String>,
     /// A path on this site (`/contacts/`) that the build writes.
@@ -153,7 +157,12 @@ pub struct Notice {
         description = "お知らせの日付 (例: 2025-04-01)"
     )]
     pub date: S<String>,
-    #[schemars(title = "本文", description = "お知らせの文", length(min = 1))]
+    #[schemars(
+        title = "本文",
+        description = "お知らせの文",
+        length(min = 1),
+        regex(pattern = r"\S")
+    )]
     pub text: S<String>,
     #[serde(default)]
     #[schemars(

@@ -28,7 +28,12 @@ pub struct Region {
         description = "半角英小文字・数字・ハイフン (例: shonan-east)"
     )]
     pub id: S<String>,
-    #[schemars(title = "地域名", description = "例: 湘南東部", length(min = 1))]
+    #[schemars(
+        title = "地域名",
+        description = "例: 湘南東部",
+        length(min = 1),
+        regex(pattern = r"\S")
+    )]
     pub name: S<String>,
     /// The 二次保健医療圏 the region is based on.
     #[serde(default)]
@@ -63,7 +68,12 @@ pub struct Municipality {
         regex(pattern = "^[0-9]{6}$")
     )]
     pub code: S<String>,
-    #[schemars(title = "市町村名", description = "例: 茅ヶ崎市", length(min = 1))]
+    #[schemars(
+        title = "市町村名",
+        description = "例: 茅ヶ崎市",
+        length(min = 1),
+        regex(pattern = r"\S")
+    )]
     pub name: S<String>,
     #[schemars(
         title = "よみ",
@@ -90,7 +100,12 @@ pub struct Municipality {
 pub struct Field {
     #[schemars(with = "Slug", title = "分野 ID", description = "例: shogai-fukushi")]
     pub id: S<String>,
-    #[schemars(title = "分野名", description = "例: 障害福祉", length(min = 1))]
+    #[schemars(
+        title = "分野名",
+        description = "例: 障害福祉",
+        length(min = 1),
+        regex(pattern = r"\S")
+    )]
     pub name: S<String>,
     #[serde(default)]
     #[schemars(title = "よみ", description = "ひらがな")]
@@ -136,7 +151,12 @@ pub struct CareTerm {
         description = "半角英小文字・数字・ハイフン"
     )]
     pub id: S<String>,
-    #[schemars(title = "名前", description = "ページに表示する名前", length(min = 1))]
+    #[schemars(
+        title = "名前",
+        description = "ページに表示する名前",
+        length(min = 1),
+        regex(pattern = r"\S")
+    )]
     pub name: S<String>,
     #[serde(default)]
     #[schemars(title = "よみ", description = "ひらがな (検索に使います)")]
@@ -162,7 +182,12 @@ pub struct FacilityType {
         description = "半角英小文字・数字・ハイフン"
     )]
     pub id: S<String>,
-    #[schemars(title = "名前", description = "ページに表示する名前", length(min = 1))]
+    #[schemars(
+        title = "名前",
+        description = "ページに表示する名前",
+        length(min = 1),
+        regex(pattern = r"\S")
+    )]
     pub name: S<String>,
     #[serde(default)]
     #[schemars(title = "よみ", description = "ひらがな (検索に使います)")]
