@@ -19,6 +19,7 @@ mod hostile_csv;
 mod hostile_limits;
 mod hostile_output;
 mod hostile_urls;
+mod japanese;
 mod menu;
 mod offline;
 mod pdf;

@@ -424,7 +424,7 @@ impl Importer<'_> {
                             &self.file,
                             row,
                             0,
-                            format!("{row}行目を CSV として読めません ({e})"),
+                            format!("{row}行目を CSV として読めません ({})", csv_reason(&e)),
                         )
                         .hint("Excel で開いて「CSV UTF-8 (コンマ区切り)」で保存し直してください"),
                     );
@@ -1632,6 +1632,18 @@ fn csv_bytes(kind: DataKind, records: &[Vec<String>]) -> Vec<u8> {
         let _ = w.flush();
     }
     out
+}
+
+/// Why the csv crate could not read a row, in Japanese (its own text is English).
+fn csv_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("列の数が {len} 列です。見出しは {expected_len} 列です"),
+        csv::ErrorKind::Utf8 { .. } => "UTF-8 として読めない文字があります".into(),
+        csv::ErrorKind::Io(_) => "ファイルを読む途中で止まりました".into(),
+        _ => "行の書き方が崩れています".into(),
+    }
 }
 
 #[cfg(test)]
