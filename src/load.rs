@@ -1,7 +1,9 @@
 //! Reads `content/` and `data/` into [`RawSite`], turning every unreadable file
 //! (not UTF-8, empty, bad YAML, unknown or missing keys, over a [`limits`]
 //! limit, a symbolic link out of the site folder) into a diagnostic.
-//! Nothing here checks cross-references: that is `validate`'s job.
+//! Nothing here checks cross-references: that is `validate`'s job (a
+//! reference written as a Japanese name is only turned into its id here,
+//! see [`crate::kinds::vocab::ids_for_names`]).
 
 pub mod limits;
 mod yaml_errors;
@@ -83,6 +85,8 @@ fn load(root: &Path, with_content: bool) -> Loaded {
         loader.check_theme_links(&root.join("themes"));
     }
     raw.themes = theme_folders(&root.join("themes"));
+    // The editors may write a Japanese name for an id: from here on, ids only.
+    crate::kinds::vocab::ids_for_names(&mut raw);
     Loaded {
         raw,
         diagnostics: loader.diagnostics,

@@ -360,13 +360,7 @@ fn check_member<'a>(
     region_of: &mut BTreeMap<&'a str, &'a str>,
 ) {
     if !known(&ids.municipalities, &m.value) {
-        c.unknown_ref(
-            file,
-            m,
-            "市町村",
-            "municipalities.yaml",
-            &ids.municipalities,
-        );
+        check_ref(c, file, m, VocabKind::Municipality, ids);
     } else if let Some(other) = region_of.insert(&m.value, region) {
         let d = c.error_at(
             file,
@@ -513,18 +507,104 @@ pub struct Ids {
     pub fields: BTreeSet<String>,
     pub care: BTreeSet<String>,
     pub types: BTreeSet<String>,
+    /// Names that two or more entries of a vocabulary share (and no entry has
+    /// as id), with those entries' ids: YAML may name an entry by its name,
+    /// and such a name is an error that lists the ids.
+    pub ambiguous: BTreeMap<(VocabKind, String), Vec<String>>,
 }
 
 impl Ids {
     fn of(v: &Vocab) -> Ids {
         let set = |list: &[Named]| list.iter().map(|n| n.id.clone()).collect();
+        let mut ambiguous = BTreeMap::new();
+        for kind in VocabKind::ALL {
+            for n in v.list(kind) {
+                let ids = v.ids_named(kind, &n.name);
+                if ids.len() > 1 && !v.list(kind).iter().any(|m| m.id == n.name) {
+                    let ids = ids.into_iter().map(str::to_string).collect();
+                    ambiguous.insert((kind, n.name.clone()), ids);
+                }
+            }
+        }
         Ids {
             municipalities: set(&v.municipalities),
             regions: set(&v.regions),
             fields: set(&v.fields),
             care: set(&v.care),
             types: set(&v.types),
+            ambiguous,
         }
+    }
+
+    /// The ids of a vocabulary.
+    pub fn of_kind(&self, kind: VocabKind) -> &BTreeSet<String> {
+        match kind {
+            VocabKind::Municipality => &self.municipalities,
+            VocabKind::Field => &self.fields,
+            VocabKind::Care => &self.care,
+            VocabKind::Type => &self.types,
+        }
+    }
+}
+
+/// A reference (`field:`, `type:`, `care:`, `municipality:`) that is no id of
+/// its vocabulary: a name two entries share (an error listing their ids), or
+/// an unknown one (an error with the nearest ids). Names that one entry has
+/// were turned into its id when the data was loaded ([`ids_for_names`]).
+pub(crate) fn check_ref(c: &mut Checker, file: &str, at: &S<String>, kind: VocabKind, ids: &Ids) {
+    let Some(shared) = ids.ambiguous.get(&(kind, at.value.clone())) else {
+        c.unknown_ref(file, at, kind.label(), kind.file(), ids.of_kind(kind));
+        return;
+    };
+    let d = c.error_at(
+        file,
+        at,
+        format!(
+            "{}「{}」は {} の {} つの項目の名前です (ID: {})",
+            kind.label(),
+            at.value,
+            kind.file(),
+            shared.len(),
+            shared.join(", ")
+        ),
+    );
+    d.hint = Some(format!(
+        "名前ではなく ID ({}) のどれかを書いてください",
+        shared.join(" / ")
+    ));
+}
+
+/// YAML may name a municipality, field, kind of care or facility type by its
+/// Japanese name as well as by its id (as the CSV import does): every name
+/// that exactly one entry has becomes that entry's id here, at its place, so
+/// `check`, the build and the tools see ids only. Ids, unknown text and
+/// shared names stay as written (`check` reports them, see [`check_ref`]).
+pub fn ids_for_names(raw: &mut RawSite) {
+    let vocab = Vocab::of(raw);
+    let to_id = |kind: VocabKind, s: &mut S<String>| {
+        if let Some(id) = vocab.yaml_id(kind, &s.value)
+            && id != s.value
+        {
+            s.0.value = id.to_string();
+        }
+    };
+    for (_, file) in &mut raw.contacts {
+        to_id(VocabKind::Municipality, &mut file.municipality);
+        for w in &mut file.windows {
+            to_id(VocabKind::Field, &mut w.0.value.field);
+        }
+    }
+    for f in raw.facilities.iter_mut().flat_map(|(_, list)| list) {
+        let f = &mut f.0.value;
+        to_id(VocabKind::Type, &mut f.kind);
+        to_id(VocabKind::Municipality, &mut f.municipality);
+        f.care.iter_mut().for_each(|c| to_id(VocabKind::Care, c));
+    }
+    for r in raw.regions.iter_mut().flat_map(|(_, list)| list) {
+        let members = &mut r.0.value.municipalities;
+        members
+            .iter_mut()
+            .for_each(|m| to_id(VocabKind::Municipality, m));
     }
 }
 
@@ -585,8 +665,8 @@ impl FoldedNamed {
     }
 }
 
-/// Which vocabulary a CSV cell names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which vocabulary a CSV cell or a YAML reference names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum VocabKind {
     Municipality,
     Field,
@@ -595,6 +675,13 @@ pub enum VocabKind {
 }
 
 impl VocabKind {
+    pub const ALL: [VocabKind; 4] = [
+        VocabKind::Municipality,
+        VocabKind::Field,
+        VocabKind::Care,
+        VocabKind::Type,
+    ];
+
     /// The vocabulary of a shared schema definition (`#/$defs/field`).
     pub(crate) fn of_def(def: &str) -> Option<VocabKind> {
         match def {
@@ -721,6 +808,28 @@ impl Vocab {
             })
             .and_then(|i| list.get(i))
             .map(|n| n.id.as_str())
+    }
+
+    /// The ids of the entries named exactly `name`.
+    pub fn ids_named(&self, kind: VocabKind, name: &str) -> Vec<&str> {
+        self.list(kind)
+            .iter()
+            .filter(|n| n.name == name)
+            .map(|n| n.id.as_str())
+            .collect()
+    }
+
+    /// The id a YAML reference stands for: the text itself when it is an id,
+    /// else the one entry named exactly so (no folding, readings or short
+    /// names as in [`Vocab::resolve`]: the JSON Schema lists what YAML accepts).
+    pub fn yaml_id(&self, kind: VocabKind, text: &str) -> Option<&str> {
+        if let Some(n) = self.list(kind).iter().find(|n| n.id == text) {
+            return Some(n.id.as_str());
+        }
+        match self.ids_named(kind, text)[..] {
+            [one] => Some(one),
+            _ => None,
+        }
     }
 
     /// The Japanese name of an id (the id itself when unknown).
