@@ -1125,14 +1125,14 @@ pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diag
         diags: Diagnostics::default(),
     };
     let Some(rows) = im.table(&text) else {
-        return Err(im.diags);
+        return Err(grouped(im.diags));
     };
     let planned = match kind {
         DataKind::Contacts => plan_contacts(&mut im, &rows, &opts.root),
         DataKind::Facilities => plan_facilities(&mut im, &rows, &opts.root, &loaded.raw),
     };
     if im.diags.has_errors() {
-        return Err(im.diags);
+        return Err(grouped(im.diags));
     }
     verify(&mut im, kind, &planned, &loaded.raw);
     if !opts.force {
@@ -1147,7 +1147,7 @@ pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diag
         }
     }
     if im.diags.has_errors() {
-        return Err(im.diags);
+        return Err(grouped(im.diags));
     }
     let files: Vec<(PathBuf, Vec<u8>)> = planned
         .iter()
@@ -1632,6 +1632,13 @@ fn csv_bytes(kind: DataKind, records: &[Vec<String>]) -> Vec<u8> {
         let _ = w.flush();
     }
     out
+}
+
+/// The import's problems with each one repeated on many rows said once
+/// (a column of 134 bad dates is one message listing the rows).
+fn grouped(mut diags: Diagnostics) -> Diagnostics {
+    diags.group_repeated();
+    diags
 }
 
 /// Why the csv crate could not read a row, in Japanese (its own text is English).
