@@ -689,3 +689,36 @@ fn a_column_of_bad_dates_is_one_grouped_error() {
     );
     assert_eq!(github.lines().count(), 3, "{github}");
 }
+
+/// Issue #19: a name two entries share is not guessed: the import stops with
+/// the ids to choose from (it used to take the first entry silently).
+#[test]
+fn a_name_two_fields_share_is_an_error_listing_the_ids() {
+    let dir = sample_copy();
+    let fields = dir.path().join("data/fields.yaml");
+    let text = std::fs::read_to_string(&fields).unwrap();
+    assert!(text.contains("- id: hoken\n  name: 保健\n"));
+    std::fs::write(
+        &fields,
+        text.replace("- id: hoken\n  name: 保健\n", "- id: hoken\n  name: 相談\n"),
+    )
+    .unwrap();
+    let header = "市町村,名称,分野,各種相談,内容,電話,直通/代表,備考,URL,確認日";
+    let csv = format!(
+        "\u{feff}{header}\r\n横浜市,窓口,相談,,,045-000-1000,直通,,,2025-04-01\r\n横浜市,窓口2,sodan,,,045-000-1001,直通,,,2025-04-01\r\n"
+    );
+    let path = dir.path().join("shared.csv");
+    std::fs::write(&path, csv).unwrap();
+    let diags = import(DataKind::Contacts, dir.path(), &path, true).expect_err("shared name");
+    assert_eq!(diags.error_count(), 1, "{}", diags.render_text());
+    let d = &diags.0[0];
+    assert_eq!((d.line, d.column), (2, 3));
+    assert_eq!(
+        d.message,
+        "2行目 C列「分野」: 「相談」は分野の一覧 (fields.yaml) の 2 つの項目に当たります (ID: hoken, sodan)"
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("名前ではなく ID (hoken / sodan) のどれかを書いてください")
+    );
+}

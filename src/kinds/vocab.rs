@@ -786,28 +786,44 @@ impl Vocab {
         &all[kind as usize]
     }
 
-    /// The id a cell names: an id, or a Japanese name (or reading) of the vocabulary.
+    /// The id a cell names: an id, or a Japanese name (or reading) of the
+    /// vocabulary. `None` when nothing matches or when several entries do
+    /// (see [`Vocab::resolve_all`]).
     pub fn resolve(&self, kind: VocabKind, text: &str) -> Option<&str> {
+        match self.resolve_all(kind, text)[..] {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+
+    /// Every id a cell may name, from the first way of naming that matches:
+    /// the id, the name, the reading, then 「吸引」 for 「吸引(たんの吸引)」.
+    /// Two or more: the cell is ambiguous (two entries share a name).
+    pub fn resolve_all(&self, kind: VocabKind, text: &str) -> Vec<&str> {
         let t = fold(text);
         if t.is_empty() {
-            return None;
+            return Vec::new();
         }
         let list = self.list(kind);
         let folded = self.folded(kind);
-        let find = |matches: &dyn Fn(&FoldedNamed) -> bool| folded.iter().position(matches);
-        find(&|n| n.id == t)
-            .or_else(|| find(&|n| n.name == t))
-            .or_else(|| find(&|n| !n.kana.is_empty() && n.kana == t))
-            .or_else(|| {
-                // 「吸引」 for 「吸引(たんの吸引)」, when only one name starts so.
-                let mut short = folded.iter().enumerate().filter(|(_, n)| n.short == t);
-                match (short.next(), short.next()) {
-                    (Some((i, _)), None) => Some(i),
-                    _ => None,
-                }
-            })
-            .and_then(|i| list.get(i))
-            .map(|n| n.id.as_str())
+        let ways: [&dyn Fn(&FoldedNamed) -> bool; 4] = [
+            &|n| n.id == t,
+            &|n| n.name == t,
+            &|n| !n.kana.is_empty() && n.kana == t,
+            &|n| n.short == t,
+        ];
+        for matches in ways {
+            let ids: Vec<&str> = folded
+                .iter()
+                .zip(list)
+                .filter(|(f, _)| matches(f))
+                .map(|(_, n)| n.id.as_str())
+                .collect();
+            if !ids.is_empty() {
+                return ids;
+            }
+        }
+        Vec::new()
     }
 
     /// The ids of the entries named exactly `name`.

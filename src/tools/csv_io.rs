@@ -591,6 +591,25 @@ impl Importer<'_> {
         rows
     }
 
+    /// Reports a cell that names two or more entries (they share a name or
+    /// a reading) with their ids; false when it names none.
+    fn ambiguous(&mut self, row: &Row, key: &str, kind: VocabKind, v: &str) -> bool {
+        let ids = self.vocab.resolve_all(kind, v);
+        if ids.len() < 2 {
+            return false;
+        }
+        let (list, choice) = (ids.join(", "), ids.join(" / "));
+        let message = format!(
+            "「{v}」は{}の一覧 ({}) の {} つの項目に当たります (ID: {list})",
+            kind.label(),
+            kind.file(),
+            ids.len()
+        );
+        let hint = format!("名前ではなく ID ({choice}) のどれかを書いてください");
+        self.error(row, key, message, hint);
+        true
+    }
+
     /// A required cell.
     fn required(&mut self, row: &Row, key: &str) -> Option<String> {
         let v = row.get(key).to_string();
@@ -613,6 +632,7 @@ impl Importer<'_> {
         let v = self.required(row, key)?;
         match self.vocab.resolve(kind, &v) {
             Some(id) => Some(id.to_string()),
+            None if self.ambiguous(row, key, kind, &v) => None,
             None => {
                 let hint = self.vocab.suggest(kind, &v);
                 self.error(
@@ -792,6 +812,7 @@ impl Importer<'_> {
                     );
                 }
                 Some(id) => care.push(id.to_string()),
+                None if self.ambiguous(row, "care", VocabKind::Care, item) => care_ok = false,
                 None => {
                     care_ok = false;
                     let hint = self.vocab.suggest(VocabKind::Care, item);
