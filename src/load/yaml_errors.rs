@@ -175,9 +175,13 @@ fn first_occurrence(text: &str, key: &str, line: u32) -> Option<u32> {
 }
 
 fn unknown_key(field: &str, expected: &[&str]) -> (String, String) {
+    let near = crate::diagnostic::nearest(field, expected.iter().copied());
     let hint = if expected.is_empty() {
         "ここではキーを書けません".to_string()
+    } else if near.is_empty() {
+        format!("使えるキー: {}", expected.join(", "))
     } else {
+        // The nearest keys, then every key (not the list twice when none is near).
         format!(
             "{}(使えるキー: {})",
             crate::diagnostic::did_you_mean(field, expected.iter().copied()),
