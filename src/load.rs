@@ -613,6 +613,13 @@ pub fn parse_yaml<T: DeserializeOwned>(text: &str) -> Result<T, YamlProblem> {
             .map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
         let over_limit = matches!(e, serde_saphyr::Error::Budget { .. });
         let (message, hint) = yaml_errors::japanese_yaml_error(e, text);
+        // The parser may say where the tab's line begins (the end of the line
+        // before): point at the tab itself, so the editor jumps there.
+        let (line, column) = if yaml_errors::is_tab_message(&message) {
+            yaml_errors::tab_at_or_after(text, line).unwrap_or((line, column))
+        } else {
+            (line, column)
+        };
         YamlProblem {
             line,
             column,

@@ -85,6 +85,18 @@ fn tab_indentation() {
 }
 
 #[test]
+fn tab_indentation_is_reported_on_the_tab_s_line() {
+    // The parser says the end of line 4; the editor is sent to the tab on line 5.
+    let d = window_case(
+        "  - name: a\n\tfield: sodan\n    note: x\n",
+        5,
+        "タブ文字は使えません",
+        &[],
+    );
+    assert_eq!(d.column, 1);
+}
+
+#[test]
 fn empty_value_of_a_required_key() {
     // serde-saphyr: "cannot deserialize null into string; use Option<String>".
     window_case(

@@ -125,6 +125,24 @@ fn value_or_structure(e: &E) -> (String, String) {
     }
 }
 
+/// Whether `message` is the tab message of [`syntax_message_of`].
+pub(super) fn is_tab_message(message: &str) -> bool {
+    message.starts_with("タブ文字は使えません")
+}
+
+/// The first tab in the indentation of line `line` (1-based) or a later one,
+/// as (line, column), 1-based.
+pub(super) fn tab_at_or_after(text: &str, line: u32) -> Option<(u32, u32)> {
+    text.lines()
+        .enumerate()
+        .skip(line.saturating_sub(1) as usize)
+        .find_map(|(i, l)| {
+            let indent = l.len() - l.trim_start_matches([' ', '\t']).len();
+            let at = l[..indent].find('\t')?;
+            Some((i as u32 + 1, l[..at].chars().count() as u32 + 1))
+        })
+}
+
 /// A key written twice in one mapping: where the first one is, from the
 /// parser's events (serde-saphyr tells only the second).
 fn duplicate_key(text: &str, key: Option<&str>, line: u32) -> (String, String) {
@@ -510,6 +528,16 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_tab_is_reported_at_its_place() {
+        let p = problem("windows:\n  - name: a\n\tfield: b\n");
+        assert!(is_tab_message(&p.message), "{}", p.message);
+        assert_eq!((p.line, p.column), (3, 1));
+        let p = problem("a:\n  b: 1\n \t c: 2\n");
+        assert!(is_tab_message(&p.message), "{}", p.message);
+        assert_eq!((p.line, p.column), (3, 2));
     }
 
     #[test]
