@@ -518,11 +518,12 @@ impl Ids {
         let set = |list: &[Named]| list.iter().map(|n| n.id.clone()).collect();
         let mut ambiguous = BTreeMap::new();
         for kind in VocabKind::ALL {
-            for n in v.list(kind) {
-                let ids = v.ids_named(kind, &n.name);
-                if ids.len() > 1 && !v.list(kind).iter().any(|m| m.id == n.name) {
+            let list = v.list(kind);
+            let is_id = |name: &str| list.iter().any(|m| m.id == name);
+            for (name, ids) in names_of(list) {
+                if ids.len() > 1 && !is_id(name) {
                     let ids = ids.into_iter().map(str::to_string).collect();
-                    ambiguous.insert((kind, n.name.clone()), ids);
+                    ambiguous.insert((kind, name.to_string()), ids);
                 }
             }
         }
@@ -581,10 +582,22 @@ pub(crate) fn check_ref(c: &mut Checker, file: &str, at: &S<String>, kind: Vocab
 /// shared names stay as written (`check` reports them, see [`check_ref`]).
 pub fn ids_for_names(raw: &mut RawSite) {
     let vocab = Vocab::of(raw);
+    // (kind, name) → id for every name exactly one entry has and no entry
+    // has as id: one lookup per reference (50,000 facilities × 1,741 names
+    // would be too many scans).
+    let mut id_of: BTreeMap<(VocabKind, &str), &str> = BTreeMap::new();
+    for kind in VocabKind::ALL {
+        let ids = vocab.ids.of_kind(kind);
+        for (name, named) in names_of(vocab.list(kind)) {
+            if let [one] = named[..]
+                && !ids.contains(name)
+            {
+                id_of.insert((kind, name), one);
+            }
+        }
+    }
     let to_id = |kind: VocabKind, s: &mut S<String>| {
-        if let Some(id) = vocab.yaml_id(kind, &s.value)
-            && id != s.value
-        {
+        if let Some(id) = id_of.get(&(kind, s.value.as_str())) {
             s.0.value = id.to_string();
         }
     };
@@ -606,6 +619,18 @@ pub fn ids_for_names(raw: &mut RawSite) {
             .iter_mut()
             .for_each(|m| to_id(VocabKind::Municipality, m));
     }
+}
+
+/// Each name of a vocabulary with the ids of the entries that have it.
+fn names_of(list: &[Named]) -> BTreeMap<&str, Vec<&str>> {
+    let mut names: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for n in list {
+        names
+            .entry(n.name.as_str())
+            .or_default()
+            .push(n.id.as_str());
+    }
+    names
 }
 
 fn named(id: &S<String>, name: &S<String>, kana: &str) -> Named {
