@@ -126,7 +126,7 @@ fn front_matter_numbers_and_booleans() {
     for (front, needle) in [
         ("weight: abc", "ここには整数を書きます"),
         ("weight: 99999999999999999999", "ここには整数を書きます"),
-        ("draft: maybe", "ここにはtrue か false"),
+        ("draft: maybe", "ここには true か false を書きます"),
     ] {
         site.write(page, &format!("---\ntitle: 緊急時\n{front}\n---\n本文\n"));
         let diags = site.check();

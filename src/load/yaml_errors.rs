@@ -213,21 +213,21 @@ fn unknown_key(field: &str, expected: &[&str]) -> (String, String) {
 fn scalar_message(ty: &str) -> (String, String) {
     let (what, hint) = match ty {
         "bool" | "boolean" => (
-            "true か false",
+            "ここには true か false を書きます",
             "true (はい) か false (いいえ) を書いてください",
         ),
-        t if t.starts_with('f') => ("数値", "半角の数字で書いてください (例: 1.5)"),
+        t if t.starts_with('f') => (
+            "ここには数値を書きます",
+            "半角の数字で書いてください (例: 1.5)",
+        ),
         t if t.starts_with('i') || t.starts_with('u') => (
-            "整数",
+            "ここには整数を書きます",
             "半角の数字で書いてください (例: 10)。小さすぎる・大きすぎる数も書けません",
         ),
-        "char" => ("1文字", "1文字だけを書いてください"),
-        _ => ("正しい種類の値", KIND_HINT),
+        "char" => ("ここには1文字だけを書きます", "1文字だけを書いてください"),
+        _ => ("ここには別の種類の値を書きます", KIND_HINT),
     };
-    (
-        format!("値が読めません: ここには{what}を書きます"),
-        hint.to_string(),
-    )
+    (format!("値が読めません: {what}"), hint.to_string())
 }
 
 fn two_documents() -> (String, String) {
