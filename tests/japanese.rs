@@ -149,3 +149,21 @@ fn unreadable_file_is_in_japanese() {
         .unwrap_or_else(|| panic!("no error for the folder:\n{}", diags.render_text()));
     assert_japanese_only(d, &[]);
 }
+
+#[test]
+fn an_unquoted_color_is_a_comment_and_the_hint_says_so() {
+    // `#` starts a comment: the value is empty (serde-saphyr: "cannot
+    // deserialize null into string").
+    let site = TestSite::mini();
+    site.edit("data/fields.yaml", "color: \"#1565C0\"", "color: #1565C0");
+    let diags = site.check();
+    let d = expect_diag(&diags, "data/fields.yaml", 3, "値が空です");
+    assert!(
+        d.hint
+            .as_deref()
+            .is_some_and(|h| h.contains("# で始まる値 (色など)")),
+        "{:?}",
+        d.hint
+    );
+    assert_japanese_only(d, &[]);
+}

@@ -84,7 +84,7 @@ fn serde_message(e: &E) -> Option<(String, String)> {
         ),
         E::NullIntoString { .. } => (
             "値が空です (キーの後に何も書かれていません)".into(),
-            "「キー: 値」の値を書くか、使わないならその行ごと消してください".into(),
+            "「キー: 値」の値を書くか、使わないならその行ごと消してください。# から後はコメントになるので、# で始まる値 (色など) は \"…\" で囲んでください".into(),
         ),
         E::InvalidScalar { ty, .. } => scalar_message(ty),
         E::InvalidBooleanStrict { .. } => scalar_message("bool"),
