@@ -541,6 +541,16 @@ mod tests {
     }
 
     #[test]
+    fn a_merge_key_is_refused_like_an_alias() {
+        let p = problem("a: 1\nb:\n  <<: {c: 1}\n  d: 2\n");
+        assert_eq!(
+            p.message,
+            "YAML のアンカーと別名 (&名前 / *名前、<<) は使えません"
+        );
+        assert_eq!(p.line, 3);
+    }
+
+    #[test]
     fn duplicate_key_names_the_first_line() {
         let p = problem("a: 1\nb:\n  c: 1\n  d: 2\n  c: 3\n");
         assert_eq!(p.line, 5);
