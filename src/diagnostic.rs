@@ -267,13 +267,15 @@ impl Diagnostics {
         self.0.iter()
     }
 
-    /// Sorts and fills in each diagnostic's source line from the loaded texts.
+    /// Sorts, says each repeated problem once ([`Diagnostics::group_repeated`])
+    /// and fills in each diagnostic's source line from the loaded texts.
     pub fn finish(&mut self, sources: &BTreeMap<String, String>) {
         self.0.sort_by(|a, b| {
             (a.severity, &a.file, a.line, a.column, &a.message)
                 .cmp(&(b.severity, &b.file, b.line, b.column, &b.message))
         });
         self.0.dedup();
+        self.group_repeated();
         for d in &mut self.0 {
             clip(&mut d.message, MESSAGE_CHARS);
             for text in [&mut d.expected, &mut d.hint].into_iter().flatten() {
@@ -294,6 +296,50 @@ impl Diagnostics {
                 d.source_column = column;
             }
         }
+    }
+
+    /// The same problem on [`GROUP_AT`] or more lines of one file (the same
+    /// message but for the values and numbers it quotes, see [`shape`]) is
+    /// said once: the first keeps its place (file:line:col, so an editor
+    /// jumps there, and its source line, expectation and hint), and its
+    /// message lists the lines: 「… (同じ問題が 3, 4, 5 … 136 行目にあります: 134 件)」.
+    /// A CSV column of 134 bad dates is one message, not 134.
+    pub fn group_repeated(&mut self) {
+        let mut groups: BTreeMap<(Severity, &str, String), Vec<usize>> = BTreeMap::new();
+        for (i, d) in self.0.iter().enumerate().filter(|(_, d)| d.line > 0) {
+            let key = (d.severity, d.file.as_str(), shape(&d.message));
+            groups.entry(key).or_default().push(i);
+        }
+        let mut merged: Vec<(usize, String)> = Vec::new();
+        let mut dropped = vec![false; self.0.len()];
+        for members in groups.into_values().filter(|m| m.len() >= GROUP_AT) {
+            let at = |i: &usize| (self.0[*i].line, self.0[*i].column);
+            let Some(&first) = members.iter().min_by_key(|i| at(i)) else {
+                continue;
+            };
+            let mut lines: Vec<u32> = members.iter().map(|&i| self.0[i].line).collect();
+            lines.sort_unstable();
+            lines.dedup();
+            let d = &self.0[first];
+            merged.push((
+                first,
+                format!(
+                    "{} (同じ問題が {} 行目にあります: {} 件)",
+                    d.message,
+                    listed(&lines),
+                    members.len()
+                ),
+            ));
+            members
+                .iter()
+                .filter(|&&i| i != first)
+                .for_each(|&i| dropped[i] = true);
+        }
+        for (i, message) in merged {
+            self.0[i].message = message;
+        }
+        let mut keep = dropped.iter().map(|d| !d);
+        self.0.retain(|_| keep.next().unwrap_or(true));
     }
 
     /// Every diagnostic as text, then a one-line summary.
@@ -323,6 +369,69 @@ impl Diagnostics {
     pub fn render_github(&self) -> String {
         self.0.iter().map(|d| d.render_github() + "\n").collect()
     }
+}
+
+/// A problem on this many lines of one file or more is said once
+/// ([`Diagnostics::group_repeated`]).
+pub const GROUP_AT: usize = 3;
+
+/// Lines a grouped message lists before `…` and the last one.
+const GROUP_LISTED: usize = 8;
+
+/// `3, 4, 5 … 136`: the first [`GROUP_LISTED`] lines, `…` and the last.
+fn listed(lines: &[u32]) -> String {
+    let text = |ls: &[u32]| ls.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+    match lines {
+        [head @ .., last] if head.len() > GROUP_LISTED => {
+            format!("{} … {last}", text(&head[..GROUP_LISTED]))
+        }
+        _ => text(lines),
+    }
+}
+
+/// A message without what it quotes from the input (「…」, `…`) and without
+/// its numbers (rows, columns, counts): two messages of the same shape say
+/// the same problem about different values or places.
+fn shape(message: &str) -> String {
+    let mut out = String::new();
+    // Depth inside 「…」 (they nest: 列「確認日」: 確認日「…」), and inside `…`.
+    let mut corner = 0usize;
+    let mut backtick = false;
+    for c in message.chars() {
+        if backtick {
+            if c == '`' {
+                backtick = false;
+                out.push('`');
+            }
+            continue;
+        }
+        match c {
+            '「' => {
+                if corner == 0 {
+                    out.push('「');
+                }
+                corner += 1;
+            }
+            '」' if corner > 0 => {
+                corner -= 1;
+                if corner == 0 {
+                    out.push('」');
+                }
+            }
+            _ if corner > 0 => {}
+            '`' => {
+                backtick = true;
+                out.push('`');
+            }
+            c if c.is_ascii_digit() => {
+                if !out.ends_with('#') {
+                    out.push('#');
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// `dir/file` relative to `root`, with `/` separators, for messages.
@@ -446,6 +555,62 @@ mod tests {
         assert_eq!(
             ds.0[0].hint.as_ref().unwrap().chars().count(),
             MESSAGE_CHARS + 1
+        );
+    }
+
+    #[test]
+    fn shapes_ignore_quoted_values_and_numbers() {
+        assert_eq!(
+            shape("3行目 J列「確認日」: 確認日「2025/13/45」は日付として読めません"),
+            shape("136行目 J列「確認日」: 確認日「abc」は日付として読めません")
+        );
+        assert_ne!(
+            shape("3行目 J列「確認日」: 確認日「45000」が数値になっています"),
+            shape("3行目 J列「確認日」: 確認日「abc」は日付として読めません")
+        );
+        assert_ne!(
+            shape("3行目 B列「名称」: 空です"),
+            shape("3行目 C列「分野」: 空です")
+        );
+        assert_eq!(
+            shape("分野 `a「b` は x にありません"),
+            "分野 `` は x にありません"
+        );
+    }
+
+    #[test]
+    fn repeated_problems_are_grouped_from_three() {
+        let mut ds = Diagnostics::default();
+        for line in [9, 3, 5, 7] {
+            ds.push(
+                Diagnostic::error("f.yaml", line, 2, format!("値 `{line}` は使えません")).hint("h"),
+            );
+        }
+        ds.push(Diagnostic::error("f.yaml", 4, 1, "別の問題 `a`"));
+        ds.push(Diagnostic::error("f.yaml", 6, 1, "別の問題 `b`"));
+        ds.push(Diagnostic::warning("g.yaml", 0, 0, "値 `x` は使えません"));
+        ds.finish(&BTreeMap::new());
+        let messages: Vec<(u32, &str)> = ds.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert_eq!(
+            messages,
+            [
+                (
+                    3,
+                    "値 `3` は使えません (同じ問題が 3, 5, 7, 9 行目にあります: 4 件)"
+                ),
+                (4, "別の問題 `a`"),
+                (6, "別の問題 `b`"),
+                (0, "値 `x` は使えません"),
+            ]
+        );
+        assert_eq!(ds.0[0].hint.as_deref(), Some("h"));
+        assert_eq!(
+            listed(&(1..=20).collect::<Vec<_>>()),
+            "1, 2, 3, 4, 5, 6, 7, 8 … 20"
+        );
+        assert_eq!(
+            listed(&(1..=9).collect::<Vec<_>>()),
+            "1, 2, 3, 4, 5, 6, 7, 8, 9"
         );
     }
 }

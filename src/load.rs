@@ -1,9 +1,12 @@
 //! Reads `content/` and `data/` into [`RawSite`], turning every unreadable file
 //! (not UTF-8, empty, bad YAML, unknown or missing keys, over a [`limits`]
 //! limit, a symbolic link out of the site folder) into a diagnostic.
-//! Nothing here checks cross-references: that is `validate`'s job.
+//! Nothing here checks cross-references: that is `validate`'s job (a
+//! reference written as a Japanese name is only turned into its id here,
+//! see [`crate::kinds::vocab::ids_for_names`]).
 
 pub mod limits;
+mod yaml_errors;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, rel_path};
 use crate::kinds::contacts::ContactFile;
@@ -82,6 +85,8 @@ fn load(root: &Path, with_content: bool) -> Loaded {
         loader.check_theme_links(&root.join("themes"));
     }
     raw.themes = theme_folders(&root.join("themes"));
+    // The editors may write a Japanese name for an id: from here on, ids only.
+    crate::kinds::vocab::ids_for_names(&mut raw);
     Loaded {
         raw,
         diagnostics: loader.diagnostics,
@@ -153,8 +158,9 @@ impl<'a> Loader<'a> {
                 &rel,
                 0,
                 0,
-                format!("ファイルを読めません: {e}"),
+                format!("ファイルを読めません ({})", io_reason(&e)),
             ))
+            .hint(IO_HINT)
         };
         let meta = std::fs::metadata(&real).map_err(cannot_read)?;
         if !meta.is_file() {
@@ -203,7 +209,13 @@ impl<'a> Loader<'a> {
                         .hint("サンプルサイト(リポジトリ直下の data/)から同じ名前のファイルをコピーしてください")
                 }
             }
-            Err(e) => Diagnostic::error(&rel, 0, 0, format!("ファイルを読めません: {e}")),
+            Err(e) => Diagnostic::error(
+                &rel,
+                0,
+                0,
+                format!("ファイルを読めません ({})", io_reason(&e)),
+            )
+            .hint(IO_HINT),
         };
         Err(Box::new(problem))
     }
@@ -369,7 +381,10 @@ impl<'a> Loader<'a> {
             return Diagnostic::error(rel, 0, 0, "シンボリックリンクのリンク先がありません")
                 .hint("リンクを消すか、ファイルそのものを置いてください");
         }
-        Diagnostic::error(rel, 0, 0, format!("フォルダを読めません: {e}"))
+        let reason = e
+            .io_error()
+            .map_or_else(|| "フォルダがループしています".to_string(), io_reason);
+        Diagnostic::error(rel, 0, 0, format!("フォルダを読めません ({reason})"))
             .hint("フォルダの権限を確認してください")
     }
 
@@ -597,7 +612,14 @@ pub fn parse_yaml<T: DeserializeOwned>(text: &str) -> Result<T, YamlProblem> {
             .location()
             .map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
         let over_limit = matches!(e, serde_saphyr::Error::Budget { .. });
-        let (message, hint) = japanese_yaml_error(e);
+        let (message, hint) = yaml_errors::japanese_yaml_error(e, text);
+        // The parser may say where the tab's line begins (the end of the line
+        // before): point at the tab itself, so the editor jumps there.
+        let (line, column) = if yaml_errors::is_tab_message(&message) {
+            yaml_errors::tab_at_or_after(text, line).unwrap_or((line, column))
+        } else {
+            (line, column)
+        };
         YamlProblem {
             line,
             column,
@@ -608,244 +630,24 @@ pub fn parse_yaml<T: DeserializeOwned>(text: &str) -> Result<T, YamlProblem> {
     })
 }
 
-/// The Japanese (message, hint) of a serde-saphyr error: by its kind for the
-/// errors editors meet, else a Japanese lead with the original text.
-fn japanese_yaml_error(e: &serde_saphyr::Error) -> (String, String) {
-    use serde_saphyr::Error as E;
-    use serde_saphyr::localizer::ExternalMessageSource;
-    match e {
-        E::Budget { breach, .. } => budget_message(breach),
-        E::ExternalMessage { source, msg, .. } => match &**source {
-            ExternalMessageSource::Parser(scan) => syntax_message(scan.kind(), msg),
-            _ => syntax_fallback(msg),
+/// What to do when a file cannot be read.
+const IO_HINT: &str = "ファイルの権限を確認し、ほかのソフトで開いていれば閉じてください";
+
+/// Why the system could not read a file, in Japanese (the system's own
+/// text is English on most machines).
+fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "見つかりません".into(),
+        K::PermissionDenied => "読む権限がありません".into(),
+        K::IsADirectory => "ファイルではなくフォルダです".into(),
+        K::InvalidData => "中身が壊れています".into(),
+        K::Interrupted | K::TimedOut | K::WouldBlock => "読む途中で止まりました".into(),
+        _ => match e.raw_os_error() {
+            Some(code) => format!("システムのエラー番号 {code}"),
+            None => "システムのエラー".into(),
         },
-        E::AliasError { error, .. } => japanese_yaml_error(error),
-        E::UnknownAnchor { .. } => limits::alias_refused(),
-        E::SerdeUnknownField {
-            field, expected, ..
-        } => {
-            let hint = if expected.is_empty() {
-                "ここではキーを書けません".to_string()
-            } else {
-                format!(
-                    "{}(使えるキー: {})",
-                    crate::diagnostic::did_you_mean(field, expected.iter().copied()),
-                    expected.join(", ")
-                )
-            };
-            (format!("不明なキー `{field}` があります"), hint)
-        }
-        E::SerdeMissingField { field, .. } => (
-            format!("必須のキー `{field}` がありません"),
-            format!("`{field}:` の行を追加してください"),
-        ),
-        E::DuplicateMappingKey { key, .. } => (
-            match key {
-                Some(k) => format!("同じキー `{k}` が2回書かれています"),
-                None => "同じキーが2回書かれています".to_string(),
-            },
-            "どちらか一方を消してください".into(),
-        ),
-        E::SerdeInvalidType {
-            unexpected,
-            expected,
-            ..
-        } => (
-            format!(
-                "値の種類が違います: {} を書くところに {} が書かれています",
-                expected_ja(expected),
-                unexpected_ja(unexpected)
-            ),
-            "リスト(- で始まる行)、文字列、true/false、数値のどれを書くべきか確認してください"
-                .into(),
-        ),
-        E::Unexpected { expected, .. } => (
-            format!(
-                "値の種類が違います: {} を書くところに、別の種類の値が書かれています",
-                expected_ja(expected)
-            ),
-            "リスト(- で始まる行)、文字列、true/false、数値のどれを書くべきか確認してください"
-                .into(),
-        ),
-        E::MultipleDocuments { .. } => (
-            "1つのファイルに YAML の文書が2つ以上あります (--- の行で区切られています)".into(),
-            "ファイルの途中にある --- の行を消してください".into(),
-        ),
-        E::Eof { .. } => (
-            "ファイルが途中で終わっています".into(),
-            "引用符や括弧の閉じ忘れ、最後の行が欠けていないかを確認してください".into(),
-        ),
-        other => syntax_fallback(&other.to_string()),
     }
-}
-
-/// A parser budget ([`limits::yaml_options`]) the file went over (normally
-/// found first by [`limits::limit_problems`], at its place).
-fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> (String, String) {
-    use serde_saphyr::budget::BudgetBreach as B;
-    match breach {
-        B::Nodes { .. } | B::Events { .. } => limits::too_many_nodes(),
-        B::Depth { .. } => limits::too_deep(),
-        B::Aliases { .. } | B::AliasAnchorRatio { .. } | B::MergeKeys { .. } => {
-            limits::alias_refused()
-        }
-        B::Documents { .. } => (
-            "1つのファイルに YAML の文書が2つ以上あります (--- の行で区切られています)".into(),
-            "ファイルの途中にある --- の行を消してください".into(),
-        ),
-        B::ScalarBytes { .. } | B::InputBytes { .. } => (
-            format!(
-                "ファイルの文字が多すぎます (上限 {} MB)",
-                limits::MAX_DATA_FILE_BYTES >> 20
-            ),
-            "長い説明はページ (content/) に分けてください".into(),
-        ),
-        _ => (
-            "YAML が大きすぎるか、複雑すぎて読めません".into(),
-            "アンカー (&名前)・深い入れ子・とても長い値を使わずに書いてください".into(),
-        ),
-    }
-}
-
-/// A syntax error of the YAML parser, by its kind.
-fn syntax_message(
-    kind: &serde_saphyr::granit_parser::ErrorKind,
-    english: &str,
-) -> (String, String) {
-    use serde_saphyr::granit_parser::ErrorKind as K;
-    let (message, hint) = match kind {
-        K::MappingValueNotAllowed | K::InvalidColonPlacement | K::InvalidMappingValueWhitespace => {
-            (
-                "この場所に「キー: 値」は書けません",
-                "値の中に「: 」(コロンと空白) があるときは、値全体を \"…\" で囲んでください。字下げがずれていないかも確認してください",
-            )
-        }
-        K::TabNotAllowed
-        | K::TabInBlockIndentation
-        | K::TabInIndentation
-        | K::TabAtBlockScalarStart
-        | K::TabInPlainScalar => (
-            "タブ文字は使えません (字下げは半角スペースで書きます)",
-            "タブを半角スペースに置き換えてください",
-        ),
-        K::UnclosedQuotedScalar | K::DocumentIndicatorInQuotedScalar => (
-            "引用符 (\" または ') が閉じられていません",
-            "値の終わりに、始めと同じ引用符を書いてください",
-        ),
-        K::InvalidTrailingSingleQuotedScalar | K::InvalidTrailingDoubleQuotedScalar => (
-            "引用符で囲んだ値の後ろに、余分な文字があります",
-            "値の中に引用符があるときは、値全体を別の種類の引用符で囲んでください",
-        ),
-        K::InvalidIndentation
-        | K::InvalidBlockScalarIndent
-        | K::InvalidQuotedScalarIndent
-        | K::InvalidFlowScalarIndent
-        | K::ExpectedBlockMappingKey
-        | K::ExpectedBlockSequenceEntry
-        | K::BlockSequenceEntryNotAllowed
-        | K::SimpleKeyExpected
-        | K::InvalidSimpleKey => (
-            "字下げ (インデント) が合っていません",
-            "同じ階層の行は同じ数の半角スペースで字下げし、「キー: 値」のコロンの後に空白を入れてください",
-        ),
-        K::UnclosedFlowCollection { .. }
-        | K::MismatchedFlowCollectionEnd { .. }
-        | K::MisplacedFlowCollectionEnd
-        | K::UnexpectedEofFlowSequence
-        | K::UnexpectedEofFlowMapping
-        | K::UnexpectedEofImplicitFlowMapping
-        | K::ExpectedFlowMappingSeparator
-        | K::ExpectedFlowSequenceSeparator => (
-            "[ ] や { } の括弧の対応が合っていません",
-            "開いた括弧を閉じ、項目をコンマで区切ってください。括弧を含む値は \"…\" で囲んでください",
-        ),
-        K::UnexpectedCharacter { .. } | K::ExpectedNodeContent => (
-            "YAML ではこの場所にこの文字を書けません",
-            "記号 (@ ` % & * ! | > など) で始まる値は、値全体を \"…\" で囲んでください",
-        ),
-        K::RecursionLimitExceeded => return limits::too_deep(),
-        K::UnknownAnchor | K::MissingAnchorOrAliasName => {
-            return limits::alias_refused();
-        }
-        K::UnexpectedEof | K::UnexpectedEofBlockSequence | K::UnexpectedEofBlockMapping => (
-            "ファイルが途中で終わっています",
-            "引用符や括弧の閉じ忘れ、最後の行が欠けていないかを確認してください",
-        ),
-        K::MultipleDocumentsUnsupported | K::ExpectedDocumentStart | K::InvalidDocumentEnd => (
-            "--- や ... の行の位置が正しくありません",
-            "データのファイルでは --- の行は使いません。消してください",
-        ),
-        _ => return syntax_fallback(english),
-    };
-    (message.to_string(), hint.to_string())
-}
-
-/// Any other YAML error: a Japanese lead, the parser's own words, a general hint.
-fn syntax_fallback(english: &str) -> (String, String) {
-    let first = english.lines().next().unwrap_or(english);
-    let first = first.find(" at line ").map_or(first, |i| &first[..i]);
-    (
-        format!("YAML の書き方に誤りがあります ({first})"),
-        "インデント(字下げ)、コロンの後の空白、引用符の閉じ忘れを確認してください".into(),
-    )
-}
-
-/// serde's name of an expected type, in Japanese ("a boolean" → "true/false").
-fn expected_ja(expected: &str) -> String {
-    let known = [
-        ("a boolean", "true / false"),
-        ("a sequence", "リスト (- で始まる行)"),
-        ("a string", "文字列"),
-        ("a map", "「キー: 値」の組"),
-        ("i64", "整数"),
-        ("u64", "整数"),
-        ("u32", "整数"),
-        ("f64", "数値"),
-        ("sequence start", "リスト (- で始まる行)"),
-        ("mapping start", "「キー: 値」の組"),
-        ("string scalar", "文字列"),
-        ("scalar", "文字列や数値"),
-        ("str expected", "文字列"),
-        ("missing string", "文字列"),
-        ("bool expected", "true / false"),
-        ("missing bool", "true / false"),
-    ];
-    if let Some((_, ja)) = known.iter().find(|(en, _)| *en == expected) {
-        return ja.to_string();
-    }
-    if expected.starts_with("struct ") || expected.starts_with("a map") {
-        return "「キー: 値」の組".to_string();
-    }
-    if expected.starts_with("a sequence") || expected.starts_with("a list") {
-        return "リスト (- で始まる行)".to_string();
-    }
-    expected.to_string()
-}
-
-/// serde's description of the value found, in Japanese.
-fn unexpected_ja(unexpected: &str) -> String {
-    let text = unexpected.trim();
-    if let Some(s) = text.strip_prefix("string ") {
-        return format!("文字列 {s}");
-    }
-    if text == "sequence" {
-        return "リスト".to_string();
-    }
-    if text == "map" {
-        return "「キー: 値」の組".to_string();
-    }
-    if text.starts_with("unit") || text == "null" {
-        return "空の値".to_string();
-    }
-    if let Some(b) = text.strip_prefix("boolean ") {
-        return format!("true/false の値 {b}");
-    }
-    for prefix in ["integer ", "floating point "] {
-        if let Some(n) = text.strip_prefix(prefix) {
-            return format!("数値 {n}");
-        }
-    }
-    text.to_string()
 }
 
 /// The names of the folders under `themes/`, sorted (none when it is missing).
@@ -872,71 +674,6 @@ mod tests {
         assert_eq!(b, "# body\n");
         assert_eq!(line, 4);
         assert!(split_front_matter("# no front matter").is_none());
-    }
-
-    fn problem(text: &str) -> YamlProblem {
-        match parse_yaml::<serde_json::Value>(text) {
-            Ok(v) => panic!("parsed: {v:?}"),
-            Err(p) => p,
-        }
-    }
-
-    #[test]
-    fn billion_laughs_is_refused_in_japanese() {
-        let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
-        for i in 1..12 {
-            let refs = vec![format!("*a{}", i - 1); 9].join(", ");
-            bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
-        }
-        let p = problem(&bomb);
-        assert!(p.over_limit);
-        assert_eq!(
-            p.message,
-            "YAML のアンカーと別名 (&名前 / *名前、<<) は使えません"
-        );
-    }
-
-    #[test]
-    fn budget_breaches_are_in_japanese() {
-        let deep = format!("{}{}", "[".repeat(30), "]".repeat(30));
-        let p = problem(&deep);
-        assert!(p.over_limit);
-        assert!(
-            p.message.starts_with("入れ子 (字下げの段) が深すぎます"),
-            "{}",
-            p.message
-        );
-        let many = format!("[{}]", vec!["1"; limits::MAX_YAML_NODES + 1].join(","));
-        let p = problem(&many);
-        assert!(
-            p.over_limit && p.message.contains("250,000"),
-            "{}",
-            p.message
-        );
-    }
-
-    #[test]
-    fn common_syntax_errors_are_in_japanese() {
-        let cases = [
-            ("a: b: c\n", "この場所に「キー: 値」は書けません", 1),
-            ("a:\n\t- x\n", "タブ文字は使えません", 2),
-            (
-                "a: \"open\nb: 1\n",
-                "引用符 (\" または ') が閉じられていません",
-                0,
-            ),
-            ("a: 1\na: 2\n", "同じキー `a` が2回書かれています", 2),
-            ("a: [1, 2\n", "括弧の対応が合っていません", 0),
-            ("a: 1\n---\nb: 2\n", "YAML の文書が2つ以上あります", 0),
-        ];
-        for (text, want, line) in cases {
-            let p = problem(text);
-            assert!(p.message.contains(want), "{text:?}: {}", p.message);
-            assert!(p.hint.is_some());
-            if line > 0 {
-                assert_eq!(p.line, line, "{text:?}");
-            }
-        }
     }
 
     #[test]

@@ -256,3 +256,23 @@ fn every_file_check_accepts_the_schema_accepts() {
     assert!(status.success(), "ohisama new failed");
     assert_schemas_accept_site(&new_site, "ohisama new");
 }
+
+/// Issue #19: the editors' words (names for ids, 直通 / 代表) are accepted by
+/// `check` and by the schemas; a name two fields share is refused by both.
+#[test]
+fn schema_and_check_agree_on_the_editors_words() {
+    let site = crate::editors_words::site_in_editors_words();
+    assert_schemas_accept_site(site.root(), "editors' words");
+
+    site.edit(
+        "data/fields.yaml",
+        "- id: sodan\n  name: 相談",
+        "- id: sodan\n  name: 障害福祉",
+    );
+    site.edit("data/contacts/yokohama.yaml", "field: 相談", "field: sodan");
+    let rel = "data/contacts/yokohama.yaml";
+    let refused = site.check().iter().any(|d| d.file == rel && d.is_error());
+    assert!(refused, "check accepts a shared name");
+    let verdict = schema_verdict(&schemas_of(site.root()), rel, &site.read(rel));
+    assert!(verdict.is_err(), "the schema accepts a shared name");
+}

@@ -640,3 +640,85 @@ fn tools_read_the_data_without_the_pages() {
     assert!(vocab.ids.municipalities.contains("yokohama"));
     assert_eq!(vocab.ids.municipalities.len(), vocab.municipalities.len());
 }
+
+/// Issue #19: a column of 134 bad dates is one error listing the rows, at the
+/// first row's place (so an editor jumps there), and nothing is written.
+#[test]
+fn a_column_of_bad_dates_is_one_grouped_error() {
+    let dir = sample_copy();
+    let header = "市町村,名称,分野,各種相談,内容,電話,直通/代表,備考,URL,確認日";
+    let mut csv = format!("\u{feff}{header}\r\n");
+    for i in 0..134 {
+        csv.push_str(&format!(
+            "横浜市,窓口{i},障害福祉,,,045-000-{:04},直通,,,2025/13/{}\r\n",
+            1000 + i,
+            i % 28 + 1
+        ));
+    }
+    // Two rows of another problem stay two messages (grouping starts at 3).
+    csv.push_str("横浜市,窓口a,ふくし,,,045-000-2000,直通,,,2025-04-01\r\n");
+    csv.push_str("横浜市,窓口b,ふくし,,,045-000-2001,直通,,,2025-04-01\r\n");
+    let path = dir.path().join("bad.csv");
+    std::fs::write(&path, csv).unwrap();
+    let before = snapshot(dir.path());
+    let diags = import(DataKind::Contacts, dir.path(), &path, true).expect_err("bad dates");
+    let dates: Vec<_> = diags
+        .iter()
+        .filter(|d| d.message.contains("確認日"))
+        .collect();
+    assert_eq!(dates.len(), 1, "{}", diags.render_text());
+    let d = dates[0];
+    assert_eq!((d.line, d.column), (2, 10));
+    assert!(
+        d.message
+            .starts_with("2行目 J列「確認日」: 確認日「2025/13/1」は日付として読めません")
+            && d.message
+                .ends_with("(同じ問題が 2, 3, 4, 5, 6, 7, 8, 9 … 135 行目にあります: 134 件)"),
+        "{}",
+        d.message
+    );
+    assert!(d.hint.as_deref().is_some_and(|h| h.contains("2025-04-01")));
+    let fields = diags.iter().filter(|d| d.message.contains("「ふくし」"));
+    assert_eq!(fields.count(), 2, "{}", diags.render_text());
+    assert_eq!(snapshot(dir.path()), before, "import wrote something");
+    // The GitHub annotation of the group is on the first row.
+    let github = diags.render_github();
+    assert!(
+        github.contains("line=2,col=10::2行目 J列「確認日」"),
+        "{github}"
+    );
+    assert_eq!(github.lines().count(), 3, "{github}");
+}
+
+/// Issue #19: a name two entries share is not guessed: the import stops with
+/// the ids to choose from (it used to take the first entry silently).
+#[test]
+fn a_name_two_fields_share_is_an_error_listing_the_ids() {
+    let dir = sample_copy();
+    let fields = dir.path().join("data/fields.yaml");
+    let text = std::fs::read_to_string(&fields).unwrap();
+    assert!(text.contains("- id: hoken\n  name: 保健\n"));
+    std::fs::write(
+        &fields,
+        text.replace("- id: hoken\n  name: 保健\n", "- id: hoken\n  name: 相談\n"),
+    )
+    .unwrap();
+    let header = "市町村,名称,分野,各種相談,内容,電話,直通/代表,備考,URL,確認日";
+    let csv = format!(
+        "\u{feff}{header}\r\n横浜市,窓口,相談,,,045-000-1000,直通,,,2025-04-01\r\n横浜市,窓口2,sodan,,,045-000-1001,直通,,,2025-04-01\r\n"
+    );
+    let path = dir.path().join("shared.csv");
+    std::fs::write(&path, csv).unwrap();
+    let diags = import(DataKind::Contacts, dir.path(), &path, true).expect_err("shared name");
+    assert_eq!(diags.error_count(), 1, "{}", diags.render_text());
+    let d = &diags.0[0];
+    assert_eq!((d.line, d.column), (2, 3));
+    assert_eq!(
+        d.message,
+        "2行目 C列「分野」: 「相談」は分野の一覧 (fields.yaml) の 2 つの項目に当たります (ID: hoken, sodan)"
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("名前ではなく ID (hoken / sodan) のどれかを書いてください")
+    );
+}

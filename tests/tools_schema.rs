@@ -278,6 +278,7 @@ fn enums_come_from_the_sites_data() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
+    // The ids, then the names YAML accepts for them (issue #19).
     assert_eq!(
         fields,
         [
@@ -286,15 +287,23 @@ fn enums_come_from_the_sites_data() {
             "kyufukin",
             "kyoiku",
             "sodan",
-            "sonota"
+            "sonota",
+            "障害福祉",
+            "保健",
+            "給付金",
+            "教育",
+            "相談",
+            "その他"
         ]
     );
     let names = &contacts["$defs"]["field"]["enumDescriptions"];
     assert!(names[0].as_str().unwrap().starts_with("障害福祉"));
+    assert_eq!(names[6], "障害福祉 (ID: shogai-fukushi)");
     let munis = contacts["$defs"]["municipality"]["enum"]
         .as_array()
         .unwrap();
-    assert_eq!(munis.len(), 33);
+    assert_eq!(munis.len(), 2 * 33);
+    assert!(munis.iter().any(|m| m == "横浜市"));
     assert!(
         contacts["$defs"]["region"]["enum"]
             .as_array()
@@ -311,7 +320,14 @@ fn enums_come_from_the_sites_data() {
     let mini: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(
         mini["$defs"]["municipality"]["enum"],
-        serde_json::json!(["yokohama", "kawasaki", "chigasaki"])
+        serde_json::json!([
+            "yokohama",
+            "kawasaki",
+            "chigasaki",
+            "横浜市",
+            "川崎市",
+            "茅ヶ崎市"
+        ])
     );
 }
 

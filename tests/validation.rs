@@ -586,3 +586,47 @@ fn care_term_with_group_is_an_error() {
         .collect();
     assert!(in_types.is_empty(), "{}", d.render_text());
 }
+
+/// Issue #19: the same problem in many windows of a file is one message
+/// listing the lines, at the first one; `--format github` annotates it there.
+#[test]
+fn the_same_problem_in_many_windows_is_one_message() {
+    let site = TestSite::mini();
+    let mut text = String::from("municipality: yokohama\nupdated: 2025-04-01\nwindows:\n");
+    for i in 0..12 {
+        text.push_str(&format!(
+            "  - name: 窓口{i}\n    field: fukushi\n    note: x\n"
+        ));
+    }
+    site.write("data/contacts/yokohama.yaml", &text);
+    let diags = site.check();
+    let fields: Vec<_> = diags
+        .iter()
+        .filter(|d| d.message.starts_with("分野 `fukushi`"))
+        .collect();
+    assert_eq!(fields.len(), 1, "{}", diags.render_text());
+    let d = fields[0];
+    assert_eq!(
+        (d.file.as_str(), d.line, d.column),
+        ("data/contacts/yokohama.yaml", 5, 12)
+    );
+    assert!(
+        d.message
+            .ends_with("(同じ問題が 5, 8, 11, 14, 17, 20, 23, 26 … 38 行目にあります: 12 件)"),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.source_line.as_deref(), Some("    field: fukushi"));
+    let out = sitekit::ohisama()
+        .args(["check", "--format", "github", "--root"])
+        .arg(site.root())
+        .output()
+        .expect("run check");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let annotations: Vec<&str> = stdout.lines().filter(|l| l.contains("fukushi")).collect();
+    assert_eq!(annotations.len(), 1, "{stdout}");
+    assert!(
+        annotations[0].starts_with("::error file=data/contacts/yokohama.yaml,line=5,col=12::"),
+        "{stdout}"
+    );
+}

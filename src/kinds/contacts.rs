@@ -10,8 +10,8 @@ use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::kinds::check::{Checker, file_stem, known};
 use crate::kinds::common::{Column, FieldRef, IsoDate, MunicipalityRef, S, Tel, Url, pos};
 use crate::kinds::common::{data_href, date_labels, nonempty};
-use crate::kinds::vocab::Ids;
 use crate::kinds::vocab::{FieldView, RegionView};
+use crate::kinds::vocab::{Ids, VocabKind, check_ref};
 use crate::routes::Route;
 use crate::search::{DocKind, SearchDoc};
 use crate::url_rule::Place;
@@ -109,7 +109,7 @@ pub struct Window {
     #[schemars(
         with = "TelKind",
         title = "直通/代表",
-        description = "tel があるとき必須。direct = (直通) 所管課につながる / main = (代表) 交換手に課名を伝える"
+        description = "tel があるとき必須。直通 (direct) = 所管課につながる / 代表 (main) = 交換手に課名を伝える"
     )]
     pub tel_kind: Option<S<TelKind>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -147,6 +147,8 @@ pub enum TelKind {
 impl TelKind {
     /// The YAML spellings, in schema order.
     pub const KEYS: [&'static str; 2] = ["direct", "main"];
+    /// What YAML accepts: the keys, and the editors' words 直通 / 代表.
+    pub const ACCEPTED: [&'static str; 4] = ["direct", "main", "直通", "代表"];
 
     /// The YAML spelling.
     pub fn key(&self) -> &str {
@@ -179,8 +181,8 @@ impl TelKind {
 
     fn from_key(s: String) -> TelKind {
         match s.as_str() {
-            "direct" => TelKind::Direct,
-            "main" => TelKind::Main,
+            "direct" | "直通" => TelKind::Direct,
+            "main" | "代表" => TelKind::Main,
             _ => TelKind::Unknown(s),
         }
     }
@@ -208,10 +210,20 @@ impl JsonSchema for TelKind {
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         schemars::json_schema!({
             "type": "string",
-            "enum": TelKind::KEYS,
-            "enumDescriptions": ["直通: 所管課にそのままつながる", "代表: 交換手に課名を伝える"],
+            "enum": TelKind::ACCEPTED,
+            "enumDescriptions": [
+                "直通: 所管課にそのままつながる",
+                "代表: 交換手に課名を伝える",
+                "direct と同じ",
+                "main と同じ",
+            ],
             // The words of pages, CSV cells and diffs (what `from_cell` reads back).
-            "x-labels": [TelKind::Direct.label(), TelKind::Main.label()],
+            "x-labels": [
+                TelKind::Direct.label(),
+                TelKind::Main.label(),
+                TelKind::Direct.label(),
+                TelKind::Main.label(),
+            ],
         })
     }
 }
@@ -335,13 +347,7 @@ pub(crate) fn check(
 fn check_file(c: &mut Checker, file: &str, cf: &ContactFile, ids: &Ids) {
     let stem = file_stem(file);
     if !known(&ids.municipalities, &cf.municipality.value) {
-        c.unknown_ref(
-            file,
-            &cf.municipality,
-            "市町村",
-            "municipalities.yaml",
-            &ids.municipalities,
-        );
+        check_ref(c, file, &cf.municipality, VocabKind::Municipality, ids);
     } else if cf.municipality.value != stem {
         let d = c.error_at(
             file,
@@ -370,7 +376,7 @@ fn check_window(c: &mut Checker, file: &str, index: usize, w: &S<Window>, ids: &
     let win = &w.value;
     c.non_empty(file, &win.name, "窓口名 (name)");
     if !known(&ids.fields, &win.field.value) {
-        c.unknown_ref(file, &win.field, "分野", "fields.yaml", &ids.fields);
+        check_ref(c, file, &win.field, VocabKind::Field, ids);
     }
     if let Some(g) = &win.general
         && g.value
@@ -422,8 +428,8 @@ fn check_tel(c: &mut Checker, file: &str, win: &Window) {
             d.hint = Some("tel: を書くか、tel_kind を消してください".into());
         } else if let TelKind::Unknown(bad) = &k.value {
             let d = c.error_at(file, k, format!("tel_kind `{bad}` は使えません"));
-            d.expected = Some("direct (直通) または main (代表)".into());
-            d.hint = Some(did_you_mean(bad, TelKind::KEYS));
+            d.expected = Some("直通 (direct) または 代表 (main)".into());
+            d.hint = Some(did_you_mean(bad, TelKind::ACCEPTED));
         }
     }
 }

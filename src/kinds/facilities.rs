@@ -10,7 +10,7 @@ use crate::kinds::common::{
     CareRef, FacilityTypeRef, IsoDate, MunicipalityRef, S, Slug, Tel, Url, pos,
 };
 use crate::kinds::common::{data_href, date_labels, nonempty};
-use crate::kinds::vocab::Ids;
+use crate::kinds::vocab::{Ids, VocabKind, check_ref};
 use crate::kinds::vocab::{RegionView, TermView};
 use crate::routes::{ListKind, Route};
 use crate::search::{DocKind, SearchDoc};
@@ -185,12 +185,12 @@ fn check_facility(c: &mut Checker, file: &str, stem: &str, f: &Facility, ids: &I
     }
     c.non_empty(file, &f.name, "施設名 (name)");
     if !known(&ids.types, &f.kind.value) {
-        c.unknown_ref(file, &f.kind, "施設種別", "facility_types.yaml", &ids.types);
+        check_ref(c, file, &f.kind, VocabKind::Type, ids);
     }
     check_municipality(c, file, stem, f, ids);
     for care in &f.care {
         if !known(&ids.care, &care.value) {
-            c.unknown_ref(file, care, "医療的ケア", "care.yaml", &ids.care);
+            check_ref(c, file, care, VocabKind::Care, ids);
         }
     }
     if let Some(t) = &f.tel {
@@ -207,13 +207,7 @@ fn check_facility(c: &mut Checker, file: &str, stem: &str, f: &Facility, ids: &I
 /// A known municipality, the one the file is named after.
 fn check_municipality(c: &mut Checker, file: &str, stem: &str, f: &Facility, ids: &Ids) {
     if !known(&ids.municipalities, &f.municipality.value) {
-        c.unknown_ref(
-            file,
-            &f.municipality,
-            "市町村",
-            "municipalities.yaml",
-            &ids.municipalities,
-        );
+        check_ref(c, file, &f.municipality, VocabKind::Municipality, ids);
     } else if f.municipality.value != stem {
         let d = c.error_at(
             file,

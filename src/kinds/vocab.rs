@@ -385,13 +385,7 @@ fn check_member<'a>(
     region_of: &mut BTreeMap<&'a str, &'a str>,
 ) {
     if !known(&ids.municipalities, &m.value) {
-        c.unknown_ref(
-            file,
-            m,
-            "市町村",
-            "municipalities.yaml",
-            &ids.municipalities,
-        );
+        check_ref(c, file, m, VocabKind::Municipality, ids);
     } else if let Some(other) = region_of.insert(&m.value, region) {
         let d = c.error_at(
             file,
@@ -538,19 +532,130 @@ pub struct Ids {
     pub fields: BTreeSet<String>,
     pub care: BTreeSet<String>,
     pub types: BTreeSet<String>,
+    /// Names that two or more entries of a vocabulary share (and no entry has
+    /// as id), with those entries' ids: YAML may name an entry by its name,
+    /// and such a name is an error that lists the ids.
+    pub ambiguous: BTreeMap<(VocabKind, String), Vec<String>>,
 }
 
 impl Ids {
     fn of(v: &Vocab) -> Ids {
         let set = |list: &[Named]| list.iter().map(|n| n.id.clone()).collect();
+        let mut ambiguous = BTreeMap::new();
+        for kind in VocabKind::ALL {
+            let list = v.list(kind);
+            let is_id = |name: &str| list.iter().any(|m| m.id == name);
+            for (name, ids) in names_of(list) {
+                if ids.len() > 1 && !is_id(name) {
+                    let ids = ids.into_iter().map(str::to_string).collect();
+                    ambiguous.insert((kind, name.to_string()), ids);
+                }
+            }
+        }
         Ids {
             municipalities: set(&v.municipalities),
             regions: set(&v.regions),
             fields: set(&v.fields),
             care: set(&v.care),
             types: set(&v.types),
+            ambiguous,
         }
     }
+
+    /// The ids of a vocabulary.
+    pub fn of_kind(&self, kind: VocabKind) -> &BTreeSet<String> {
+        match kind {
+            VocabKind::Municipality => &self.municipalities,
+            VocabKind::Field => &self.fields,
+            VocabKind::Care => &self.care,
+            VocabKind::Type => &self.types,
+        }
+    }
+}
+
+/// A reference (`field:`, `type:`, `care:`, `municipality:`) that is no id of
+/// its vocabulary: a name two entries share (an error listing their ids), or
+/// an unknown one (an error with the nearest ids). Names that one entry has
+/// were turned into its id when the data was loaded ([`ids_for_names`]).
+pub(crate) fn check_ref(c: &mut Checker, file: &str, at: &S<String>, kind: VocabKind, ids: &Ids) {
+    let Some(shared) = ids.ambiguous.get(&(kind, at.value.clone())) else {
+        c.unknown_ref(file, at, kind.label(), kind.file(), ids.of_kind(kind));
+        return;
+    };
+    let d = c.error_at(
+        file,
+        at,
+        format!(
+            "{}「{}」は {} の {} つの項目の名前です (ID: {})",
+            kind.label(),
+            at.value,
+            kind.file(),
+            shared.len(),
+            shared.join(", ")
+        ),
+    );
+    d.hint = Some(format!(
+        "名前ではなく ID ({}) のどれかを書いてください",
+        shared.join(" / ")
+    ));
+}
+
+/// YAML may name a municipality, field, kind of care or facility type by its
+/// Japanese name as well as by its id (as the CSV import does): every name
+/// that exactly one entry has becomes that entry's id here, at its place, so
+/// `check`, the build and the tools see ids only. Ids, unknown text and
+/// shared names stay as written (`check` reports them, see [`check_ref`]).
+pub fn ids_for_names(raw: &mut RawSite) {
+    let vocab = Vocab::of(raw);
+    // (kind, name) → id for every name exactly one entry has and no entry
+    // has as id: one lookup per reference (50,000 facilities × 1,741 names
+    // would be too many scans).
+    let mut id_of: BTreeMap<(VocabKind, &str), &str> = BTreeMap::new();
+    for kind in VocabKind::ALL {
+        let ids = vocab.ids.of_kind(kind);
+        for (name, named) in names_of(vocab.list(kind)) {
+            if let [one] = named[..]
+                && !ids.contains(name)
+            {
+                id_of.insert((kind, name), one);
+            }
+        }
+    }
+    let to_id = |kind: VocabKind, s: &mut S<String>| {
+        if let Some(id) = id_of.get(&(kind, s.value.as_str())) {
+            s.0.value = id.to_string();
+        }
+    };
+    for (_, file) in &mut raw.contacts {
+        to_id(VocabKind::Municipality, &mut file.municipality);
+        for w in &mut file.windows {
+            to_id(VocabKind::Field, &mut w.0.value.field);
+        }
+    }
+    for f in raw.facilities.iter_mut().flat_map(|(_, list)| list) {
+        let f = &mut f.0.value;
+        to_id(VocabKind::Type, &mut f.kind);
+        to_id(VocabKind::Municipality, &mut f.municipality);
+        f.care.iter_mut().for_each(|c| to_id(VocabKind::Care, c));
+    }
+    for r in raw.regions.iter_mut().flat_map(|(_, list)| list) {
+        let members = &mut r.0.value.municipalities;
+        members
+            .iter_mut()
+            .for_each(|m| to_id(VocabKind::Municipality, m));
+    }
+}
+
+/// Each name of a vocabulary with the ids of the entries that have it.
+fn names_of(list: &[Named]) -> BTreeMap<&str, Vec<&str>> {
+    let mut names: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for n in list {
+        names
+            .entry(n.name.as_str())
+            .or_default()
+            .push(n.id.as_str());
+    }
+    names
 }
 
 fn named(id: &S<String>, name: &S<String>, kana: &str) -> Named {
@@ -610,8 +715,8 @@ impl FoldedNamed {
     }
 }
 
-/// Which vocabulary a CSV cell names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which vocabulary a CSV cell or a YAML reference names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum VocabKind {
     Municipality,
     Field,
@@ -620,6 +725,13 @@ pub enum VocabKind {
 }
 
 impl VocabKind {
+    pub const ALL: [VocabKind; 4] = [
+        VocabKind::Municipality,
+        VocabKind::Field,
+        VocabKind::Care,
+        VocabKind::Type,
+    ];
+
     /// The vocabulary of a shared schema definition (`#/$defs/field`).
     pub(crate) fn of_def(def: &str) -> Option<VocabKind> {
         match def {
@@ -724,28 +836,66 @@ impl Vocab {
         &all[kind as usize]
     }
 
-    /// The id a cell names: an id, or a Japanese name (or reading) of the vocabulary.
+    /// The id a cell names: an id, or a Japanese name (or reading) of the
+    /// vocabulary. `None` when nothing matches or when several entries do
+    /// (see [`Vocab::resolve_all`]).
     pub fn resolve(&self, kind: VocabKind, text: &str) -> Option<&str> {
+        match self.resolve_all(kind, text)[..] {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+
+    /// Every id a cell may name, from the first way of naming that matches:
+    /// the id, the name, the reading, then 「吸引」 for 「吸引(たんの吸引)」.
+    /// Two or more: the cell is ambiguous (two entries share a name).
+    pub fn resolve_all(&self, kind: VocabKind, text: &str) -> Vec<&str> {
         let t = fold(text);
         if t.is_empty() {
-            return None;
+            return Vec::new();
         }
         let list = self.list(kind);
         let folded = self.folded(kind);
-        let find = |matches: &dyn Fn(&FoldedNamed) -> bool| folded.iter().position(matches);
-        find(&|n| n.id == t)
-            .or_else(|| find(&|n| n.name == t))
-            .or_else(|| find(&|n| !n.kana.is_empty() && n.kana == t))
-            .or_else(|| {
-                // 「吸引」 for 「吸引(たんの吸引)」, when only one name starts so.
-                let mut short = folded.iter().enumerate().filter(|(_, n)| n.short == t);
-                match (short.next(), short.next()) {
-                    (Some((i, _)), None) => Some(i),
-                    _ => None,
-                }
-            })
-            .and_then(|i| list.get(i))
+        let ways: [&dyn Fn(&FoldedNamed) -> bool; 4] = [
+            &|n| n.id == t,
+            &|n| n.name == t,
+            &|n| !n.kana.is_empty() && n.kana == t,
+            &|n| n.short == t,
+        ];
+        for matches in ways {
+            let ids: Vec<&str> = folded
+                .iter()
+                .zip(list)
+                .filter(|(f, _)| matches(f))
+                .map(|(_, n)| n.id.as_str())
+                .collect();
+            if !ids.is_empty() {
+                return ids;
+            }
+        }
+        Vec::new()
+    }
+
+    /// The ids of the entries named exactly `name`.
+    pub fn ids_named(&self, kind: VocabKind, name: &str) -> Vec<&str> {
+        self.list(kind)
+            .iter()
+            .filter(|n| n.name == name)
             .map(|n| n.id.as_str())
+            .collect()
+    }
+
+    /// The id a YAML reference stands for: the text itself when it is an id,
+    /// else the one entry named exactly so (no folding, readings or short
+    /// names as in [`Vocab::resolve`]: the JSON Schema lists what YAML accepts).
+    pub fn yaml_id(&self, kind: VocabKind, text: &str) -> Option<&str> {
+        if let Some(n) = self.list(kind).iter().find(|n| n.id == text) {
+            return Some(n.id.as_str());
+        }
+        match self.ids_named(kind, text)[..] {
+            [one] => Some(one),
+            _ => None,
+        }
     }
 
     /// The Japanese name of an id (the id itself when unknown).

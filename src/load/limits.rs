@@ -87,6 +87,8 @@ pub fn yaml_options() -> serde_saphyr::Options {
             max_total_scalar_bytes: MAX_DATA_FILE_BYTES as usize,
             max_reader_input_bytes: Some(MAX_DATA_FILE_BYTES as usize),
         },
+        // `<<` copies a mapping into another: refused with the aliases (docs/DATA.md).
+        merge_keys: serde_saphyr::MergeKeyPolicy::Error,
     }
 }
 

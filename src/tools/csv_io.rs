@@ -424,7 +424,7 @@ impl Importer<'_> {
                             &self.file,
                             row,
                             0,
-                            format!("{row}行目を CSV として読めません ({e})"),
+                            format!("{row}行目を CSV として読めません ({})", csv_reason(&e)),
                         )
                         .hint("Excel で開いて「CSV UTF-8 (コンマ区切り)」で保存し直してください"),
                     );
@@ -591,6 +591,25 @@ impl Importer<'_> {
         rows
     }
 
+    /// Reports a cell that names two or more entries (they share a name or
+    /// a reading) with their ids; false when it names none.
+    fn ambiguous(&mut self, row: &Row, key: &str, kind: VocabKind, v: &str) -> bool {
+        let ids = self.vocab.resolve_all(kind, v);
+        if ids.len() < 2 {
+            return false;
+        }
+        let (list, choice) = (ids.join(", "), ids.join(" / "));
+        let message = format!(
+            "「{v}」は{}の一覧 ({}) の {} つの項目に当たります (ID: {list})",
+            kind.label(),
+            kind.file(),
+            ids.len()
+        );
+        let hint = format!("名前ではなく ID ({choice}) のどれかを書いてください");
+        self.error(row, key, message, hint);
+        true
+    }
+
     /// A required cell.
     fn required(&mut self, row: &Row, key: &str) -> Option<String> {
         let v = row.get(key).to_string();
@@ -613,6 +632,7 @@ impl Importer<'_> {
         let v = self.required(row, key)?;
         match self.vocab.resolve(kind, &v) {
             Some(id) => Some(id.to_string()),
+            None if self.ambiguous(row, key, kind, &v) => None,
             None => {
                 let hint = self.vocab.suggest(kind, &v);
                 self.error(
@@ -792,6 +812,7 @@ impl Importer<'_> {
                     );
                 }
                 Some(id) => care.push(id.to_string()),
+                None if self.ambiguous(row, "care", VocabKind::Care, item) => care_ok = false,
                 None => {
                     care_ok = false;
                     let hint = self.vocab.suggest(VocabKind::Care, item);
@@ -1125,14 +1146,14 @@ pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diag
         diags: Diagnostics::default(),
     };
     let Some(rows) = im.table(&text) else {
-        return Err(im.diags);
+        return Err(grouped(im.diags));
     };
     let planned = match kind {
         DataKind::Contacts => plan_contacts(&mut im, &rows, &opts.root),
         DataKind::Facilities => plan_facilities(&mut im, &rows, &opts.root, &loaded.raw),
     };
     if im.diags.has_errors() {
-        return Err(im.diags);
+        return Err(grouped(im.diags));
     }
     verify(&mut im, kind, &planned, &loaded.raw);
     if !opts.force {
@@ -1147,7 +1168,7 @@ pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diag
         }
     }
     if im.diags.has_errors() {
-        return Err(im.diags);
+        return Err(grouped(im.diags));
     }
     let files: Vec<(PathBuf, Vec<u8>)> = planned
         .iter()
@@ -1632,6 +1653,25 @@ fn csv_bytes(kind: DataKind, records: &[Vec<String>]) -> Vec<u8> {
         let _ = w.flush();
     }
     out
+}
+
+/// The import's problems with each one repeated on many rows said once
+/// (a column of 134 bad dates is one message listing the rows).
+fn grouped(mut diags: Diagnostics) -> Diagnostics {
+    diags.group_repeated();
+    diags
+}
+
+/// Why the csv crate could not read a row, in Japanese (its own text is English).
+fn csv_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("列の数が {len} 列です。見出しは {expected_len} 列です"),
+        csv::ErrorKind::Utf8 { .. } => "UTF-8 として読めない文字があります".into(),
+        csv::ErrorKind::Io(_) => "ファイルを読む途中で止まりました".into(),
+        _ => "行の書き方が崩れています".into(),
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use super::data::{Named, Vocab};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::kinds::settings::SiteConfig;
-use crate::kinds::vocab::{CareTerm, FacilityType, Field, Municipality, Region};
+use crate::kinds::vocab::{CareTerm, FacilityType, Field, Municipality, Region, VocabKind};
 use serde::ser::{SerializeMap as _, SerializeSeq as _};
 use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
@@ -116,12 +116,20 @@ pub fn kind_of_data_file(rel: &str) -> Option<(&'static str, usize)> {
 
 /// An id of a vocabulary: an enum of the site's ids (with their Japanese names
 /// shown in completion), or a slug when the vocabulary could not be read.
-fn vocabulary(title: &str, description: &str, list: &[Named]) -> Value {
+/// With `kind`, the names YAML accepts for an id ([`Vocab::yaml_id`]: a name
+/// exactly one entry has) follow the ids, each described by its id.
+fn vocabulary(
+    title: &str,
+    description: &str,
+    v: &Vocab,
+    list: &[Named],
+    kind: Option<VocabKind>,
+) -> Value {
     if list.is_empty() {
         return json!({"$ref": "#/$defs/slug", "title": title, "description": description});
     }
-    let ids: Vec<&str> = list.iter().map(|n| n.id.as_str()).collect();
-    let names: Vec<String> = list
+    let mut values: Vec<String> = list.iter().map(|n| n.id.clone()).collect();
+    let mut described: Vec<String> = list
         .iter()
         .map(|n| {
             if n.kana.is_empty() {
@@ -131,12 +139,21 @@ fn vocabulary(title: &str, description: &str, list: &[Named]) -> Value {
             }
         })
         .collect();
+    if let Some(kind) = kind {
+        for n in list {
+            let names_it = v.yaml_id(kind, &n.name) == Some(n.id.as_str());
+            if names_it && !values.contains(&n.name) {
+                values.push(n.name.clone());
+                described.push(format!("{} (ID: {})", n.name, n.id));
+            }
+        }
+    }
     json!({
         "type": "string",
         "title": title,
         "description": description,
-        "enum": ids,
-        "enumDescriptions": names,
+        "enum": values,
+        "enumDescriptions": described,
     })
 }
 
@@ -180,11 +197,11 @@ fn defs(v: &Vocab) -> Value {
             "description": "1項目が1段落です",
             "items": {"type": "string"},
         },
-        "municipality": vocabulary("市町村", "municipalities.yaml の slug", &v.municipalities),
-        "region": vocabulary("地域", "regions.yaml の id", &v.regions),
-        "field": vocabulary("分野", "fields.yaml の id (窓口の色分け)", &v.fields),
-        "care": vocabulary("医療的ケア", "care.yaml の id", &v.care),
-        "facility_type": vocabulary("施設種別", "facility_types.yaml の id", &v.types),
+        "municipality": vocabulary("市町村", "municipalities.yaml の slug か市町村名", v, &v.municipalities, Some(VocabKind::Municipality)),
+        "region": vocabulary("地域", "regions.yaml の id", v, &v.regions, None),
+        "field": vocabulary("分野", "fields.yaml の id か分野名 (窓口の色分け)", v, &v.fields, Some(VocabKind::Field)),
+        "care": vocabulary("医療的ケア", "care.yaml の id か名前", v, &v.care, Some(VocabKind::Care)),
+        "facility_type": vocabulary("施設種別", "facility_types.yaml の id か名前", v, &v.types, Some(VocabKind::Type)),
     })
 }
 
