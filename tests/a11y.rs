@@ -8,6 +8,8 @@
 //!   inside running text (WCAG 2.5.8 "inline" exception, see `TARGETS_JS`);
 //! - no horizontal scroll at 320 and 375 px, nor at 640 px with the root font
 //!   at 200 % (320 px at 200 % text zoom);
+//! - no line breaks inside a phone number, (直通)/(代表), a count or a place
+//!   name at those sizes (outside markdown's running text);
 //! - a municipality and a region page print on A4 with the field names and
 //!   the URLs and without the navigation (print to PDF + pdftotext);
 //! - field colors: contrast AA and the name always shown; tel: links named;
@@ -220,6 +222,73 @@ fn no_horizontal_scroll_at_320_375_nor_with_text_at_200_percent() {
     assert!(
         failures.is_empty(),
         "horizontal scroll:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Stretches of text a line must never break inside, as (text, element) of
+/// those that the open page breaks: phone numbers, (直通)/(代表), counts like
+/// "(5)" and the municipalities' names (`NAMES`). Markdown's running text
+/// (`.prose`) is left out: the theme cannot mark up words inside a paragraph.
+const UNBROKEN_JS: &str = r#"(() => {
+  const pattern = new RegExp('\\d{2,5}-\\d{1,4}-\\d{3,4}|\\((?:直通|代表)\\)|\\(\\d+\\)|' + NAMES.join('|'), 'g');
+  const broken = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest('[hidden], .visually-hidden, script, style, noscript, .prose') || el.getClientRects().length === 0) continue;
+    for (const m of n.data.matchAll(pattern)) {
+      const r = document.createRange();
+      r.setStart(n, m.index);
+      r.setEnd(n, m.index + m[0].length);
+      const lines = new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top)));
+      if (lines.size > 1) broken.push(m[0] + ' in ' + el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
+    }
+  }
+  return broken;
+})()"#;
+
+/// The municipalities' names of the sample (data/municipalities.yaml), as a JS array.
+fn municipality_names_js() -> String {
+    let yaml = std::fs::read_to_string(sitekit::repo_root().join("data/municipalities.yaml"))
+        .expect("municipalities.yaml");
+    let names: Vec<&str> = yaml
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("name: "))
+        .collect();
+    assert!(names.len() >= 30, "{names:?}");
+    serde_json::to_string(&names).unwrap()
+}
+
+/// Issue #16: "小/田原市", "(直/通)", "(5/)", "0467-/00-2583" at 375 px. Japanese
+/// may break between any two characters; the theme keeps these whole (nowrap,
+/// keep-all, auto-phrase, search.js's `ohs-nobr`) at 320 and 375 px and with
+/// the text at 200 %.
+#[test]
+fn no_line_breaks_inside_phone_numbers_or_place_names() {
+    let Some(browser) = browser() else { return };
+    let page = browser.new_page();
+    let js = UNBROKEN_JS.replace("NAMES", &municipality_names_js());
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (name, path) in page_types() {
+        page.set_viewport(375, 800);
+        open(&page, &path);
+        for (width, font) in [(320, "100%"), (375, "100%"), (640, "200%")] {
+            page.set_viewport(width, 800);
+            let broken = page.eval_json(&format!(
+                "(() => {{ document.documentElement.style.fontSize = '{font}'; return {js}; }})()"
+            ));
+            checked += 1;
+            for b in broken.as_array().unwrap() {
+                failures.push(format!("{name} {path} at {width} px, text {font}: {b}"));
+            }
+        }
+    }
+    assert!(checked > 30, "{checked} checks");
+    assert!(
+        failures.is_empty(),
+        "broken over two lines:\n{}",
         failures.join("\n")
     );
 }

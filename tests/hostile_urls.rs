@@ -403,6 +403,12 @@ fn page_file_names_are_percent_encoded_everywhere() {
         "content/news/a b.md",
         "---\ntitle: 空白のある名前\ndate: 2025-04-01\n---\n本文。\n",
     );
+    // The home page lists the news pages when site.yaml has no notices (issue #16).
+    site.edit(
+        "data/site.yaml",
+        "notices:\n  - date: 2025-04-01\n    text: 掲載しました。\n    url: /contacts/\n",
+        "",
+    );
     site.write(
         "content/emergency/c#d?e%f お知らせ.md",
         "---\ntitle: 記号と日本語の名前\n---\n本文。\n",

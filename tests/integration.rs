@@ -32,6 +32,7 @@ mod search_parity;
 mod search_ui;
 mod sheet;
 mod theme;
+mod theme_pages;
 mod tools_csv;
 mod tools_diff;
 mod tools_new;

@@ -504,13 +504,47 @@ function el(tag, attrs = {}, text = null) {
   return e;
 }
 
+/** Numbers with hyphens (phone numbers, 4-5-18 in an address). */
+const NUMBER_RUN = /\d+(?:-\d+)+/g;
+
+/**
+ * For each character of `chars`, the index of the stretch it belongs to that
+ * must not be broken over two lines (a phone number, a place name of `keep`),
+ * or -1.
+ */
+function keepGroups(chars, keep) {
+  const text = chars.join("");
+  const charAt = []; // code unit offset → character index
+  chars.forEach((c, i) => { for (let k = 0; k < c.length; k++) charAt.push(i); });
+  charAt.push(chars.length);
+  const group = new Array(chars.length).fill(-1);
+  let next = 0;
+  const claim = (start, end) => {
+    const from = charAt[start];
+    const to = charAt[end];
+    for (let i = from; i < to; i++) if (group[i] !== -1) return;
+    for (let i = from; i < to; i++) group[i] = next;
+    next++;
+  };
+  for (const m of text.matchAll(NUMBER_RUN)) claim(m.index, m.index + m[0].length);
+  for (const word of keep) {
+    if (!word) continue;
+    for (let at = text.indexOf(word); at !== -1; at = text.indexOf(word, at + word.length)) {
+      claim(at, at + word.length);
+    }
+  }
+  return group;
+}
+
 /**
  * The snippet as DOM nodes with every occurrence of a query word wrapped in
  * <mark>. Matching is on the normalised text (so ほうもん marks 訪問 only when
  * the text says ほうもん, and ホウモン marks ほうもん), mapped back to the
  * original characters; built with text nodes only (the snippet is data).
+ * Numbers with hyphens and the words of `keep` (place names) are wrapped in
+ * <span class="ohs-nobr"> so that a line never breaks inside them.
  */
-export function highlightNodes(text, q) {
+export function highlightNodes(text, q, keep = []) {
   const chars = [...text];
   const joined = [];
   const owner = [];
@@ -529,18 +563,33 @@ export function highlightNodes(text, q) {
       if (hit) for (let k = 0; k < wc.length; k++) marked[owner[i + k]] = true;
     }
   }
+  const group = keepGroups(chars, keep);
   const nodes = [];
   let run = "";
   let runMarked = false;
+  let runGroup = -1;
+  let box = null;
+  let boxGroup = -1;
   const flush = () => {
     if (!run) return;
-    nodes.push(runMarked ? el("mark", {}, run) : document.createTextNode(run));
+    const node = runMarked ? el("mark", {}, run) : document.createTextNode(run);
+    if (runGroup === -1) {
+      nodes.push(node);
+    } else {
+      if (boxGroup !== runGroup) {
+        box = el("span", { class: "ohs-nobr" });
+        nodes.push(box);
+        boxGroup = runGroup;
+      }
+      box.append(node);
+    }
     run = "";
   };
   chars.forEach((c, i) => {
-    if (marked[i] !== runMarked) {
+    if (marked[i] !== runMarked || group[i] !== runGroup) {
       flush();
       runMarked = marked[i];
+      runGroup = group[i];
     }
     run += c;
   });
@@ -638,7 +687,7 @@ export function mountSearch(form, resultsEl, { base = null } = {}) {
       li.append(tags);
       if (r.snippet) {
         const p = el("p", { class: "ohs-snippet" });
-        p.append(...highlightNodes(r.snippet, q));
+        p.append(...highlightNodes(r.snippet, q, [r.municipality]));
         li.append(p);
       }
       return li;

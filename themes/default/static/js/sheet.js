@@ -11,6 +11,10 @@
   var sheet = document.getElementById("sheet");
   var tools = document.getElementById("sheet-tools");
   if (!sheet || !tools) return;
+  // The buttons are above the form and again under it (data-sheet-tools), each
+  // set with its own status line: a message shows next to the button pressed.
+  var toolbars = Array.prototype.slice.call(document.querySelectorAll("[data-sheet-tools]"));
+  if (toolbars.indexOf(tools) < 0) toolbars.unshift(tools); // (a site's older sheet.html)
   var key = sheet.getAttribute("data-storage-key") || "ohisama:emergency-sheet";
   var status = document.getElementById("sheet-status");
   var fileInput = document.getElementById("sheet-import");
@@ -31,10 +35,15 @@
     storage = null;
   }
 
-  function say(text) {
-    // Re-set so the same message is announced again.
-    status.textContent = "";
-    window.setTimeout(function () { status.textContent = text; }, 50);
+  function say(text, where) {
+    var target = where || status;
+    // Clear every status line, then re-set the one in use so the same message
+    // is announced again.
+    toolbars.forEach(function (bar) {
+      var line = bar.querySelector(".sheet-status");
+      if (line) line.textContent = "";
+    });
+    window.setTimeout(function () { target.textContent = text; }, 50);
   }
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -115,7 +124,7 @@
   });
   window.addEventListener("pagehide", function () { if (timer) save(); });
 
-  function exportFile() {
+  function exportFile(where) {
     save();
     var d = new Date();
     var name = "kinkyu-joho-sheet-" + d.getFullYear() + pad(d.getMonth() + 1) + pad(d.getDate()) + ".json";
@@ -128,7 +137,7 @@
     a.click();
     a.remove();
     window.setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
-    say("ファイル「" + name + "」を保存しました。新しい端末では「ファイルから読み込む」で開けます。");
+    say("ファイル「" + name + "」を保存しました。新しい端末では「ファイルから読み込む」で開けます。", where);
   }
 
   function importText(text) {
@@ -169,28 +178,30 @@
     reader.readAsText(file);
   });
 
-  tools.addEventListener("click", function (event) {
+  function onToolClick(event) {
     var button = event.target.closest("button[data-action]");
     if (!button) return;
     var action = button.getAttribute("data-action");
+    var here = event.currentTarget.querySelector(".sheet-status") || status;
     if (action === "print") {
       save();
       window.print();
     } else if (action === "export") {
-      exportFile();
+      exportFile(here);
     } else if (action === "clear") {
       if (window.confirm("入力した内容をすべて消します。よろしいですか?(元に戻せません)")) {
         fill({});
         save();
-        say("入力した内容を消しました。");
+        say("入力した内容を消しました。", here);
       }
     }
-  });
+  }
+  toolbars.forEach(function (bar) { bar.addEventListener("click", onToolClick); });
 
   load();
   fields.forEach(show);
   sheet.classList.add("sheet-js");
-  tools.hidden = false;
+  toolbars.forEach(function (bar) { bar.hidden = false; });
   window.__ohisamaSheet = { importText: importText, values: values };
   window.__ohisamaSheetReady = true;
 })();
