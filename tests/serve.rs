@@ -405,7 +405,12 @@ fn editor_temp_files_do_not_rebuild_and_a_multi_step_save_reloads() {
         .replace("## 運営者", "## 運営者(保存テスト)");
     let written = Instant::now();
     std::fs::rename(&path, site.path("content/about/index.md~")).unwrap();
-    let (a, b) = text.split_at(text.len() / 2);
+    // Half way, at a character boundary (the page is Japanese).
+    let half = (0..=text.len() / 2)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let (a, b) = text.split_at(half);
     std::fs::write(&path, a).unwrap();
     std::thread::sleep(Duration::from_millis(20));
     let mut f = std::fs::OpenOptions::new()
