@@ -471,21 +471,3 @@ fn copy_static(theme: &Theme, staging: &Staging) -> Result<usize, BuildError> {
     }
     Ok(n)
 }
-
-/// The ids of every route of a site; assets are the files of the theme's `static/`.
-pub fn site_ids<'a>(site: &'a Site, static_dir: &std::path::Path) -> crate::routes::SiteIds<'a> {
-    let assets = crate::links::static_files(static_dir);
-    crate::routes::SiteIds {
-        municipalities: site
-            .municipalities
-            .iter()
-            .map(|m| m.slug.as_str())
-            .collect(),
-        regions: site.regions.iter().map(|r| r.id.as_str()).collect(),
-        types: site.facility_types.iter().map(|t| t.id.as_str()).collect(),
-        care: site.care.iter().map(|c| c.id.as_str()).collect(),
-        facilities: site.facilities.iter().map(|f| f.id.as_str()).collect(),
-        pages: site.pages.iter().map(|p| p.path.as_str()).collect(),
-        assets,
-    }
-}

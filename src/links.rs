@@ -72,10 +72,11 @@ pub fn problems(
     out
 }
 
-/// The ids of every route, read from the raw data (the route table is a set
-/// of paths: the order of the ids only decides which of two routes on one
-/// path comes first, and every generated route comes before the pages).
-fn raw_ids<'a>(
+/// The ids of every route, read from the raw data: the route table the link
+/// check uses, and what the build writes (tests/routes.rs holds the two equal).
+/// The table is a set of paths: the order of the ids only decides which of two
+/// routes on one path comes first, and every generated route comes before the pages.
+pub fn raw_ids<'a>(
     raw: &'a RawSite,
     pages: &'a [RenderedPage<'a>],
     assets: Vec<String>,

@@ -157,9 +157,17 @@ fn route_table_matches_build_of(site: TestSite) {
     opts.pdf = true;
     opts.search = true;
     ohisama::build::build(&opts).expect("build");
-    let (checked, _) = ohisama::build::check(&opts).expect("check");
-    let theme = ohisama::theme::Theme::new(&opts.root, checked.theme.as_str());
-    let ids = ohisama::build::site_ids(&checked, &theme.static_dir());
+    // The route table of the link check, from the raw data as `check` reads it.
+    let loaded = ohisama::load::load_site(&opts.root);
+    let theme_name = ohisama::site::theme_name(&loaded.raw).to_string();
+    let links =
+        ohisama::links::LinkContext::of(&ohisama::theme::Theme::new(&opts.root, &theme_name));
+    let resolve = ohisama::site::ResolveOptions::default();
+    let (diags, checked) = ohisama::validate::validate(&loaded.raw, &resolve, &links);
+    let checked = checked.unwrap_or_else(|| panic!("{}", diags.render_text()));
+    let raw = checked.raw();
+    let pages = checked.into_pages();
+    let ids = ohisama::links::raw_ids(raw, &pages, links.assets.clone());
     let routes: std::collections::BTreeSet<String> = ohisama::routes::every_route(&ids)
         .iter()
         .map(|r| r.file())
