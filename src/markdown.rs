@@ -195,6 +195,10 @@ impl<'a, 'o> State<'a, 'o> {
             Event::Html(h) | Event::InlineHtml(h) if !self.opts.allow_raw_html => {
                 self.events.push(Event::Text(h));
             }
+            Event::Text(ref t) if self.in_heading.is_none() => {
+                self.on_text(t);
+                self.push_text_keeping_numbers_whole(t);
+            }
             Event::Text(ref t) | Event::Code(ref t) => {
                 self.on_text(t);
                 self.events.push(event);
@@ -284,6 +288,35 @@ impl<'a, 'o> State<'a, 'o> {
         }
     }
 
+    /// Running text, with every phone number (`0467-00-1883`) in a
+    /// `<span class="nobr">`: Japanese may break a line between any two
+    /// characters, and a number split over two lines is misread or mistyped.
+    fn push_text_keeping_numbers_whole(&mut self, text: &CowStr<'a>) {
+        let numbers = phone_numbers(text);
+        if numbers.is_empty() {
+            self.events.push(Event::Text(text.clone()));
+            return;
+        }
+        let mut at = 0;
+        for (start, end) in numbers {
+            if start > at {
+                self.events
+                    .push(Event::Text(CowStr::from(text[at..start].to_string())));
+            }
+            self.events
+                .push(Event::InlineHtml(CowStr::Borrowed("<span class=\"nobr\">")));
+            self.events
+                .push(Event::Text(CowStr::from(text[start..end].to_string())));
+            self.events
+                .push(Event::InlineHtml(CowStr::Borrowed("</span>")));
+            at = end;
+        }
+        if at < text.len() {
+            self.events
+                .push(Event::Text(CowStr::from(text[at..].to_string())));
+        }
+    }
+
     fn on_line_end(&mut self) {
         if self.in_heading.is_none()
             && let Some(s) = self.sections.last_mut()
@@ -322,8 +355,73 @@ fn heading_level_number(level: HeadingLevel) -> u8 {
     }
 }
 
+/// Byte ranges of the phone numbers in `text`: groups of ASCII digits, 2–5,
+/// 1–4 and 3–4 long, joined by hyphens, with no digit or hyphen around them
+/// (the shape `tel::check` accepts for a number written in the data).
+fn phone_numbers(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let digits_from = |i: usize| b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let starts_here =
+            b[i].is_ascii_digit() && (i == 0 || !(b[i - 1].is_ascii_digit() || b[i - 1] == b'-'));
+        if !starts_here {
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        let mut ok = true;
+        for (n, (min, max)) in [(2, 5), (1, 4), (3, 4)].into_iter().enumerate() {
+            if n > 0 {
+                if b.get(end) != Some(&b'-') {
+                    ok = false;
+                    break;
+                }
+                end += 1;
+            }
+            let len = if end < b.len() { digits_from(end) } else { 0 };
+            if len < min || len > max {
+                ok = false;
+                break;
+            }
+            end += len;
+        }
+        if ok && !b.get(end).is_some_and(|c| c.is_ascii_digit() || *c == b'-') {
+            out.push((i, end));
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn phone_numbers_in_running_text_are_kept_whole() {
+        let html = render(
+            "夜間は 045-000-1234 (代表) へ、FAX は 0467-00-2583。2025-04-01 や 1-2-3 は番号ではありません。",
+            1,
+            &MarkdownOptions {
+                base_path: "/",
+                allow_raw_html: false,
+            },
+        )
+        .html;
+        assert!(
+            html.contains(r#"<span class="nobr">045-000-1234</span>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<span class="nobr">0467-00-2583</span>"#),
+            "{html}"
+        );
+        assert!(!html.contains("nobr\">2025"), "{html}");
+        assert!(!html.contains("nobr\">1-2-3"), "{html}");
+    }
     use super::*;
 
     fn r(md: &str) -> Rendered {

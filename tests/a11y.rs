@@ -228,16 +228,19 @@ fn no_horizontal_scroll_at_320_375_nor_with_text_at_200_percent() {
 
 /// Stretches of text a line must never break inside, as (text, element) of
 /// those that the open page breaks: phone numbers, (直通)/(代表), counts like
-/// "(5)" and the municipalities' names (`NAMES`). Markdown's running text
-/// (`.prose`) is left out: the theme cannot mark up words inside a paragraph.
+/// "(5)" and the municipalities' names (`NAMES`). In markdown's running text
+/// (`.prose`) only phone numbers are checked: the markdown renderer keeps them
+/// whole (`<span class="nobr">`); names and counts there may still break.
 const UNBROKEN_JS: &str = r#"(() => {
   const pattern = new RegExp('\\d{2,5}-\\d{1,4}-\\d{3,4}|\\((?:直通|代表)\\)|\\(\\d+\\)|' + NAMES.join('|'), 'g');
   const broken = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement;
-    if (!el || el.closest('[hidden], .visually-hidden, script, style, noscript, .prose') || el.getClientRects().length === 0) continue;
+    if (!el || el.closest('[hidden], .visually-hidden, script, style, noscript') || el.getClientRects().length === 0) continue;
+    const prose = el.closest('.prose') !== null;
     for (const m of n.data.matchAll(pattern)) {
+      if (prose && !/^\d/.test(m[0])) continue;
       const r = document.createRange();
       r.setStart(n, m.index);
       r.setEnd(n, m.index + m[0].length);
