@@ -254,6 +254,10 @@ pub struct PageView {
     pub section: String,
     pub title: String,
     pub description: Option<String>,
+    /// What the page's `<meta name="description">` says: the front matter's
+    /// `description`, else the start of its text (search engines and shared
+    /// links show it).
+    pub summary: String,
     pub weight: i64,
     pub date_iso: Option<String>,
     pub date_label: Option<String>,
@@ -286,6 +290,8 @@ pub fn resolve(rendered: Vec<RenderedPage<'_>>, base_path: &str) -> Vec<PageView
                 section: p.section.clone(),
                 title: p.front.title.value.clone(),
                 description: nonempty(&p.front.description),
+                summary: nonempty(&p.front.description)
+                    .unwrap_or_else(|| summary_of(&out.sections)),
                 weight: p.front.weight.unwrap_or(0),
                 date_iso,
                 date_label,
@@ -300,6 +306,30 @@ pub fn resolve(rendered: Vec<RenderedPage<'_>>, base_path: &str) -> Vec<PageView
             }
         })
         .collect()
+}
+
+/// The longest summary, in characters: what search engines show of a page.
+const SUMMARY_CHARS: usize = 120;
+
+/// The start of a page's text, on one line: whole sentences up to
+/// [`SUMMARY_CHARS`] when the first ones fit, else cut with 「…」.
+fn summary_of(sections: &[crate::markdown::Section]) -> String {
+    let text: String = sections
+        .iter()
+        .map(|s| s.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= SUMMARY_CHARS {
+        return flat;
+    }
+    let head: String = flat.chars().take(SUMMARY_CHARS).collect();
+    match head.rfind('。') {
+        Some(end) if head[..end].chars().count() >= SUMMARY_CHARS / 3 => {
+            head[..end + '。'.len_utf8()].to_string()
+        }
+        _ => format!("{}…", head.trim_end()),
+    }
 }
 
 /// Pages of one content section (e.g. `news`), the section's own index page excluded.
@@ -338,6 +368,30 @@ pub fn search_docs(pages: &[PageView], docs: &mut Vec<SearchDoc>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn section(text: &str) -> crate::markdown::Section {
+        crate::markdown::Section {
+            id: None,
+            heading: None,
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn summary_is_the_start_of_the_text_on_one_line() {
+        assert_eq!(summary_of(&[section("短い\n文です。")]), "短い 文です。");
+        // Whole sentences when the first ones fit.
+        let long = format!("{}。{}", "あ".repeat(50), "い".repeat(100));
+        assert_eq!(
+            summary_of(&[section(&long)]),
+            format!("{}。", "あ".repeat(50))
+        );
+        // Otherwise cut at the limit, with 「…」.
+        let run = "う".repeat(200);
+        let cut = summary_of(&[section(&run)]);
+        assert_eq!(cut.chars().count(), SUMMARY_CHARS + 1);
+        assert!(cut.ends_with('…'));
+    }
 
     #[test]
     fn url_paths() {
