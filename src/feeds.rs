@@ -28,6 +28,7 @@ fn absolute(site: &Site, route: Route<'_>) -> String {
 
 fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
     let offline = Route::Offline.path();
+    let lastmod = last_modified(site);
     let mut paths: Vec<&str> = jobs
         .iter()
         .map(|j| j.url_path.as_str())
@@ -38,13 +39,35 @@ fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for p in paths {
-        out.push_str(&format!(
-            "  <url><loc>{}</loc></url>\n",
-            xml_escape(&absolute(site, Route::Page(p)))
-        ));
+        let loc = xml_escape(&absolute(site, Route::Page(p)));
+        match lastmod.get(p) {
+            Some(date) => out.push_str(&format!(
+                "  <url><loc>{loc}</loc><lastmod>{date}</lastmod></url>\n"
+            )),
+            None => out.push_str(&format!("  <url><loc>{loc}</loc></url>\n")),
+        }
     }
     out.push_str("</urlset>\n");
     out
+}
+
+/// The date each page's content was last confirmed (its `updated`, else a
+/// news page's `date`; a municipality's contacts file; a facility), by URL
+/// path: the sitemap's `<lastmod>`.
+fn last_modified(site: &Site) -> std::collections::BTreeMap<String, String> {
+    let pages = site.pages.iter().filter_map(|p| {
+        let date = p.updated_iso.as_ref().or(p.date_iso.as_ref())?;
+        Some((p.path.clone(), date.clone()))
+    });
+    let municipalities = site.municipalities.iter().filter_map(|m| {
+        let date = m.updated_iso.as_ref()?;
+        Some((Route::Municipality(&m.slug).path(), date.clone()))
+    });
+    let facilities = site.facilities.iter().filter_map(|f| {
+        let date = f.updated_iso.as_ref()?;
+        Some((Route::Facility(&f.id).path(), date.clone()))
+    });
+    pages.chain(municipalities).chain(facilities).collect()
 }
 
 fn robots(site: &Site) -> String {
@@ -54,6 +77,11 @@ fn robots(site: &Site) -> String {
     )
 }
 
+/// An Atom date: the day's start in Japan (the dates are local dates).
+fn atom_date(iso_day: &str) -> String {
+    format!("{iso_day}T00:00:00+09:00")
+}
+
 fn atom(site: &Site) -> String {
     let news = site.section_pages("news");
     let updated = news
@@ -61,21 +89,21 @@ fn atom(site: &Site) -> String {
         .filter_map(|p| p.date_iso.clone())
         .max()
         .unwrap_or_else(|| site.edition_iso.clone());
+    let list = xml_escape(&absolute(site, Route::Page("/news/")));
     let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"ja\">\n  <title>{} お知らせ</title>\n  <id>{}</id>\n  <link href=\"{}\"/>\n  <updated>{}T00:00:00Z</updated>\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"ja\">\n  <title>{} お知らせ</title>\n  <id>{list}</id>\n  <link href=\"{list}\"/>\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n  <updated>{}</updated>\n",
         xml_escape(&site.title),
-        xml_escape(&absolute(site, Route::Page("/news/"))),
-        xml_escape(&absolute(site, Route::Page("/news/"))),
-        updated
+        xml_escape(&absolute(site, Route::Atom)),
+        atom_date(&updated)
     );
     for p in news {
         let date = p.date_iso.clone().unwrap_or_else(|| updated.clone());
+        let url = xml_escape(&absolute(site, Route::Page(&p.path)));
         out.push_str(&format!(
-            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{}T00:00:00Z</updated>\n    <author><name>{}</name></author>\n  </entry>\n",
+            "  <entry>\n    <title>{}</title>\n    <id>{url}</id>\n    <link href=\"{url}\"/>\n    <updated>{}</updated>\n    <summary>{}</summary>\n    <author><name>{}</name></author>\n  </entry>\n",
             xml_escape(&p.title),
-            xml_escape(&absolute(site, Route::Page(&p.path))),
-            xml_escape(&absolute(site, Route::Page(&p.path))),
-            date,
+            atom_date(&date),
+            xml_escape(&p.summary),
             xml_escape(&site.organisation)
         ));
     }

@@ -248,3 +248,37 @@ fn every_page_has_a_meta_description() {
         "municipality page"
     );
 }
+
+/// Issue #16: the sitemap had no `<lastmod>`; the Atom feed had no
+/// `rel="self"`, wrote Japanese dates as UTC midnight and had no summaries.
+#[test]
+fn feeds_carry_dates_a_self_link_and_summaries() {
+    let site = TestSite::sample();
+    build(&site);
+    let dist = site.path("dist");
+    let sitemap = std::fs::read_to_string(dist.join("sitemap.xml")).unwrap();
+    let chigasaki = between(&sitemap, "contacts/chigasaki/</loc>", "</url>");
+    assert_eq!(chigasaki, "<lastmod>2025-04-01</lastmod>", "{sitemap}");
+    assert!(
+        sitemap.matches("<lastmod>").count() > 300,
+        "pages, municipalities and facilities carry their dates"
+    );
+    let atom = std::fs::read_to_string(dist.join("news/atom.xml")).unwrap();
+    assert!(
+        atom.contains("<link rel=\"self\" type=\"application/atom+xml\" href=\"")
+            && atom.contains("news/atom.xml\"/>"),
+        "{atom}"
+    );
+    assert!(
+        !atom.contains("T00:00:00Z"),
+        "local dates, not UTC midnight"
+    );
+    let entries = atom.matches("<entry>").count();
+    assert!(entries >= 4, "{entries} entries");
+    assert_eq!(
+        atom.matches("T00:00:00+09:00</updated>").count(),
+        entries + 1
+    );
+    assert_eq!(atom.matches("<summary>").count(), entries);
+    assert!(!atom.contains("<summary></summary>"), "{atom}");
+}
