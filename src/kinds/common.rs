@@ -185,6 +185,24 @@ pub fn nonempty(s: &Option<String>) -> Option<String> {
         .filter(|x| !x.is_empty())
 }
 
+/// The shared definitions that do not depend on the site's data, by name
+/// (`slug`, `date`, `tel`, `url`, `color`, `paragraphs`): every schema file
+/// carries them in `$defs` (the vocabulary ones are made from the ids).
+pub fn shared_definitions() -> Vec<(String, serde_json::Value)> {
+    fn def<T: JsonSchema>(g: &mut SchemaGenerator) -> (String, serde_json::Value) {
+        (T::schema_name().into_owned(), T::json_schema(g).to_value())
+    }
+    let g = &mut SchemaGenerator::default();
+    vec![
+        def::<Slug>(g),
+        def::<IsoDate>(g),
+        def::<Tel>(g),
+        def::<Url>(g),
+        def::<Color>(g),
+        def::<Paragraphs>(g),
+    ]
+}
+
 /// A field of a kind's raw type as the editors see it: its YAML key and its
 /// Japanese label (the JSON Schema `title` of the field: the CSV header and the
 /// diff label are this text too).

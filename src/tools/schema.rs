@@ -159,50 +159,20 @@ fn vocabulary(
 
 /// Definitions shared by every schema.
 fn defs(v: &Vocab) -> Value {
-    json!({
-        "slug": {
-            "type": "string",
-            "title": "ID (スラッグ)",
-            "description": "半角英小文字・数字・ハイフンだけ (例: home-nursing)",
-            "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
-        },
-        "date": {
-            "type": "string",
-            "title": "日付",
-            "description": "西暦の YYYY-MM-DD (例: 2025-04-01)。ページには和暦でも表示されます",
-            "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
-            "examples": ["2025-04-01"],
-        },
-        "tel": {
-            "type": "string",
-            "title": "電話番号",
-            "description": "半角数字を市外局番からハイフンで区切る (例: 045-000-1234, 0465-00-1234)。#7119 のような短い番号も可",
-            "pattern": "^(0[0-9]{1,4}-[0-9]{1,4}(-[0-9]{1,4})?|#?[1-9][0-9]{2,3})$",
-        },
-        "url": {
-            "type": "string",
-            "title": "URL",
-            "description": "http:// または https:// で始まる URL (空白と \\ は使えません)",
-            "pattern": "^https?://[^/\\s\\\\][^\\s\\\\]*$",
-        },
-        "color": {
-            "type": "string",
-            "title": "色",
-            "description": "#RRGGBB 形式 (例: \"#1565C0\")。# があるので引用符で囲みます",
-            "pattern": "^#[0-9A-Fa-f]{6}$",
-        },
-        "paragraphs": {
-            "type": "array",
-            "title": "段落のリスト",
-            "description": "1項目が1段落です",
-            "items": {"type": "string"},
-        },
+    let mut all: serde_json::Map<String, Value> = crate::kinds::common::shared_definitions()
+        .into_iter()
+        .collect();
+    let vocabularies = json!({
         "municipality": vocabulary("市町村", "municipalities.yaml の slug か市町村名", v, &v.municipalities, Some(VocabKind::Municipality)),
         "region": vocabulary("地域", "regions.yaml の id", v, &v.regions, None),
         "field": vocabulary("分野", "fields.yaml の id か分野名 (窓口の色分け)", v, &v.fields, Some(VocabKind::Field)),
         "care": vocabulary("医療的ケア", "care.yaml の id か名前", v, &v.care, Some(VocabKind::Care)),
         "facility_type": vocabulary("施設種別", "facility_types.yaml の id か名前", v, &v.types, Some(VocabKind::Type)),
-    })
+    });
+    if let Value::Object(m) = vocabularies {
+        all.extend(m);
+    }
+    Value::Object(all)
 }
 
 fn document(kind: &str, title: &str, description: &str, body: Value, v: &Vocab) -> Value {
