@@ -454,6 +454,7 @@ fn copy_static(theme: &Theme, staging: &Staging) -> Result<usize, BuildError> {
     let dir = theme.static_dir();
     let mut n = 0;
     for entry in walkdir::WalkDir::new(&dir)
+        .follow_root_links(false) // real files only, as the loader warns
         .sort_by_file_name()
         .into_iter()
         .filter_map(|e| e.ok())

@@ -78,7 +78,12 @@ impl Theme {
 
     fn html_files(&self, dir: &Path) -> Result<Vec<TemplateFile>, TemplateListError> {
         let mut out = Vec::new();
-        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        // Real files only: a linked folder or file is not read (the loader
+        // warns about links, and refuses those that lead out of the site).
+        let walker = walkdir::WalkDir::new(dir)
+            .follow_root_links(false)
+            .sort_by_file_name();
+        for entry in walker {
             let entry = entry.map_err(|e| TemplateListError {
                 folder: rel_path(&self.root, dir),
                 message: e.to_string(),
