@@ -100,12 +100,21 @@ pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     let loaded = crate::load::load_site(&opts.root);
     t.lap("load");
     let mut diags = loaded.diagnostics;
-    let theme = Theme::new(
-        &opts.root,
-        opts.theme
-            .as_deref()
-            .unwrap_or(crate::site::theme_name(&loaded.raw)),
-    );
+    let name = opts
+        .theme
+        .as_deref()
+        .unwrap_or(crate::site::theme_name(&loaded.raw));
+    let theme = match Theme::open(&opts.root, name) {
+        Ok(theme) => theme,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(crate::builtin_theme::UNPACK_DIR, 0, 0, e.to_string())
+                    .hint(".cache/ フォルダを削除してもう一度実行してください"),
+            );
+            diags.finish(&loaded.sources);
+            return Err(diags);
+        }
+    };
     let resolve_options = crate::site::ResolveOptions {
         base_url: opts.base_url.as_deref(),
         drafts: opts.drafts,
@@ -138,10 +147,18 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let mut t = Timings::new();
 
     let notes = output_notes(opts, &target);
-    let theme = Theme::new(
+    let theme = Theme::open(
         &opts.root,
         opts.theme.as_deref().unwrap_or(site.theme.as_str()),
-    );
+    )
+    .map_err(|e| {
+        invalid(Diagnostic::error(
+            crate::builtin_theme::UNPACK_DIR,
+            0,
+            0,
+            e.to_string(),
+        ))
+    })?;
     let staging = Staging::new(&target.path)?;
     let pdf_links = stage_pdfs(opts, &theme, &site, &staging, &mut diags)?;
     let renderer = Renderer::new(&theme, &site, &pdf_links, &opts.dev_script)

@@ -659,7 +659,7 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// The names of the folders under `themes/`, sorted (none when it is missing).
+/// The names of the folders under `themes/` and of the built-in theme, sorted.
 fn theme_folders(themes: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(themes)
         .into_iter()
@@ -668,6 +668,10 @@ fn theme_folders(themes: &Path) -> Vec<String> {
         .filter(|e| e.path().is_dir())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
+    // The default theme is built into the program (crate::builtin_theme).
+    if !names.iter().any(|n| n == crate::theme::DEFAULT_THEME) {
+        names.push(crate::theme::DEFAULT_THEME.to_string());
+    }
     names.sort();
     names
 }
