@@ -323,3 +323,122 @@ fn a_site_without_centres_has_no_centre_rule_and_no_centre_box() {
     let html = std::fs::read_to_string(out.join("contacts/chigasaki/index.html")).unwrap();
     assert_eq!(centre_section(&html), "");
 }
+
+// ---------------------------------------------------------------- CSV
+
+use ohisama::tools::csv_io::{self, DataKind, ImportOptions};
+
+fn import_centres(
+    site: &TestSite,
+    csv: &Path,
+) -> Result<csv_io::ImportReport, ohisama::diagnostic::Diagnostics> {
+    csv_io::import(
+        DataKind::Centres,
+        &ImportOptions {
+            root: site.root().to_path_buf(),
+            csv: csv.to_path_buf(),
+            force: true,
+        },
+    )
+}
+
+#[test]
+fn centres_csv_round_trip_is_byte_identical() {
+    let site = TestSite::sample();
+    let yaml = site.read("data/centres.yaml");
+    let csv = csv_io::export(DataKind::Centres, site.root()).expect("export");
+    let text = String::from_utf8(csv.clone()).unwrap();
+    assert!(text.starts_with(
+        "\u{feff}ID,名称,よみ,担当地域,担当市町村,内容,電話,直通/代表,備考,URL,確認日\r\n"
+    ));
+    assert!(
+        text.contains(
+            "shonan-east-madoguchi,かながわ医療的ケア児支援センター 湘南東部地域相談窓口"
+        )
+    );
+    let path = site.path("centres.csv");
+    std::fs::write(&path, &csv).unwrap();
+    import_centres(&site, &path).expect("import");
+    assert_eq!(
+        site.read("data/centres.yaml"),
+        yaml,
+        "YAML written back as it was"
+    );
+    assert_eq!(csv_io::export(DataKind::Centres, site.root()).unwrap(), csv);
+}
+
+#[test]
+fn centres_csv_rows_with_problems_are_refused_at_their_rows() {
+    let site = TestSite::sample();
+    let before = site.read("data/centres.yaml");
+    let header = "ID,名称,よみ,担当地域,担当市町村,内容,電話,直通/代表,備考,URL,確認日";
+    let csv = format!(
+        "\u{feff}{header}\r\n\
+         a,窓口A,まどぐちえー,湘南東部、県西,,,0467-00-0001,直通,,,2025-04-01\r\n\
+         b,窓口B,まどぐちびー,,茅ヶ崎市、寒川村,,0467-00-0002,直通,,,2025-04-01\r\n\
+         a,窓口C,まどぐちしー,kenoh,,,0467-00-0003,,,,2025-04-01\r\n"
+    );
+    let path = site.path("centres.csv");
+    std::fs::write(&path, csv).unwrap();
+    let d = import_centres(&site, &path).expect_err("refused");
+    let file = path.display().to_string();
+    let at = |row: u32, needle: &str| {
+        assert!(
+            d.iter()
+                .any(|x| x.file == file && x.line == row && x.message.contains(needle)),
+            "no {needle:?} at row {row}:\n{}",
+            d.render_text()
+        );
+    };
+    at(3, "「寒川村」は担当市町村に書ける ID・名前ではありません");
+    at(4, "直通か代表かが書かれていません");
+    assert_eq!(site.read("data/centres.yaml"), before, "nothing written");
+    // The same id twice: found when the file to be written is checked, at the second row.
+    let csv = format!(
+        "\u{feff}{header}\r\n\
+         a,窓口A,まどぐちえー,湘南東部、県西、政令市、横須賀・三浦、湘南西部、県央,,,0467-00-0001,直通,,,2025-04-01\r\n\
+         a,窓口C,まどぐちしー,kenoh,,,0467-00-0003,代表,,,2025-04-01\r\n"
+    );
+    std::fs::write(&path, csv).unwrap();
+    let d = import_centres(&site, &path).expect_err("refused");
+    assert!(
+        d.iter().any(|x| x.line == 3
+            && x.message
+                .contains("支援センター ID `a` が2回定義されています")),
+        "{}",
+        d.render_text()
+    );
+    assert_eq!(site.read("data/centres.yaml"), before, "nothing written");
+}
+
+#[test]
+fn diff_reports_centre_changes_with_their_labels() {
+    let old = TestSite::sample();
+    let new = TestSite::sample();
+    new.edit(
+        "data/centres.yaml",
+        "tel: 0467-00-3366",
+        "tel: 0467-00-3399",
+    );
+    new.edit(
+        "data/centres.yaml",
+        "regions: [kensei]",
+        "regions: [kensei, kenoh]",
+    );
+    let d = ohisama::tools::diff::diff_sites(old.root(), new.root()).expect("diff");
+    let text = d.render_text();
+    assert!(
+        text.contains("支援センター: 追加 0 件、削除 0 件、変更 2 件"),
+        "{text}"
+    );
+    assert!(text.contains("■ 地域の支援センター"), "{text}");
+    assert!(text.contains("電話: 0467-00-3366 → 0467-00-3399"), "{text}");
+    assert!(
+        text.contains("担当地域: kensei → kensei、kenoh (追加 kenoh)"),
+        "{text}"
+    );
+    // Sites without centres.yaml: the report does not mention centres.
+    let mini = TestSite::mini();
+    let same = ohisama::tools::diff::diff_sites(mini.root(), mini.root()).expect("diff");
+    assert!(!same.render_text().contains("支援センター"));
+}
