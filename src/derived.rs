@@ -50,6 +50,7 @@ pub fn pdf_directory(site: &Site) -> pdf::Directory {
                             .map(|d| d.wareki())
                             .unwrap_or_default(),
                         windows: m.windows.clone(),
+                        centres: m.centres.clone(),
                     })
                     .collect(),
             })
@@ -71,6 +72,7 @@ pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
     let mut docs = Vec::new();
     crate::kinds::pages::search_docs(&site.pages, &mut docs);
     crate::kinds::contacts::search_docs(&site.municipalities, &mut docs);
+    crate::kinds::centres::search_docs(&site.centres, &site.regions, &mut docs);
     crate::kinds::facilities::search_docs(site, &mut docs);
     docs
 }

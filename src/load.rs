@@ -27,6 +27,9 @@ pub const DATA_FILES: [&str; 6] = [
     "facility_types.yaml",
 ];
 
+/// The data files a site may have (read when present).
+pub const OPTIONAL_DATA_FILES: [&str; 1] = [crate::kinds::centres::FILE];
+
 /// What loading produced: the data that could be read, every problem, and the
 /// text of each file (so diagnostics can show the offending line).
 /// One file parsed on a worker: its data (if readable), its problems, its text.
@@ -70,6 +73,11 @@ fn load(root: &Path, with_content: bool) -> Loaded {
         facility_types: loader.yaml_file(&data.join("facility_types.yaml")),
         ..RawSite::default()
     };
+    let centres = data.join(crate::kinds::centres::FILE);
+    // `symlink_metadata`: a dangling link is reported, not taken for no file.
+    if centres.symlink_metadata().is_ok() {
+        raw.centres = loader.yaml_file(&centres);
+    }
     let contact_paths = loader.list_yaml_dir(&data.join("contacts"));
     for path in &contact_paths {
         if let Some(stem) = path.file_stem() {
@@ -332,6 +340,7 @@ impl<'a> Loader<'a> {
         names.sort();
         for name in names {
             if !DATA_FILES.contains(&name.as_str())
+                && !OPTIONAL_DATA_FILES.contains(&name.as_str())
                 && !name.starts_with('.')
                 && !name.ends_with('~')
             {
@@ -342,7 +351,15 @@ impl<'a> Loader<'a> {
                         0,
                         "このファイルは読み込まれません",
                     )
-                    .hint(format!("data/ で読むファイル: {}", DATA_FILES.join(", "))),
+                    .hint(format!(
+                        "data/ で読むファイル: {}",
+                        DATA_FILES
+                            .iter()
+                            .chain(&OPTIONAL_DATA_FILES)
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
                 );
             }
         }

@@ -402,9 +402,10 @@ fn home(site: &Site) -> PageJob {
     job(Route::Home, "home.html", c)
 }
 
-fn contacts_index(_site: &Site) -> PageJob {
+fn contacts_index(site: &Site) -> PageJob {
     let route = Route::ContactsIndex;
-    let c = ctx(&route.path(), "各市町村の相談窓口を探す", "contacts");
+    let mut c = ctx(&route.path(), "各市町村の相談窓口を探す", "contacts");
+    c.insert("centres", &site.centres);
     job(route, "contacts.html", c)
 }
 
@@ -432,6 +433,7 @@ fn region(site: &Site, r: &RegionView) -> PageJob {
     );
     c.insert("region", r);
     c.insert("members", &site.members(r));
+    c.insert("centres", &site.centres_of_region(r));
     c.insert(
         "crumbs",
         &[Crumb {

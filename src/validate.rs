@@ -30,6 +30,7 @@ pub fn rules(raw: &RawSite) -> Diagnostics {
         ids,
     );
     crate::kinds::facilities::check(&mut v, &raw.facilities, ids);
+    crate::kinds::centres::check(&mut v, raw, ids);
     crate::kinds::pages::check(&mut v, &raw.pages);
     v.diags
 }

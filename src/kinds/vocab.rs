@@ -259,7 +259,7 @@ fn check_municipalities(c: &mut Checker, file: &str, list: &[S<Municipality>]) {
 }
 
 /// A municipality's reading: hiragana only (search finds 茅ヶ崎市 by ちがさき).
-fn check_kana(c: &mut Checker, file: &str, kana: &S<String>) {
+pub(crate) fn check_kana(c: &mut Checker, file: &str, kana: &S<String>) {
     let hiragana = |ch: char| ('ぁ'..='ゖ').contains(&ch) || ch == 'ー';
     if kana.value.is_empty() || !kana.value.chars().all(hiragana) {
         let d = c.error_at(
@@ -637,6 +637,12 @@ pub fn ids_for_names(raw: &mut RawSite) {
         to_id(VocabKind::Type, &mut f.kind);
         to_id(VocabKind::Municipality, &mut f.municipality);
         f.care.iter_mut().for_each(|c| to_id(VocabKind::Care, c));
+    }
+    for c in raw.centres.iter_mut().flat_map(|(_, list)| list) {
+        let served = &mut c.0.value.municipalities;
+        served
+            .iter_mut()
+            .for_each(|m| to_id(VocabKind::Municipality, m));
     }
     for r in raw.regions.iter_mut().flat_map(|(_, list)| list) {
         let members = &mut r.0.value.municipalities;
