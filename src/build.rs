@@ -486,6 +486,36 @@ fn copy_static(theme: &Theme, staging: &Staging) -> Result<usize, BuildError> {
         })?;
         staging.write(&Route::Asset(&rel).file(), &bytes)?;
         n += 1;
+        if rel == crate::routes::FAVICON_PNG
+            && let Some(ico) = favicon_ico(&bytes)
+        {
+            staging.write(&Route::Favicon.file(), &ico)?;
+            n += 1;
+        }
     }
     Ok(n)
+}
+
+/// `/favicon.ico`: the PNG in an ICO container (one image, PNG-compressed,
+/// as every browser since 2010 reads it). `None` when the file is no PNG.
+fn favicon_ico(png: &[u8]) -> Option<Vec<u8>> {
+    const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if !png.starts_with(PNG_SIGNATURE) || png.len() < 24 || &png[12..16] != b"IHDR" {
+        return None;
+    }
+    let side = |at: usize| -> u8 {
+        let v = u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]);
+        // An ICO entry says 0 for 256 px (and for anything larger).
+        u8::try_from(v).unwrap_or(0)
+    };
+    let size = u32::try_from(png.len()).ok()?;
+    let mut ico = Vec::with_capacity(22 + png.len());
+    ico.extend_from_slice(&[0, 0, 1, 0, 1, 0]); // reserved, type 1 (icon), 1 image
+    ico.extend_from_slice(&[side(16), side(20), 0, 0]); // width, height, no palette
+    ico.extend_from_slice(&1u16.to_le_bytes()); // colour planes
+    ico.extend_from_slice(&32u16.to_le_bytes()); // bits per pixel
+    ico.extend_from_slice(&size.to_le_bytes());
+    ico.extend_from_slice(&22u32.to_le_bytes()); // the image follows the one entry
+    ico.extend_from_slice(png);
+    Some(ico)
 }
