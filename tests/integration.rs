@@ -14,6 +14,7 @@ mod build;
 mod drafts;
 mod editors_words;
 mod facilities;
+mod freshness;
 mod generate;
 mod golden;
 mod hostile_csv;
