@@ -13,6 +13,7 @@ mod a11y;
 mod build;
 mod drafts;
 mod editors_words;
+mod external;
 mod facilities;
 mod freshness;
 mod generate;
