@@ -131,11 +131,12 @@ impl ExternalReport {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExternalError {
-    #[error("報告 {} を書けません: {source}", .path.display())]
-    Report {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("報告の書き出し先 {} はフォルダです。--report にはファイル名 (例: リンク確認.csv) を指定してください", .0.display())]
+    ReportIsFolder(PathBuf),
+    #[error("{} は ohisama のリンク確認の報告ではないファイルです。上書きしないので、--report に別のファイル名を指定してください", .0.display())]
+    NotAReport(PathBuf),
+    #[error("報告 {} を書けません ({reason})", .path.display())]
+    Write { path: PathBuf, reason: String },
 }
 
 /// Checks every http(s) URL of the site at `root`, writes the cache and the
@@ -496,16 +497,46 @@ pub const REPORT_HEADER: [&str; 6] = ["市町村", "窓口/施設", "URL", "結�
 /// The CSV for the team and the municipalities: one row per URL, UTF-8 with
 /// BOM and CRLF like `ohisama export`, cells guarded against formulas.
 fn write_report(path: &Path, links: &[Checked]) -> Result<(), ExternalError> {
-    let failed = |source| ExternalError::Report {
-        path: path.to_path_buf(),
-        source,
-    };
     if path.is_dir() {
-        return Err(failed(std::io::Error::from(
-            std::io::ErrorKind::IsADirectory,
-        )));
+        return Err(ExternalError::ReportIsFolder(path.to_path_buf()));
     }
-    write_atomically(path, &report_bytes(links)).map_err(failed)
+    // Only an earlier report is replaced: a mistyped --report must not
+    // overwrite a data file or someone's spreadsheet.
+    if std::fs::symlink_metadata(path).is_ok() && !is_report(path) {
+        return Err(ExternalError::NotAReport(path.to_path_buf()));
+    }
+    write_atomically(path, &report_bytes(links)).map_err(|e| ExternalError::Write {
+        path: path.to_path_buf(),
+        reason: io_reason(&e),
+    })
+}
+
+/// A file that starts as [`report_bytes`] does (BOM and header).
+fn is_report(path: &Path) -> bool {
+    use std::io::Read as _;
+    let head = report_bytes(&[]);
+    let mut start = vec![0; head.len()];
+    let is_file = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+    is_file
+        && std::fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut start))
+            .is_ok()
+        && start == head
+}
+
+/// Why a file could not be written, in Japanese.
+fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "フォルダがありません".into(),
+        K::PermissionDenied => "書く権限がありません".into(),
+        K::StorageFull => "ディスクがいっぱいです".into(),
+        K::ReadOnlyFilesystem => "読み取り専用の場所です".into(),
+        _ => match e.raw_os_error() {
+            Some(code) => format!("システムのエラー番号 {code}"),
+            None => "システムのエラー".into(),
+        },
+    }
 }
 
 pub fn report_bytes(links: &[Checked]) -> Vec<u8> {

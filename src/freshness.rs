@@ -13,6 +13,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::kinds::common::{S, pos};
 use crate::kinds::contacts::{ContactFile, Window};
 use crate::kinds::facilities::Facility;
+use crate::load::limits::MAX_DATA_FILE_BYTES;
 use crate::model::RawSite;
 use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
@@ -133,15 +134,15 @@ fn contacts_reminders(
         return;
     }
     let (updated_line, _) = pos(&now.updated);
-    for (change, window, line) in window_changes(&was.windows, &now.windows) {
+    for (change, window, place) in window_changes(&was.windows, &now.windows) {
         // A removed window has no line of its own: point at `updated:`, the
         // line to edit.
-        let line = line.unwrap_or(updated_line);
+        let (line, column) = place.unwrap_or(pos(&now.updated));
         out.push(
             Diagnostic::warning(
                 rel,
                 line,
-                0,
+                column,
                 format!(
                     "窓口「{}」が{}{}が、確認日 (updated: {}、{updated_line} 行目) が変わっていません",
                     window.name.value,
@@ -161,7 +162,7 @@ fn contacts_reminders(
 fn window_changes<'a>(
     was: &'a [S<Window>],
     now: &'a [S<Window>],
-) -> Vec<(WindowChange, &'a Window, Option<u32>)> {
+) -> Vec<(WindowChange, &'a Window, Option<(u32, u32)>)> {
     let plain = |ws: &[S<Window>]| -> Vec<Window> { ws.iter().map(|w| w.value.normalized()).collect() };
     let (old, new) = (plain(was), plain(now));
     let mut old_free = vec![true; old.len()];
@@ -182,7 +183,7 @@ fn window_changes<'a>(
             }
             None => WindowChange::Added,
         };
-        out.push((change, &now[j].value, Some(pos(&now[j]).0)));
+        out.push((change, &now[j].value, Some(pos(&now[j]))));
     }
     out.extend(
         (0..old.len())
@@ -215,7 +216,7 @@ fn facility_reminders(
         if date(before) != date(f) || without_date(before) == without_date(f) {
             continue;
         }
-        let (line, _) = pos(spanned);
+        let (line, column) = pos(spanned);
         let updated = match &f.updated {
             Some(u) => format!("確認日 (updated: {}、{} 行目) が変わっていません", u.value, pos(u).0),
             None => "確認日 (updated:) が書かれていません".to_string(),
@@ -224,7 +225,7 @@ fn facility_reminders(
             Diagnostic::warning(
                 rel,
                 line,
-                0,
+                column,
                 format!(
                     "施設「{}」(id: {}) が{}変わりましたが、{updated}",
                     f.name.value,
@@ -259,7 +260,10 @@ fn previous_versions(root: &Path, files: &[&str]) -> BTreeMap<String, (Baseline,
         .filter(|rel| !out.contains_key(*rel))
         .collect();
     for rel in missing {
-        if let Ok(bytes) = std::fs::read(snapshot.join(rel))
+        let path = snapshot.join(rel);
+        let small = std::fs::metadata(&path).is_ok_and(|m| m.len() <= MAX_DATA_FILE_BYTES);
+        if small
+            && let Ok(bytes) = std::fs::read(&path)
             && let Some(text) = as_loaded(&bytes)
         {
             out.insert(rel.to_string(), (Baseline::Build, text));
@@ -349,8 +353,13 @@ fn read_batch(
         let [_, "blob", size] = fields.as_slice() else {
             continue; // missing, ambiguous, or not a file
         };
-        let size: usize = size.parse().ok()?;
-        let mut bytes = vec![0; size + 1]; // the content and its closing LF
+        let size: u64 = size.parse().ok()?;
+        if size > MAX_DATA_FILE_BYTES {
+            // Larger than the loader reads: skipped, not held in memory.
+            std::io::copy(&mut (&mut from).take(size + 1), &mut std::io::sink()).ok()?;
+            continue;
+        }
+        let mut bytes = vec![0; size as usize + 1]; // the content and its closing LF
         from.read_exact(&mut bytes).ok()?;
         bytes.pop();
         if let Some(text) = as_loaded(&bytes) {

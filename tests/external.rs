@@ -274,10 +274,26 @@ fn options_are_bounded_and_the_report_goes_where_asked() {
     let out = check_external(&site, &["--jobs", "1", "--report", report.to_str().expect("utf-8")]);
     assert_success(&out);
     assert!(report.is_file());
-    // A folder is not overwritten.
-    let out = check_external(&site, &["--report", dir.path().to_str().expect("utf-8")]);
-    assert!(!out.status.success());
-    assert!(dir.path().join("リンク 確認.csv").is_file());
+    // An earlier report is replaced.
+    let out = check_external(&site, &["--report", report.to_str().expect("utf-8")]);
+    assert_success(&out);
+    // A folder, a data file or someone's spreadsheet is not overwritten.
+    let data = site.path(YOKOHAMA);
+    let sheet = dir.path().join("名簿.csv");
+    std::fs::write(&sheet, "氏名,電話\r\n").expect("write");
+    let before = (TreeSnapshot::of(&site.path("data")), TreeSnapshot::of(dir.path()));
+    for (target, says) in [
+        (dir.path(), "フォルダです"),
+        (data.as_path(), "報告ではないファイルです"),
+        (sheet.as_path(), "報告ではないファイルです"),
+    ] {
+        let out = check_external(&site, &["--report", target.to_str().expect("utf-8")]);
+        assert!(!out.status.success(), "{target:?} accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+    }
+    before.0.assert_same(&TreeSnapshot::of(&site.path("data")), "data/");
+    before.1.assert_same(&TreeSnapshot::of(dir.path()), "the report folder");
 }
 
 #[test]
