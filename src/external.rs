@@ -68,15 +68,23 @@ pub struct Place {
 pub enum Outcome {
     Ok,
     /// Answered after redirects, at another URL.
-    Moved { to: String },
+    Moved {
+        to: String,
+    },
     /// A 4xx or 5xx answer.
-    Status { code: u16 },
+    Status {
+        code: u16,
+    },
     /// The host name does not resolve.
     HostNotFound,
     /// No answer within the timeout (seconds).
-    Timeout { seconds: u64 },
+    Timeout {
+        seconds: u64,
+    },
     /// No connection or no valid answer (refused, TLS, too many redirects …).
-    Failed { reason: String },
+    Failed {
+        reason: String,
+    },
 }
 
 impl Outcome {
@@ -492,7 +500,14 @@ fn warnings(url: &str, places: &[Place], outcome: &Outcome) -> Vec<Diagnostic> {
 }
 
 /// The report's columns.
-pub const REPORT_HEADER: [&str; 6] = ["市町村", "窓口/施設", "URL", "結果", "移転先", "ファイル:行"];
+pub const REPORT_HEADER: [&str; 6] = [
+    "市町村",
+    "窓口/施設",
+    "URL",
+    "結果",
+    "移転先",
+    "ファイル:行",
+];
 
 /// The CSV for the team and the municipalities: one row per URL, UTF-8 with
 /// BOM and CRLF like `ohisama export`, cells guarded against formulas.

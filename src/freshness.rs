@@ -102,6 +102,10 @@ pub fn reminders(root: &Path, raw: &RawSite, sources: &BTreeMap<String, String>)
     out
 }
 
+/// A window's change, the window, and its (line, column) in the new file
+/// (`None` for a removed window).
+type WindowDiff<'a> = (WindowChange, &'a Window, Option<(u32, u32)>);
+
 /// What happened to one window between the two versions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum WindowChange {
@@ -162,8 +166,9 @@ fn contacts_reminders(
 fn window_changes<'a>(
     was: &'a [S<Window>],
     now: &'a [S<Window>],
-) -> Vec<(WindowChange, &'a Window, Option<(u32, u32)>)> {
-    let plain = |ws: &[S<Window>]| -> Vec<Window> { ws.iter().map(|w| w.value.normalized()).collect() };
+) -> Vec<WindowDiff<'a>> {
+    let plain =
+        |ws: &[S<Window>]| -> Vec<Window> { ws.iter().map(|w| w.value.normalized()).collect() };
     let (old, new) = (plain(was), plain(now));
     let mut old_free = vec![true; old.len()];
     let mut unpaired: Vec<usize> = Vec::new();
@@ -175,7 +180,8 @@ fn window_changes<'a>(
     }
     let mut out = Vec::new();
     for j in unpaired {
-        let same_name = (0..old.len()).find(|&i| old_free[i] && old[i].name.value == new[j].name.value);
+        let same_name =
+            (0..old.len()).find(|&i| old_free[i] && old[i].name.value == new[j].name.value);
         let change = match same_name {
             Some(i) => {
                 old_free[i] = false;
@@ -218,7 +224,11 @@ fn facility_reminders(
         }
         let (line, column) = pos(spanned);
         let updated = match &f.updated {
-            Some(u) => format!("確認日 (updated: {}、{} 行目) が変わっていません", u.value, pos(u).0),
+            Some(u) => format!(
+                "確認日 (updated: {}、{} 行目) が変わっていません",
+                u.value,
+                pos(u).0
+            ),
             None => "確認日 (updated:) が書かれていません".to_string(),
         };
         out.push(

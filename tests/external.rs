@@ -97,7 +97,9 @@ const YOKOHAMA: &str = "data/contacts/yokohama.yaml";
 fn site_with_links(server: &Server) -> TestSite {
     let site = TestSite::mini();
     // The fixture's own example.jp URL would leave this machine: out.
-    let mut text = site.read(YOKOHAMA).replace("    url: https://example.jp/yokohama\n", "");
+    let mut text = site
+        .read(YOKOHAMA)
+        .replace("    url: https://example.jp/yokohama\n", "");
     for (name, path) in [
         ("正常な窓口", "/ok"),
         ("移転した窓口", "/moved"),
@@ -121,7 +123,10 @@ fn site_with_links(server: &Server) -> TestSite {
     let body = site.read(page);
     site.write(
         page,
-        &format!("{body}\n市のページ: [リンク]({}#top)\n", server.url("/moved")),
+        &format!(
+            "{body}\n市のページ: [リンク]({}#top)\n",
+            server.url("/moved")
+        ),
     );
     site
 }
@@ -160,17 +165,50 @@ fn dead_and_moved_links_are_warnings_at_their_lines_and_in_the_report() {
             .output()
             .expect("run"),
     );
-    assert_eq!(server.total(), 0, "check without --external asked the server");
+    assert_eq!(
+        server.total(),
+        0,
+        "check without --external asked the server"
+    );
 
     let out = check_external(&site, &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "warnings only: {:?} {stderr}", out.status);
+    assert!(
+        out.status.success(),
+        "warnings only: {:?} {stderr}",
+        out.status
+    );
     let at = |needle: &str| format!("{YOKOHAMA}:{}", line_of(&yaml, needle) + 2);
     for (window, message) in [
-        ("移転した窓口", format!("リンク先が移転しています: {} → {}", server.url("/moved"), server.url("/ok"))),
-        ("無い窓口", format!("リンク先のページがありません (HTTP 404): {}", server.url("/gone"))),
-        ("壊れた窓口", format!("リンク先を確認できません: サーバーのエラー (HTTP 500): {}", server.url("/broken"))),
-        ("遅い窓口", format!("リンク先を確認できません: 応答なし (1 秒): {}", server.url("/slow"))),
+        (
+            "移転した窓口",
+            format!(
+                "リンク先が移転しています: {} → {}",
+                server.url("/moved"),
+                server.url("/ok")
+            ),
+        ),
+        (
+            "無い窓口",
+            format!(
+                "リンク先のページがありません (HTTP 404): {}",
+                server.url("/gone")
+            ),
+        ),
+        (
+            "壊れた窓口",
+            format!(
+                "リンク先を確認できません: サーバーのエラー (HTTP 500): {}",
+                server.url("/broken")
+            ),
+        ),
+        (
+            "遅い窓口",
+            format!(
+                "リンク先を確認できません: 応答なし (1 秒): {}",
+                server.url("/slow")
+            ),
+        ),
     ] {
         let place = at(window);
         assert!(
@@ -190,15 +228,33 @@ fn dead_and_moved_links_are_warnings_at_their_lines_and_in_the_report() {
     assert_eq!(server.count("HEAD", "/get-only"), 1);
     assert_eq!(server.count("GET", "/get-only"), 1);
     // The facility and the page link, each at its line.
-    assert!(stderr.contains("data/facilities/yokohama.yaml:8"), "{stderr}");
+    assert!(
+        stderr.contains("data/facilities/yokohama.yaml:8"),
+        "{stderr}"
+    );
     assert!(stderr.contains("content/emergency/index.md:"), "{stderr}");
 
     let report = std::fs::read(site.path(".cache/external/report.csv")).expect("report");
     assert!(report.starts_with(b"\xEF\xBB\xBF"), "BOM for Excel");
     let text = String::from_utf8(report[3..].to_vec()).expect("utf-8");
     let mut rows = csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = rows.headers().expect("header").iter().map(String::from).collect();
-    assert_eq!(header, ["市町村", "窓口/施設", "URL", "結果", "移転先", "ファイル:行"]);
+    let header: Vec<String> = rows
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "市町村",
+            "窓口/施設",
+            "URL",
+            "結果",
+            "移転先",
+            "ファイル:行"
+        ]
+    );
     let rows: Vec<Vec<String>> = rows
         .records()
         .map(|r| r.expect("row").iter().map(String::from).collect())
@@ -209,15 +265,24 @@ fn dead_and_moved_links_are_warnings_at_their_lines_and_in_the_report() {
             .unwrap_or_else(|| panic!("no row for {path}: {rows:?}"))
             .clone()
     };
-    assert_eq!(row("/ok")[..4], ["横浜市", "正常な窓口", &server.url("/ok"), "正常"]);
+    assert_eq!(
+        row("/ok")[..4],
+        ["横浜市", "正常な窓口", &server.url("/ok"), "正常"]
+    );
     let moved = row("/moved");
     assert_eq!(moved[3], "移転");
     assert_eq!(moved[4], server.url("/ok"));
     assert!(moved[1].contains("移転した窓口"), "{moved:?}");
     let gone = row("/gone");
-    assert_eq!(gone[1], "無い窓口、ひかり訪問看護ステーション", "one row per URL");
+    assert_eq!(
+        gone[1], "無い窓口、ひかり訪問看護ステーション",
+        "one row per URL"
+    );
     assert_eq!(gone[3], "リンク切れ (HTTP 404)");
-    assert!(gone[5].contains("data/facilities/yokohama.yaml:8"), "{gone:?}");
+    assert!(
+        gone[5].contains("data/facilities/yokohama.yaml:8"),
+        "{gone:?}"
+    );
     assert_eq!(row("/broken")[3], "サーバーのエラー (HTTP 500)");
     assert_eq!(row("/slow")[3], "応答なし (1 秒)");
     assert_eq!(row("/get-only")[3], "正常");
@@ -238,7 +303,10 @@ fn a_second_run_within_the_day_asks_nothing_and_refresh_asks_again() {
     assert_success(&out);
     assert_eq!(server.total(), first, "the second run asked the server");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("リンク先のページがありません (HTTP 404)"), "{stderr}");
+    assert!(
+        stderr.contains("リンク先のページがありません (HTTP 404)"),
+        "{stderr}"
+    );
     assert!(stderr.contains("今回確かめた 0 件"), "{stderr}");
     TreeSnapshot::of(&site.path("data")).assert_same(&before, "data/ after check --external");
 
@@ -250,7 +318,12 @@ fn a_second_run_within_the_day_asks_nothing_and_refresh_asks_again() {
 fn options_are_bounded_and_the_report_goes_where_asked() {
     let server = Server::start();
     let site = site_with_links(&server);
-    for bad in [["--timeout", "0"], ["--timeout", "121"], ["--jobs", "0"], ["--jobs", "33"]] {
+    for bad in [
+        ["--timeout", "0"],
+        ["--timeout", "121"],
+        ["--jobs", "0"],
+        ["--jobs", "33"],
+    ] {
         let out = ohisama()
             .args(["check", "--external", "--root"])
             .arg(site.root())
@@ -271,7 +344,10 @@ fn options_are_bounded_and_the_report_goes_where_asked() {
 
     let dir = tempfile::tempdir().expect("tempdir");
     let report = dir.path().join("リンク 確認.csv");
-    let out = check_external(&site, &["--jobs", "1", "--report", report.to_str().expect("utf-8")]);
+    let out = check_external(
+        &site,
+        &["--jobs", "1", "--report", report.to_str().expect("utf-8")],
+    );
     assert_success(&out);
     assert!(report.is_file());
     // An earlier report is replaced.
@@ -281,7 +357,10 @@ fn options_are_bounded_and_the_report_goes_where_asked() {
     let data = site.path(YOKOHAMA);
     let sheet = dir.path().join("名簿.csv");
     std::fs::write(&sheet, "氏名,電話\r\n").expect("write");
-    let before = (TreeSnapshot::of(&site.path("data")), TreeSnapshot::of(dir.path()));
+    let before = (
+        TreeSnapshot::of(&site.path("data")),
+        TreeSnapshot::of(dir.path()),
+    );
     for (target, says) in [
         (dir.path(), "フォルダです"),
         (data.as_path(), "報告ではないファイルです"),
@@ -292,8 +371,12 @@ fn options_are_bounded_and_the_report_goes_where_asked() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(says), "{stderr}");
     }
-    before.0.assert_same(&TreeSnapshot::of(&site.path("data")), "data/");
-    before.1.assert_same(&TreeSnapshot::of(dir.path()), "the report folder");
+    before
+        .0
+        .assert_same(&TreeSnapshot::of(&site.path("data")), "data/");
+    before
+        .1
+        .assert_same(&TreeSnapshot::of(dir.path()), "the report folder");
 }
 
 #[test]
@@ -316,6 +399,9 @@ fn report_cells_are_formula_safe() {
     let bytes = report_bytes(&links);
     let text = String::from_utf8(bytes[3..].to_vec()).expect("utf-8");
     let row = text.lines().nth(1).expect("row");
-    assert!(row.starts_with("\"'=HYPERLINK(\"\"http://evil\"\")\",'@SUM(1),"), "{row}");
+    assert!(
+        row.starts_with("\"'=HYPERLINK(\"\"http://evil\"\")\",'@SUM(1),"),
+        "{row}"
+    );
     assert!(text.contains("\r\n"), "CRLF like the export");
 }

@@ -43,11 +43,23 @@ fn git_edit_of_a_phone_number_without_updated_warns_at_the_window() {
 
     site.edit(YOKOHAMA, "tel: 045-000-0002", "tel: 045-000-0009");
     let d = site.check();
-    let w = expect_diag(&d, YOKOHAMA, 11, "窓口「障害福祉課」が前回のコミットから変わりました");
+    let w = expect_diag(
+        &d,
+        YOKOHAMA,
+        11,
+        "窓口「障害福祉課」が前回のコミットから変わりました",
+    );
     assert!(!w.is_error(), "a reminder is a warning");
-    assert!(w.message.contains("updated: 2025-04-01、2 行目"), "{}", w.message);
+    assert!(
+        w.message.contains("updated: 2025-04-01、2 行目"),
+        "{}",
+        w.message
+    );
     let hint = w.hint.as_deref().unwrap_or_default();
-    assert!(hint.contains("updated: を今日の日付にしてください"), "{hint}");
+    assert!(
+        hint.contains("updated: を今日の日付にしてください"),
+        "{hint}"
+    );
     assert_eq!(reminders(&d).len(), 1, "{:?}", reminders(&d));
     // check is read-only: the warning does not go away by itself.
     assert_eq!(reminders(&site.check()).len(), 1);
@@ -65,15 +77,27 @@ fn git_removed_and_added_windows_point_at_updated() {
     let second = text.find("  - name: 障害福祉課").expect("second window");
     site.write(YOKOHAMA, &text[..second]);
     let d = site.check();
-    expect_diag(&d, YOKOHAMA, 2, "窓口「障害福祉課」が前回のコミットから削除されました");
-
-    let added = format!(
-        "{text}  - name: 新しい窓口\n    field: sodan\n    note: 受付は平日のみ\n"
+    expect_diag(
+        &d,
+        YOKOHAMA,
+        2,
+        "窓口「障害福祉課」が前回のコミットから削除されました",
     );
+
+    let added = format!("{text}  - name: 新しい窓口\n    field: sodan\n    note: 受付は平日のみ\n");
     site.write(YOKOHAMA, &added);
     let d = site.check();
-    let line = added.lines().position(|l| l.contains("新しい窓口")).expect("line") as u32 + 1;
-    expect_diag(&d, YOKOHAMA, line, "窓口「新しい窓口」が前回のコミットから追加されました");
+    let line = added
+        .lines()
+        .position(|l| l.contains("新しい窓口"))
+        .expect("line") as u32
+        + 1;
+    expect_diag(
+        &d,
+        YOKOHAMA,
+        line,
+        "窓口「新しい窓口」が前回のコミットから追加されました",
+    );
     // Only the order changed: no window reads differently.
     let first = &text[text.find("  - name:").expect("first")..second];
     let head = &text[..text.find("  - name:").expect("first")];
@@ -88,8 +112,17 @@ fn git_facility_change_needs_its_own_updated() {
     commit_all(site.root());
     site.edit(FACILITIES, "tel: 045-000-1001", "tel: 045-000-1009");
     let d = site.check();
-    let w = expect_diag(&d, FACILITIES, 1, "施設「ひかり訪問看護ステーション」(id: yokohama-hikari)");
-    assert!(w.message.contains("updated: 2025-03-01、9 行目"), "{}", w.message);
+    let w = expect_diag(
+        &d,
+        FACILITIES,
+        1,
+        "施設「ひかり訪問看護ステーション」(id: yokohama-hikari)",
+    );
+    assert!(
+        w.message.contains("updated: 2025-03-01、9 行目"),
+        "{}",
+        w.message
+    );
     site.edit(FACILITIES, "updated: 2025-03-01", "updated: 2025-07-01");
     assert_eq!(reminders(&site.check()), Vec::<String>::new());
 }
@@ -105,7 +138,10 @@ fn git_odd_paths_detached_head_and_new_files() {
     git(repo.path(), &["init", "-q"]);
     git(repo.path(), &["config", "core.quotepath", "true"]);
     commit_all(repo.path());
-    git(repo.path(), &["commit", "-q", "--allow-empty", "-m", "second"]);
+    git(
+        repo.path(),
+        &["commit", "-q", "--allow-empty", "-m", "second"],
+    );
     git(repo.path(), &["checkout", "-q", "--detach", "HEAD~1"]);
     let new_file = root.join("data/contacts/kamakura.yaml");
     std::fs::write(
@@ -143,7 +179,11 @@ fn without_git_the_last_build_is_the_baseline() {
         ohisama()
             .args([cmd, "--root"])
             .arg(site.root())
-            .args(if cmd == "build" { &["--no-pdf"][..] } else { &[][..] })
+            .args(if cmd == "build" {
+                &["--no-pdf"][..]
+            } else {
+                &[][..]
+            })
             .output()
             .expect("run")
     };
@@ -151,7 +191,10 @@ fn without_git_the_last_build_is_the_baseline() {
     site.edit(YOKOHAMA, "tel: 045-000-0002", "tel: 045-000-0004");
     assert_eq!(reminders(&site.check()), Vec::<String>::new());
     assert_success(&run("build"));
-    assert!(site.path(".cache/freshness/data/contacts/yokohama.yaml").is_file());
+    assert!(
+        site.path(".cache/freshness/data/contacts/yokohama.yaml")
+            .is_file()
+    );
 
     site.edit(YOKOHAMA, "tel: 045-000-0004", "tel: 045-000-0005");
     let before = TreeSnapshot::of(site.root());
