@@ -163,10 +163,7 @@ fn contacts_reminders(
 /// The windows added, changed (same name, other content) and removed, with
 /// the line of the new window (`None` for a removed one). Equal windows are
 /// paired first, then the rest by name, in order.
-fn window_changes<'a>(
-    was: &'a [S<Window>],
-    now: &'a [S<Window>],
-) -> Vec<WindowDiff<'a>> {
+fn window_changes<'a>(was: &'a [S<Window>], now: &'a [S<Window>]) -> Vec<WindowDiff<'a>> {
     let plain =
         |ws: &[S<Window>]| -> Vec<Window> { ws.iter().map(|w| w.value.normalized()).collect() };
     let (old, new) = (plain(was), plain(now));
