@@ -88,6 +88,14 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// A server answered (a status, a redirect): worth keeping for a day.
+    pub fn is_answer(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Ok | Outcome::Moved { .. } | Outcome::Status { .. }
+        )
+    }
+
     /// The report's 結果 cell.
     pub fn label(&self) -> String {
         match self {
@@ -120,6 +128,9 @@ pub struct ExternalReport {
     pub links: Vec<Checked>,
     /// One warning per place of a dead or moved link.
     pub diagnostics: Diagnostics,
+    /// Every URL asked for in this run went unanswered (no server reached):
+    /// most likely this machine is offline or needs a proxy.
+    pub no_answer_at_all: bool,
 }
 
 impl ExternalReport {
@@ -166,17 +177,27 @@ pub fn run(root: &Path, opts: &ExternalOptions) -> Result<ExternalReport, Extern
         .filter(|u| cache.fresh(u, now).is_none())
         .collect();
     let answers = ask_all(&to_ask, opts);
+    // Only what a server answered is kept: no answer at all (DNS, timeout,
+    // refused) may be this machine's network, and is asked again next time.
     for (url, outcome) in to_ask.iter().zip(&answers) {
-        cache.put(url, now, outcome.clone());
+        if outcome.is_answer() {
+            cache.put(url, now, outcome.clone());
+        }
     }
-    let asked: std::collections::BTreeSet<String> = to_ask.into_iter().collect();
     // A cache that cannot be written only costs the next run its requests.
     let _ = cache.write(&cache_file);
-    let mut report = ExternalReport::default();
+    let mut report = ExternalReport {
+        no_answer_at_all: answers.len() >= 2 && !answers.iter().any(Outcome::is_answer),
+        ..ExternalReport::default()
+    };
+    let asked: BTreeMap<String, Outcome> = to_ask.into_iter().zip(answers).collect();
     for (url, places) in urls {
-        let cached = !asked.contains(&url);
-        let Some(outcome) = cache.fresh(&url, now).cloned() else {
-            continue;
+        let (outcome, cached) = match asked.get(&url) {
+            Some(o) => (o.clone(), false),
+            None => match cache.fresh(&url, now) {
+                Some(o) => (o.clone(), true),
+                None => continue,
+            },
         };
         report.diagnostics.extend(warnings(&url, &places, &outcome));
         report.links.push(Checked {

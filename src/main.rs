@@ -319,6 +319,11 @@ fn check(
                     report.links.len(),
                     ext.report.display()
                 );
+                if report.no_answer_at_all {
+                    eprintln!(
+                        "お知らせ: どの URL のサーバーからも答えがありませんでした。このパソコンがインターネットにつながっているか (病院のネットワークではプロキシの設定 HTTPS_PROXY も) 確かめてください"
+                    );
+                }
                 return code;
             }
             Err(e) => {

@@ -290,7 +290,7 @@ fn dead_and_moved_links_are_warnings_at_their_lines_and_in_the_report() {
 }
 
 #[test]
-fn a_second_run_within_the_day_asks_nothing_and_refresh_asks_again() {
+fn a_second_run_within_the_day_asks_only_the_unanswered_and_refresh_asks_again() {
     let server = Server::start();
     let site = site_with_links(&server);
     assert_success(&check_external(&site, &[]));
@@ -301,13 +301,18 @@ fn a_second_run_within_the_day_asks_nothing_and_refresh_asks_again() {
     let before = TreeSnapshot::of(&site.path("data"));
     let out = check_external(&site, &[]);
     assert_success(&out);
-    assert_eq!(server.total(), first, "the second run asked the server");
+    // Only the URL that gave no answer (timeout) is asked again.
+    assert_eq!(server.total(), first + 1, "the second run asked the server");
+    assert_eq!(server.count("HEAD", "/slow"), 2);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("リンク先のページがありません (HTTP 404)"),
         "{stderr}"
     );
-    assert!(stderr.contains("今回確かめた 0 件"), "{stderr}");
+    assert!(
+        stderr.contains("今回確かめた 1 件、1日以内の結果を使った 5 件"),
+        "{stderr}"
+    );
     TreeSnapshot::of(&site.path("data")).assert_same(&before, "data/ after check --external");
 
     assert_success(&check_external(&site, &["--refresh"]));
@@ -404,4 +409,35 @@ fn report_cells_are_formula_safe() {
         "{row}"
     );
     assert!(text.contains("\r\n"), "CRLF like the export");
+}
+
+/// Nothing answers (a closed port, as when the machine is offline): said
+/// once, and not kept, so the next run asks again.
+#[test]
+fn no_answer_at_all_is_said_and_not_cached() {
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let site = TestSite::mini();
+    let mut text = site
+        .read(YOKOHAMA)
+        .replace("    url: https://example.jp/yokohama\n", "");
+    for path in ["/a", "/b"] {
+        text.push_str(&format!(
+            "  - name: 窓口{path}\n    field: sodan\n    url: http://127.0.0.1:{port}{path}\n"
+        ));
+    }
+    site.write(YOKOHAMA, &text);
+    for _ in 0..2 {
+        let out = check_external(&site, &[]);
+        assert_success(&out);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("今回確かめた 2 件"), "{stderr}");
+        assert!(
+            stderr.contains("どの URL のサーバーからも答えがありませんでした"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("接続を拒否されました"), "{stderr}");
+    }
 }
