@@ -78,7 +78,7 @@ enum Command {
         #[arg(long)]
         region: Option<String>,
     },
-    /// データを検査して問題をすべて表示する (何も書き出さない)
+    /// データを検査して問題をすべて表示する (--external の結果 (.cache/ と報告) のほかは何も書き出さない)
     Check {
         #[arg(long, default_value = ".")]
         root: PathBuf,
