@@ -27,6 +27,9 @@ pub const DATA_FILES: [&str; 6] = [
     "facility_types.yaml",
 ];
 
+/// The data files a site may have (read when present).
+pub const OPTIONAL_DATA_FILES: [&str; 1] = ["synonyms.yaml"];
+
 /// What loading produced: the data that could be read, every problem, and the
 /// text of each file (so diagnostics can show the offending line).
 /// One file parsed on a worker: its data (if readable), its problems, its text.
@@ -68,6 +71,11 @@ fn load(root: &Path, with_content: bool) -> Loaded {
         fields: loader.yaml_file(&data.join("fields.yaml")),
         care: loader.yaml_file(&data.join("care.yaml")),
         facility_types: loader.yaml_file(&data.join("facility_types.yaml")),
+        synonyms: data
+            .join("synonyms.yaml")
+            .exists()
+            .then(|| loader.yaml_file(&data.join("synonyms.yaml")))
+            .flatten(),
         ..RawSite::default()
     };
     let contact_paths = loader.list_yaml_dir(&data.join("contacts"));
@@ -328,6 +336,7 @@ impl<'a> Loader<'a> {
         names.sort();
         for name in names {
             if !DATA_FILES.contains(&name.as_str())
+                && !OPTIONAL_DATA_FILES.contains(&name.as_str())
                 && !name.starts_with('.')
                 && !name.ends_with('~')
             {
@@ -338,7 +347,11 @@ impl<'a> Loader<'a> {
                         0,
                         "このファイルは読み込まれません",
                     )
-                    .hint(format!("data/ で読むファイル: {}", DATA_FILES.join(", "))),
+                    .hint(format!(
+                        "data/ で読むファイル: {}, {}",
+                        DATA_FILES.join(", "),
+                        OPTIONAL_DATA_FILES.join(", ")
+                    )),
                 );
             }
         }

@@ -40,6 +40,9 @@ pub struct Site {
     /// Sorted by kana.
     pub facilities: Vec<FacilityView>,
     pub pages: Vec<PageView>,
+    /// data/synonyms.yaml (the search's vocabulary, with the derived groups
+    /// of `derived::search_vocabulary`).
+    pub synonyms: Vec<crate::kinds::synonyms::SynonymView>,
     /// The main menu (site.yaml's `menu:` or the default, then front matter).
     pub menu: Vec<crate::sections::MenuItem>,
 }
@@ -102,6 +105,7 @@ pub fn resolve(checked: Checked<'_>) -> Site {
         pages,
         notices,
         menu,
+        synonyms: crate::kinds::synonyms::views(&raw.synonyms),
         ..settings(cfg, base)
     }
 }

@@ -483,8 +483,7 @@ fn search_page_ui_renders_typed_results_under_a_sub_path() {
         .unwrap()
         .len();
     let expect_status = if total == 0 {
-        "「訪問看護」に一致する結果は見つかりませんでした。別の言葉やひらがなでもお試しください。"
-            .to_string()
+        "「訪問看護」に一致する結果は見つかりませんでした。".to_string()
     } else {
         format!("{total}件見つかりました")
     };
