@@ -398,8 +398,8 @@ fn build_search(
         source,
     })?;
     let index_dir = fresh.path().join(SEARCH_INDEX);
-    let (mut index, grams) = crate::search::SearchIndex::build_with_grams(&docs, &index_dir)
-        .map_err(search_failed)?;
+    let (mut index, grams) =
+        crate::search::SearchIndex::build_with_grams(&docs, &index_dir).map_err(search_failed)?;
     t.lap("search index");
     index
         .set_vocabulary(&crate::derived::search_vocabulary(site), &index_dir)

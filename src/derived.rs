@@ -102,7 +102,11 @@ pub fn search_vocabulary(site: &Site) -> crate::search::Vocabulary {
     }
     let terms = [
         (&site.care, Category::Care, "care.yaml"),
-        (&site.facility_types, Category::Service, "facility_types.yaml"),
+        (
+            &site.facility_types,
+            Category::Service,
+            "facility_types.yaml",
+        ),
     ];
     let mut readings: Vec<(String, String, bool, &str)> = Vec::new();
     for (list, category, file) in terms {

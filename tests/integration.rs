@@ -29,6 +29,7 @@ mod schema_parity;
 mod search_analyzer;
 mod search_index;
 mod search_parity;
+mod search_synonyms;
 mod search_ui;
 mod sheet;
 mod theme;

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::browser::{Browser, Page, serve_dir};
-use ohisama::search::analyzer::{normalize, query_words, tokens};
 use ohisama::kinds::synonyms::SynonymGroup;
+use ohisama::search::analyzer::{normalize, query_words, tokens};
 use ohisama::search::expand::{Group, Place, Vocabulary};
 use ohisama::search::export::{Meta, fetch_plan, fetch_plan_with};
 use ohisama::search::{DocKind, QueryOptions, SearchDoc, SearchIndex, suggest};
@@ -525,11 +525,8 @@ fn search_page_ui_renders_typed_results_under_a_sub_path() {
 /// data/synonyms.yaml, the fixture's municipalities as places, and its
 /// leading page documents as the explanatory ones.
 pub fn fixture_vocabulary(docs: &[SearchDoc]) -> Vocabulary {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/data/synonyms.yaml"
-    ))
-    .unwrap();
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/synonyms.yaml"))
+        .unwrap();
     let raw: Vec<ohisama::model::S<SynonymGroup>> = ohisama::load::parse_yaml(&text)
         .unwrap_or_else(|_| panic!("data/synonyms.yaml does not parse"));
     let groups = raw
@@ -537,7 +534,7 @@ pub fn fixture_vocabulary(docs: &[SearchDoc]) -> Vocabulary {
         .map(|g| Group {
             words: g.value.words.iter().map(|w| w.value.clone()).collect(),
             typed: g.value.typed.iter().map(|w| w.value.clone()).collect(),
-            topic: g.value.category.is_topic(),
+            topic: g.value.category().is_topic(),
             source: "synonyms.yaml".into(),
         })
         .collect();
@@ -562,18 +559,21 @@ pub fn fixture_vocabulary(docs: &[SearchDoc]) -> Vocabulary {
 }
 
 /// Independent scan with the raw groups: a document matches a word when it
-/// contains the word, or any `words` entry of the group the word is in
-/// (as a word or a typed word), as a substring of its normalised texts.
+/// contains, as a substring of its normalised texts, any `words` entry of
+/// the group the word is in (as a word or a typed word), or the word itself
+/// when no group has it.
 pub fn scan_with(docs: &[SearchDoc], q: &str, vocab: &Vocabulary) -> Vec<u32> {
     let alternatives = |w: &str| -> Vec<String> {
-        let mut alts = vec![w.to_string()];
         for g in &vocab.groups {
-            if g.words.iter().chain(&g.typed).any(|x| normalize(x) == w) {
-                alts.extend(g.words.iter().map(|x| normalize(x)));
-                break;
+            if g.words.iter().any(|x| normalize(x) == w) {
+                return g.words.iter().map(|x| normalize(x)).collect();
+            }
+            if g.typed.iter().any(|x| normalize(x) == w) {
+                // a typed word is recognised, not searched
+                return g.words.iter().map(|x| normalize(x)).collect();
             }
         }
-        alts
+        vec![w.to_string()]
     };
     let words: Vec<Vec<String>> = query_words(q).iter().map(|w| alternatives(w)).collect();
     (0..docs.len() as u32)
@@ -760,13 +760,24 @@ fn search_js_expands_and_ranks_like_tantivy() {
         let want = index.query(q, &opts).unwrap();
         let total = index.matching_docs(q, &opts).unwrap().len();
         let got_list = got["results"].as_array().unwrap();
-        let got_urls: Vec<&str> = got_list.iter().map(|r| r["url"].as_str().unwrap()).collect();
+        let got_urls: Vec<&str> = got_list
+            .iter()
+            .map(|r| r["url"].as_str().unwrap())
+            .collect();
         let want_urls: Vec<&str> = want.iter().map(|h| h.url.as_str()).collect();
         assert_eq!(got_urls, want_urls, "order for {q:?} {kind:?} {region:?}");
-        assert_eq!(got["total"].as_u64().unwrap() as usize, total, "total for {q:?}");
+        assert_eq!(
+            got["total"].as_u64().unwrap() as usize,
+            total,
+            "total for {q:?}"
+        );
         for (g, w) in got_list.iter().zip(&want) {
             let gs = g["score"].as_f64().unwrap();
-            assert!((gs - w.score as f64).abs() <= 1e-4, "score of {} for {q:?}", w.url);
+            assert!(
+                (gs - w.score as f64).abs() <= 1e-4,
+                "score of {} for {q:?}",
+                w.url
+            );
             assert_eq!(g["doc"], json!(w.doc));
             assert_eq!(g["tel"], json!(w.tel));
         }
@@ -859,18 +870,38 @@ fn explanations_come_first_for_topic_words() {
         ..QueryOptions::default()
     };
     let mut premise = 0;
-    for q in ["胃ろう", "短期入所", "訪問看護", "人工呼吸器", "医療的ケア", "児童発達支援"] {
+    for q in [
+        "胃ろう",
+        "短期入所",
+        "訪問看護",
+        "人工呼吸器",
+        "医療的ケア",
+        "児童発達支援",
+    ] {
         let first = &ranked.query(q, &one).unwrap()[0];
         assert!(first.doc < vocab.explain_docs, "{q}: {}", first.url);
         if plain.query(q, &one).unwrap()[0].kind != DocKind::Page {
             premise += 1;
         }
     }
-    assert!(premise >= 1, "no topic query had a facility or window first");
+    assert!(
+        premise >= 1,
+        "no topic query had a facility or window first"
+    );
     // Not a topic word: the order is plain BM25.
     for q in ["停電", "NICU", "レスパイト"] {
-        let a: Vec<u32> = plain.query(q, &QueryOptions::default()).unwrap().iter().map(|h| h.doc).collect();
-        let b: Vec<u32> = ranked.query(q, &QueryOptions::default()).unwrap().iter().map(|h| h.doc).collect();
+        let a: Vec<u32> = plain
+            .query(q, &QueryOptions::default())
+            .unwrap()
+            .iter()
+            .map(|h| h.doc)
+            .collect();
+        let b: Vec<u32> = ranked
+            .query(q, &QueryOptions::default())
+            .unwrap()
+            .iter()
+            .map(|h| h.doc)
+            .collect();
         assert_eq!(a, b, "{q}");
     }
 }
@@ -901,9 +932,15 @@ fn the_named_municipality_comes_first() {
         ("ひらつか", "平塚市"),
     ] {
         let hits = ranked.query(q, &all).unwrap();
-        let is_place: Vec<bool> = hits.iter().map(|h| h.municipality.as_deref() == Some(name)).collect();
+        let is_place: Vec<bool> = hits
+            .iter()
+            .map(|h| h.municipality.as_deref() == Some(name))
+            .collect();
         let first_other = is_place.iter().position(|p| !p).unwrap_or(is_place.len());
-        assert!(is_place[first_other..].iter().all(|p| !p), "{q}: {is_place:?}");
+        assert!(
+            is_place[first_other..].iter().all(|p| !p),
+            "{q}: {is_place:?}"
+        );
         assert!(first_other > 0, "{q}: no hit of {name}");
         if first_other < hits.len() {
             mixed += 1;
@@ -919,5 +956,8 @@ fn the_named_municipality_comes_first() {
         }
     }
     // The news item that names 茅ヶ崎市 and 平塚市 comes after their own entries.
-    assert!(mixed >= 2 && reordered >= 1, "mixed {mixed} reordered {reordered}");
+    assert!(
+        mixed >= 2 && reordered >= 1,
+        "mixed {mixed} reordered {reordered}"
+    );
 }

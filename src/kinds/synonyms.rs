@@ -42,10 +42,7 @@ pub enum Category {
 impl Category {
     /// Whether a word of this category asks for explanations first.
     pub fn is_topic(self) -> bool {
-        matches!(
-            self,
-            Category::Care | Category::Benefit | Category::Service
-        )
+        matches!(self, Category::Care | Category::Benefit | Category::Service)
     }
 
     pub fn label(self) -> &'static str {
@@ -59,18 +56,19 @@ impl Category {
         }
     }
 
+    /// Every category, in the order the docs list them.
+    pub const ALL: [Category; 6] = [
+        Category::Care,
+        Category::Benefit,
+        Category::Service,
+        Category::Spelling,
+        Category::Place,
+        Category::Other,
+    ];
+
     /// The category of a CSV cell or label; `None` for unknown text.
     pub fn from_label(s: &str) -> Option<Category> {
-        [
-            Category::Care,
-            Category::Benefit,
-            Category::Service,
-            Category::Spelling,
-            Category::Place,
-            Category::Other,
-        ]
-        .into_iter()
-        .find(|c| c.label() == s.trim())
+        Category::ALL.into_iter().find(|c| c.label() == s.trim())
     }
 }
 
@@ -95,15 +93,28 @@ pub struct SynonymGroup {
         description = "入力されたら言葉で探すが、それ自体は探さない言い方 (よみ、短い略語: いろう, HOT)"
     )]
     pub typed: Vec<S<String>>,
-    #[serde(default)]
+    /// Read as text and checked by `check`, so an unknown word is reported
+    /// at its line with the valid ones (serde would only say "bad YAML").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(
+        with = "Option<Category>",
         title = "分類",
         description = "ケア / 制度 / サービス は説明ページを先に並べます"
     )]
-    pub category: Category,
+    pub category: Option<S<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(title = "メモ", description = "任意")]
     pub note: Option<String>,
+}
+
+impl SynonymGroup {
+    /// Its category (その他 when absent or unknown: `check` reports unknown ones).
+    pub fn category(&self) -> Category {
+        self.category
+            .as_ref()
+            .and_then(|c| Category::from_label(&c.value))
+            .unwrap_or_default()
+    }
 }
 
 /// A group as the search uses it.
@@ -122,9 +133,19 @@ pub fn views(src: &Option<(String, Vec<S<SynonymGroup>>)>) -> Vec<SynonymView> {
     };
     list.iter()
         .map(|g| SynonymView {
-            words: g.value.words.iter().map(|w| w.value.trim().to_string()).collect(),
-            typed: g.value.typed.iter().map(|w| w.value.trim().to_string()).collect(),
-            category: g.value.category,
+            words: g
+                .value
+                .words
+                .iter()
+                .map(|w| w.value.trim().to_string())
+                .collect(),
+            typed: g
+                .value
+                .typed
+                .iter()
+                .map(|w| w.value.trim().to_string())
+                .collect(),
+            category: g.value.category(),
             source: format!("{file}:{}", crate::kinds::common::pos(g).0),
         })
         .collect()
@@ -133,9 +154,8 @@ pub fn views(src: &Option<(String, Vec<S<SynonymGroup>>)>) -> Vec<SynonymView> {
 /// A word that, searched as a substring, would find unrelated text: kana or
 /// Latin letters only and at most 2 characters (たん finds かんたん, PD finds PDF).
 fn too_short_to_search(normalized: &str) -> bool {
-    let kana_or_latin = |c: char| {
-        ('ぁ'..='ゖ').contains(&c) || c == 'ー' || c.is_ascii_alphanumeric()
-    };
+    let kana_or_latin =
+        |c: char| ('ぁ'..='ゖ').contains(&c) || c == 'ー' || c.is_ascii_alphanumeric();
     normalized.chars().count() <= 2 && normalized.chars().all(kana_or_latin)
 }
 
@@ -168,14 +188,31 @@ fn check_group(
         .map(|w| (w, true))
         .chain(g.typed.iter().map(|w| (w, false)))
         .collect();
+    if let Some(cat) = &g.category
+        && Category::from_label(&cat.value).is_none()
+    {
+        let d = c.error_at(file, cat, format!("分類「{}」はありません", cat.value));
+        d.expected = Some(
+            Category::ALL
+                .iter()
+                .map(|c| c.label())
+                .collect::<Vec<_>>()
+                .join(" / "),
+        );
+        d.hint = Some("分類がわからないときは書かないでください (その他 になります)".into());
+    }
     let mut mine: Vec<String> = Vec::new();
     for (w, searched) in &all {
         let Some(n) = check_word(c, file, w, *searched) else {
             continue;
         };
         if mine.contains(&n) {
-            c.error_at(file, *w, format!("「{}」がこのグループに2回あります", w.value))
-                .hint = Some("1つを消してください".into());
+            c.error_at(
+                file,
+                *w,
+                format!("「{}」がこのグループに2回あります", w.value),
+            )
+            .hint = Some("1つを消してください".into());
             continue;
         }
         if let Some(other) = seen.get(&n) {

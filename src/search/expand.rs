@@ -10,8 +10,9 @@
 //!
 //! **Exactness contract.** Every hit contains, for each query word, the word
 //! itself or one of its declared variants as a substring of its title, body
-//! or kana. Variants of a word are the `words` of its group; `typed` words
-//! (readings, short abbreviations) are searched only when typed.
+//! or kana. Variants of a word are the `words` of its group (and the word
+//! itself unless it is a `typed` word: readings and short abbreviations are
+//! recognised when typed but never searched, たん would find かんたん).
 //! A variant that occurs in no document is dropped (it adds no hit), and so is
 //! a variant that contains another kept variant (its hits are a subset).
 
@@ -119,7 +120,11 @@ impl Expansions {
                 if key.is_empty() || out.entries.contains_key(&key) {
                     continue; // the first group that has a word keeps it
                 }
-                let candidates = unique_written(std::iter::once(written).chain(&g.words));
+                // A typed word (a reading, a short abbreviation) is not
+                // searched itself: たん would find かんたん.
+                let is_typed = !g.words.iter().any(|w| normalize(w.trim()) == key);
+                let own = (!is_typed).then_some(written);
+                let candidates = unique_written(own.into_iter().chain(&g.words));
                 let kept: Vec<String> = candidates
                     .into_iter()
                     .filter(|v| is_present(&normalize(v)))
@@ -279,7 +284,7 @@ mod tests {
         let present = |w: &str| ["胃ろう", "胃瘻", "茅け崎", "茅け崎市", "ちがさき"].contains(&w);
         let x = Expansions::build(&vocab(), present);
         assert_eq!(x.variants("胃瘻"), vec!["胃瘻", "胃ろう"]);
-        // typed: searched only for itself, and absent here
+        // typed: recognised, not searched itself
         assert_eq!(x.variants("いろう"), vec!["胃ろう", "胃瘻"]);
         assert_eq!(x.variants("peg"), vec!["胃ろう", "胃瘻"]);
         assert!(x.entry("胃ろう").unwrap().topic);
@@ -291,6 +296,9 @@ mod tests {
         assert_eq!(x.entry("茅が崎").unwrap().place, Some(0));
         assert_eq!(x.entry("ちがさき").unwrap().place, Some(0));
         // 茅ヶ崎市 contains 茅ヶ崎: only the shorter one is searched
-        assert_eq!(without_contained(vec!["茅ヶ崎市".into(), "茅ケ崎".into()]), vec!["茅ケ崎"]);
+        assert_eq!(
+            without_contained(vec!["茅ヶ崎市".into(), "茅ケ崎".into()]),
+            vec!["茅ケ崎"]
+        );
     }
 }

@@ -774,7 +774,11 @@ fn syn_shards(x: &super::expand::Expansions) -> Vec<Vec<u8>> {
 }
 
 /// Writes `s/<i>.json`, `m/<p>.bin` and `r.json`.
-fn write_expansions(w: &mut Writer, si: &SearchIndex, syn: Vec<Vec<u8>>) -> Result<(), SearchError> {
+fn write_expansions(
+    w: &mut Writer,
+    si: &SearchIndex,
+    syn: Vec<Vec<u8>>,
+) -> Result<(), SearchError> {
     for (i, bytes) in syn.iter().enumerate() {
         w.write(&format!("s/{i}.json"), bytes)?;
     }
@@ -930,12 +934,18 @@ pub fn fetch_plan_with(
     let words = query_words(query);
     for w in &words {
         if meta.syn_shards > 0 {
-            add(format!("s/{}.json", fnv1a32(w.as_bytes()) % meta.syn_shards));
+            add(format!(
+                "s/{}.json",
+                fnv1a32(w.as_bytes()) % meta.syn_shards
+            ));
         }
         for v in x.variants(w) {
             let cover = lookup_cover(&v);
             for (_, t) in &cover {
-                add(format!("t/{}.bin", fnv1a32(t.as_bytes()) % meta.term_shards));
+                add(format!(
+                    "t/{}.bin",
+                    fnv1a32(t.as_bytes()) % meta.term_shards
+                ));
             }
             if v.chars().count() > MAX_GRAM {
                 for (_, t) in &cover {

@@ -27,6 +27,7 @@
 
 pub mod analyzer;
 pub mod expand;
+pub mod explain;
 pub mod export;
 pub mod rank;
 pub mod suggest;

@@ -105,7 +105,10 @@ mod tests {
             ("ほうもんかんご".to_string(), "訪問看護".to_string()),
         ];
         assert_eq!(suggestions(&cands, "たんきにゅうじょ"), vec!["短期入所"]);
-        assert_eq!(suggestions(&cands, "ほうもんかんこ 茅ヶ崎"), vec!["訪問看護 茅ヶ崎"]);
+        assert_eq!(
+            suggestions(&cands, "ほうもんかんこ 茅ヶ崎"),
+            vec!["訪問看護 茅ヶ崎"]
+        );
         assert!(suggestions(&cands, "宇宙飛行士").is_empty());
         let abc: Vec<char> = "kitten".chars().collect();
         let xyz: Vec<char> = "sitting".chars().collect();
