@@ -266,6 +266,30 @@ fn register_analyzer(index: &Index) {
     );
 }
 
+/// One document as tantivy stores it; `i` is its position (document id).
+fn tantivy_doc(f: &Fields, d: &SearchDoc, i: usize) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.text[0], &d.title);
+    doc.add_text(f.text[1], &d.body);
+    doc.add_text(f.text[2], &d.kana);
+    doc.add_text(f.url, &d.url);
+    doc.add_text(f.kind, d.kind.as_str());
+    for (field, value) in [
+        (f.municipality, &d.municipality),
+        (f.region, &d.region),
+        (f.field, &d.field),
+        (f.tel, &d.tel),
+        (f.tel_href, &d.tel_href),
+        (f.field_id, &d.field_id),
+    ] {
+        if let Some(x) = value {
+            doc.add_text(field, x);
+        }
+    }
+    doc.add_u64(f.ord, i as u64);
+    doc
+}
+
 /// The tantivy index of the site, kept in a build cache directory.
 pub struct SearchIndex {
     pub(crate) index: Index,
@@ -313,30 +337,7 @@ impl SearchIndex {
                 index.writer_with_num_threads(1, WRITER_BUDGET)?;
             writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
             for (i, d) in docs.iter().enumerate() {
-                let mut doc = TantivyDocument::default();
-                doc.add_text(f.text[0], &d.title);
-                doc.add_text(f.text[1], &d.body);
-                doc.add_text(f.text[2], &d.kana);
-                doc.add_text(f.url, &d.url);
-                doc.add_text(f.kind, d.kind.as_str());
-                if let Some(m) = &d.municipality {
-                    doc.add_text(f.municipality, m);
-                }
-                if let Some(r) = &d.region {
-                    doc.add_text(f.region, r);
-                }
-                for (field, value) in [
-                    (f.field, &d.field),
-                    (f.tel, &d.tel),
-                    (f.tel_href, &d.tel_href),
-                    (f.field_id, &d.field_id),
-                ] {
-                    if let Some(x) = value {
-                        doc.add_text(field, x);
-                    }
-                }
-                doc.add_u64(f.ord, i as u64);
-                writer.add_document(doc)?;
+                writer.add_document(tantivy_doc(&f, d, i))?;
             }
             let t0 = std::time::Instant::now();
             writer.commit()?;
