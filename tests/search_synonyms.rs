@@ -279,3 +279,75 @@ fn browser_results_have_call_buttons_field_colours_variants_and_suggestions() {
         Duration::from_secs(20)
     ));
 }
+
+#[test]
+fn synonyms_csv_round_trips_and_a_bad_row_changes_nothing() {
+    let site = TestSite::sample();
+    let csv = site.path("syn.csv");
+    let run = |args: &[&str]| {
+        ohisama()
+            .args(args)
+            .arg("--root")
+            .arg(site.root())
+            .output()
+            .unwrap()
+    };
+    let c = csv.to_str().unwrap();
+    sitekit::assert_success(&run(&["export", "synonyms", "--out", c]));
+    let first = std::fs::read(&csv).unwrap();
+    let text = String::from_utf8(first.clone()).unwrap();
+    assert!(
+        text.starts_with("\u{feff}言葉,入力だけ,分類,メモ\r\n"),
+        "{text:.80}"
+    );
+    assert!(
+        text.contains("\r\n胃ろう、胃瘻、PEG,いろう,ケア,"),
+        "{text:.200}"
+    );
+    assert!(text.contains("、#8000,"), "{text}");
+    // CSV → YAML → CSV gives the same bytes, and the groups are the same.
+    let before = ohisama::load::load_data(site.root())
+        .raw
+        .synonyms
+        .unwrap()
+        .1;
+    sitekit::assert_success(&run(&["import", "synonyms", c, "--force"]));
+    let after = ohisama::load::load_data(site.root())
+        .raw
+        .synonyms
+        .unwrap()
+        .1;
+    let words = |g: &[ohisama::model::S<ohisama::model::SynonymGroup>]| -> Vec<(Vec<String>, Vec<String>, String)> {
+        g.iter()
+            .map(|g| {
+                (
+                    g.value.words.iter().map(|w| w.value.clone()).collect(),
+                    g.value.typed.iter().map(|w| w.value.clone()).collect(),
+                    g.value.category().label().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(words(&before), words(&after));
+    std::fs::remove_file(&csv).unwrap();
+    sitekit::assert_success(&run(&["export", "synonyms", "--out", c]));
+    assert_eq!(std::fs::read(&csv).unwrap(), first);
+
+    // A word in two groups: refused at its row, nothing written.
+    let bad = site.path("bad.csv");
+    std::fs::write(
+        &bad,
+        "言葉,入力だけ,分類,メモ\n胃ろう、胃瘻,いろう,ケア,\n訪問看護、胃瘻,,サービス,\n",
+    )
+    .unwrap();
+    let data = sitekit::TreeSnapshot::of(&site.path("data"));
+    let out = run(&["import", "synonyms", bad.to_str().unwrap(), "--force"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("3行目") && err.contains("「胃瘻」は"), "{err}");
+    data.assert_same(&sitekit::TreeSnapshot::of(&site.path("data")), "data/");
+    // Without --force an existing file is kept.
+    let out = run(&["import", "synonyms", c]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+}
