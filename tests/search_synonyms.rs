@@ -258,6 +258,18 @@ fn browser_results_have_call_buttons_field_colours_variants_and_suggestions() {
         "[...document.querySelectorAll('#search-results mark')].some(m => m.textContent === '胃ろう')",
         Duration::from_secs(5)
     ));
+    // A loanword the texts also use: searched itself and with its group, as typed.
+    page.goto(&format!(
+        "{base}/search/?q=%E3%82%B7%E3%83%A7%E3%83%BC%E3%83%88%E3%82%B9%E3%83%86%E3%82%A4"
+    ));
+    wait_status(&page);
+    let text = page.eval_json(&format!("{status}.textContent"));
+    assert!(
+        text.as_str()
+            .unwrap()
+            .contains("「ショートステイ」は「短期入所」も含めて検索しました"),
+        "{text}"
+    );
 
     // Nothing found: もしかして links run their query; no hint about hiragana.
     page.goto(&format!(

@@ -534,8 +534,10 @@ async function run(query, { limit = 10, kind = null, region = null, base = "/sea
       tel, telHref, fieldId,
     };
   });
+  // Each word as typed (not normalised) with the variants as the vocabulary writes them.
+  const raws = rawWords(query);
   const shownVariants = words.map((w, i) => ({
-    word: w,
+    word: raws.find((r) => normalize(r) === w) || w,
     variants: entries[i] ? entries[i].v : [w],
   }));
   return { total: hits.length, results, variants: shownVariants };
@@ -786,11 +788,20 @@ function resultItem(r, q, marks, siteBase) {
   return li;
 }
 
-/** 「胃瘻 は 胃ろう も含めて検索しました」 for the words that were expanded. */
+/**
+ * What the words were searched as: 「胃瘻」は「胃ろう」で (the word itself
+ * occurs nowhere), 「ショートステイ」は「短期入所」も含めて (it does).
+ */
 function variantNote(variants) {
-  const parts = variants
-    .filter((v) => v.variants.length > 0 && !(v.variants.length === 1 && normalize(v.variants[0]) === v.word))
-    .map((v) => `「${v.word}」は「${v.variants.join("」「")}」で`);
+  const parts = [];
+  for (const v of variants) {
+    const self = normalize(v.word);
+    const others = v.variants.filter((x) => normalize(x) !== self);
+    if (others.length === 0) continue;
+    const list = `「${others.join("」「")}」`;
+    const searchedSelf = others.length < v.variants.length;
+    parts.push(`「${v.word}」は${list}${searchedSelf ? "も含めて" : "で"}`);
+  }
   return parts.length ? `(${parts.join("、")}検索しました)` : "";
 }
 
