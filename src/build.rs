@@ -416,10 +416,14 @@ fn build_search(
         path: fresh.path().to_path_buf(),
         source,
     })?;
-    let (index, grams) =
-        crate::search::SearchIndex::build_with_grams(&docs, &fresh.path().join(SEARCH_INDEX))
-            .map_err(search_failed)?;
+    let index_dir = fresh.path().join(SEARCH_INDEX);
+    let (mut index, grams) =
+        crate::search::SearchIndex::build_with_grams(&docs, &index_dir).map_err(search_failed)?;
     t.lap("search index");
+    index
+        .set_vocabulary(&crate::derived::search_vocabulary(site), &index_dir)
+        .map_err(search_failed)?;
+    t.lap("search expansions");
     let stats = index
         .export_built(&docs, grams, &staging.path().join("search"))
         .map_err(search_failed)?;

@@ -32,6 +32,7 @@ pub fn rules(raw: &RawSite) -> Diagnostics {
     crate::kinds::facilities::check(&mut v, &raw.facilities, ids);
     crate::kinds::centres::check(&mut v, raw, ids);
     crate::kinds::pages::check(&mut v, &raw.pages);
+    crate::kinds::synonyms::check(&mut v, &raw.synonyms);
     v.diags
 }
 

@@ -32,6 +32,7 @@ mod schema_parity;
 mod search_analyzer;
 mod search_index;
 mod search_parity;
+mod search_synonyms;
 mod search_ui;
 mod sheet;
 mod theme;

@@ -603,6 +603,9 @@ pub fn search_docs(municipalities: &[MunicipalityView], docs: &mut Vec<SearchDoc
             municipality: Some(m.name.clone()),
             region: Some(m.region_id.clone()),
             field: None,
+            tel: None,
+            tel_href: None,
+            field_id: None,
         });
         for w in &m.windows {
             docs.push(SearchDoc {
@@ -621,6 +624,9 @@ pub fn search_docs(municipalities: &[MunicipalityView], docs: &mut Vec<SearchDoc
                 municipality: Some(m.name.clone()),
                 region: Some(m.region_id.clone()),
                 field: Some(w.field_name.clone()),
+                tel: w.tel.clone(),
+                tel_href: w.tel_href.clone(),
+                field_id: Some(w.field_id.clone()),
             });
         }
     }

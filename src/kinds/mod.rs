@@ -12,4 +12,5 @@ pub mod contacts;
 pub mod facilities;
 pub mod pages;
 pub mod settings;
+pub mod synonyms;
 pub mod vocab;

@@ -70,6 +70,13 @@ pub const SCHEMAS: [SchemaFile; 10] = [
         make: of::<Vec<FacilityType>>,
     },
     SchemaFile {
+        kind: "synonyms",
+        file: "synonyms.schema.json",
+        title: "検索の言い換え (data/synonyms.yaml)",
+        description: "同じ意味の言葉のグループ。どれか1つで検索すると全部の言葉で探します",
+        make: of::<Vec<crate::kinds::synonyms::SynonymGroup>>,
+    },
+    SchemaFile {
         kind: "contacts",
         file: "contacts.schema.json",
         title: "市町村の問い合わせ窓口 (data/contacts/<市町村>.yaml)",
