@@ -4,7 +4,21 @@
 
 use crate::pdf;
 use crate::search::SearchDoc;
-use crate::site::Site;
+use crate::site::{MunicipalityView, Site};
+
+fn pdf_fields(site: &Site) -> Vec<pdf::Field> {
+    site.fields
+        .iter()
+        .map(|f| pdf::Field {
+            id: f.id.clone(),
+            name: f.name.clone(),
+            color: f.color.clone(),
+            text_color: f.text_color.clone(),
+            tint: f.tint.clone(),
+            description: f.description.clone(),
+        })
+        .collect()
+}
 
 pub fn pdf_directory(site: &Site) -> pdf::Directory {
     pdf::Directory {
@@ -17,18 +31,7 @@ pub fn pdf_directory(site: &Site) -> pdf::Directory {
         intro: site.intro.clone(),
         usage: site.usage.clone(),
         sample: site.sample,
-        fields: site
-            .fields
-            .iter()
-            .map(|f| pdf::Field {
-                id: f.id.clone(),
-                name: f.name.clone(),
-                color: f.color.clone(),
-                text_color: f.text_color.clone(),
-                tint: f.tint.clone(),
-                description: f.description.clone(),
-            })
-            .collect(),
+        fields: pdf_fields(site),
         regions: site
             .regions
             .iter()
@@ -55,6 +58,67 @@ pub fn pdf_directory(site: &Site) -> pdf::Directory {
             })
             .collect(),
     }
+}
+
+/// The contact cards: one per municipality, in official code order.
+pub fn pdf_cards(site: &Site) -> pdf::CardSet {
+    let fields = pdf_fields(site);
+    let cards = site
+        .municipalities
+        .iter()
+        .map(|m| {
+            let (windows, omitted) = pdf::Card::windows_of(&m.windows, &fields);
+            pdf::Card {
+                slug: m.slug.clone(),
+                name: m.name.clone(),
+                kana: m.kana.clone(),
+                region_name: m.region_name.clone(),
+                updated_label: m.updated_label.clone().unwrap_or_default(),
+                page_url: crate::routes::Route::Municipality(&m.slug).absolute(&site.base_url),
+                windows,
+                omitted,
+                centres: support_centres(site, m),
+            }
+        })
+        .collect();
+    pdf::CardSet {
+        site_title: site.title.clone(),
+        publisher: site.publisher.clone(),
+        edition_label: site.edition_label.clone(),
+        edition_date: site.edition_iso.clone(),
+        sample: site.sample,
+        fields,
+        cards,
+    }
+}
+
+/// The card's 「地域の支援センター」: until support centres are a kind of their
+/// own (issue #15), the windows of field `sodan` named 〜医療的ケア児支援センター〜
+/// in the contacts files of the municipality's region (one per name and number).
+/// Not every 〜支援センター: a city's own 障害者相談支援センター is already among
+/// its windows, and is not the neighbours' centre.
+const CENTRE_NAME: &str = "医療的ケア児支援センター";
+
+fn support_centres(site: &Site, m: &MunicipalityView) -> Vec<pdf::CardCentre> {
+    let mut out: Vec<pdf::CardCentre> = Vec::new();
+    let region = site.regions.iter().find(|r| r.id == m.region_id);
+    let members = region.map(|r| site.members(r)).unwrap_or_default();
+    let windows = members.iter().flat_map(|member| &member.windows);
+    for w in windows.filter(|w| w.field_id == "sodan" && w.name.contains(CENTRE_NAME)) {
+        let centre = pdf::CardCentre {
+            name: w.name.clone(),
+            tel: w.tel.clone(),
+            tel_kind_label: w.tel_kind_label.clone(),
+            note: w.note.clone(),
+        };
+        if !out
+            .iter()
+            .any(|c| c.name == centre.name && c.tel == centre.tel)
+        {
+            out.push(centre);
+        }
+    }
+    out
 }
 
 pub(crate) fn join_some<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
