@@ -493,7 +493,7 @@ impl PdfRenderer {
                     date: [date.0, date.1 as i32, date.2 as i32],
                     site,
                     card: c,
-                    qr_svg: qr_svg(&c.page_url)?,
+                    qr_svg: card::page_qr(&c.page_url)?,
                 };
                 self.render_one(self.card_main, &file_name, &input, date)
                     .map(|f| PdfFile {

@@ -108,10 +108,10 @@ fn every_municipality_has_a_one_page_card_with_its_windows_and_numbers() {
         .flat_map(|m| {
             let pdf = card_bytes(&m.slug);
             let mut problems = Vec::new();
-            if let Some(pages) = pdfinfo_pages(&pdf) {
-                if pages != 1 {
-                    problems.push(format!("{}: {pages} pages", m.slug));
-                }
+            if let Some(pages) = pdfinfo_pages(&pdf)
+                && pages != 1
+            {
+                problems.push(format!("{}: {pages} pages", m.slug));
             }
             let Some(text) = pdf_to_text(&pdf) else {
                 return problems;
@@ -454,5 +454,20 @@ fn save_print(pdf: &[u8], name: &str) {
     std::fs::write(dir.join(format!("{name}.pdf")), pdf).unwrap();
     if let Some(pngs) = pdf_to_png(pdf, 60) {
         std::fs::write(dir.join(format!("{name}.png")), &pngs[0]).unwrap();
+    }
+}
+
+#[test]
+fn a_base_url_that_is_only_a_path_gives_a_card_without_qr_code() {
+    let windows = vec![window("福祉課", "a", "045-000-0001", true)];
+    let set = card_set(vec![card("p", "パス市", "/ohisama/contacts/p/", windows)]);
+    let pdfs = render(&set);
+    assert_eq!(pdfs[0].pages, 1);
+    if let Some(text) = pdf_to_text(&pdfs[0].bytes) {
+        assert!(squeezed(&text).contains("QRコードなし"), "{text}");
+        assert!(text.contains("/ohisama/contacts/p/"));
+    }
+    if let Some(texts) = qr_texts(&pdfs[0].bytes) {
+        assert!(texts.is_empty(), "no QR code: {texts:?}");
     }
 }

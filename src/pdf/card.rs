@@ -182,8 +182,9 @@ pub(super) struct CardInput<'a> {
     pub date: [i32; 3],
     pub site: SiteInfo<'a>,
     pub card: &'a Card,
-    /// The QR code of `card.page_url` ([`qr_svg`]).
-    pub qr_svg: String,
+    /// The QR code of `card.page_url` ([`qr_svg`]); none when the site's
+    /// `base_url` is only a path (a QR code of `/contacts/x/` leads nowhere).
+    pub qr_svg: Option<String>,
 }
 
 #[derive(Serialize, Clone, Copy)]
@@ -192,6 +193,14 @@ pub(super) struct SiteInfo<'a> {
     pub publisher: &'a str,
     pub edition_label: &'a str,
     pub sample: bool,
+}
+
+/// The QR code of a card's page, when its URL is absolute ([`qr_svg`]).
+pub(super) fn page_qr(page_url: &str) -> Result<Option<String>, PdfError> {
+    let absolute = ["https://", "http://"]
+        .iter()
+        .any(|scheme| page_url.starts_with(scheme));
+    absolute.then(|| qr_svg(page_url)).transpose()
 }
 
 /// `card-chigasaki.pdf`.
@@ -270,6 +279,12 @@ mod tests {
         assert_eq!(out.len(), MAX_CARD_WINDOWS);
         assert_eq!(omitted, 101 - MAX_CARD_WINDOWS);
         assert!(out.iter().any(|w| w.window.name == "b-last" && w.rank == 1));
+    }
+
+    #[test]
+    fn no_qr_code_for_a_site_path() {
+        assert!(page_qr("/ohisama/contacts/x/").unwrap().is_none());
+        assert!(page_qr("https://example.jp/contacts/x/").unwrap().is_some());
     }
 
     #[test]
