@@ -321,7 +321,20 @@ fn render_pdfs(
     let directory = crate::derived::pdf_directory(site);
     let result = crate::pdf::PdfRenderer::new(&theme.dir()).and_then(|r| {
         let mut files = r.render(&directory)?;
-        files.extend(r.render_cards(&crate::derived::pdf_cards(site))?);
+        if r.has_card_template() {
+            files.extend(r.render_cards(&crate::derived::pdf_cards(site))?);
+        } else {
+            // A theme made before the cards: the site still builds, without them.
+            diags.push(
+                Diagnostic::warning(
+                    format!("{}/pdf/{}", theme.rel(), crate::pdf::CARD_TEMPLATE),
+                    0,
+                    0,
+                    "テーマに連絡先カードのテンプレートが無いため、連絡先カード (PDF) を作りませんでした",
+                )
+                .hint("themes/default/pdf/card.typ をこのテーマの pdf/ にコピーしてください"),
+            );
+        }
         Ok(files)
     });
     match result {

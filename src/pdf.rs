@@ -459,10 +459,15 @@ impl PdfRenderer {
         results.into_iter().collect()
     }
 
+    /// Whether the theme has the contact card's template ([`CARD_TEMPLATE`]).
+    pub fn has_card_template(&self) -> bool {
+        self.files.contains_key(&self.card_main)
+    }
+
     /// Renders one contact card per municipality (in parallel), in the order of
     /// `set.cards`. The theme must have [`CARD_TEMPLATE`].
     pub fn render_cards(&self, set: &CardSet) -> Result<Vec<PdfFile>, PdfError> {
-        if !self.files.contains_key(&self.card_main) {
+        if !self.has_card_template() {
             return Err(PdfError::MissingTemplate(
                 self.template_dir.join(CARD_TEMPLATE),
             ));

@@ -186,7 +186,11 @@ fn each_municipality_page_links_its_card() {
             m.slug
         );
         assert!(page.contains(&href), "{}: {href}", m.slug);
-        assert!(page.contains("A4 1 枚"), "{}: says one sheet", m.slug);
+        assert!(
+            page.contains("<span class=\"nobr\">A4 1 枚</span>"),
+            "{}: says one sheet",
+            m.slug
+        );
         assert!(
             page.contains("media=\"print\" href=\"/assets/css/print-municipality.css\""),
             "{}",
@@ -470,4 +474,35 @@ fn a_base_url_that_is_only_a_path_gives_a_card_without_qr_code() {
     if let Some(texts) = qr_texts(&pdfs[0].bytes) {
         assert!(texts.is_empty(), "no QR code: {texts:?}");
     }
+}
+
+#[test]
+fn a_theme_made_before_the_cards_builds_without_them_and_says_so() {
+    let site = sitekit::TestSite::mini();
+    std::fs::remove_file(site.path("themes/default/pdf/card.typ")).unwrap();
+    let mut o = site.options();
+    o.out = site.path("dist");
+    o.pdf = true;
+    o.search = false;
+    let report =
+        ohisama::build::build(&o).unwrap_or_else(|e| panic!("{}", e.diagnostics().render_text()));
+    let warning = report
+        .diagnostics
+        .iter()
+        .find(|d| d.file == "themes/default/pdf/card.typ")
+        .expect("a warning names the missing template");
+    assert!(
+        warning.message.contains("連絡先カード"),
+        "{}",
+        warning.message
+    );
+    assert!(site.path("dist/pdf/contacts-all.pdf").is_file());
+    let cards = std::fs::read_dir(site.path("dist/pdf"))
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            name.to_string_lossy().starts_with("card-")
+        })
+        .count();
+    assert_eq!(cards, 0);
 }
