@@ -53,6 +53,7 @@ pub fn pdf_directory(site: &Site) -> pdf::Directory {
                             .map(|d| d.wareki())
                             .unwrap_or_default(),
                         windows: m.windows.clone(),
+                        centres: m.centres.clone(),
                     })
                     .collect(),
             })
@@ -68,6 +69,7 @@ pub fn pdf_cards(site: &Site) -> pdf::CardSet {
         .iter()
         .map(|m| {
             let (windows, omitted) = pdf::Card::windows_of(&m.windows, &fields);
+            let (centres, centres_omitted) = support_centres(m);
             pdf::Card {
                 slug: m.slug.clone(),
                 name: m.name.clone(),
@@ -77,7 +79,8 @@ pub fn pdf_cards(site: &Site) -> pdf::CardSet {
                 page_url: crate::routes::Route::Municipality(&m.slug).absolute(&site.base_url),
                 windows,
                 omitted,
-                centres: support_centres(site, m),
+                centres,
+                centres_omitted,
             }
         })
         .collect();
@@ -92,33 +95,26 @@ pub fn pdf_cards(site: &Site) -> pdf::CardSet {
     }
 }
 
-/// The card's 「地域の支援センター」: until support centres are a kind of their
-/// own (issue #15), the windows of field `sodan` named 〜医療的ケア児支援センター〜
-/// in the contacts files of the municipality's region (one per name and number).
-/// Not every 〜支援センター: a city's own 障害者相談支援センター is already among
-/// its windows, and is not the neighbours' centre.
-const CENTRE_NAME: &str = "医療的ケア児支援センター";
-
-fn support_centres(site: &Site, m: &MunicipalityView) -> Vec<pdf::CardCentre> {
-    let mut out: Vec<pdf::CardCentre> = Vec::new();
-    let region = site.regions.iter().find(|r| r.id == m.region_id);
-    let members = region.map(|r| site.members(r)).unwrap_or_default();
-    let windows = members.iter().flat_map(|member| &member.windows);
-    for w in windows.filter(|w| w.field_id == "sodan" && w.name.contains(CENTRE_NAME)) {
-        let centre = pdf::CardCentre {
-            name: w.name.clone(),
-            tel: w.tel.clone(),
-            tel_kind_label: w.tel_kind_label.clone(),
-            note: w.note.clone(),
-        };
-        if !out
-            .iter()
-            .any(|c| c.name == centre.name && c.tel == centre.tel)
-        {
-            out.push(centre);
-        }
-    }
-    out
+/// The card's 「地域の支援センター」: the centres serving the municipality
+/// (centres.yaml, the most local first), at most [`pdf::MAX_CARD_CENTRES`];
+/// and how many more there are.
+fn support_centres(m: &MunicipalityView) -> (Vec<pdf::CardCentre>, usize) {
+    let centres = m
+        .centres
+        .iter()
+        .take(pdf::MAX_CARD_CENTRES)
+        .map(|c| pdf::CardCentre {
+            name: c.name.clone(),
+            detail: c.detail.clone(),
+            tel: Some(c.tel.clone()),
+            tel_kind_label: Some(c.tel_kind_label.clone()),
+            note: c.note.clone(),
+        })
+        .collect();
+    (
+        centres,
+        m.centres.len().saturating_sub(pdf::MAX_CARD_CENTRES),
+    )
 }
 
 pub(crate) fn join_some<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
@@ -135,6 +131,7 @@ pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
     let mut docs = Vec::new();
     crate::kinds::pages::search_docs(&site.pages, &mut docs);
     crate::kinds::contacts::search_docs(&site.municipalities, &mut docs);
+    crate::kinds::centres::search_docs(&site.centres, &site.regions, &mut docs);
     crate::kinds::facilities::search_docs(site, &mut docs);
     docs
 }

@@ -134,6 +134,7 @@ fn facilities_json(site: &Site) -> String {
             "region": f.region_id,
             "care": f.care.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
             "tel": f.tel,
+            "tel_href": f.tel_href,
         })).collect::<Vec<_>>(),
     });
     serde_json::to_string(&value).unwrap_or_else(|_| "{}".to_string())

@@ -11,6 +11,7 @@
 #[doc(hidden)]
 pub mod bench;
 pub mod build;
+pub mod builtin_theme;
 pub mod config;
 mod date;
 mod derived;

@@ -4,6 +4,7 @@
 //! diagnostic names its line and column. Unknown keys are rejected by serde
 //! (`deny_unknown_fields`): a typo must never vanish silently.
 
+pub use crate::kinds::centres::Centre;
 pub use crate::kinds::common::{S, pos};
 pub use crate::kinds::contacts::{ContactFile, Window};
 pub use crate::kinds::facilities::Facility;
@@ -20,6 +21,8 @@ pub struct RawSite {
     pub fields: Option<(String, Vec<S<Field>>)>,
     pub care: Option<(String, Vec<S<CareTerm>>)>,
     pub facility_types: Option<(String, Vec<S<FacilityType>>)>,
+    /// data/centres.yaml, when the site has one (the file is optional).
+    pub centres: Option<(String, Vec<S<Centre>>)>,
     pub contacts: Vec<(String, ContactFile)>,
     /// Stems of every `data/contacts/*.yaml`, including files that failed to parse.
     pub contact_files: Vec<String>,

@@ -25,7 +25,7 @@ use typst_pdf::{PdfOptions, Timestamp};
 
 mod card;
 pub use card::{
-    CARD_TEMPLATE, Card, CardCentre, CardSet, CardWindow, MAX_CARD_WINDOWS,
+    CARD_TEMPLATE, Card, CardCentre, CardSet, CardWindow, MAX_CARD_CENTRES, MAX_CARD_WINDOWS,
     file_name as card_file_name, qr_svg,
 };
 
@@ -92,7 +92,11 @@ impl Directory {
                             .map(|t| chars(t))
                             .sum::<usize>()
                 })
-                .sum();
+                .sum::<usize>()
+                + m.centres
+                    .iter()
+                    .map(|c| chars(&c.name) + chars(&c.tel))
+                    .sum::<usize>();
             total += n;
             if largest.is_none_or(|(_, _, most)| n > most) {
                 largest = Some((&m.slug, &m.name, n));
@@ -131,6 +135,10 @@ pub struct Municipality {
     /// "令和7年4月1日"
     pub updated_label: String,
     pub windows: Vec<crate::kinds::contacts::WindowView>,
+    /// The support centres its families may call (printed under the table,
+    /// so a page torn out keeps the number).
+    #[serde(default)]
+    pub centres: Vec<crate::kinds::centres::CentreView>,
 }
 
 /// One rendered PDF.

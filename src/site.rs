@@ -39,6 +39,8 @@ pub struct Site {
     pub facility_types: Vec<TermView>,
     /// Sorted by kana.
     pub facilities: Vec<FacilityView>,
+    /// The support centres of centres.yaml, in file order (none without it).
+    pub centres: Vec<CentreView>,
     pub pages: Vec<PageView>,
     /// The main menu (site.yaml's `menu:` or the default, then front matter).
     pub menu: Vec<crate::sections::MenuItem>,
@@ -53,6 +55,7 @@ pub struct NoticeView {
     pub href: Option<String>,
 }
 
+pub use crate::kinds::centres::CentreView;
 pub use crate::kinds::contacts::{MunicipalityView, WindowView};
 pub use crate::kinds::facilities::{FACILITY_LIST_KINDS, FacilityList, FacilityView};
 /// The view of a content page (moved to its kind).
@@ -88,7 +91,8 @@ pub fn resolve(checked: Checked<'_>) -> Site {
     let care = vocab::care_views(&raw.care);
     let facility_types = vocab::facility_type_views(&raw.facility_types);
     let facilities = facility_views(raw, &regions, &care, &facility_types);
-    let municipalities = municipality_views(raw, &regions, &fields, &facilities);
+    let centres = centre_views(raw, &regions);
+    let municipalities = municipality_views(raw, &regions, &fields, &facilities, &centres);
     let notices = notice_views(cfg, &base.path);
     let menu = crate::sections::menu(raw, drafts, &base.path);
     let pages = pages::resolve(checked.into_pages(), &base.path);
@@ -99,6 +103,7 @@ pub fn resolve(checked: Checked<'_>) -> Site {
         care,
         facility_types,
         facilities,
+        centres,
         pages,
         notices,
         menu,
@@ -176,13 +181,25 @@ fn facility_views(
     )
 }
 
-/// Every municipality in official code order, with its windows and its
-/// number of facilities ([`crate::kinds::contacts`]).
+/// Every support centre ([`crate::kinds::centres`]).
+fn centre_views(raw: &RawSite, regions: &[RegionView]) -> Vec<CentreView> {
+    let names: BTreeMap<&str, &str> = list(&raw.municipalities)
+        .map(|m| (m.slug.value.as_str(), m.name.value.as_str()))
+        .collect();
+    let order: Vec<&str> = list(&raw.municipalities)
+        .map(|m| m.slug.value.as_str())
+        .collect();
+    crate::kinds::centres::resolve(raw, regions, &names, &order)
+}
+
+/// Every municipality in official code order, with its windows, its
+/// centres and its number of facilities ([`crate::kinds::contacts`]).
 fn municipality_views(
     raw: &RawSite,
     regions: &[RegionView],
     fields: &[FieldView],
     facilities: &[FacilityView],
+    centres: &[CentreView],
 ) -> Vec<MunicipalityView> {
     let region_of = region_of(regions);
     let field_by_id: BTreeMap<&str, &FieldView> =
@@ -198,6 +215,7 @@ fn municipality_views(
             region_of: &region_of,
             field_by_id: &field_by_id,
             facility_count: &facility_count,
+            centres,
         },
     )
 }
@@ -233,6 +251,17 @@ impl Site {
     /// in vocabulary order, each sorted by kana (as `facilities` is).
     pub fn facility_lists<'s>(&'s self) -> Vec<FacilityList<'s>> {
         crate::kinds::facilities::facility_lists(self)
+    }
+
+    /// The support centres a municipality's families may call, the most
+    /// local first (also on [`MunicipalityView::centres`]).
+    pub fn centres_serving(&self, municipality: &str) -> Vec<&CentreView> {
+        crate::kinds::centres::serving(&self.centres, municipality)
+    }
+
+    /// The support centres of a region's municipalities, each once.
+    pub fn centres_of_region(&self, region: &RegionView) -> Vec<&CentreView> {
+        crate::kinds::centres::of_region(&self.centres, region)
     }
 
     pub fn municipality(&self, slug: &str) -> Option<&MunicipalityView> {

@@ -154,25 +154,35 @@ fn the_qr_code_of_each_card_decodes_to_its_page_url() {
 }
 
 #[test]
-fn the_support_centre_of_the_region_is_on_the_card() {
-    let Some(text) = pdf_to_text(&card_bytes("fujisawa")) else {
-        return;
-    };
-    let text = squeezed(&text);
-    // The centre is a window of samukawa.yaml, in the same region as 藤沢市.
-    assert!(text.contains(&squeezed(
-        "かながわ医療的ケア児支援センター 湘南東部地域相談窓口"
-    )));
-    assert!(text.contains("0467-00-3366"));
-    // A city's own 相談支援センター is not its neighbours' centre.
-    assert!(!text.contains("茅ヶ崎市障害者相談支援センター"), "{text}");
-    let Some(yokohama) = pdf_to_text(&card_bytes("yokohama")) else {
-        return;
-    };
-    assert!(
-        squeezed(&yokohama).contains("この地域の支援センターは登録されていません"),
-        "an empty slot says so"
-    );
+fn the_support_centres_serving_each_municipality_are_on_its_card() {
+    let site = &built().site;
+    let served: usize = site.municipalities.iter().map(|m| m.centres.len()).sum();
+    assert!(served >= 33, "the sample has centres.yaml");
+    let problems: Vec<String> = site
+        .municipalities
+        .par_iter()
+        .flat_map(|m| {
+            let Some(text) = pdf_to_text(&card_bytes(&m.slug)) else {
+                return vec![];
+            };
+            let text = squeezed(&text);
+            m.centres
+                .iter()
+                .take(ohisama::pdf::MAX_CARD_CENTRES)
+                .flat_map(|c| [c.name.clone(), c.tel.clone()])
+                .filter(|want| !text.contains(&squeezed(want)))
+                .map(|want| format!("{}: no 「{want}」", m.slug))
+                .collect()
+        })
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // 藤沢市: its region's window (湘南東部) and the prefecture's centre.
+    let fujisawa = squeezed(&pdf_to_text(&card_bytes("fujisawa")).unwrap_or_default());
+    if !fujisawa.is_empty() {
+        assert!(fujisawa.contains(&squeezed(
+            "かながわ医療的ケア児支援センター 湘南東部地域相談窓口"
+        )));
+    }
 }
 
 #[test]
@@ -266,8 +276,10 @@ fn card(slug: &str, name: &str, page_url: &str, windows: Vec<ohisama::site::Wind
         page_url: page_url.into(),
         windows,
         omitted,
+        centres_omitted: 0,
         centres: vec![CardCentre {
             name: "#set page(width: 1cm) 支援センター".into(),
+            detail: Some("#{ 1 + 1 } 内容".into()),
             tel: Some("0467-00-3366".into()),
             tel_kind_label: Some("直通".into()),
             note: Some("$x^2$ *太字* _斜体_ @ref <lbl>".into()),
@@ -369,10 +381,11 @@ fn many_windows_shrink_then_keep_the_key_ones_on_one_page() {
         })
         .collect();
     let url = "https://example.jp/contacts/many/";
-    let set = card_set(vec![
-        card("sixteen", "十六市", url, sixteen),
-        card("many", "大市", url, many),
-    ]);
+    let mut big = card("many", "大市", url, many);
+    // Three centres shown and two more counted: the centre box is not fitted.
+    big.centres = vec![big.centres[0].clone(); 3];
+    big.centres_omitted = 2;
+    let set = card_set(vec![card("sixteen", "十六市", url, sixteen), big]);
     let pdfs = render(&set);
     assert_eq!(pdfs.iter().map(|p| p.pages).collect::<Vec<_>>(), [1, 1]);
     for p in &pdfs {
@@ -405,6 +418,7 @@ fn many_windows_shrink_then_keep_the_key_ones_on_one_page() {
         "says how many are left out: {many}"
     );
     assert!(many.contains(url));
+    assert!(many.contains("ほかに2か所あります"), "{many}");
 }
 
 #[test]
@@ -464,11 +478,17 @@ fn save_print(pdf: &[u8], name: &str) {
 #[test]
 fn a_base_url_that_is_only_a_path_gives_a_card_without_qr_code() {
     let windows = vec![window("福祉課", "a", "045-000-0001", true)];
-    let set = card_set(vec![card("p", "パス市", "/ohisama/contacts/p/", windows)]);
+    let mut c = card("p", "パス市", "/ohisama/contacts/p/", windows);
+    c.centres.clear();
+    let set = card_set(vec![c]);
     let pdfs = render(&set);
     assert_eq!(pdfs[0].pages, 1);
     if let Some(text) = pdf_to_text(&pdfs[0].bytes) {
         assert!(squeezed(&text).contains("QRコードなし"), "{text}");
+        assert!(
+            squeezed(&text).contains("この地域の支援センターは登録されていません"),
+            "an empty slot says so"
+        );
         assert!(text.contains("/ohisama/contacts/p/"));
     }
     if let Some(texts) = qr_texts(&pdfs[0].bytes) {

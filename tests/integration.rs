@@ -12,6 +12,7 @@ mod sitekit;
 mod a11y;
 mod build;
 mod card;
+mod centres;
 mod drafts;
 mod editors_words;
 mod facilities;

@@ -448,6 +448,9 @@ pub struct MunicipalityView {
     pub updated_label: Option<String>,
     pub windows: Vec<WindowView>,
     pub facility_count: usize,
+    /// The support centres its families may call, the most local first
+    /// ([`crate::kinds::centres::serving`]).
+    pub centres: Vec<crate::kinds::centres::CentreView>,
 }
 
 /// A window as the pages and the PDF show it. The PDF reads it too (its JSON
@@ -493,6 +496,8 @@ pub struct Context<'a> {
     pub field_by_id: &'a BTreeMap<&'a str, &'a FieldView>,
     /// Facilities per municipality slug.
     pub facility_count: &'a BTreeMap<&'a str, usize>,
+    /// Every support centre (centres.yaml).
+    pub centres: &'a [crate::kinds::centres::CentreView],
 }
 
 /// Every municipality (in the order of municipalities.yaml) with its windows.
@@ -534,6 +539,10 @@ pub fn resolve(
                 updated_label,
                 windows,
                 facility_count: cx.facility_count.get(slug).copied().unwrap_or(0),
+                centres: crate::kinds::centres::serving(cx.centres, slug)
+                    .into_iter()
+                    .cloned()
+                    .collect(),
             }
         })
         .collect()

@@ -162,6 +162,12 @@ pub struct CareTerm {
     #[schemars(title = "よみ", description = "ひらがな (検索に使います)")]
     pub kana: String,
     #[serde(default)]
+    #[schemars(
+        title = "分類",
+        description = "施設検索の絞り込みでまとめて表示する分類 (例: 呼吸 / 栄養 / その他)"
+    )]
+    pub group: Option<String>,
+    #[serde(default)]
     #[schemars(title = "説明", description = "任意")]
     pub description: Option<String>,
 }
@@ -259,7 +265,7 @@ fn check_municipalities(c: &mut Checker, file: &str, list: &[S<Municipality>]) {
 }
 
 /// A municipality's reading: hiragana only (search finds 茅ヶ崎市 by ちがさき).
-fn check_kana(c: &mut Checker, file: &str, kana: &S<String>) {
+pub(crate) fn check_kana(c: &mut Checker, file: &str, kana: &S<String>) {
     let hiragana = |ch: char| ('ぁ'..='ゖ').contains(&ch) || ch == 'ー';
     if kana.value.is_empty() || !kana.value.chars().all(hiragana) {
         let d = c.error_at(
@@ -455,7 +461,7 @@ pub struct RegionView {
     pub municipalities: Vec<String>,
 }
 
-/// A kind of care or a facility type (`group` only for facility types).
+/// A kind of care or a facility type, with the group the filter shows it under.
 #[derive(Debug, Clone, Serialize)]
 pub struct TermView {
     pub id: String,
@@ -505,7 +511,7 @@ pub fn care_views(src: &Option<(String, Vec<S<CareTerm>>)>) -> Vec<TermView> {
             id: t.id.value.clone(),
             name: t.name.value.clone(),
             kana: t.kana.clone(),
-            group: None,
+            group: t.group.clone(),
         })
         .collect()
 }
@@ -637,6 +643,12 @@ pub fn ids_for_names(raw: &mut RawSite) {
         to_id(VocabKind::Type, &mut f.kind);
         to_id(VocabKind::Municipality, &mut f.municipality);
         f.care.iter_mut().for_each(|c| to_id(VocabKind::Care, c));
+    }
+    for c in raw.centres.iter_mut().flat_map(|(_, list)| list) {
+        let served = &mut c.0.value.municipalities;
+        served
+            .iter_mut()
+            .for_each(|m| to_id(VocabKind::Municipality, m));
     }
     for r in raw.regions.iter_mut().flat_map(|(_, list)| list) {
         let members = &mut r.0.value.municipalities;

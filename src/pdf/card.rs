@@ -20,6 +20,11 @@ pub const CARD_TEMPLATE: &str = "card.typ";
 /// of 2,000 characters would cost typst gigabytes).
 pub const MAX_CARD_WINDOWS: usize = 40;
 
+/// At most this many support centres on a card: unlike the windows, the
+/// centre box is not fitted, and a municipality has one to three (its city's,
+/// its region's, the prefecture's).
+pub const MAX_CARD_CENTRES: usize = 3;
+
 /// What every card shares.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CardSet {
@@ -54,8 +59,11 @@ pub struct Card {
     /// Windows of the municipality the card leaves out before any fitting
     /// (beyond [`MAX_CARD_WINDOWS`]).
     pub omitted: usize,
-    /// 地域の支援センター (see `derived::support_centres`).
+    /// 地域の支援センター, the most local first (centres.yaml), at most [`MAX_CARD_CENTRES`].
     pub centres: Vec<CardCentre>,
+    /// Centres serving the municipality beyond [`MAX_CARD_CENTRES`] (the card says how many).
+    #[serde(default)]
+    pub centres_omitted: usize,
 }
 
 /// A window on a card, with its rank: the template keeps the windows of rank
@@ -72,6 +80,7 @@ pub struct CardWindow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardCentre {
     pub name: String,
+    pub detail: Option<String>,
     pub tel: Option<String>,
     /// 直通 | 代表
     pub tel_kind_label: Option<String>,
@@ -96,7 +105,7 @@ impl CardSet {
             let centres: usize = c
                 .centres
                 .iter()
-                .map(|k| chars(&k.name) + some(&k.tel) + some(&k.note))
+                .map(|k| chars(&k.name) + some(&k.detail) + some(&k.tel) + some(&k.note))
                 .sum();
             let n = windows + centres;
             total += n;

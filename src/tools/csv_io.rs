@@ -8,12 +8,13 @@
 //! CSV → YAML → CSV is byte for byte the same.
 
 use super::data::{
-    TableColumn, Vocab, VocabKind, contact_columns, contacts_of, facilities_of, facility_columns,
-    fold, values_of,
+    TableColumn, Vocab, VocabKind, centres_of, contact_columns, contacts_of, facilities_of,
+    facility_columns, fold, values_of,
 };
 use super::yaml_out::{self, Origins, YamlText};
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::kinds::centres::Centre;
 use crate::kinds::contacts::{ContactFile, TelKind, Window};
 use crate::kinds::facilities::{FACILITY_LIST_KINDS, Facility};
 use crate::load::parse_yaml;
@@ -30,6 +31,8 @@ pub enum DataKind {
     Contacts,
     /// 施設 (data/facilities/)
     Facilities,
+    /// 支援センター (data/centres.yaml)
+    Centres,
 }
 
 impl DataKind {
@@ -38,6 +41,7 @@ impl DataKind {
         match self {
             DataKind::Contacts => contact_columns(),
             DataKind::Facilities => facility_columns(),
+            DataKind::Centres => super::data::centre_columns(),
         }
     }
 
@@ -46,6 +50,16 @@ impl DataKind {
         match self {
             DataKind::Contacts => "contacts",
             DataKind::Facilities => "facilities",
+            DataKind::Centres => "centres",
+        }
+    }
+
+    /// What the kind's data is under the site folder: a folder (`data/contacts/`)
+    /// or one file (`data/centres.yaml`).
+    pub fn data_path(self) -> String {
+        match self {
+            DataKind::Centres => format!("data/{}", crate::kinds::centres::FILE),
+            _ => format!("data/{}/", self.word()),
         }
     }
 
@@ -53,14 +67,15 @@ impl DataKind {
         match self {
             DataKind::Contacts => "窓口",
             DataKind::Facilities => "施設",
+            DataKind::Centres => "支援センター",
         }
     }
 
-    fn other(self) -> DataKind {
-        match self {
-            DataKind::Contacts => DataKind::Facilities,
-            DataKind::Facilities => DataKind::Contacts,
-        }
+    /// The other kinds (a header of one of them names the right command).
+    fn others(self) -> impl Iterator<Item = DataKind> {
+        [DataKind::Contacts, DataKind::Facilities, DataKind::Centres]
+            .into_iter()
+            .filter(move |k| *k != self)
     }
 
     /// The header line as Excel shows it (comma separated).
@@ -520,14 +535,15 @@ impl Importer<'_> {
         if missing.is_empty() {
             return false;
         }
-        let other = self.kind.other();
-        let looks_other = other
-            .columns()
-            .iter()
-            .filter(|h| header.iter().any(|c| fold(&clean(c)) == fold(&h.label)))
-            .count()
-            == other.columns().len();
-        let hint = if looks_other {
+        let looks_other = self.kind.others().find(|other| {
+            other
+                .columns()
+                .iter()
+                .filter(|h| header.iter().any(|c| fold(&clean(c)) == fold(&h.label)))
+                .count()
+                == other.columns().len()
+        });
+        let hint = if let Some(other) = looks_other {
             format!(
                 "これは{}の CSV のようです。`ohisama import {}` を使ってください",
                 other.label(),
@@ -828,8 +844,9 @@ impl Importer<'_> {
         if care_ok { Ok(care) } else { Err(()) }
     }
 
-    fn facility_row(&mut self, row: &Row) -> Option<Facility> {
-        let id = self.required(row, "id").and_then(|id| {
+    /// The `id` cell: required, a slug (with a suggestion when it is almost one).
+    fn slug_id(&mut self, row: &Row) -> Option<String> {
+        self.required(row, "id").and_then(|id| {
             if is_slug(&id) {
                 Some(id)
             } else {
@@ -848,7 +865,11 @@ impl Importer<'_> {
                 );
                 None
             }
-        });
+        })
+    }
+
+    fn facility_row(&mut self, row: &Row) -> Option<Facility> {
+        let id = self.slug_id(row);
         let name = self.required(row, "name");
         let kind = self.term(row, "type", VocabKind::Type);
         let municipality = self.term(row, "municipality", VocabKind::Municipality);
@@ -877,6 +898,97 @@ impl Importer<'_> {
             note: row.opt("note"),
             updated: date.map(|d| S::new(d.to_string())),
         })
+    }
+}
+
+/// The centres CSV: one row per centre.
+impl Importer<'_> {
+    fn centre_row(&mut self, row: &Row) -> Option<Centre> {
+        let id = self.slug_id(row);
+        let name = self.required(row, "name");
+        let kana = self.required(row, "kana");
+        let regions = self.refs(row, "regions", &|v: &Vocab, item| {
+            let folded = fold(item);
+            v.regions
+                .iter()
+                .find(|r| r.id == item || fold(&r.name) == folded)
+                .map(|r| r.id.clone())
+        });
+        let municipalities = self.refs(row, "municipalities", &|v: &Vocab, item| {
+            v.resolve(VocabKind::Municipality, item).map(str::to_string)
+        });
+        let tel = self.required(row, "tel").and(self.tel(row).ok().flatten());
+        let tel_kind = self.tel_kind(row);
+        let url = self.url(row);
+        let date = self.date(row);
+        let (Some(id), Some(name), Some(kana), Ok(regions), Ok(municipalities)) =
+            (id, name, kana, regions, municipalities)
+        else {
+            return None;
+        };
+        let (Some(tel), Ok(tel_kind), Ok(url), Ok(date)) = (tel, tel_kind, url, date) else {
+            return None;
+        };
+        let Some(tel_kind) = tel_kind else {
+            self.error(
+                row,
+                "tel_kind",
+                "電話番号があるのに、直通か代表かが書かれていません".to_string(),
+                "相談窓口に直接つながるなら 直通、交換手につながるなら 代表 と書いてください",
+            );
+            return None;
+        };
+        Some(Centre {
+            id: S::new(id),
+            name: S::new(name),
+            kana: S::new(kana),
+            regions: regions.into_iter().map(S::new).collect(),
+            municipalities: municipalities.into_iter().map(S::new).collect(),
+            detail: row.opt("detail"),
+            tel: S::new(tel),
+            tel_kind: S::new(tel_kind),
+            note: row.opt("note"),
+            url: url.map(S::new),
+            updated: date.map(|d| S::new(d.to_string())),
+        })
+    }
+
+    /// A list cell (items separated by 、 or a look-alike), each item an id or
+    /// a name that `resolve` knows, each once.
+    fn refs(
+        &mut self,
+        row: &Row,
+        key: &str,
+        resolve: &dyn Fn(&Vocab, &str) -> Option<String>,
+    ) -> Result<Vec<String>, ()> {
+        let mut ids: Vec<String> = Vec::new();
+        let mut ok = true;
+        let cell = row.get(key).to_string();
+        for item in cell
+            .split(CARE_SEPARATORS)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            match resolve(self.vocab, item) {
+                Some(id) if ids.contains(&id) => {
+                    ok = false;
+                    let message = format!("「{item}」が2回書かれています");
+                    self.error(row, key, message, "1回だけ書いてください");
+                }
+                Some(id) => ids.push(id),
+                None => {
+                    ok = false;
+                    let header = row.header(key);
+                    self.error(
+                        row,
+                        key,
+                        format!("「{item}」は{header}に書ける ID・名前ではありません"),
+                        "regions.yaml の地域 ID か municipalities.yaml の市町村名・スラッグを、、(読点) で区切って書いてください",
+                    );
+                }
+            }
+        }
+        if ok { Ok(ids) } else { Err(()) }
     }
 }
 
@@ -1081,13 +1193,15 @@ fn header_for(root: &Path, kind: DataKind, rel: &str, name: &str) -> Vec<String>
             .join(format!("schemas/{}.schema.json", kind.word()))
             .is_file()
     {
-        header.push(yaml_out::schema_line(kind.word(), 2));
+        let depth = if kind == DataKind::Centres { 1 } else { 2 };
+        header.push(yaml_out::schema_line(kind.word(), depth));
     }
     match existing.as_deref().map(yaml_out::leading_comments) {
         Some(c) if !c.is_empty() => header.extend(c),
         _ => header.push(match kind {
             DataKind::Contacts => format!("# {name}の医療的ケア児に関する問い合わせ窓口"),
             DataKind::Facilities => format!("# {name}の施設・事業所"),
+            DataKind::Centres => "# 地域の支援センター".to_string(),
         }),
     }
     header
@@ -1151,6 +1265,7 @@ pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diag
     let planned = match kind {
         DataKind::Contacts => plan_contacts(&mut im, &rows, &opts.root),
         DataKind::Facilities => plan_facilities(&mut im, &rows, &opts.root, &loaded.raw),
+        DataKind::Centres => plan_centres(&mut im, &rows, &opts.root),
     };
     if im.diags.has_errors() {
         return Err(grouped(im.diags));
@@ -1176,13 +1291,8 @@ pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diag
         .collect();
     if let Err(e) = super::write_files_atomically(&files) {
         return fail(
-            Diagnostic::error(
-                format!("data/{}", kind.word()),
-                0,
-                0,
-                format!("書き込めませんでした: {e}"),
-            )
-            .hint("フォルダの権限と空き容量を確認してください"),
+            Diagnostic::error(kind.data_path(), 0, 0, format!("書き込めませんでした: {e}"))
+                .hint("フォルダの権限と空き容量を確認してください"),
         );
     }
     Ok(ImportReport {
@@ -1309,6 +1419,36 @@ fn plan_facilities(
     planned
 }
 
+/// All rows into one file, data/centres.yaml (the checks of the whole file,
+/// such as an id twice, run in `verify` and come back at their rows).
+fn plan_centres(im: &mut Importer, rows: &[Row], root: &Path) -> Vec<Planned> {
+    let mut rows_of = Vec::new();
+    let mut list = Vec::new();
+    for row in rows {
+        if let Some(c) = im.centre_row(row) {
+            rows_of.push(row);
+            list.push(c);
+        }
+    }
+    let rel = DataKind::Centres.data_path();
+    let origins = RowOrigins {
+        rows: rows_of.clone(),
+        updated_row: None,
+    };
+    let yaml = yaml_out::centres_yaml(
+        &header_for(root, DataKind::Centres, &rel, ""),
+        &list,
+        &origins,
+    );
+    vec![Planned {
+        rel,
+        municipality: String::new(),
+        yaml,
+        entries: list.len(),
+        first_row: rows_of.first().map_or(0, |r| r.row),
+    }]
+}
+
 /// The facilities of the rows, each id once in the CSV and not a list's path segment.
 fn facilities_with_new_ids<'r>(im: &mut Importer, rows: &'r [Row]) -> Vec<(&'r Row, Facility)> {
     let mut ids: BTreeMap<String, u32> = BTreeMap::new();
@@ -1424,6 +1564,13 @@ fn verify(im: &mut Importer, kind: DataKind, planned: &[Planned], raw: &crate::m
                     None
                 }
                 Err(e) => Some(read_back_problem::<Vec<S<Facility>>>(&im.file, kind, p, e)),
+            },
+            DataKind::Centres => match parse_yaml::<Vec<S<Centre>>>(&p.yaml.text) {
+                Ok(list) => {
+                    raw.centres = Some((p.rel.clone(), list));
+                    None
+                }
+                Err(e) => Some(read_back_problem::<Vec<S<Centre>>>(&im.file, kind, p, e)),
             },
         };
         if let Some(d) = problem {
@@ -1548,7 +1695,7 @@ fn yaml_limit_breached<T: serde::de::DeserializeOwned>(text: &str) -> Option<Yam
 /// (UTF-8 with BOM, CRLF), in municipality order, with Japanese names.
 pub fn export(kind: DataKind, root: &Path) -> Result<Vec<u8>, Diagnostics> {
     let (vocab, loaded) = Vocab::load(root)?;
-    let prefix = format!("data/{}/", kind.word());
+    let prefix = kind.data_path();
     let mut errors = super::errors_in(&loaded.diagnostics, &[prefix.as_str()]);
     if !errors.is_empty() {
         errors.push(
@@ -1606,6 +1753,16 @@ pub fn export(kind: DataKind, root: &Path) -> Result<Vec<u8>, Diagnostics> {
                 })
                 .collect()
         }
+        DataKind::Centres => centres_of(&loaded.raw)
+            .iter()
+            .map(|c| {
+                let values = values_of(c);
+                super::data::centre_columns()
+                    .iter()
+                    .map(|col| col.text(values.get(col.key), &name, ["○", ""]))
+                    .collect()
+            })
+            .collect(),
     };
     Ok(csv_bytes(kind, &records))
 }

@@ -2,6 +2,7 @@
 //! writing back; and the vocabularies (ids and Japanese names) of a site.
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::kinds::centres::Centre;
 use crate::kinds::common::Column;
 use crate::kinds::contacts::{self, ContactFile, Window};
 use crate::kinds::facilities::Facility;
@@ -29,6 +30,14 @@ pub fn facilities_of(raw: &RawSite) -> Vec<(String, Facility)> {
             list.iter()
                 .map(move |f| (file.clone(), f.value.normalized()))
         })
+        .collect()
+}
+
+/// The support centres of a site (data/centres.yaml), normalised ([`Centre::normalized`]).
+pub fn centres_of(raw: &RawSite) -> Vec<Centre> {
+    raw.centres
+        .iter()
+        .flat_map(|(_, list)| list.iter().map(|c| c.value.normalized()))
         .collect()
 }
 
@@ -120,6 +129,18 @@ pub fn facility_columns() -> &'static [TableColumn] {
     COLUMNS.get_or_init(|| {
         let schema = schema_value::<Facility>();
         crate::kinds::common::columns::<Facility>()
+            .into_iter()
+            .map(|c| TableColumn::of(c, &schema))
+            .collect()
+    })
+}
+
+/// The columns of the centres CSV: the fields of [`Centre`] in order.
+pub fn centre_columns() -> &'static [TableColumn] {
+    static COLUMNS: std::sync::OnceLock<Vec<TableColumn>> = std::sync::OnceLock::new();
+    COLUMNS.get_or_init(|| {
+        let schema = schema_value::<Centre>();
+        crate::kinds::common::columns::<Centre>()
             .into_iter()
             .map(|c| TableColumn::of(c, &schema))
             .collect()

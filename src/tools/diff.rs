@@ -5,10 +5,11 @@
 //! Windows are matched by (municipality, name); facilities by id.
 
 use super::data::{
-    TableColumn, Vocab, VocabKind, contact_columns, contacts_of, facilities_of, facility_columns,
-    values_of,
+    TableColumn, Vocab, VocabKind, centre_columns, centres_of, contact_columns, contacts_of,
+    facilities_of, facility_columns, values_of,
 };
 use crate::diagnostic::Diagnostics;
+use crate::kinds::centres::Centre;
 use crate::kinds::common::field_names;
 use crate::kinds::contacts::{ContactFile, Window};
 use crate::kinds::facilities::Facility;
@@ -64,12 +65,30 @@ impl MunicipalityDiff {
     }
 }
 
+/// The support centres (data/centres.yaml) added, removed and changed, paired by id.
+#[derive(Debug, Clone, Default)]
+pub struct CentreDiff {
+    /// Whether either site has centres.yaml (the report says nothing of centres otherwise).
+    pub present: bool,
+    pub added: Vec<Centre>,
+    pub removed: Vec<Centre>,
+    /// (centre, changes)
+    pub changed: Vec<(Centre, Vec<Change>)>,
+}
+
+impl CentreDiff {
+    fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
 /// The changes between two sites, by municipality in the new site's order.
 #[derive(Debug, Clone, Default)]
 pub struct DataDiff {
     pub old_label: String,
     pub new_label: String,
     pub municipalities: Vec<MunicipalityDiff>,
+    pub centres: CentreDiff,
     vocab: Vocab,
     old_vocab: Vocab,
 }
@@ -109,8 +128,18 @@ impl DataDiff {
     /// The fields of a facility that changed, in the order of the
     /// declaration (the id pairs the facilities).
     fn facility_changes(&self, a: &Facility, b: &Facility) -> Vec<Change> {
-        let (va, vb) = (values_of(a), values_of(b));
-        facility_columns()
+        self.record_changes(facility_columns(), &values_of(a), &values_of(b))
+    }
+
+    /// The fields of a record paired by its `id` that changed, in the order
+    /// of `columns` (a list of ids as what was added and removed).
+    fn record_changes(
+        &self,
+        columns: &'static [TableColumn],
+        va: &serde_json::Map<String, Value>,
+        vb: &serde_json::Map<String, Value>,
+    ) -> Vec<Change> {
+        columns
             .iter()
             .filter(|c| c.key != "id")
             .filter_map(|c| match (va.get(c.key), vb.get(c.key)) {
@@ -193,7 +222,49 @@ impl DataDiff {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.municipalities.is_empty()
+        self.municipalities.is_empty() && self.centres.is_empty()
+    }
+
+    fn centre_summary(&self, c: &Centre) -> (String, String) {
+        let summary = format!(
+            "電話 {} ({})、ID {}",
+            c.tel.value,
+            c.tel_kind.value.label(),
+            c.id.value
+        );
+        (c.name.value.clone(), summary)
+    }
+
+    /// The 地域の支援センター part (nothing when no centre changed).
+    fn render_centres(&self, st: &Style, out: &mut String) {
+        let d = &self.centres;
+        if d.is_empty() {
+            return;
+        }
+        let e = st.escape;
+        let [strong_open, strong_close] = st.strong;
+        let _ = write!(
+            out,
+            "{}地域の支援センター{}",
+            st.municipality[0], st.municipality[1]
+        );
+        for c in &d.added {
+            st.entry(out, st.added, "追加", self.centre_summary(c));
+        }
+        for c in &d.removed {
+            st.entry(out, st.removed, "削除", self.centre_summary(c));
+        }
+        for (c, changes) in &d.changed {
+            let _ = writeln!(
+                out,
+                "{}変更: {strong_open}{}{strong_close} (ID {})",
+                st.changed,
+                e(&c.name.value),
+                e(&c.id.value)
+            );
+            st.changes(out, changes);
+        }
+        out.push_str(st.group[2]);
     }
 
     /// One line about a window: name (分野、電話 … (直通)).
@@ -224,13 +295,23 @@ impl DataDiff {
         (f.name.value.clone(), parts.join("、"))
     }
 
-    fn summary_lines(&self) -> [String; 2] {
+    fn summary_lines(&self) -> Vec<String> {
         let (wa, wr, wc) = self.window_counts();
         let (fa, fr, fc) = self.facility_counts();
-        [
+        let mut lines = vec![
             format!("窓口: 追加 {wa} 件、削除 {wr} 件、変更 {wc} 件"),
             format!("施設: 追加 {fa} 件、削除 {fr} 件、変更 {fc} 件"),
-        ]
+        ];
+        let c = &self.centres;
+        if c.present {
+            lines.push(format!(
+                "支援センター: 追加 {} 件、削除 {} 件、変更 {} 件",
+                c.added.len(),
+                c.removed.len(),
+                c.changed.len()
+            ));
+        }
+        lines
     }
 
     pub fn render(&self, format: DiffFormat) -> String {
@@ -249,6 +330,7 @@ impl DataDiff {
             out.push_str("\n変更はありません。\n");
             return out;
         }
+        self.render_centres(&TEXT, &mut out);
         self.render_municipalities(&TEXT, &mut out);
         out
     }
@@ -379,6 +461,7 @@ impl DataDiff {
             out.push_str("\n変更はありません。\n");
             return out;
         }
+        self.render_centres(&MARKDOWN, &mut out);
         self.render_municipalities(&MARKDOWN, &mut out);
         while out.contains("\n\n\n") {
             out = out.replace("\n\n\n", "\n\n");
@@ -540,12 +623,14 @@ pub fn diff_sites(old_root: &Path, new_root: &Path) -> Result<DataDiff, Diagnost
     };
     let (old_vocab, old) = load(old_root)?;
     let (new_vocab, new) = load(new_root)?;
-    Ok(diff_data(
+    let mut diff = diff_data(
         &old_root.display().to_string(),
         &new_root.display().to_string(),
         (&old_vocab, &contacts_of(&old.raw), &facilities_of(&old.raw)),
         (&new_vocab, &contacts_of(&new.raw), &facilities_of(&new.raw)),
-    ))
+    );
+    diff.centres = diff.centre_diff(&old.raw, &new.raw);
+    Ok(diff)
 }
 
 type Side<'a> = (
@@ -560,6 +645,7 @@ pub fn diff_data(old_label: &str, new_label: &str, old: Side, new: Side) -> Data
         old_label: old_label.to_string(),
         new_label: new_label.to_string(),
         municipalities: Vec::new(),
+        centres: CentreDiff::default(),
         vocab: new.0.clone(),
         old_vocab: old.0.clone(),
     };
@@ -650,6 +736,33 @@ impl DataDiff {
             matched_old_order.sort();
             entry.windows_reordered = matched_old_order.windows(2).any(|p| p[0].1 > p[1].1);
         }
+    }
+
+    /// Centres added, removed and changed (paired by id, in file order).
+    fn centre_diff(&self, old: &crate::model::RawSite, new: &crate::model::RawSite) -> CentreDiff {
+        let (old_c, new_c) = (centres_of(old), centres_of(new));
+        let by_id = |list: &[Centre], id: &str| list.iter().find(|c| c.id.value == id).cloned();
+        let mut d = CentreDiff {
+            present: old.centres.is_some() || new.centres.is_some(),
+            ..CentreDiff::default()
+        };
+        for c in &new_c {
+            match by_id(&old_c, &c.id.value) {
+                None => d.added.push(c.clone()),
+                Some(o) => {
+                    let changes =
+                        self.record_changes(centre_columns(), &values_of(&o), &values_of(c));
+                    if !changes.is_empty() {
+                        d.changed.push((c.clone(), changes));
+                    }
+                }
+            }
+        }
+        d.removed = old_c
+            .into_iter()
+            .filter(|c| by_id(&new_c, &c.id.value).is_none())
+            .collect();
+        d
     }
 
     /// Facilities added, removed and changed (paired by id).

@@ -26,7 +26,7 @@ pub struct SchemaFile {
 }
 
 /// Every schema file, in the order they are written.
-pub const SCHEMAS: [SchemaFile; 9] = [
+pub const SCHEMAS: [SchemaFile; 10] = [
     SchemaFile {
         kind: "site",
         file: "site.schema.json",
@@ -82,6 +82,13 @@ pub const SCHEMAS: [SchemaFile; 9] = [
         title: "施設 (data/facilities/<市町村>.yaml)",
         description: "1つの市町村の施設・事業所のリスト",
         make: of::<Vec<crate::kinds::facilities::Facility>>,
+    },
+    SchemaFile {
+        kind: "centres",
+        file: "centres.schema.json",
+        title: "地域の支援センター (data/centres.yaml)",
+        description: "医療的ケア児支援センターとその地域の相談窓口。担当する地域・市町村のページの上のほうに載ります",
+        make: of::<Vec<crate::kinds::centres::Centre>>,
     },
     SchemaFile {
         kind: "front-matter",

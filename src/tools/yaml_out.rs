@@ -217,6 +217,23 @@ pub fn facilities_yaml(header: &[String], list: &[Facility], origins: &dyn Origi
     out
 }
 
+/// `data/centres.yaml`: a list of centres, as a facilities file is written.
+pub fn centres_yaml(
+    header: &[String],
+    list: &[crate::kinds::centres::Centre],
+    origins: &dyn Origins,
+) -> YamlText {
+    let mut out = YamlText::default();
+    header_lines(&mut out, header);
+    if list.is_empty() {
+        out.line("[]".to_string(), None);
+    }
+    for (i, c) in list.iter().enumerate() {
+        fields(&mut out, c, ["- ", "  "], &|key| origins.origin(i, key));
+    }
+    out
+}
+
 /// The leading comment lines of an existing YAML file (kept when it is rewritten),
 /// without its `yaml-language-server` line.
 pub fn leading_comments(text: &str) -> Vec<String> {
