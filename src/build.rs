@@ -126,6 +126,8 @@ pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     );
     diags.extend(found.0);
     t.lap("validate");
+    diags.extend(crate::freshness::reminders(&opts.root, &loaded.raw, &loaded.sources).0);
+    t.lap("freshness");
     diags.finish(&loaded.sources);
     match checked {
         Some(checked) if !diags.has_errors() => {

@@ -373,6 +373,27 @@ fn js_filter_matches_static_pages() {
         second[0].as_str().unwrap().contains("21〜40件目"),
         "{second}"
     );
+
+    // A hostile or stale link: unknown values choose nothing, a page past the
+    // end shows the last one, markup in the URL stays text.
+    page2.goto(&format!(
+        "{base}/facilities/?municipality=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&care=no-such-care&type=%22&page=99999"
+    ));
+    wait_ready(&page2);
+    let v = page2.eval_json(
+        "[document.getElementById('ff-municipality').value, document.querySelectorAll('#facility-filter input:checked').length,           document.getElementById('ff-count').textContent, document.querySelectorAll('main img').length,           document.querySelector('#ff-pager [data-page=next]').hidden]",
+    );
+    assert_eq!(v[0], "", "{v}");
+    assert_eq!(v[1], 0, "{v}");
+    let last_first = (total - 1) / 20 * 20 + 1;
+    assert!(
+        v[2].as_str()
+            .unwrap()
+            .contains(&format!("{last_first}〜{total}件目")),
+        "{v}"
+    );
+    assert_eq!(v[3], 0, "{v}");
+    assert_eq!(v[4], true, "{v}");
 }
 
 /// Issue #16 at 375×667: /facilities/ is under 8,000 px, and "a 訪問看護 in
