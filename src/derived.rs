@@ -4,7 +4,21 @@
 
 use crate::pdf;
 use crate::search::SearchDoc;
-use crate::site::Site;
+use crate::site::{MunicipalityView, Site};
+
+fn pdf_fields(site: &Site) -> Vec<pdf::Field> {
+    site.fields
+        .iter()
+        .map(|f| pdf::Field {
+            id: f.id.clone(),
+            name: f.name.clone(),
+            color: f.color.clone(),
+            text_color: f.text_color.clone(),
+            tint: f.tint.clone(),
+            description: f.description.clone(),
+        })
+        .collect()
+}
 
 pub fn pdf_directory(site: &Site) -> pdf::Directory {
     pdf::Directory {
@@ -17,18 +31,7 @@ pub fn pdf_directory(site: &Site) -> pdf::Directory {
         intro: site.intro.clone(),
         usage: site.usage.clone(),
         sample: site.sample,
-        fields: site
-            .fields
-            .iter()
-            .map(|f| pdf::Field {
-                id: f.id.clone(),
-                name: f.name.clone(),
-                color: f.color.clone(),
-                text_color: f.text_color.clone(),
-                tint: f.tint.clone(),
-                description: f.description.clone(),
-            })
-            .collect(),
+        fields: pdf_fields(site),
         regions: site
             .regions
             .iter()
@@ -56,6 +59,62 @@ pub fn pdf_directory(site: &Site) -> pdf::Directory {
             })
             .collect(),
     }
+}
+
+/// The contact cards: one per municipality, in official code order.
+pub fn pdf_cards(site: &Site) -> pdf::CardSet {
+    let fields = pdf_fields(site);
+    let cards = site
+        .municipalities
+        .iter()
+        .map(|m| {
+            let (windows, omitted) = pdf::Card::windows_of(&m.windows, &fields);
+            let (centres, centres_omitted) = support_centres(m);
+            pdf::Card {
+                slug: m.slug.clone(),
+                name: m.name.clone(),
+                kana: m.kana.clone(),
+                region_name: m.region_name.clone(),
+                updated_label: m.updated_label.clone().unwrap_or_default(),
+                page_url: crate::routes::Route::Municipality(&m.slug).absolute(&site.base_url),
+                windows,
+                omitted,
+                centres,
+                centres_omitted,
+            }
+        })
+        .collect();
+    pdf::CardSet {
+        site_title: site.title.clone(),
+        publisher: site.publisher.clone(),
+        edition_label: site.edition_label.clone(),
+        edition_date: site.edition_iso.clone(),
+        sample: site.sample,
+        fields,
+        cards,
+    }
+}
+
+/// The card's 「地域の支援センター」: the centres serving the municipality
+/// (centres.yaml, the most local first), at most [`pdf::MAX_CARD_CENTRES`];
+/// and how many more there are.
+fn support_centres(m: &MunicipalityView) -> (Vec<pdf::CardCentre>, usize) {
+    let centres = m
+        .centres
+        .iter()
+        .take(pdf::MAX_CARD_CENTRES)
+        .map(|c| pdf::CardCentre {
+            name: c.name.clone(),
+            detail: c.detail.clone(),
+            tel: Some(c.tel.clone()),
+            tel_kind_label: Some(c.tel_kind_label.clone()),
+            note: c.note.clone(),
+        })
+        .collect();
+    (
+        centres,
+        m.centres.len().saturating_sub(pdf::MAX_CARD_CENTRES),
+    )
 }
 
 pub(crate) fn join_some<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {

@@ -11,6 +11,7 @@ mod sitekit;
 
 mod a11y;
 mod build;
+mod card;
 mod centres;
 mod drafts;
 mod editors_words;
