@@ -906,6 +906,60 @@ fn explanations_come_first_for_topic_words() {
     }
 }
 
+/// Ranking rule 1 when a facility is named after the service: its title
+/// scores more than three times the explaining page, and the page still comes
+/// first (an explanation tier, not only a boost). Premise checked: plain BM25
+/// puts the facility first.
+#[test]
+fn an_explanation_comes_before_a_facility_named_after_the_service() {
+    let page = SearchDoc {
+        kind: DocKind::Page,
+        title: "障害児の通所支援".into(),
+        body: "学校のあとや休みの日に通う放課後等デイサービスは、受給者証があれば使えます。"
+            .repeat(3)
+            + &"医療的ケアのあるお子さんの受け入れは、事業所ごとに違います。".repeat(20),
+        url: "/services/tsusho/".into(),
+        kana: String::new(),
+        municipality: None,
+        region: None,
+        field: None,
+        tel: None,
+        tel_href: None,
+        field_id: None,
+    };
+    let facility = SearchDoc {
+        kind: DocKind::Facility,
+        title: "放課後等デイサービス ひまわり".into(),
+        body: "放課後等デイサービス".into(),
+        url: "/facilities/f-1/".into(),
+        kana: "ほうかごとうでいさーびす ひまわり".into(),
+        ..page.clone()
+    };
+    let docs = vec![page, facility];
+    let vocab = fixture_vocabulary(&docs);
+    let dir = tempfile::tempdir().unwrap();
+    let plain = SearchIndex::build(&docs, &dir.path().join("plain")).unwrap();
+    let ranked =
+        SearchIndex::build_with_vocabulary(&docs, &vocab, &dir.path().join("ranked")).unwrap();
+    for q in ["放課後等デイサービス", "放デイ"] {
+        let hits = ranked.query(q, &QueryOptions::default()).unwrap();
+        assert_eq!(hits.len(), 2, "{q}");
+        assert_eq!(hits[0].kind, DocKind::Page, "{q}: {:?}", hits[0].url);
+        assert!(
+            hits[1].score > hits[0].score,
+            "{q}: premise (score beats the boost)"
+        );
+    }
+    let plain_first = &plain
+        .query("放課後等デイサービス", &QueryOptions::default())
+        .unwrap()[0];
+    assert_eq!(
+        plain_first.kind,
+        DocKind::Facility,
+        "premise: BM25 puts the facility first"
+    );
+}
+
 /// Ranking rule 2: the documents of a municipality named in the query come
 /// before all others.
 #[test]

@@ -2,13 +2,16 @@
 //! `search.js` (`order`): BM25 first, then two rules of the site.
 //!
 //! 1. **Explanations first.** When a query word is a care, benefit or service
-//!    word ([`super::expand::Entry::topic`]), the score of an explanatory page
-//!    (documents `0..explain_docs`, the content pages) is multiplied by
-//!    [`EXPLAIN_BOOST`]: a family typing 胃ろう wants the page that explains
-//!    it before a pharmacy that lists it.
+//!    word ([`super::expand::Entry::topic`]), the explanatory pages (documents
+//!    `0..explain_docs`, the content pages) come before the facilities and
+//!    windows, and their scores are multiplied by [`EXPLAIN_BOOST`] (what the
+//!    lists show): a family typing 胃ろう or 放デイ wants the page that
+//!    explains it before a pharmacy or a day service named after it. A boost
+//!    alone was not enough: a facility called 放課後等デイサービス○○ scores
+//!    more than three times the page.
 //! 2. **The named municipality first.** When a query word names a
 //!    municipality (茅ヶ崎 訪問看護, ちがさき 訪問看護), its documents come
-//!    before all others, each part ordered by score.
+//!    before all others (this rule before rule 1), each part ordered as above.
 //!
 //! Ties are broken by ascending document id.
 
@@ -40,10 +43,12 @@ pub fn order(hits: &mut [(u32, f32)], ctx: &RankContext) {
             *score *= EXPLAIN_BOOST;
         }
     }
-    let tier = |doc: u32| ctx.place_docs.contains(&doc);
+    let place = |doc: u32| ctx.place_docs.contains(&doc);
+    let explains = |doc: u32| doc < ctx.explain_docs;
     hits.sort_by(|a, b| {
-        tier(b.0)
-            .cmp(&tier(a.0))
+        place(b.0)
+            .cmp(&place(a.0))
+            .then(explains(b.0).cmp(&explains(a.0)))
             .then(b.1.total_cmp(&a.1))
             .then(a.0.cmp(&b.0))
     });
@@ -55,13 +60,14 @@ mod tests {
 
     #[test]
     fn explanations_are_boosted_and_the_named_place_comes_first() {
-        let mut hits = vec![(0, 1.0), (5, 2.0), (7, 2.5), (9, 0.5)];
+        let mut hits = vec![(0, 1.0), (5, 2.0), (7, 9.5), (9, 0.5)];
         let ctx = RankContext {
             explain_docs: 1,
             place_docs: [9].into_iter().collect(),
         };
         order(&mut hits, &ctx);
-        assert_eq!(hits, vec![(9, 0.5), (0, 3.0), (7, 2.5), (5, 2.0)]);
+        // The page (doc 0) comes before doc 7 although 3.0 < 9.5.
+        assert_eq!(hits, vec![(9, 0.5), (0, 3.0), (7, 9.5), (5, 2.0)]);
         let mut plain = vec![(3, 1.0), (1, 1.0), (2, 4.0)];
         order(&mut plain, &RankContext::none());
         assert_eq!(plain, vec![(2, 4.0), (1, 1.0), (3, 1.0)]);

@@ -9,7 +9,7 @@
 // document order. Arithmetic is done in 32-bit floats, as tantivy does.
 // A query word also finds its declared variants (src/search/expand.rs, read
 // from the s/ shards), and the hits are ordered like src/search/rank.rs:
-// explanatory pages boosted for care, benefit and service words, the
+// explanatory pages first (and boosted) for care, benefit and service words, the
 // documents of a municipality named in the query first.
 // Plain ES module, no dependencies, no bundler.
 
@@ -459,8 +459,9 @@ async function rankContext(ix, meta, entries) {
 /** Boosts and sorts [doc, score] pairs like rank.rs `order`. */
 function order(hits, ctx, boost) {
   for (const h of hits) if (h[0] < ctx.explainDocs) h[1] = f32(h[1] * boost);
-  const tier = (doc) => (ctx.placeDocs.has(doc) ? 1 : 0);
-  hits.sort((a, b) => tier(b[0]) - tier(a[0]) || b[1] - a[1] || a[0] - b[0]);
+  const place = (doc) => (ctx.placeDocs.has(doc) ? 1 : 0);
+  const explains = (doc) => (doc < ctx.explainDocs ? 1 : 0);
+  hits.sort((a, b) => place(b[0]) - place(a[0]) || explains(b[0]) - explains(a[0]) || b[1] - a[1] || a[0] - b[0]);
 }
 
 async function run(query, { limit = 10, kind = null, region = null, base = "/search/" } = {}) {
