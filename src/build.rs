@@ -208,17 +208,33 @@ fn stage_pdfs(
     staging: &Staging,
     diags: &mut Diagnostics,
 ) -> Result<BTreeMap<String, PdfLink>, BuildError> {
-    let mut pdf_links: BTreeMap<String, PdfLink> = BTreeMap::new();
     if !opts.pdf {
-        return Ok(pdf_links);
+        return Ok(BTreeMap::new());
     }
+    let (files, pdf_links) = pdf_outputs(opts, theme, site, diags)?;
+    for (path, bytes) in files {
+        staging.write(&path, &bytes)?;
+    }
+    Ok(pdf_links)
+}
+
+/// The PDFs of the site as (output path, bytes), and the links the pages
+/// show, by region id (`all` for the whole directory). Also used by `serve`,
+/// which renders them off the reload path.
+pub(crate) fn pdf_outputs(
+    opts: &BuildOptions,
+    theme: &Theme,
+    site: &Site,
+    diags: &mut Diagnostics,
+) -> Result<(PdfFiles, BTreeMap<String, PdfLink>), BuildError> {
+    let mut pdf_links: BTreeMap<String, PdfLink> = BTreeMap::new();
+    let mut out = Vec::new();
     for file in render_pdfs(opts, theme, site, diags)? {
         let route = Route::Pdf(
             file.region_id
                 .as_deref()
                 .map_or(PdfPart::All, PdfPart::Region),
         );
-        staging.write(&route.file(), &file.bytes)?;
         pdf_links.insert(
             file.region_id.clone().unwrap_or_else(|| "all".into()),
             PdfLink {
@@ -228,9 +244,13 @@ fn stage_pdfs(
                 pages: file.pages,
             },
         );
+        out.push((route.file(), file.bytes));
     }
-    Ok(pdf_links)
+    Ok((out, pdf_links))
 }
+
+/// PDF files as (output path, bytes).
+pub(crate) type PdfFiles = Vec<(String, Vec<u8>)>;
 
 /// The search index of a build: a fresh folder for the cache (see
 /// [`keep_search_index`]) and the number of files its export staged.
@@ -269,7 +289,7 @@ fn render_and_index(
             rt.lap("pages (beside search)");
             pages
         },
-        || opts.search.then(|| build_search(opts, site, staging)),
+        || opts.search.then(|| build_search(opts, site, staging.path())),
     );
     // Report the first failure in page order (deterministic), then a search failure.
     let jobs = rendered.into_iter().collect::<Result<Vec<_>, _>>()?;
@@ -373,12 +393,13 @@ fn pdf_diagnostics(opts: &BuildOptions, theme: &Theme, e: &crate::pdf::PdfError)
 }
 
 /// Builds the tantivy index in a fresh cache folder and exports it into
-/// `search/` of the staging folder. Returns the folder (kept as the cache
-/// once the build succeeds) and the number of files exported.
-fn build_search(
+/// `search/` of `out` (the staging folder; `serve`'s folder of search files).
+/// Returns the folder (kept as the cache once the build succeeds) and the
+/// number of files exported.
+pub(crate) fn build_search(
     opts: &BuildOptions,
     site: &Site,
-    staging: &Staging,
+    out: &std::path::Path,
 ) -> Result<(tempfile::TempDir, usize), BuildError> {
     let mut t = Timings::new();
     let docs = crate::derived::search_docs(site);
@@ -402,7 +423,7 @@ fn build_search(
             .map_err(search_failed)?;
     t.lap("search index");
     let stats = index
-        .export_built(&docs, grams, &staging.path().join("search"))
+        .export_built(&docs, grams, &out.join("search"))
         .map_err(search_failed)?;
     t.lap("search export");
     drop(index);
@@ -431,7 +452,7 @@ fn ensure_dir(dir: &std::path::Path) -> Result<&std::path::Path, BuildError> {
 
 /// Keeps the tantivy index of the last good build at `.cache/search` (what
 /// `ohisama search` queries); the previous one is replaced.
-fn keep_search_index(opts: &BuildOptions, fresh: tempfile::TempDir) -> Result<(), BuildError> {
+pub(crate) fn keep_search_index(opts: &BuildOptions, fresh: tempfile::TempDir) -> Result<(), BuildError> {
     crate::output::swap_in(
         &fresh.path().join(SEARCH_INDEX),
         &opts.cache_dir().join("search"),
@@ -443,7 +464,7 @@ fn keep_search_index(opts: &BuildOptions, fresh: tempfile::TempDir) -> Result<()
 /// The index's folder inside a fresh `.cache/search-*` folder.
 const SEARCH_INDEX: &str = "index";
 
-fn invalid(d: Diagnostic) -> BuildError {
+pub(crate) fn invalid(d: Diagnostic) -> BuildError {
     let mut ds = Diagnostics::default();
     ds.push(d);
     BuildError::Invalid(ds)
@@ -451,8 +472,18 @@ fn invalid(d: Diagnostic) -> BuildError {
 
 /// Copies `themes/<theme>/static/**` to `assets/**`.
 fn copy_static(theme: &Theme, staging: &Staging) -> Result<usize, BuildError> {
+    let files = static_files(theme)?;
+    for (path, bytes) in &files {
+        staging.write(path, bytes)?;
+    }
+    Ok(files.len())
+}
+
+/// The theme's static files as (output path under `assets/`, bytes), in
+/// file name order (also what `serve` keeps in memory).
+pub(crate) fn static_files(theme: &Theme) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
     let dir = theme.static_dir();
-    let mut n = 0;
+    let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(&dir)
         .sort_by_file_name()
         .into_iter()
@@ -466,8 +497,7 @@ fn copy_static(theme: &Theme, staging: &Staging) -> Result<usize, BuildError> {
             path: entry.path().to_path_buf(),
             source,
         })?;
-        staging.write(&Route::Asset(&rel).file(), &bytes)?;
-        n += 1;
+        files.push((Route::Asset(&rel).file(), bytes));
     }
-    Ok(n)
+    Ok(files)
 }

@@ -224,6 +224,12 @@ impl Renderer {
 }
 
 impl Renderer {
+    /// What every page sees besides its own context (`meta`): `serve`
+    /// re-renders a page only when this, the templates or its context moved.
+    pub fn global_context(&mut self) -> Context {
+        self.tera.global_context().clone()
+    }
+
     /// Whether the template set (theme + site `templates/`) has a template.
     pub fn has_template(&self, name: &str) -> bool {
         self.rels.contains_key(name)
