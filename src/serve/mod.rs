@@ -162,6 +162,10 @@ pub struct BuildInfo {
     pub duration: Duration,
     /// Pages of a good build.
     pub pages: usize,
+    /// Output paths a good build changed (see [`Built::changed`]).
+    pub changed: Vec<String>,
+    /// Pages a good build rendered (the others kept their bytes).
+    pub rendered: usize,
     /// Problems (errors of a failed build, warnings of a good one).
     pub diagnostics: Diagnostics,
 }
@@ -787,6 +791,8 @@ impl Builder {
                 outcome,
                 duration: run.elapsed,
                 pages: built.pages,
+                changed: built.changed.clone(),
+                rendered: built.rendered,
                 diagnostics: built.diagnostics,
             });
             self.shared.changed.notify_all();
@@ -868,6 +874,8 @@ impl Builder {
             outcome: BuildOutcome::Error,
             duration: run.elapsed,
             pages: 0,
+            changed: Vec::new(),
+            rendered: 0,
             diagnostics: diags,
         });
         self.shared.changed.notify_all();
