@@ -86,7 +86,9 @@ fn make_corpus(name: &str, tmp: &Path) -> Corpus {
     let pages: usize = match name {
         "5k" => 5_000,
         "10k" => 10_000,
-        other => other.parse().expect("--corpus: sample, 5k, 10k or a page count"),
+        other => other
+            .parse()
+            .expect("--corpus: sample, 5k, 10k or a page count"),
     };
     let hugo = tmp.join(name).join("hugo");
     let mut g = ohisama::bench::GenerateOptions::new(&repo, &site);
@@ -239,7 +241,12 @@ impl Row {
 
 /// Write → event, for `edits` edits after 2 warm-ups; `wait` blocks until
 /// the event of the edit written at the given moment and returns its time.
-fn measure(edit: &Edit, edits: usize, pause: Duration, mut wait: impl FnMut(Instant) -> Instant) -> Vec<Duration> {
+fn measure(
+    edit: &Edit,
+    edits: usize,
+    pause: Duration,
+    mut wait: impl FnMut(Instant) -> Instant,
+) -> Vec<Duration> {
     let mut times = Vec::new();
     for i in 0..edits + 2 {
         let written = Instant::now();
@@ -278,7 +285,11 @@ fn bench_ohisama(c: &Corpus, a: &Args, rows: &mut Vec<Row>) -> u64 {
     assert_eq!(hello, "hello");
     let muni = a_municipality(&c.site);
     let edits = [
-        Edit::new("page", c.site.join("content").join(a_page(&c.site)), append_line),
+        Edit::new(
+            "page",
+            c.site.join("content").join(a_page(&c.site)),
+            append_line,
+        ),
         Edit::new(
             "contacts",
             c.site.join(format!("data/contacts/{muni}.yaml")),
@@ -290,35 +301,9 @@ fn bench_ohisama(c: &Corpus, a: &Args, rows: &mut Vec<Row>) -> u64 {
             append_css,
         ),
     ];
-    let wait_for = |want: &'static [&'static str]| {
-        let server = &server;
-        let events = &events;
-        move |_: Instant| -> Instant {
-            let before = server.last_build().map_or(0, |b| b.number);
-            loop {
-                let (name, data, at) = events
-                    .recv_timeout(Duration::from_secs(120))
-                    .expect("an event after an edit");
-                if std::env::var_os("SERVE_BENCH_VERBOSE").is_some() {
-                    let changed = server.last_build().map(|b| b.changed).unwrap_or_default();
-                    eprintln!("event {name} {data} (waiting for {want:?} after build {before}); changed {changed:?}");
-                }
-                if want.contains(&name.as_str()) && build_number(&data) > before
-                    || (name == "error" && want.contains(&"error"))
-                {
-                    return at;
-                }
-                assert!(name != "error", "the edit broke the build: {data}");
-            }
-        }
-    };
     for edit in &edits {
-        let want: &'static [&'static str] = if edit.label == "CSS" {
-            &["css"]
-        } else {
-            &["reload"]
-        };
-        let times = measure(edit, a.edits, pause, wait_for(want));
+        let want = if edit.label == "CSS" { "css" } else { "reload" };
+        let times = measure(edit, a.edits, pause, |_| next_event(&server, &events, want));
         rows.push(Row {
             corpus: c.name.clone(),
             server: "ohisama",
@@ -331,6 +316,31 @@ fn bench_ohisama(c: &Corpus, a: &Args, rows: &mut Vec<Row>) -> u64 {
     let rss = peak_rss_kib("self");
     server.shutdown();
     rss
+}
+
+/// The moment of the first `want` event of a build newer than the last one
+/// finished now (the edit was just written: its build is not done yet).
+fn next_event(
+    server: &Server,
+    events: &mpsc::Receiver<(String, String, Instant)>,
+    want: &str,
+) -> Instant {
+    let before = server.last_build().map_or(0, |b| b.number);
+    loop {
+        let (name, data, at) = events
+            .recv_timeout(Duration::from_secs(120))
+            .expect("an event after an edit");
+        if std::env::var_os("SERVE_BENCH_VERBOSE").is_some() {
+            let changed = server.last_build().map(|b| b.changed).unwrap_or_default();
+            eprintln!(
+                "event {name} {data} (waiting for {want} after build {before}); changed {changed:?}"
+            );
+        }
+        if name == want && build_number(&data) > before {
+            return at;
+        }
+        assert!(name != "error", "the edit broke the build: {data}");
+    }
 }
 
 /// A broken contacts edit (unknown field) → `error`, its fix → `reload`.
@@ -354,8 +364,11 @@ fn error_and_fix(
     };
     for _ in 0..edits.div_ceil(2) {
         let written = Instant::now();
-        std::fs::write(&contacts.path, contacts.original.replacen("field: ", "field: no-such-", 1))
-            .expect("write");
+        std::fs::write(
+            &contacts.path,
+            contacts.original.replacen("field: ", "field: no-such-", 1),
+        )
+        .expect("write");
         broken.push(next("error").0 - written);
         std::thread::sleep(pause);
         let before = server.last_build().map_or(0, |b| b.number);
@@ -370,7 +383,10 @@ fn error_and_fix(
         }
         std::thread::sleep(pause);
     }
-    for (edit, times) in [("contacts broken → error", broken), ("its fix → reload", fixed)] {
+    for (edit, times) in [
+        ("contacts broken → error", broken),
+        ("its fix → reload", fixed),
+    ] {
         rows.push(Row {
             corpus: c.name.clone(),
             server: "ohisama",
@@ -393,7 +409,13 @@ fn peak_rss_kib(pid: &str) -> u64 {
 /// `hugo server` on the twin, in memory, fast render (its defaults).
 fn start_hugo(dir: &Path, port: u16) -> Child {
     let mut child = Command::new("hugo")
-        .args(["server", "--renderToMemory", "--bind", "127.0.0.1", "--port"])
+        .args([
+            "server",
+            "--renderToMemory",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+        ])
         .arg(port.to_string())
         .arg("--source")
         .arg(dir)
@@ -404,7 +426,10 @@ fn start_hugo(dir: &Path, port: u16) -> Child {
     let out = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(out).lines();
     for line in lines.by_ref() {
-        if line.expect("hugo output").contains("Web Server is available") {
+        if line
+            .expect("hugo output")
+            .contains("Web Server is available")
+        {
             break;
         }
     }
@@ -465,10 +490,14 @@ fn bench_hugo(c: &Corpus, dir: &Path, a: &Args, rows: &mut Vec<Row>) -> u64 {
         let _ = http_get(port, &path);
     }
     for edit in &edits {
-        let times = measure(edit, a.edits, Duration::from_millis(300), |written| loop {
-            let at = events.recv_timeout(Duration::from_secs(120)).expect("hugo reload");
-            if at > written {
-                return at;
+        let times = measure(edit, a.edits, Duration::from_millis(300), |written| {
+            loop {
+                let at = events
+                    .recv_timeout(Duration::from_secs(120))
+                    .expect("hugo reload");
+                if at > written {
+                    return at;
+                }
             }
         });
         rows.push(Row {
@@ -486,7 +515,10 @@ fn bench_hugo(c: &Corpus, dir: &Path, a: &Args, rows: &mut Vec<Row>) -> u64 {
 
 fn http_get(port: u16, path: &str) -> std::io::Result<()> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )?;
     std::io::copy(&mut s, &mut std::io::sink())?;
     Ok(())
 }
@@ -517,10 +549,18 @@ fn main() {
     for name in &a.corpora {
         let c = make_corpus(name, tmp.path());
         let rss = bench_ohisama(&c, &a, &mut rows);
-        notes.push(format!("{}: ohisama peak RSS {} MiB (whole bench process)", c.name, rss / 1024));
+        notes.push(format!(
+            "{}: ohisama peak RSS {} MiB (whole bench process)",
+            c.name,
+            rss / 1024
+        ));
         if let (true, Some(dir)) = (has_hugo, &c.hugo) {
             let rss = bench_hugo(&c, dir, &a, &mut rows);
-            notes.push(format!("{}: hugo server peak RSS {} MiB", c.name, rss / 1024));
+            notes.push(format!(
+                "{}: hugo server peak RSS {} MiB",
+                c.name,
+                rss / 1024
+            ));
         }
     }
     let mut table = String::from(

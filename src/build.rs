@@ -56,20 +56,20 @@ pub struct BuildReport {
 }
 
 /// `OHISAMA_TIMINGS=1`: the time of each build phase on stderr (for benchmarks).
-struct Timings {
+pub(crate) struct Timings {
     on: bool,
     last: Instant,
 }
 
 impl Timings {
-    fn new() -> Timings {
+    pub(crate) fn new() -> Timings {
         Timings {
             on: std::env::var_os("OHISAMA_TIMINGS").is_some_and(|v| v != "0"),
             last: Instant::now(),
         }
     }
 
-    fn lap(&mut self, phase: &str) {
+    pub(crate) fn lap(&mut self, phase: &str) {
         if self.on {
             let now = Instant::now();
             // Peak and current memory so far (Linux), to see which phase sets the peak.
@@ -289,7 +289,10 @@ fn render_and_index(
             rt.lap("pages (beside search)");
             pages
         },
-        || opts.search.then(|| build_search(opts, site, staging.path())),
+        || {
+            opts.search
+                .then(|| build_search(opts, site, staging.path()))
+        },
     );
     // Report the first failure in page order (deterministic), then a search failure.
     let jobs = rendered.into_iter().collect::<Result<Vec<_>, _>>()?;
@@ -452,7 +455,10 @@ fn ensure_dir(dir: &std::path::Path) -> Result<&std::path::Path, BuildError> {
 
 /// Keeps the tantivy index of the last good build at `.cache/search` (what
 /// `ohisama search` queries); the previous one is replaced.
-pub(crate) fn keep_search_index(opts: &BuildOptions, fresh: tempfile::TempDir) -> Result<(), BuildError> {
+pub(crate) fn keep_search_index(
+    opts: &BuildOptions,
+    fresh: tempfile::TempDir,
+) -> Result<(), BuildError> {
     crate::output::swap_in(
         &fresh.path().join(SEARCH_INDEX),
         &opts.cache_dir().join("search"),

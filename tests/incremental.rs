@@ -132,41 +132,61 @@ impl Editor<'_> {
     /// to act on adds one instead.
     fn apply(&mut self, kind: usize) -> (String, bool) {
         self.n += 1;
-        let n = self.n;
-        let site = self.site;
+        if kind < 6 {
+            (self.page_edit(kind), false)
+        } else {
+            self.data_edit(kind)
+        }
+    }
+
+    /// Edits 0..6: a page's body or title; a page added, deleted, renamed.
+    fn page_edit(&mut self, kind: usize) -> String {
+        let (n, site) = (self.n, self.site);
         match kind {
             0 | 1 => {
                 let page = PAGES[self.rng.below(PAGES.len())];
                 let text = site.read(page);
                 site.write(page, &format!("{text}\n追記 {n} の段落です。\n"));
-                (format!("page body: {page}"), false)
+                format!("page body: {page}")
             }
             2 => {
                 let page = PAGES[self.rng.below(PAGES.len())];
                 site.edit(page, "title: ", &format!("title: 改{n} "));
-                (format!("page title: {page}"), false)
+                format!("page title: {page}")
             }
             3..=5 if kind == 3 || self.added.is_empty() => {
                 let page = format!("content/news/2025-05-{:02}-added-{n}.md", 1 + n % 28);
                 site.write(
                     &page,
-                    &format!("---\ntitle: 追加のお知らせ {n}\ndate: 2025-05-{:02}\n---\n\n本文 {n}。\n", 1 + n % 28),
+                    &format!(
+                        "---\ntitle: 追加のお知らせ {n}\ndate: 2025-05-{:02}\n---\n\n本文 {n}。\n",
+                        1 + n % 28
+                    ),
                 );
                 self.added.push(page.clone());
-                (format!("page added: {page}"), false)
+                format!("page added: {page}")
             }
             4 => {
                 let page = self.added.remove(self.rng.below(self.added.len()));
                 std::fs::remove_file(site.path(&page)).expect("delete");
-                (format!("page deleted: {page}"), false)
+                format!("page deleted: {page}")
             }
             5 => {
                 let i = self.rng.below(self.added.len());
                 let to = format!("content/about/renamed-{n}.md");
                 std::fs::rename(site.path(&self.added[i]), site.path(&to)).expect("rename");
                 let from = std::mem::replace(&mut self.added[i], to.clone());
-                (format!("page renamed: {from} → {to}"), false)
+                format!("page renamed: {from} → {to}")
             }
+            _ => unreachable!("edit {kind} is not a page edit"),
+        }
+    }
+
+    /// Edits 6..KINDS: contacts, facilities, a broken edit, a template, a
+    /// vocabulary, a stylesheet; `true` when the edit breaks the site.
+    fn data_edit(&mut self, kind: usize) -> (String, bool) {
+        let (n, site) = (self.n, self.site);
+        match kind {
             6 => {
                 site.edit(CHIGASAKI, "detail: ", &format!("detail: 改{n} "));
                 (format!("contacts text: {CHIGASAKI}"), false)
@@ -305,14 +325,27 @@ fn a_page_edit_renders_few_pages_and_a_template_edit_all() {
     assert_eq!(first.rendered, first.pages);
     site.edit(PAGES[2], "title: ", "title: 改 ");
     let page = session.rebuild().expect("builds");
-    assert!(page.rendered >= 1 && page.rendered < 10, "{} rendered", page.rendered);
-    assert!(page.changed.contains(&"emergency/cpr/index.html".to_string()), "{:?}", page.changed);
+    assert!(
+        page.rendered >= 1 && page.rendered < 10,
+        "{} rendered",
+        page.rendered
+    );
+    assert!(
+        page.changed
+            .contains(&"emergency/cpr/index.html".to_string()),
+        "{:?}",
+        page.changed
+    );
     let css = site.read(CSS);
     site.write(CSS, &format!("{css}\n.x {{ color: red; }}\n"));
     let restyled = session.rebuild().expect("builds");
     assert_eq!(restyled.changed, ["assets/css/site.css"]);
     assert_eq!(restyled.rendered, 0);
-    site.edit(PAGE_TEMPLATE, "{% block content %}", "{% block content %}<!-- x -->");
+    site.edit(
+        PAGE_TEMPLATE,
+        "{% block content %}",
+        "{% block content %}<!-- x -->",
+    );
     let template = session.rebuild().expect("builds");
     assert_eq!(template.rendered, template.pages);
 }
@@ -327,7 +360,10 @@ fn the_served_site_with_search_equals_a_fresh_build_once_settled() {
     let mut o = options(site.root());
     o.search = true;
     let server = ohisama::serve::Server::start(o.clone()).expect("start");
-    assert!(server.settle(Duration::from_secs(120)), "first search export");
+    assert!(
+        server.settle(Duration::from_secs(120)),
+        "first search export"
+    );
     let mut page = SseClient::connect(server.port());
     let written = Instant::now();
     site.edit(PAGES[0], "title: ", "title: 改 ");
@@ -340,7 +376,10 @@ fn the_served_site_with_search_equals_a_fresh_build_once_settled() {
     let mut opts = preview_options(&o, server.url());
     opts.root = site.root().canonicalize().expect("root");
     assert_same(&served, &fresh_build(&opts), "served with search");
-    assert!(served.keys().any(|k| k.starts_with("search/")), "search exported");
+    assert!(
+        served.keys().any(|k| k.starts_with("search/")),
+        "search exported"
+    );
 
     let home = get(server.port(), "/").text();
     let id = server.last_build().expect("built").number;

@@ -55,7 +55,12 @@ impl Pending {
 }
 
 /// The background worker's loop: takes the newest job, builds what it asks.
-pub(crate) fn run(shared: Arc<Shared>, work: PathBuf, rx: mpsc::Receiver<Job>, tx: mpsc::Sender<Msg>) {
+pub(crate) fn run(
+    shared: Arc<Shared>,
+    work: PathBuf,
+    rx: mpsc::Receiver<Job>,
+    tx: mpsc::Sender<Msg>,
+) {
     let mut pdf_input: Option<Vec<u8>> = None;
     let mut dirs: Vec<PathBuf> = Vec::new();
     while let Ok(mut job) = rx.recv() {

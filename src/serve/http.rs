@@ -53,7 +53,10 @@ pub(super) enum Body {
     Bytes(Vec<u8>),
     /// A file of the output held in memory.
     Shared(Arc<[u8]>),
-    File { file: File, len: u64 },
+    File {
+        file: File,
+        len: u64,
+    },
 }
 
 impl Response {

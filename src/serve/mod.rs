@@ -81,7 +81,8 @@ pub struct ServeOptions {
     pub drafts: bool,
     /// Where the preview builds go (default `<root>/.cache/serve`); a folder per port.
     pub work_dir: Option<PathBuf>,
-    /// Quiet time after the last file event before a rebuild.
+    /// Quiet time after the last file event before a rebuild (30 ms: editors
+    /// write a save in one burst; the budget from save to reload is 100 ms).
     pub debounce: Duration,
     /// Interval of SSE heartbeats (comments); dead clients are dropped when a write fails.
     pub heartbeat: Duration,
@@ -110,7 +111,7 @@ impl ServeOptions {
             theme: None,
             drafts: false,
             work_dir: None,
-            debounce: Duration::from_millis(100),
+            debounce: Duration::from_millis(30),
             heartbeat: Duration::from_secs(15),
             max_connections: 64,
             header_timeout: Duration::from_secs(3),
@@ -759,7 +760,8 @@ impl Builder {
     /// only restyle, when nothing but stylesheets changed), then asks for
     /// the search export (and PDFs) in the background.
     fn on_success(&mut self, run: BuildRun, built: Built) {
-        let css_only = !built.changed.is_empty() && built.changed.iter().all(|p| p.ends_with(".css"));
+        let css_only =
+            !built.changed.is_empty() && built.changed.iter().all(|p| p.ends_with(".css"));
         let outcome = if !run.first && !self.failed_since && css_only {
             BuildOutcome::Css
         } else {

@@ -36,6 +36,9 @@ struct PageMemo {
     bytes: Arc<[u8]>,
 }
 
+/// A page's job (its context kept for the next build) and its bytes.
+type PageOut = (PageJob, Arc<[u8]>);
+
 /// What the templates are: (name, file, bytes) of each, read before Tera
 /// reads them (an edit in between then differs at the next build and
 /// re-renders, instead of hiding behind a key that already saw it).
@@ -108,18 +111,20 @@ impl Session {
     /// last good output is kept and the diagnostics are returned.
     pub fn rebuild(&mut self) -> Result<Built, Diagnostics> {
         let (site, mut diags) = build::check(&self.opts)?;
+        let mut t = build::Timings::new();
         let theme = Theme::new(
             &self.opts.root,
             self.opts.theme.as_deref().unwrap_or(site.theme.as_str()),
         );
         let key = template_key(&theme);
-        let mut renderer =
-            Renderer::new(&theme, &site, &self.pdfs.links, &self.opts.dev_script)
-                .map_err(|e| build::invalid(e.to_diagnostic()).diagnostics())?;
+        let mut renderer = Renderer::new(&theme, &site, &self.pdfs.links, &self.opts.dev_script)
+            .map_err(|e| build::invalid(e.to_diagnostic()).diagnostics())?;
         let globals = key.map(|k| (k, renderer.global_context()));
         let reuse = globals.is_some() && globals == self.globals;
+        t.lap("templates");
         let (jobs, rendered) = self.render_pages(&site, &renderer, reuse)?;
         drop(renderer);
+        t.lap("pages (changed)");
 
         let mut files = Files::new();
         for (job, bytes) in &jobs {
@@ -127,6 +132,7 @@ impl Session {
         }
         self.add_extras(&theme, &site, &jobs, &mut files, &mut diags)?;
         diags.0.retain(|d| !d.is_error());
+        t.lap("static + feeds");
 
         self.pages = jobs
             .into_iter()
@@ -143,6 +149,7 @@ impl Session {
         let files = Arc::new(files);
         let changed = changed_paths(self.last.as_deref(), &files);
         self.last = Some(files.clone());
+        t.lap("diff");
         Ok(Built {
             files,
             pages: self.pages.len(),
@@ -163,9 +170,10 @@ impl Session {
         site: &Site,
         renderer: &Renderer,
         reuse: bool,
-    ) -> Result<(Vec<(PageJob, Arc<[u8]>)>, usize), Diagnostics> {
+    ) -> Result<(Vec<PageOut>, usize), Diagnostics> {
         let make_jobs = crate::render::lazy_page_jobs(site);
-        let results: Vec<Result<(PageJob, Arc<[u8]>, bool), RenderError>> = make_jobs
+        // Each page with whether it was rendered now.
+        let results: Vec<Result<(PageOut, bool), RenderError>> = make_jobs
             .par_iter()
             .map(|make| {
                 let job = make(renderer)?;
@@ -175,19 +183,18 @@ impl Session {
                     && memo.context == job.context
                 {
                     let bytes = memo.bytes.clone();
-                    return Ok((job, bytes, false));
+                    return Ok(((job, bytes), false));
                 }
                 let html = renderer.render(&job)?;
-                Ok((job, Arc::from(html.into_bytes()), true))
+                Ok(((job, Arc::from(html.into_bytes())), true))
             })
             .collect();
         let mut jobs = Vec::with_capacity(results.len());
         let mut rendered = 0;
         for r in results {
-            let (job, bytes, fresh) =
-                r.map_err(|e| build::invalid(e.to_diagnostic()).diagnostics())?;
+            let (page, fresh) = r.map_err(|e| build::invalid(e.to_diagnostic()).diagnostics())?;
             rendered += usize::from(fresh);
-            jobs.push((job, bytes));
+            jobs.push(page);
         }
         Ok((jobs, rendered))
     }
@@ -199,7 +206,7 @@ impl Session {
         &self,
         theme: &Theme,
         site: &Site,
-        jobs: &[(PageJob, Arc<[u8]>)],
+        jobs: &[PageOut],
         files: &mut Files,
         diags: &mut Diagnostics,
     ) -> Result<(), Diagnostics> {
