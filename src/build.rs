@@ -96,8 +96,20 @@ impl Timings {
 /// load → validate (rules, markdown, link check) → resolve, the last only
 /// when nothing is an error.
 pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+    check_with(opts, None)
+}
+
+/// [`check`], re-reading only the pages that moved since `cache` saw them
+/// (`serve`); the result is the same.
+pub fn check_with(
+    opts: &BuildOptions,
+    cache: Option<&crate::load::PageCache>,
+) -> Result<(Site, Diagnostics), Diagnostics> {
     let mut t = Timings::new();
-    let loaded = crate::load::load_site(&opts.root);
+    let loaded = match cache {
+        Some(cache) => crate::load::load_site_cached(&opts.root, cache),
+        None => crate::load::load_site(&opts.root),
+    };
     t.lap("load");
     let mut diags = loaded.diagnostics;
     let theme = Theme::new(

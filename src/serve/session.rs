@@ -1,7 +1,8 @@
 //! The preview's builds, kept in memory between saves.
 //!
 //! Each rebuild runs the same load → validate → resolve as `ohisama build`
-//! ([`build::check`]), then renders only the pages whose output can have
+//! ([`build::check_with`]; only the pages whose file moved are read and
+//! parsed again), then renders only the pages whose output can have
 //! changed: a page's HTML is a function of the template files, Tera's global
 //! context (`meta`) and the page's own context, so a page whose three inputs
 //! equal those of its last render keeps its bytes. A template or `meta` edit
@@ -78,6 +79,8 @@ pub struct Session {
     globals: Option<(TemplateKey, tera::Context)>,
     pdfs: PdfSet,
     last: Option<Arc<Files>>,
+    /// Pages as last read: only the pages whose file moved are read again.
+    page_files: crate::load::PageCache,
 }
 
 impl Session {
@@ -90,6 +93,7 @@ impl Session {
             globals: None,
             pdfs: PdfSet::default(),
             last: None,
+            page_files: crate::load::PageCache::default(),
         }
     }
 
@@ -110,7 +114,7 @@ impl Session {
     /// Re-reads the site and brings the output up to date. On errors the
     /// last good output is kept and the diagnostics are returned.
     pub fn rebuild(&mut self) -> Result<Built, Diagnostics> {
-        let (site, mut diags) = build::check(&self.opts)?;
+        let (site, mut diags) = build::check_with(&self.opts, Some(&self.page_files))?;
         let mut t = build::Timings::new();
         let theme = Theme::new(
             &self.opts.root,
