@@ -476,11 +476,25 @@ impl<'a> Loader<'a> {
             }
             items.push(Ok(path.to_path_buf()));
         }
+        let loaded = self.read_pages(content, items);
+        for (page, diags, sources) in loaded {
+            for d in diags.0 {
+                self.diagnostics.push(d);
+            }
+            self.sources.extend(sources);
+            pages.extend(page);
+        }
+        pages
+    }
+
+    /// Reads and parses the pages on all cores (a walk problem is passed
+    /// through), in the order given; with a cache, only the pages that moved.
+    fn read_pages(&self, content: &Path, items: Vec<Result<PathBuf, Diagnostic>>) -> Vec<PageRead> {
         let (root, real_root, cache) = (self.root, self.real_root, self.cache);
         if let Some(cache) = cache {
             cache.keep_only(items.iter().filter_map(|i| i.as_ref().ok()));
         }
-        let loaded: Vec<PageRead> = items
+        items
             .into_par_iter()
             .map(|item| match item {
                 Err(d) => {
@@ -500,15 +514,7 @@ impl<'a> Loader<'a> {
                     }
                 }
             })
-            .collect();
-        for (page, diags, sources) in loaded {
-            for d in diags.0 {
-                self.diagnostics.push(d);
-            }
-            self.sources.extend(sources);
-            pages.extend(page);
-        }
-        pages
+            .collect()
     }
 
     fn page(&mut self, content: &Path, path: &Path) -> Option<Page> {
