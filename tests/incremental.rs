@@ -24,6 +24,7 @@ const FIELDS: &str = "data/fields.yaml";
 const CSS: &str = "themes/default/static/css/site.css";
 const PAGE_TEMPLATE: &str = "themes/default/templates/page.html";
 const MUNICIPALITY_TEMPLATE: &str = "themes/default/templates/municipality.html";
+const FACILITY_ITEM_TEMPLATE: &str = "themes/default/templates/partials/facility-item.html";
 /// Existing pages the edits change (nothing links to them by a path that an
 /// edit could break).
 const PAGES: [&str; 5] = [
@@ -108,8 +109,9 @@ fn as_map(files: &Files) -> BTreeMap<String, Vec<u8>> {
 /// How many kinds of edit [`Editor::apply`] makes.
 const KINDS: usize = 13;
 
-/// Every kind of edit, two adds before the rename and the delete.
-const EVERY_KIND: [usize; 13] = [0, 2, 3, 3, 5, 4, 6, 7, 8, 9, 10, 11, 12];
+/// Every kind of edit (the template edit three times: each of its
+/// templates), two adds before the rename and the delete.
+const EVERY_KIND: [usize; 15] = [0, 2, 3, 3, 5, 4, 6, 7, 8, 9, 10, 11, 12, 10, 10];
 
 /// The random edits, applied to the site; each returns what it did.
 struct Editor<'a> {
@@ -118,6 +120,8 @@ struct Editor<'a> {
     n: usize,
     /// Pages the sequence added (the ones it may delete or rename).
     added: Vec<String>,
+    /// Template edits so far.
+    templates: usize,
 }
 
 impl Editor<'_> {
@@ -208,11 +212,14 @@ impl Editor<'_> {
                 (format!("broken: unknown field in {CHIGASAKI}"), true)
             }
             10 => {
-                let (file, at) = if self.rng.below(2) == 0 {
-                    (PAGE_TEMPLATE, "{% block content %}")
-                } else {
-                    (MUNICIPALITY_TEMPLATE, "{% block content %}")
-                };
+                // In turn: every page, the municipality pages, every facility
+                // list entry (rendered once and kept across builds).
+                self.templates += 1;
+                let (file, at) = [
+                    (PAGE_TEMPLATE, "{% block content %}"),
+                    (MUNICIPALITY_TEMPLATE, "{% block content %}"),
+                    (FACILITY_ITEM_TEMPLATE, "<li class=\"facility-item\">"),
+                ][self.templates % 3];
                 site.edit(file, at, &format!("{at}<!-- 編集 {n} -->"));
                 (format!("template: {file}"), false)
             }
@@ -258,6 +265,7 @@ fn run_sequence(seed: Option<u64>, steps: usize) {
         rng: Rng(seed.unwrap_or(1) | 1),
         n: 0,
         added: Vec::new(),
+        templates: 0,
     };
     let mut log = match seed {
         Some(seed) => format!("seed {seed} (OHISAMA_EDIT_SEED={seed} to repeat); edits:\n"),

@@ -768,6 +768,13 @@ impl Builder {
             BuildOutcome::Reload
         };
         self.log_success(&run, &built, &outcome);
+        // Counted before the pages hear of the build: `Server::settle` right
+        // after the reload event must wait for this build's search export.
+        let opts = self.session.options();
+        let background = opts.search || opts.pdf;
+        if background {
+            self.shared.pending.add();
+        }
         let dir = if run.first {
             Some(self.empty_files_dir())
         } else {
@@ -801,13 +808,11 @@ impl Builder {
         }
         self.pending.clear();
         self.failed_since = false;
-        let opts = self.session.options();
-        if opts.search || opts.pdf {
-            self.shared.pending.add();
+        if background {
             let job = background::Job {
                 number: run.number,
                 site: built.site,
-                opts: opts.clone(),
+                opts: self.session.options().clone(),
             };
             if self.background.send(job).is_err() {
                 self.shared.pending.done();

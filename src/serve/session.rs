@@ -81,6 +81,9 @@ pub struct Session {
     last: Option<Arc<Files>>,
     /// Pages as last read: only the pages whose file moved are read again.
     page_files: crate::load::PageCache,
+    /// Facility list entries as last rendered (cleared with the templates
+    /// or the global context).
+    items: crate::render::ItemMemo,
 }
 
 impl Session {
@@ -94,6 +97,7 @@ impl Session {
             pdfs: PdfSet::default(),
             last: None,
             page_files: crate::load::PageCache::default(),
+            items: crate::render::ItemMemo::default(),
         }
     }
 
@@ -126,7 +130,15 @@ impl Session {
         let globals = key.map(|k| (k, renderer.global_context()));
         let reuse = globals.is_some() && globals == self.globals;
         t.lap("templates");
-        let (jobs, rendered) = self.render_pages(&site, &renderer, reuse)?;
+        // A failed build leaves no list entries behind: they may have been
+        // rendered with templates the next build compares as unchanged.
+        let forget = |d: Diagnostics, items: &crate::render::ItemMemo| {
+            items.clear();
+            d
+        };
+        let (jobs, rendered) = self
+            .render_pages(&site, &renderer, reuse)
+            .map_err(|d| forget(d, &self.items))?;
         drop(renderer);
         t.lap("pages (changed)");
 
@@ -134,7 +146,8 @@ impl Session {
         for (job, bytes) in &jobs {
             files.insert(job.out_path.clone(), bytes.clone());
         }
-        self.add_extras(&theme, &site, &jobs, &mut files, &mut diags)?;
+        self.add_extras(&theme, &site, &jobs, &mut files, &mut diags)
+            .map_err(|d| forget(d, &self.items))?;
         diags.0.retain(|d| !d.is_error());
         t.lap("static + feeds");
 
@@ -175,7 +188,10 @@ impl Session {
         renderer: &Renderer,
         reuse: bool,
     ) -> Result<(Vec<PageOut>, usize), Diagnostics> {
-        let make_jobs = crate::render::lazy_page_jobs(site);
+        if !reuse {
+            self.items.clear();
+        }
+        let make_jobs = crate::render::lazy_page_jobs_with(site, Some(&self.items));
         // Each page with whether it was rendered now.
         let results: Vec<Result<(PageOut, bool), RenderError>> = make_jobs
             .par_iter()
