@@ -1,19 +1,55 @@
-//! How long an editor waits: the time from a file write to the live-reload
-//! event (`reload`) of `ohisama serve`, for the sample site (the repository
-//! root, copied to a temp dir), over 50 edits alternating a markdown page and a
-//! YAML data file. Each edit is a full rebuild.
+//! How long an editor waits (issue #20): from a file write to the live-reload
+//! event, p50 / p90 / max, for a page edit, a contacts edit and a stylesheet
+//! edit, on the sample site and on generated sites (5,000 and 10,000 pages),
+//! with `hugo server` on the Hugo twin of each generated site (`generate
+//! --hugo`) when `hugo` is installed, side by side in one run. ohisama's
+//! moment is the `reload` / `css` event of `/__ohisama/events` of a build that
+//! includes the edit; Hugo's is the livereload `reload` command on its
+//! WebSocket (`/livereload`, after the protocol's `hello`). Also a broken
+//! contacts edit (→ `error`) and its fix (→ `reload`) for ohisama.
 //!
 //! ```sh
-//! cargo run --release --example serve_bench            # 50 edits, no PDFs (like `ohisama serve`)
-//! cargo run --release --example serve_bench -- --edits 20 --pdf   # or --no-search
+//! cargo run --release --example serve_bench                     # all corpora, 20 edits each
+//! cargo run --release --example serve_bench -- --corpus sample --edits 10
+//! cargo run --release --example serve_bench -- --corpus 5k,10k --no-hugo --search
 //! ```
+//! Figures go to stdout and `target/bench/serve.md`. The search export is off
+//! unless `--search` (it is built after the reload event either way).
 
-use ohisama::serve::{BuildOutcome, ServeOptions, Server};
+use ohisama::serve::{ServeOptions, Server};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+struct Args {
+    corpora: Vec<String>,
+    edits: usize,
+    hugo: bool,
+    search: bool,
+}
+
+fn args() -> Args {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    Args {
+        corpora: value("--corpus")
+            .unwrap_or_else(|| "sample,5k,10k".into())
+            .split(',')
+            .map(str::to_string)
+            .collect(),
+        edits: value("--edits").and_then(|n| n.parse().ok()).unwrap_or(20),
+        hugo: !args.iter().any(|a| a == "--no-hugo"),
+        search: args.iter().any(|a| a == "--search"),
+    }
+}
 
 fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
@@ -27,7 +63,119 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Events of a live-reload stream (name, data), with the time each arrived.
+/// One corpus: the ohisama site and, for generated ones, its Hugo twin.
+struct Corpus {
+    name: String,
+    site: PathBuf,
+    hugo: Option<PathBuf>,
+}
+
+fn make_corpus(name: &str, tmp: &Path) -> Corpus {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let site = tmp.join(name).join("site");
+    if name == "sample" {
+        for sub in ["content", "data", "themes"] {
+            copy_dir(&repo.join(sub), &site.join(sub));
+        }
+        return Corpus {
+            name: name.into(),
+            site,
+            hugo: None,
+        };
+    }
+    let pages: usize = match name {
+        "5k" => 5_000,
+        "10k" => 10_000,
+        other => other
+            .parse()
+            .expect("--corpus: sample, 5k, 10k or a page count"),
+    };
+    let hugo = tmp.join(name).join("hugo");
+    let mut g = ohisama::bench::GenerateOptions::new(&repo, &site);
+    g.pages = pages;
+    g.facilities = 1_000;
+    g.hugo = Some(hugo.clone());
+    ohisama::bench::generate(&g).expect("generate");
+    Corpus {
+        name: format!("generated {name}"),
+        site,
+        hugo: Some(hugo),
+    }
+}
+
+/// An edit: the file, its original text, and the text of edit `i`.
+struct Edit {
+    label: &'static str,
+    path: PathBuf,
+    original: String,
+    change: fn(&str, usize) -> String,
+}
+
+impl Edit {
+    fn new(label: &'static str, path: PathBuf, change: fn(&str, usize) -> String) -> Edit {
+        let original = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        Edit {
+            label,
+            path,
+            original,
+            change,
+        }
+    }
+
+    fn write(&self, i: usize) {
+        std::fs::write(&self.path, (self.change)(&self.original, i)).expect("write");
+    }
+}
+
+fn append_line(text: &str, i: usize) -> String {
+    format!("{text}\n編集 {i} の段落です。\n")
+}
+
+fn append_css(text: &str, i: usize) -> String {
+    format!("{text}\n.bench-{i} {{ color: #123456; }}\n")
+}
+
+fn contacts_detail(text: &str, i: usize) -> String {
+    text.replacen("detail: ", &format!("detail: 編集{i} "), 1)
+}
+
+/// The first markdown page of `content/` that is not a section's index
+/// (`index.md`, Hugo's `_index.md`), relative to `content/`.
+fn a_page(site: &Path) -> PathBuf {
+    let content = site.join("content");
+    walkdir::WalkDir::new(&content)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .find(|p| {
+            p.extension().is_some_and(|e| e == "md")
+                && !p.ends_with("index.md")
+                && !p.ends_with("_index.md")
+        })
+        .expect("a page")
+        .strip_prefix(&content)
+        .expect("inside")
+        .to_path_buf()
+}
+
+/// The first municipality with a contacts file.
+fn a_municipality(site: &Path) -> String {
+    let mut files: Vec<_> = std::fs::read_dir(site.join("data/contacts"))
+        .expect("data/contacts")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files[0]
+        .file_stem()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Events of ohisama's live-reload stream (name, data), with their time.
 fn listen(port: u16) -> mpsc::Receiver<(String, String, Instant)> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     write!(
@@ -64,124 +212,361 @@ fn build_number(data: &str) -> u64 {
         .unwrap_or(0)
 }
 
-fn stats(label: &str, mut v: Vec<Duration>) {
-    v.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let pct = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
-    println!(
-        "{label:<28} median {:7.1} ms   p90 {:7.1} ms   max {:7.1} ms   min {:7.1} ms   (n = {})",
-        ms(pct(0.5)),
-        ms(pct(0.9)),
-        ms(*v.last().unwrap()),
-        ms(v[0]),
-        v.len()
-    );
+/// One row of the table.
+struct Row {
+    corpus: String,
+    server: &'static str,
+    edit: &'static str,
+    times: Vec<Duration>,
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let pdf = args.iter().any(|a| a == "--pdf");
-    let no_search = args.iter().any(|a| a == "--no-search");
-    let edits: usize = args
-        .iter()
-        .position(|a| a == "--edits")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(50);
-
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let tmp = tempfile::tempdir().expect("tempdir");
-    for sub in ["content", "data", "themes"] {
-        copy_dir(&repo.join(sub), &tmp.path().join(sub));
+impl Row {
+    fn line(&self) -> String {
+        let mut v = self.times.clone();
+        v.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let pct = |p: f64| ms(v[((v.len() - 1) as f64 * p).round() as usize]);
+        format!(
+            "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {} |",
+            self.corpus,
+            self.server,
+            self.edit,
+            pct(0.5),
+            pct(0.9),
+            ms(*v.last().expect("times")),
+            v.len()
+        )
     }
-    let mut opts = ServeOptions::new(tmp.path());
+}
+
+/// Write → event, for `edits` edits after 2 warm-ups; `wait` blocks until
+/// the event of the edit written at the given moment and returns its time.
+fn measure(
+    edit: &Edit,
+    edits: usize,
+    pause: Duration,
+    mut wait: impl FnMut(Instant) -> Instant,
+) -> Vec<Duration> {
+    let mut times = Vec::new();
+    for i in 0..edits + 2 {
+        let written = Instant::now();
+        edit.write(i);
+        let at = wait(written);
+        if i >= 2 {
+            times.push(at - written);
+        }
+        std::thread::sleep(pause);
+    }
+    // The restore is waited for too: it must not fold into the next edit.
+    let restored = Instant::now();
+    std::fs::write(&edit.path, &edit.original).expect("restore");
+    wait(restored);
+    std::thread::sleep(pause * 2);
+    times
+}
+
+fn bench_ohisama(c: &Corpus, a: &Args, rows: &mut Vec<Row>) -> u64 {
+    let mut opts = ServeOptions::new(&c.site);
     opts.port = 0;
     opts.quiet = true;
-    opts.pdf = pdf;
-    opts.search = !no_search;
-    let debounce = opts.debounce;
-    let search = opts.search;
-
+    opts.search = a.search;
+    let pause = opts.debounce * 3;
     let started = Instant::now();
     let server = Server::start(opts).expect("start");
     let first = server.last_build().expect("first build");
-    assert_eq!(
-        first.outcome,
-        BuildOutcome::Reload,
-        "{}",
-        first.diagnostics.render_text()
-    );
     println!(
-        "sample site: {} pages; start (first build) {:.0} ms; debounce {} ms; pdf {pdf}; search {search}",
+        "{}: ohisama {} pages, first build {:.0} ms",
+        c.name,
         first.pages,
-        started.elapsed().as_secs_f64() * 1000.0,
-        debounce.as_millis()
+        started.elapsed().as_secs_f64() * 1000.0
     );
-
     let events = listen(server.port());
-    let (hello, _, _) = events.recv_timeout(Duration::from_secs(30)).expect("hello");
+    let (hello, _, _) = events.recv_timeout(Duration::from_secs(60)).expect("hello");
     assert_eq!(hello, "hello");
+    let muni = a_municipality(&c.site);
+    let edits = [
+        Edit::new(
+            "page",
+            c.site.join("content").join(a_page(&c.site)),
+            append_line,
+        ),
+        Edit::new(
+            "contacts",
+            c.site.join(format!("data/contacts/{muni}.yaml")),
+            contacts_detail,
+        ),
+        Edit::new(
+            "CSS",
+            c.site.join("themes/default/static/css/site.css"),
+            append_css,
+        ),
+    ];
+    for edit in &edits {
+        let want = if edit.label == "CSS" { "css" } else { "reload" };
+        let times = measure(edit, a.edits, pause, |_| next_event(&server, &events, want));
+        rows.push(Row {
+            corpus: c.name.clone(),
+            server: "ohisama",
+            edit: edit.label,
+            times,
+        });
+    }
+    error_and_fix(&server, &events, &edits[1], a.edits, pause, c, rows);
+    server.settle(Duration::from_secs(600));
+    let rss = peak_rss_kib("self");
+    server.shutdown();
+    rss
+}
 
-    let page = tmp.path().join("content/about/index.md");
-    let data = tmp.path().join("data/contacts/chigasaki.yaml");
-    let page_text = std::fs::read_to_string(&page).unwrap();
-    let data_text = std::fs::read_to_string(&data).unwrap();
-    assert!(page_text.contains("## 運営者") && data_text.contains("各種相談"));
+/// The moment of the first `want` event of a build newer than the last one
+/// finished now (the edit was just written: its build is not done yet).
+fn next_event(
+    server: &Server,
+    events: &mpsc::Receiver<(String, String, Instant)>,
+    want: &str,
+) -> Instant {
+    let before = server.last_build().map_or(0, |b| b.number);
+    loop {
+        let (name, data, at) = events
+            .recv_timeout(Duration::from_secs(120))
+            .expect("an event after an edit");
+        if std::env::var_os("SERVE_BENCH_VERBOSE").is_some() {
+            let changed = server.last_build().map(|b| b.changed).unwrap_or_default();
+            eprintln!(
+                "event {name} {data} (waiting for {want} after build {before}); changed {changed:?}"
+            );
+        }
+        if name == want && build_number(&data) > before {
+            return at;
+        }
+        assert!(name != "error", "the edit broke the build: {data}");
+    }
+}
 
-    let mut latency = Vec::new();
-    let mut builds = Vec::new();
-    let warmup = 2;
-    let mut stale = 0;
-    for i in 0..edits + warmup {
-        let (path, text) = if i % 2 == 0 {
-            (
-                &page,
-                page_text.replace("## 運営者", &format!("## 運営者 {i}")),
-            )
-        } else {
-            (
-                &data,
-                data_text.replace("各種相談", &format!("各種相談 {i}")),
-            )
-        };
-        let before = server.last_build().unwrap().number;
+/// A broken contacts edit (unknown field) → `error`, its fix → `reload`.
+fn error_and_fix(
+    server: &Server,
+    events: &mpsc::Receiver<(String, String, Instant)>,
+    contacts: &Edit,
+    edits: usize,
+    pause: Duration,
+    c: &Corpus,
+    rows: &mut Vec<Row>,
+) {
+    let (mut broken, mut fixed) = (Vec::new(), Vec::new());
+    let next = |want: &str| loop {
+        let (name, data, at) = events
+            .recv_timeout(Duration::from_secs(120))
+            .expect("an event");
+        if name == want {
+            return (at, data);
+        }
+    };
+    for _ in 0..edits.div_ceil(2) {
         let written = Instant::now();
-        std::fs::write(path, text).unwrap();
+        std::fs::write(
+            &contacts.path,
+            contacts.original.replacen("field: ", "field: no-such-", 1),
+        )
+        .expect("write");
+        broken.push(next("error").0 - written);
+        std::thread::sleep(pause);
+        let before = server.last_build().map_or(0, |b| b.number);
+        let written = Instant::now();
+        std::fs::write(&contacts.path, &contacts.original).expect("write");
         loop {
-            let (name, data, at) = events
-                .recv_timeout(Duration::from_secs(60))
-                .expect("an event after an edit");
-            match name.as_str() {
-                // Only the build that includes this edit counts.
-                "reload" if build_number(&data) > before => {
-                    if i >= warmup {
-                        let b = server.last_build().unwrap();
-                        if std::env::var_os("SERVE_BENCH_VERBOSE").is_some() {
-                            eprintln!(
-                                "edit {i}: event {:?}, build #{} {:?}",
-                                at - written,
-                                b.number,
-                                b.duration
-                            );
-                        }
-                        latency.push(at - written);
-                        builds.push(b.duration);
-                    }
-                    break;
-                }
-                "error" => panic!("the edit broke the build: {data}"),
-                _ => stale += 1,
+            let (at, data) = next("reload");
+            if build_number(&data) > before {
+                fixed.push(at - written);
+                break;
             }
         }
-        // Let the debouncer forget this save before the next one.
-        std::thread::sleep(debounce * 2);
+        std::thread::sleep(pause);
     }
-    let n = server.last_build().unwrap().number;
+    for (edit, times) in [
+        ("contacts broken → error", broken),
+        ("its fix → reload", fixed),
+    ] {
+        rows.push(Row {
+            corpus: c.name.clone(),
+            server: "ohisama",
+            edit,
+            times,
+        });
+    }
+}
+
+/// `VmHWM` of a process (`self` or a pid), in KiB.
+fn peak_rss_kib(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// `hugo server` on the twin: in memory, fast render (its defaults in 0.111).
+fn start_hugo(dir: &Path, port: u16) -> Child {
+    let mut child = Command::new("hugo")
+        .args(["server", "--bind", "127.0.0.1", "--port"])
+        .arg(port.to_string())
+        .arg("--source")
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("hugo server");
+    let out = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(out).lines();
+    let ready = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|line| line.contains("Web Server is available"));
+    assert!(ready, "hugo server did not start (its errors are above)");
+    std::thread::spawn(move || for _ in lines {});
+    child
+}
+
+/// Hugo's livereload messages (`reload` commands), with their time.
+fn hugo_listen(port: u16) -> mpsc::Receiver<Instant> {
+    let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let (mut ws, _) = tungstenite::client(format!("ws://127.0.0.1:{port}/livereload"), stream)
+        .expect("websocket");
+    ws.send(tungstenite::Message::text(
+        r#"{"command":"hello","protocols":["http://livereload.com/protocols/official-7"]}"#,
+    ))
+    .expect("hello");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        while let Ok(msg) = ws.read() {
+            if let tungstenite::Message::Text(t) = msg
+                && t.contains("\"reload\"")
+                && tx.send(Instant::now()).is_err()
+            {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+fn bench_hugo(c: &Corpus, dir: &Path, a: &Args, rows: &mut Vec<Row>) -> u64 {
+    let port = free_port();
+    let started = Instant::now();
+    let mut child = start_hugo(dir, port);
     println!(
-        "builds: {n} for {} edits (+ the first build); events of earlier builds skipped: {stale}",
-        edits + warmup
+        "{}: hugo server ready in {:.0} ms",
+        c.name,
+        started.elapsed().as_secs_f64() * 1000.0
     );
-    stats("write → reload event", latency);
-    stats("full rebuild (in server)", builds);
-    server.shutdown();
+    let events = hugo_listen(port);
+    let page = a_page(dir);
+    let muni = a_municipality(&c.site);
+    let edits = [
+        Edit::new("page", dir.join("content").join(&page), append_line),
+        Edit::new(
+            "contacts",
+            dir.join(format!("content/contacts/{muni}.md")),
+            append_line,
+        ),
+        Edit::new("CSS", dir.join("static/css/site.css"), append_css),
+    ];
+    // Fast render re-renders the pages a browser has open: open the edited ones.
+    let url = |rel: &Path| {
+        let stem = rel.with_extension("");
+        format!("/{}/", stem.to_string_lossy())
+    };
+    for path in [url(&page), format!("/contacts/{muni}/")] {
+        let _ = http_get(port, &path);
+    }
+    for edit in &edits {
+        let times = measure(edit, a.edits, Duration::from_millis(300), |written| {
+            loop {
+                let at = events
+                    .recv_timeout(Duration::from_secs(120))
+                    .expect("hugo reload");
+                if at > written {
+                    return at;
+                }
+            }
+        });
+        rows.push(Row {
+            corpus: c.name.clone(),
+            server: "hugo server",
+            edit: edit.label,
+            times,
+        });
+    }
+    let rss = peak_rss_kib(&child.id().to_string());
+    let _ = child.kill();
+    let _ = child.wait();
+    rss
+}
+
+fn http_get(port: u16, path: &str) -> std::io::Result<()> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )?;
+    std::io::copy(&mut s, &mut std::io::sink())?;
+    Ok(())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn main() {
+    let a = args();
+    let has_hugo = a.hugo
+        && Command::new("hugo")
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mut rows = Vec::new();
+    let mut notes = vec![format!(
+        "{cores} cores; {} edits each after 2 warm-ups; search export {}; hugo {}",
+        a.edits,
+        if a.search { "on" } else { "off" },
+        if has_hugo { "on" } else { "not run" }
+    )];
+    for name in &a.corpora {
+        let c = make_corpus(name, tmp.path());
+        let rss = bench_ohisama(&c, &a, &mut rows);
+        notes.push(format!(
+            "{}: ohisama peak RSS {} MiB (whole bench process)",
+            c.name,
+            rss / 1024
+        ));
+        if let (true, Some(dir)) = (has_hugo, &c.hugo) {
+            let rss = bench_hugo(&c, dir, &a, &mut rows);
+            notes.push(format!(
+                "{}: hugo server peak RSS {} MiB",
+                c.name,
+                rss / 1024
+            ));
+        }
+    }
+    let mut table = String::from(
+        "| corpus | server | edit | p50 ms | p90 ms | max ms | n |\n|---|---|---|---|---|---|---|\n",
+    );
+    for r in &rows {
+        table.push_str(&r.line());
+        table.push('\n');
+    }
+    for n in &notes {
+        table.push_str(&format!("\n{n}"));
+    }
+    println!("\n{table}");
+    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    if std::fs::create_dir_all(&out).is_ok() {
+        let _ = std::fs::write(out.join("serve.md"), format!("{table}\n"));
+    }
 }

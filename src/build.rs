@@ -56,20 +56,20 @@ pub struct BuildReport {
 }
 
 /// `OHISAMA_TIMINGS=1`: the time of each build phase on stderr (for benchmarks).
-struct Timings {
+pub(crate) struct Timings {
     on: bool,
     last: Instant,
 }
 
 impl Timings {
-    fn new() -> Timings {
+    pub(crate) fn new() -> Timings {
         Timings {
             on: std::env::var_os("OHISAMA_TIMINGS").is_some_and(|v| v != "0"),
             last: Instant::now(),
         }
     }
 
-    fn lap(&mut self, phase: &str) {
+    pub(crate) fn lap(&mut self, phase: &str) {
         if self.on {
             let now = Instant::now();
             // Peak and current memory so far (Linux), to see which phase sets the peak.
@@ -96,8 +96,20 @@ impl Timings {
 /// load → validate (rules, markdown, link check) → resolve, the last only
 /// when nothing is an error.
 pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
+    check_with(opts, None)
+}
+
+/// [`check`], re-reading only the pages that moved since `cache` saw them
+/// (`serve`); the result is the same.
+pub fn check_with(
+    opts: &BuildOptions,
+    cache: Option<&crate::load::PageCache>,
+) -> Result<(Site, Diagnostics), Diagnostics> {
     let mut t = Timings::new();
-    let loaded = crate::load::load_site(&opts.root);
+    let loaded = match cache {
+        Some(cache) => crate::load::load_site_cached(&opts.root, cache),
+        None => crate::load::load_site(&opts.root),
+    };
     t.lap("load");
     let mut diags = loaded.diagnostics;
     let name = opts
@@ -107,10 +119,7 @@ pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     let theme = match Theme::open(&opts.root, name) {
         Ok(theme) => theme,
         Err(e) => {
-            diags.push(
-                Diagnostic::error(crate::builtin_theme::UNPACK_DIR, 0, 0, e.to_string())
-                    .hint(".cache/ フォルダを削除してもう一度実行してください"),
-            );
+            diags.extend(theme_problem(&e).0);
             diags.finish(&loaded.sources);
             return Err(diags);
         }
@@ -153,14 +162,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         &opts.root,
         opts.theme.as_deref().unwrap_or(site.theme.as_str()),
     )
-    .map_err(|e| {
-        invalid(Diagnostic::error(
-            crate::builtin_theme::UNPACK_DIR,
-            0,
-            0,
-            e.to_string(),
-        ))
-    })?;
+    .map_err(|e| BuildError::Invalid(theme_problem(&e)))?;
     let staging = Staging::new(&target.path)?;
     let pdf_links = stage_pdfs(opts, &theme, &site, &staging, &mut diags)?;
     let renderer = Renderer::new(&theme, &site, &pdf_links, &opts.dev_script)
@@ -228,17 +230,33 @@ fn stage_pdfs(
     staging: &Staging,
     diags: &mut Diagnostics,
 ) -> Result<BTreeMap<String, PdfLink>, BuildError> {
-    let mut pdf_links: BTreeMap<String, PdfLink> = BTreeMap::new();
     if !opts.pdf {
-        return Ok(pdf_links);
+        return Ok(BTreeMap::new());
     }
+    let (files, pdf_links) = pdf_outputs(opts, theme, site, diags)?;
+    for (path, bytes) in files {
+        staging.write(&path, &bytes)?;
+    }
+    Ok(pdf_links)
+}
+
+/// The PDFs of the site as (output path, bytes), and the links the pages
+/// show, by region id (`all` for the whole directory). Also used by `serve`,
+/// which renders them off the reload path.
+pub(crate) fn pdf_outputs(
+    opts: &BuildOptions,
+    theme: &Theme,
+    site: &Site,
+    diags: &mut Diagnostics,
+) -> Result<(PdfFiles, BTreeMap<String, PdfLink>), BuildError> {
+    let mut pdf_links: BTreeMap<String, PdfLink> = BTreeMap::new();
+    let mut out = Vec::new();
     for file in render_pdfs(opts, theme, site, diags)? {
         let route = Route::Pdf(match (&file.card_of, &file.region_id) {
             (Some(slug), _) => PdfPart::Card(slug),
             (None, Some(region)) => PdfPart::Region(region),
             (None, None) => PdfPart::All,
         });
-        staging.write(&route.file(), &file.bytes)?;
         let key = match (&file.card_of, &file.region_id) {
             (Some(_), _) => route.path(),
             (None, region) => region.clone().unwrap_or_else(|| "all".into()),
@@ -252,9 +270,13 @@ fn stage_pdfs(
                 pages: file.pages,
             },
         );
+        out.push((route.file(), file.bytes));
     }
-    Ok(pdf_links)
+    Ok((out, pdf_links))
 }
+
+/// PDF files as (output path, bytes).
+pub(crate) type PdfFiles = Vec<(String, Vec<u8>)>;
 
 /// The search index of a build: a fresh folder for the cache (see
 /// [`keep_search_index`]) and the number of files its export staged.
@@ -293,7 +315,10 @@ fn render_and_index(
             rt.lap("pages (beside search)");
             pages
         },
-        || opts.search.then(|| build_search(opts, site, staging)),
+        || {
+            opts.search
+                .then(|| build_search(opts, site, staging.path()))
+        },
     );
     // Report the first failure in page order (deterministic), then a search failure.
     let jobs = rendered.into_iter().collect::<Result<Vec<_>, _>>()?;
@@ -414,12 +439,13 @@ fn pdf_diagnostics(opts: &BuildOptions, theme: &Theme, e: &crate::pdf::PdfError)
 }
 
 /// Builds the tantivy index in a fresh cache folder and exports it into
-/// `search/` of the staging folder. Returns the folder (kept as the cache
-/// once the build succeeds) and the number of files exported.
-fn build_search(
+/// `search/` of `out` (the staging folder; `serve`'s folder of search files).
+/// Returns the folder (kept as the cache once the build succeeds) and the
+/// number of files exported.
+pub(crate) fn build_search(
     opts: &BuildOptions,
     site: &Site,
-    staging: &Staging,
+    out: &std::path::Path,
 ) -> Result<(tempfile::TempDir, usize), BuildError> {
     let mut t = Timings::new();
     let docs = crate::derived::search_docs(site);
@@ -447,7 +473,7 @@ fn build_search(
         .map_err(search_failed)?;
     t.lap("search expansions");
     let stats = index
-        .export_built(&docs, grams, &staging.path().join("search"))
+        .export_built(&docs, grams, &out.join("search"))
         .map_err(search_failed)?;
     t.lap("search export");
     drop(index);
@@ -476,7 +502,10 @@ fn ensure_dir(dir: &std::path::Path) -> Result<&std::path::Path, BuildError> {
 
 /// Keeps the tantivy index of the last good build at `.cache/search` (what
 /// `ohisama search` queries); the previous one is replaced.
-fn keep_search_index(opts: &BuildOptions, fresh: tempfile::TempDir) -> Result<(), BuildError> {
+pub(crate) fn keep_search_index(
+    opts: &BuildOptions,
+    fresh: tempfile::TempDir,
+) -> Result<(), BuildError> {
     crate::output::swap_in(
         &fresh.path().join(SEARCH_INDEX),
         &opts.cache_dir().join("search"),
@@ -488,7 +517,17 @@ fn keep_search_index(opts: &BuildOptions, fresh: tempfile::TempDir) -> Result<()
 /// The index's folder inside a fresh `.cache/search-*` folder.
 const SEARCH_INDEX: &str = "index";
 
-fn invalid(d: Diagnostic) -> BuildError {
+/// The built-in theme could not be unpacked (see [`Theme::open`]).
+pub(crate) fn theme_problem(e: &crate::builtin_theme::BuiltinThemeError) -> Diagnostics {
+    let mut ds = Diagnostics::default();
+    ds.push(
+        Diagnostic::error(crate::builtin_theme::UNPACK_DIR, 0, 0, e.to_string())
+            .hint(".cache/ フォルダを削除してもう一度実行してください"),
+    );
+    ds
+}
+
+pub(crate) fn invalid(d: Diagnostic) -> BuildError {
     let mut ds = Diagnostics::default();
     ds.push(d);
     BuildError::Invalid(ds)
@@ -496,8 +535,18 @@ fn invalid(d: Diagnostic) -> BuildError {
 
 /// Copies `themes/<theme>/static/**` to `assets/**`.
 fn copy_static(theme: &Theme, staging: &Staging) -> Result<usize, BuildError> {
+    let files = static_files(theme)?;
+    for (path, bytes) in &files {
+        staging.write(path, bytes)?;
+    }
+    Ok(files.len())
+}
+
+/// The theme's static files as (output path under `assets/`, bytes), in
+/// file name order (also what `serve` keeps in memory).
+pub(crate) fn static_files(theme: &Theme) -> Result<Vec<(String, Vec<u8>)>, BuildError> {
     let dir = theme.static_dir();
-    let mut n = 0;
+    let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(&dir)
         .follow_root_links(false) // real files only, as the loader warns
         .sort_by_file_name()
@@ -512,16 +561,14 @@ fn copy_static(theme: &Theme, staging: &Staging) -> Result<usize, BuildError> {
             path: entry.path().to_path_buf(),
             source,
         })?;
-        staging.write(&Route::Asset(&rel).file(), &bytes)?;
-        n += 1;
         if rel == crate::routes::FAVICON_PNG
             && let Some(ico) = favicon_ico(&bytes)
         {
-            staging.write(&Route::Favicon.file(), &ico)?;
-            n += 1;
+            files.push((Route::Favicon.file(), ico));
         }
+        files.push((Route::Asset(&rel).file(), bytes));
     }
-    Ok(n)
+    Ok(files)
 }
 
 /// `/favicon.ico`: the PNG in an ICO container (one image, PNG-compressed,

@@ -42,6 +42,8 @@ pub struct Loaded {
 }
 
 struct Loader<'a> {
+    /// Pages as last read (`serve`), or None (a build reads every page).
+    cache: Option<&'a PageCache>,
     root: &'a Path,
     /// `root` with every symbolic link resolved: nothing outside it is read.
     real_root: &'a Path,
@@ -51,18 +53,25 @@ struct Loader<'a> {
 
 /// Reads the whole site: `data/`, `content/` and the theme folders.
 pub fn load_site(root: &Path) -> Loaded {
-    load(root, true)
+    load(root, true, None)
+}
+
+/// [`load_site`], re-reading only the pages whose file moved since `cache`
+/// saw them (`serve`); the result is the same as `load_site`'s.
+pub fn load_site_cached(root: &Path, cache: &PageCache) -> Loaded {
+    load(root, true, Some(cache))
 }
 
 /// Reads `data/` only (and the names of the theme folders): what the tools
 /// (import, export, diff, schema) need, without parsing every markdown page.
 pub fn load_data(root: &Path) -> Loaded {
-    load(root, false)
+    load(root, false, None)
 }
 
-fn load(root: &Path, with_content: bool) -> Loaded {
+fn load(root: &Path, with_content: bool, cache: Option<&PageCache>) -> Loaded {
     let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut loader = Loader::new(root, &real_root);
+    loader.cache = cache;
     let data = root.join("data");
     let mut raw = RawSite {
         site: loader.yaml_file(&data.join("site.yaml")),
@@ -118,6 +127,7 @@ impl<'a> Loader<'a> {
 
     fn new(root: &'a Path, real_root: &'a Path) -> Loader<'a> {
         Loader {
+            cache: None,
             root,
             real_root,
             diagnostics: Diagnostics::default(),
@@ -497,22 +507,7 @@ impl<'a> Loader<'a> {
             }
             items.push(Ok(path.to_path_buf()));
         }
-        let (root, real_root) = (self.root, self.real_root);
-        let loaded: Vec<(Option<Page>, Diagnostics, BTreeMap<String, String>)> = items
-            .into_par_iter()
-            .map(|item| match item {
-                Err(d) => {
-                    let mut ds = Diagnostics::default();
-                    ds.push(d);
-                    (None, ds, BTreeMap::new())
-                }
-                Ok(path) => {
-                    let mut one = Loader::new(root, real_root);
-                    let page = one.page(content, &path);
-                    (page, one.diagnostics, one.sources)
-                }
-            })
-            .collect();
+        let loaded = self.read_pages(content, items);
         for (page, diags, sources) in loaded {
             for d in diags.0 {
                 self.diagnostics.push(d);
@@ -521,6 +516,36 @@ impl<'a> Loader<'a> {
             pages.extend(page);
         }
         pages
+    }
+
+    /// Reads and parses the pages on all cores (a walk problem is passed
+    /// through), in the order given; with a cache, only the pages that moved.
+    fn read_pages(&self, content: &Path, items: Vec<Result<PathBuf, Diagnostic>>) -> Vec<PageRead> {
+        let (root, real_root, cache) = (self.root, self.real_root, self.cache);
+        if let Some(cache) = cache {
+            cache.keep_only(items.iter().filter_map(|i| i.as_ref().ok()));
+        }
+        items
+            .into_par_iter()
+            .map(|item| match item {
+                Err(d) => {
+                    let mut ds = Diagnostics::default();
+                    ds.push(d);
+                    (None, ds, BTreeMap::new())
+                }
+                Ok(path) => {
+                    let read = || {
+                        let mut one = Loader::new(root, real_root);
+                        let page = one.page(content, &path);
+                        (page, one.diagnostics, one.sources)
+                    };
+                    match cache {
+                        Some(cache) => cache.get_or_read(&path, read),
+                        None => read(),
+                    }
+                }
+            })
+            .collect()
     }
 
     fn page(&mut self, content: &Path, path: &Path) -> Option<Page> {
@@ -561,6 +586,104 @@ impl<'a> Loader<'a> {
             body: body.to_string(),
             body_line,
         })
+    }
+}
+
+/// One page as read: the page (if readable), its problems, its text.
+type PageRead = (Option<Page>, Diagnostics, BTreeMap<String, String>);
+
+/// Pages as last read, by file, with the file's stamp (size, modification
+/// and change times, inode): `serve` re-reads only the pages whose stamp
+/// moved. A page is kept only when its stamp did not move while it was read,
+/// and used only when its file had been quiet for [`SETTLED`] when it was
+/// read: file times are coarse (a few ms), and two saves of the same length
+/// within one tick would otherwise look the same (git's "racily clean").
+#[derive(Default)]
+pub struct PageCache {
+    pages: std::sync::Mutex<std::collections::HashMap<PathBuf, (FileStamp, PageRead)>>,
+}
+
+/// How long a file must have been unchanged for its cached read to be trusted.
+const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// What tells a file's version without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    /// Change time (s, ns) and inode: a rename over the file or an edit that
+    /// restores the modification time still moves these (Unix).
+    changed: (i64, i64),
+    inode: u64,
+}
+
+impl FileStamp {
+    /// Whether neither time of the file is within [`SETTLED`] of `read_at`
+    /// (or after it).
+    fn settled_at(&self, read_at: std::time::SystemTime) -> bool {
+        let changed = u64::try_from(self.changed.0).ok().map(|s| {
+            std::time::UNIX_EPOCH
+                + std::time::Duration::new(s, u32::try_from(self.changed.1).unwrap_or(0))
+        });
+        #[cfg(not(unix))]
+        let changed = self.modified;
+        [self.modified, changed]
+            .into_iter()
+            .all(|t| t.is_some_and(|t| t + SETTLED <= read_at))
+    }
+
+    fn of(path: &Path) -> Option<FileStamp> {
+        let m = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let (changed, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            ((m.ctime(), m.ctime_nsec()), m.ino())
+        };
+        #[cfg(not(unix))]
+        let (changed, inode) = ((0, 0), 0);
+        Some(FileStamp {
+            len: m.len(),
+            modified: m.modified().ok(),
+            changed,
+            inode,
+        })
+    }
+}
+
+impl PageCache {
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<PathBuf, (FileStamp, PageRead)>> {
+        self.pages.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Forgets the pages not in `paths` (deleted or renamed files).
+    fn keep_only<'p>(&self, paths: impl Iterator<Item = &'p PathBuf>) {
+        let keep: std::collections::HashSet<&PathBuf> = paths.collect();
+        self.lock().retain(|p, _| keep.contains(p));
+    }
+
+    /// The page as last read when its file's stamp is the same, else `read()`.
+    fn get_or_read(&self, path: &Path, read: impl FnOnce() -> PageRead) -> PageRead {
+        let before = FileStamp::of(path);
+        if let Some(stamp) = before
+            && let Some((cached, page)) = self.lock().get(path)
+            && *cached == stamp
+        {
+            return page.clone();
+        }
+        let read_at = std::time::SystemTime::now();
+        let page = read();
+        match before {
+            Some(stamp) if stamp.settled_at(read_at) && FileStamp::of(path) == before => {
+                self.lock()
+                    .insert(path.to_path_buf(), (stamp, page.clone()));
+            }
+            _ => {
+                self.lock().remove(path);
+            }
+        }
+        page
     }
 }
 

@@ -250,20 +250,31 @@ impl Fnv {
 /// The version of the offline copy: a hash of the worker's code and of the
 /// bytes of every precached file and every PDF of the output folder `dir`.
 pub fn version(site: &Site, dir: &Path) -> io::Result<String> {
-    let mut h = Fnv::new();
-    h.field(SW_SOURCE.as_bytes());
-    let mut files: Vec<String> = precache_routes(site).iter().map(Route::file).collect();
     let pdf_dir = dir.join("pdf");
+    let mut pdfs = Vec::new();
     if pdf_dir.is_dir() {
-        let mut pdfs: Vec<String> = std::fs::read_dir(&pdf_dir)?
+        pdfs = std::fs::read_dir(&pdf_dir)?
             .filter_map(|e| e.ok())
             .map(|e| format!("pdf/{}", e.file_name().to_string_lossy()))
             .collect();
-        pdfs.sort_unstable();
-        files.extend(pdfs);
     }
+    version_with(site, pdfs, &|rel| std::fs::read(dir.join(rel)))
+}
+
+/// [`version`] of an output read through `read` (output path → bytes;
+/// `serve` keeps its output in memory), with the PDFs it has (`pdf/…`).
+pub fn version_with(
+    site: &Site,
+    mut pdfs: Vec<String>,
+    read: &dyn Fn(&str) -> io::Result<Vec<u8>>,
+) -> io::Result<String> {
+    let mut h = Fnv::new();
+    h.field(SW_SOURCE.as_bytes());
+    let mut files: Vec<String> = precache_routes(site).iter().map(Route::file).collect();
+    pdfs.sort_unstable();
+    files.extend(pdfs);
     for rel in files {
-        let bytes = std::fs::read(dir.join(&rel)).map_err(|e| {
+        let bytes = read(&rel).map_err(|e| {
             io::Error::new(
                 e.kind(),
                 format!("{rel}: {e} (the service worker precaches it)"),
@@ -277,11 +288,16 @@ pub fn version(site: &Site, dir: &Path) -> io::Result<String> {
 
 /// The text of `sw.js` for the site whose files are already written in `dir`.
 pub fn service_worker(site: &Site, dir: &Path) -> io::Result<String> {
+    service_worker_of(site, version(site, dir)?)
+}
+
+/// The text of `sw.js` with the given cache version ([`version_with`]).
+pub fn service_worker_of(site: &Site, version: String) -> io::Result<String> {
     let base = &site.base_path;
     // URLs as the pages write them (percent-encoded): the worker compares them
     // with the path of each request.
     let config = serde_json::json!({
-        "version": version(site, dir)?,
+        "version": version,
         "base": base,
         "offline": Route::Offline.href(base),
         "precache": precache_routes(site).iter().map(|r| r.href(base)).collect::<Vec<_>>(),

@@ -238,6 +238,12 @@ impl Renderer {
             .get(&Route::Pdf(crate::routes::PdfPart::Card(slug)).path())
     }
 
+    /// What every page sees besides its own context (`meta`): `serve`
+    /// re-renders a page only when this, the templates or its context moved.
+    pub fn global_context(&mut self) -> Context {
+        self.tera.global_context().clone()
+    }
+
     /// Whether the template set (theme + site `templates/`) has a template.
     pub fn has_template(&self, name: &str) -> bool {
         self.rels.contains_key(name)
@@ -317,6 +323,39 @@ pub type MakeJob<'a> = Box<dyn Fn(&Renderer) -> Result<PageJob, RenderError> + S
 /// makes, renders and drops each context on a worker thread, so the contexts
 /// of all pages never sit in memory at once.
 pub fn lazy_page_jobs(site: &Site) -> Vec<MakeJob<'_>> {
+    lazy_page_jobs_with(site, None)
+}
+
+/// The list entries (`partials/facility-item.html`) of earlier builds, by
+/// facility id with the value they were rendered from, for `serve`: an entry
+/// is a function of the facility's value, the templates and the global
+/// context, so while the last two stay the same (the caller clears it
+/// otherwise) an entry whose value is equal is not rendered again.
+#[derive(Default)]
+pub struct ItemMemo(std::sync::Mutex<ItemMap>);
+
+type ItemMap = std::collections::HashMap<String, (tera::Value, String)>;
+
+impl ItemMemo {
+    fn lock(&self) -> std::sync::MutexGuard<'_, ItemMap> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, id: &str, value: &tera::Value) -> Option<String> {
+        match self.lock().get(id) {
+            Some((v, html)) if v == value => Some(html.clone()),
+            _ => None,
+        }
+    }
+
+    /// Forgets every entry (the templates or the global context moved).
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+}
+
+/// [`lazy_page_jobs`], with the list entries of earlier builds (`serve`).
+pub fn lazy_page_jobs_with<'a>(site: &'a Site, memo: Option<&'a ItemMemo>) -> Vec<MakeJob<'a>> {
     /// A job that needs only the site.
     fn plain<'a>(make: impl Fn() -> PageJob + Send + Sync + 'a) -> MakeJob<'a> {
         Box::new(move |_: &Renderer| Ok(make()))
@@ -366,7 +405,12 @@ pub fn lazy_page_jobs(site: &Site) -> Vec<MakeJob<'_>> {
         jobs.push(Box::new(move |r: &Renderer| {
             let mut html = String::new();
             for &i in &members {
-                html.push_str(facility_item(r, &items[i], &values[i], &list.url_path)?);
+                let entry = Entry {
+                    id: &site.facilities[i].id,
+                    value: &values[i],
+                    page: &list.url_path,
+                };
+                html.push_str(facility_item(r, &items[i], &entry, memo)?);
             }
             let entries = members.iter().map(|&i| &values[i]).collect();
             Ok(facility_list(site, &list, entries, html))
@@ -388,16 +432,35 @@ pub fn lazy_page_jobs(site: &Site) -> Vec<MakeJob<'_>> {
 
 /// The list entry of a facility, rendered on first use. Two lists may render
 /// the same entry at once; both get the same text and one is kept.
+/// A facility's list entry to make: its id, its value, the list page that
+/// needs it (named in an error).
+struct Entry<'e> {
+    id: &'e str,
+    value: &'e tera::Value,
+    page: &'e str,
+}
+
 fn facility_item<'a>(
     r: &Renderer,
     memo: &'a OnceLock<String>,
-    value: &tera::Value,
-    page: &str,
+    entry: &Entry<'_>,
+    earlier: Option<&ItemMemo>,
 ) -> Result<&'a str, RenderError> {
     if let Some(done) = memo.get() {
         return Ok(done);
     }
-    let html = r.facility_item(value, page)?;
+    let known = earlier.and_then(|e| e.get(entry.id, entry.value));
+    let html = match known {
+        Some(html) => html,
+        None => {
+            let html = r.facility_item(entry.value, entry.page)?;
+            if let Some(e) = earlier {
+                e.lock()
+                    .insert(entry.id.to_string(), (entry.value.clone(), html.clone()));
+            }
+            html
+        }
+    };
     Ok(memo.get_or_init(|| html))
 }
 

@@ -5,6 +5,7 @@
 mod serve_support;
 mod sitekit;
 
+mod incremental;
 mod serve;
 mod serve_browser;
 mod serve_hardening;

@@ -13,7 +13,7 @@
 //!   characters or invalid UTF-8. Anything else is a 400. The resulting path is then
 //!   canonicalized (resolving symlinks) and must lie inside the output folder (403).
 
-use super::{Shared, sse};
+use super::{BUILD_MARKER, Files, GoodSite, Shared, sse};
 use crate::serve::request::RequestHead;
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -51,7 +51,12 @@ pub(super) struct Response {
 
 pub(super) enum Body {
     Bytes(Vec<u8>),
-    File { file: File, len: u64 },
+    /// A file of the output held in memory.
+    Shared(Arc<[u8]>),
+    File {
+        file: File,
+        len: u64,
+    },
 }
 
 impl Response {
@@ -101,6 +106,7 @@ impl Response {
     pub fn write_to(self, w: &mut impl Write, head_only: bool, close: bool) -> io::Result<()> {
         let len = match &self.body {
             Body::Bytes(b) => b.len() as u64,
+            Body::Shared(b) => b.len() as u64,
             Body::File { len, .. } => *len,
         };
         let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, reason(self.status));
@@ -116,6 +122,7 @@ impl Response {
         if !head_only {
             match self.body {
                 Body::Bytes(b) => w.write_all(&b)?,
+                Body::Shared(b) => w.write_all(&b)?,
                 Body::File { file, len } => {
                     let sent = io::copy(&mut file.take(len), w)?;
                     if sent != len {
@@ -228,25 +235,89 @@ fn site_file(shared: &Shared, target: &Target) -> Response {
         );
     };
 
+    match in_memory(&site.files, target) {
+        Resolved::File(key) => return memory_file(&site, 200, &key.to_string_lossy()),
+        Resolved::Redirect => return redirect(target),
+        Resolved::NotFound | Resolved::Forbidden => {}
+    }
     match resolve(&site.dir, target) {
-        Resolved::File(path) => Response::file(200, &path).unwrap_or_else(|| not_found(&site.dir)),
-        Resolved::Redirect => {
-            let mut location = format!("{}/", target.raw_path);
-            if let Some(q) = &target.query {
-                location.push('?');
-                location.push_str(q);
-            }
-            Response::text(301, &format!("{location}\n")).with_header("Location", &location)
-        }
-        Resolved::NotFound => not_found(&site.dir),
+        Resolved::File(path) => Response::file(200, &path).unwrap_or_else(|| not_found(&site)),
+        Resolved::Redirect => redirect(target),
+        Resolved::NotFound => not_found(&site),
         Resolved::Forbidden => Response::text(403, "このファイルは表示できません\n"),
     }
 }
 
+/// A folder asked for without its trailing slash: 301 to it with the slash.
+fn redirect(target: &Target) -> Response {
+    let mut location = format!("{}/", target.raw_path);
+    if let Some(q) = &target.query {
+        location.push('?');
+        location.push_str(q);
+    }
+    Response::text(301, &format!("{location}\n")).with_header("Location", &location)
+}
+
 /// The site's own 404 page, with status 404.
-fn not_found(dir: &Path) -> Response {
-    Response::file(404, &dir.join("404.html"))
-        .unwrap_or_else(|| Response::text(404, "ページが見つかりません\n"))
+fn not_found(site: &GoodSite) -> Response {
+    if site.files.contains_key("404.html") {
+        return memory_file(site, 404, "404.html");
+    }
+    Response::text(404, "ページが見つかりません\n")
+}
+
+/// A file of the output in memory; an HTML page says the id of the build it
+/// belongs to in place of [`BUILD_MARKER`] (the live-reload script's).
+fn memory_file(site: &GoodSite, status: u16, key: &str) -> Response {
+    let Some(bytes) = site.files.get(key) else {
+        return Response::text(404, "ページが見つかりません\n");
+    };
+    let ct = content_type(Path::new(key));
+    if ct.starts_with("text/html") {
+        let marker = BUILD_MARKER.as_bytes();
+        // The script is injected last, before `</body>`: its marker is the last one.
+        if let Some(at) = bytes.windows(marker.len()).rposition(|w| w == marker) {
+            let mut out = Vec::with_capacity(bytes.len() + site.id.len());
+            out.extend_from_slice(&bytes[..at]);
+            out.extend_from_slice(site.id.as_bytes());
+            out.extend_from_slice(&bytes[at + marker.len()..]);
+            return Response::new(status, ct, Body::Bytes(out));
+        }
+    }
+    Response::new(status, ct, Body::Shared(bytes.clone()))
+}
+
+/// Maps a checked target to a path of the output in memory, with the rules
+/// of [`resolve`]: `…/` is `…/index.html`, a folder without its slash is
+/// redirected, a file with a slash is not found. Never `Forbidden` (nothing
+/// in memory is a link); `NotFound` sends the request on to the folder.
+fn in_memory(files: &Files, t: &Target) -> Resolved {
+    let key = t.segments.join("/");
+    let index = if key.is_empty() {
+        "index.html".to_string()
+    } else {
+        format!("{key}/index.html")
+    };
+    if t.trailing_slash || key.is_empty() {
+        return if files.contains_key(&index) {
+            Resolved::File(PathBuf::from(index))
+        } else {
+            Resolved::NotFound
+        };
+    }
+    if files.contains_key(&key) {
+        return Resolved::File(PathBuf::from(key));
+    }
+    let folder = format!("{key}/");
+    let is_folder = files
+        .range(folder.clone()..)
+        .next()
+        .is_some_and(|(k, _)| k.starts_with(&folder));
+    if is_folder {
+        Resolved::Redirect
+    } else {
+        Resolved::NotFound
+    }
 }
 
 fn placeholder_page() -> String {

@@ -1,20 +1,23 @@
 //! `ohisama serve`: a local preview server for the editors.
 //!
-//! - Builds the site into `<root>/.cache/serve/<port>/b<N>/` (never `dist/`), with
-//!   the base URL rewritten to the local address and a small live-reload script
-//!   injected before `</body>` ([`BuildOptions::dev_script`], empty in real builds).
+//! - Builds the site in memory ([`session`]; never `dist/`), with the base URL
+//!   rewritten to the local address and a small live-reload script injected
+//!   before `</body>` ([`BuildOptions::dev_script`], empty in real builds). A
+//!   rebuild re-renders only the pages whose inputs moved; the search export
+//!   (and the PDFs with `--pdf`) follow after the reload event ([`background`])
+//!   into `<root>/.cache/serve/<port>/files-<N>/`.
 //! - Serves it over HTTP/1.1 ([`conn`], [`request`], [`http`]): content types,
 //!   `index.html` for directories, the site's 404 page, and nothing outside the
-//!   output folder. Hardened for a machine where any web page the editor visits
+//!   output. Hardened for a machine where any web page the editor visits
 //!   may try it: a cap on open connections (503 past it, no thread started), a
 //!   deadline for request heads (408), idle connections closed, `Host` checked
 //!   against DNS rebinding (403), and whatever is not HTTP/1 (the HTTP/2
 //!   preface, TLS) answered and closed at once. Requests are parsed by
 //!   [`parse_request_head`], a pure function (for fuzzing).
-//! - Watches `content/`, `data/` and `themes/` (notify, debounced) and rebuilds the
-//!   whole site on a change. Each build goes to a fresh folder; the server switches
-//!   to it only when the build succeeded, so a broken edit keeps the last good site
-//!   on screen, and no request ever sees a half-written site.
+//! - Watches `content/`, `data/` and `themes/` (notify, debounced) and rebuilds on
+//!   a change. The server switches to a new output (one `Arc` swap) only when the
+//!   build succeeded, so a broken edit keeps the last good site on screen, and no
+//!   request ever sees a half-built site.
 //! - Open pages follow through Server-Sent Events on `/__ohisama/events` ([`sse`]):
 //!   `reload`, `css` (stylesheets only) or `error` with every diagnostic, which the
 //!   page shows as an overlay until the next good build.
@@ -27,15 +30,17 @@
 //! server.shutdown();
 //! ```
 
+mod background;
 mod conn;
 mod http;
 mod request;
+mod session;
 mod sse;
 
 pub use http::Target as RequestTarget;
 pub use request::{HeadError, HostPolicy, MAX_HEAD, MAX_HEADERS, RequestHead, parse_request_head};
+pub use session::{Built, Files, Session};
 
-use crate::build;
 use crate::config::BuildOptions;
 use crate::diagnostic::Diagnostics;
 use notify::EventKind;
@@ -76,7 +81,8 @@ pub struct ServeOptions {
     pub drafts: bool,
     /// Where the preview builds go (default `<root>/.cache/serve`); a folder per port.
     pub work_dir: Option<PathBuf>,
-    /// Quiet time after the last file event before a rebuild.
+    /// Quiet time after the last file event before a rebuild (30 ms: editors
+    /// write a save in one burst; the budget from save to reload is 100 ms).
     pub debounce: Duration,
     /// Interval of SSE heartbeats (comments); dead clients are dropped when a write fails.
     pub heartbeat: Duration,
@@ -105,7 +111,7 @@ impl ServeOptions {
             theme: None,
             drafts: false,
             work_dir: None,
-            debounce: Duration::from_millis(100),
+            debounce: Duration::from_millis(30),
             heartbeat: Duration::from_secs(15),
             max_connections: 64,
             header_timeout: Duration::from_secs(3),
@@ -157,6 +163,10 @@ pub struct BuildInfo {
     pub duration: Duration,
     /// Pages of a good build.
     pub pages: usize,
+    /// Output paths a good build changed (see [`Built::changed`]).
+    pub changed: Vec<String>,
+    /// Pages a good build rendered (the others kept their bytes).
+    pub rendered: usize,
     /// Problems (errors of a failed build, warnings of a good one).
     pub diagnostics: Diagnostics,
 }
@@ -164,11 +174,20 @@ pub struct BuildInfo {
 /// The site currently served.
 #[derive(Debug, Clone)]
 pub(crate) struct GoodSite {
-    /// `<session>-<n>`, embedded in every page (`data-build`).
+    /// `<session>-<n>`, put into every HTML page served (`data-build`, in
+    /// place of [`BUILD_MARKER`]).
     pub id: String,
-    /// Canonical path of the output folder.
+    /// The output in memory.
+    pub files: Arc<Files>,
+    /// Canonical path of the folder of what is built after the reload
+    /// event (`search/`): asked for when `files` has no such path.
     pub dir: PathBuf,
 }
+
+/// Rendered into every preview page as its build id; each response says the
+/// id of the build it belongs to instead, so a page that did not change keeps
+/// its bytes (and is not rendered again) from one build to the next.
+pub(crate) const BUILD_MARKER: &str = "__OHISAMA_BUILD__";
 
 /// Shared between the HTTP workers, the SSE clients and the build loop.
 #[derive(Debug, Default)]
@@ -197,6 +216,8 @@ pub(crate) struct Shared {
     pub url: String,
     /// Distinguishes builds of this server from a previous run on the same port.
     pub session: String,
+    /// Work not yet done (background jobs, messages to the rebuild loop).
+    pub(crate) pending: background::Pending,
 }
 
 impl Shared {
@@ -218,6 +239,7 @@ impl Shared {
             hosts: HostPolicy::new(addr.ip(), addr.port()),
             url,
             session,
+            pending: background::Pending::default(),
         }
     }
 
@@ -256,8 +278,10 @@ impl Shared {
     }
 }
 
-enum Msg {
+pub(crate) enum Msg {
     Changed(Vec<PathBuf>),
+    /// PDFs made in the background (`--pdf`): the pages that link them change.
+    Pdfs(session::PdfSet),
     Stop,
 }
 
@@ -298,15 +322,20 @@ impl Server {
         let (tx, rx) = mpsc::channel();
         let watcher = start_watcher(&shared.opts, tx.clone())?;
         // The first build, before the first request.
-        let mut builder = Builder::new(shared.clone(), url.clone(), work.clone());
+        let (bg_tx, bg_rx) = mpsc::channel();
+        let mut builder = Builder::new(shared.clone(), url.clone(), work.clone(), bg_tx);
         builder.rebuild(true);
 
         let accepting = shared.clone();
+        let (background, bg_work, msgs) = (shared.clone(), work.clone(), tx.clone());
         let threads = vec![
             spawn_thread(ACCEPT_THREAD, move || {
                 conn::accept_loop(listener, accepting)
             })?,
             spawn_thread("ohisama-rebuild", move || builder.run(rx))?,
+            spawn_thread("ohisama-background", move || {
+                background::run(background, bg_work, bg_rx, msgs)
+            })?,
         ];
         Ok(Server {
             shared,
@@ -333,9 +362,24 @@ impl Server {
         &self.url
     }
 
-    /// The folder of the site being served (None while no build has succeeded).
+    /// The folder of the files served from disk: what is built after the
+    /// reload event (`search/`); None while no build has succeeded.
     pub fn site_dir(&self) -> Option<PathBuf> {
         self.shared.lock().good.as_ref().map(|g| g.dir.clone())
+    }
+
+    /// The output of the site being served, held in memory (pages with the
+    /// build marker, not the id they are served with); None while no build
+    /// has succeeded.
+    pub fn files(&self) -> Option<Arc<Files>> {
+        self.shared.lock().good.as_ref().map(|g| g.files.clone())
+    }
+
+    /// Waits until the work after the last reload event is done (the search
+    /// export, PDFs and the rebuild they cause), at most `timeout`; whether it is.
+    /// File changes not yet reported by the watcher are not waited for.
+    pub fn settle(&self, timeout: Duration) -> bool {
+        self.shared.pending.wait_idle(timeout)
     }
 
     /// Where the preview builds of this server go (`<root>/.cache/serve/<port>`).
@@ -627,65 +671,69 @@ impl BuildRun {
 /// folded into the next build.
 struct Builder {
     shared: Arc<Shared>,
-    url: String,
+    session: Session,
+    /// Where the search export of each good build goes (`files-<N>/`).
     work: PathBuf,
+    background: mpsc::Sender<background::Job>,
     n: u64,
     /// Paths changed since the last good build (relative to root).
     pending: BTreeSet<String>,
-    /// A change that needs a full reload happened since the last good build
-    /// (or a build failed meanwhile).
-    full_pending: bool,
-    /// Output folders of good builds, oldest first.
-    dirs: Vec<PathBuf>,
-    /// The theme of the last good build: a change to its CSS only restyles.
-    theme: String,
+    /// A build failed since the last good build: the next good one reloads
+    /// (pages missed whatever changed meanwhile).
+    failed_since: bool,
 }
 
 impl Builder {
     fn run(mut self, rx: mpsc::Receiver<Msg>) {
         while let Ok(msg) = rx.recv() {
-            let mut changed = match msg {
-                Msg::Changed(p) => p,
-                Msg::Stop => return,
+            let mut handled = 0;
+            let mut stop = false;
+            let mut take = |msg: Msg, this: &mut Builder| match msg {
+                Msg::Changed(p) => this.note_changes(&p),
+                Msg::Pdfs(pdfs) => {
+                    handled += 1;
+                    this.session.set_pdfs(pdfs);
+                    this.pending.insert("PDF".into());
+                }
+                Msg::Stop => stop = true,
             };
+            take(msg, &mut self);
             // Fold in whatever else arrived.
             while let Ok(msg) = rx.try_recv() {
-                match msg {
-                    Msg::Changed(p) => changed.extend(p),
-                    Msg::Stop => return,
-                }
+                take(msg, &mut self);
             }
-            if self.shared.stopping() {
+            if stop || self.shared.stopping() {
                 return;
             }
-            self.note_changes(&changed);
             self.rebuild(false);
+            for _ in 0..handled {
+                self.shared.pending.done();
+            }
         }
     }
 
     fn note_changes(&mut self, changed: &[PathBuf]) {
         let root = &self.shared.opts.root;
-        let static_dir = format!("themes/{}/static/", self.theme);
         for p in changed {
-            let rel = crate::diagnostic::rel_path(root, p);
-            let css = rel.starts_with(&static_dir) && rel.ends_with(".css");
-            if !css {
-                self.full_pending = true;
-            }
-            self.pending.insert(rel);
+            self.pending.insert(crate::diagnostic::rel_path(root, p));
         }
     }
 
-    fn new(shared: Arc<Shared>, url: String, work: PathBuf) -> Builder {
+    fn new(
+        shared: Arc<Shared>,
+        url: String,
+        work: PathBuf,
+        background: mpsc::Sender<background::Job>,
+    ) -> Builder {
+        let session = Session::new(preview_options(&shared.opts, &url));
         Builder {
             shared,
-            url,
+            session,
             work,
+            background,
             n: 0,
             pending: BTreeSet::new(),
-            full_pending: false,
-            dirs: Vec::new(),
-            theme: crate::theme::DEFAULT_THEME.to_string(),
+            failed_since: false,
         }
     }
 
@@ -693,10 +741,8 @@ impl Builder {
         self.n += 1;
         let n = self.n;
         let id = format!("{}-{n}", self.shared.session);
-        let opts = self.build_options(n, &id);
-
         let started = Instant::now();
-        let result = build::build(&opts);
+        let result = self.session.rebuild();
         let run = BuildRun {
             number: n,
             id,
@@ -705,85 +751,97 @@ impl Builder {
             changes: self.describe_changes(),
         };
         match result {
-            Ok(report) => self.on_success(run, &opts.out, report),
-            Err(e) => self.on_failure(run, e.diagnostics()),
+            Ok(built) => self.on_success(run, built),
+            Err(diags) => self.on_failure(run, diags),
         }
     }
 
-    /// The options of preview build `n`: its own folder, the local base URL
-    /// and the live-reload script.
-    fn build_options(&self, n: u64, id: &str) -> BuildOptions {
-        let o = &self.shared.opts;
-        let mut opts = BuildOptions::new(&o.root);
-        opts.out = self.work.join(format!("b{n}"));
-        opts.base_url = Some(self.url.clone());
-        opts.theme = o.theme.clone();
-        opts.drafts = o.drafts;
-        opts.pdf = o.pdf;
-        opts.search = o.search;
-        opts.dev_script = dev_script(id);
-        opts
-    }
-
     /// Serves the new build from now on and tells the pages to reload (or
-    /// only restyle, when nothing but the theme's CSS changed).
-    fn on_success(&mut self, run: BuildRun, out: &Path, report: build::BuildReport) {
-        self.theme = report.theme.clone();
-        let dir = std::fs::canonicalize(out).unwrap_or(out.to_path_buf());
-        let outcome = if !run.first && !self.full_pending {
+    /// only restyle, when nothing but stylesheets changed), then asks for
+    /// the search export (and PDFs) in the background.
+    fn on_success(&mut self, run: BuildRun, built: Built) {
+        let css_only =
+            !built.changed.is_empty() && built.changed.iter().all(|p| p.ends_with(".css"));
+        let outcome = if !run.first && !self.failed_since && css_only {
             BuildOutcome::Css
         } else {
             BuildOutcome::Reload
         };
-        self.log_success(&run, &report, &outcome);
+        self.log_success(&run, &built, &outcome);
+        // Counted before the pages hear of the build: `Server::settle` right
+        // after the reload event must wait for this build's search export.
+        let opts = self.session.options();
+        let background = opts.search || opts.pdf;
+        if background {
+            self.shared.pending.add();
+        }
+        let dir = if run.first {
+            Some(self.empty_files_dir())
+        } else {
+            None
+        };
         {
             let mut st = self.shared.lock();
             st.seq += 1;
             if outcome == BuildOutcome::Reload {
                 st.reload_seq = st.seq;
             }
+            let dir = dir
+                .or_else(|| st.good.as_ref().map(|g| g.dir.clone()))
+                .unwrap_or_else(|| self.empty_files_dir());
             st.good = Some(GoodSite {
                 id: run.id,
-                dir: dir.clone(),
+                files: built.files.clone(),
+                dir,
             });
             st.error = None;
             st.last = Some(BuildInfo {
                 number: run.number,
                 outcome,
                 duration: run.elapsed,
-                pages: report.pages,
-                diagnostics: report.diagnostics,
+                pages: built.pages,
+                changed: built.changed.clone(),
+                rendered: built.rendered,
+                diagnostics: built.diagnostics,
             });
             self.shared.changed.notify_all();
         }
         self.pending.clear();
-        self.full_pending = false;
-        self.dirs.push(dir);
-        self.prune_dirs();
+        self.failed_since = false;
+        if background {
+            let job = background::Job {
+                number: run.number,
+                site: built.site,
+                opts: self.session.options().clone(),
+            };
+            if self.background.send(job).is_err() {
+                self.shared.pending.done();
+            }
+        }
     }
 
-    fn log_success(&self, run: &BuildRun, report: &build::BuildReport, outcome: &BuildOutcome) {
-        for note in &report.notes {
-            self.log(&format!("お知らせ: {note}"));
-        }
-        if !report.diagnostics.is_empty() {
-            self.log(&report.diagnostics.render_text());
+    /// `files-0/`, empty: what is served from disk before the first search export.
+    fn empty_files_dir(&self) -> PathBuf {
+        let dir = self.work.join("files-0");
+        let _ = std::fs::create_dir_all(&dir);
+        std::fs::canonicalize(&dir).unwrap_or(dir)
+    }
+
+    fn log_success(&self, run: &BuildRun, built: &Built, outcome: &BuildOutcome) {
+        if !built.diagnostics.is_empty() {
+            self.log(&built.diagnostics.render_text());
         }
         self.log(&format!(
-            "✔ {}完了 ({:.2} 秒): {} ページ、{} ファイル{}{}{}{}",
+            "✔ {}完了 ({:.3} 秒): {} ページ (描画 {})、{} ファイル{}{}{}",
             run.label(),
             run.elapsed.as_secs_f64(),
-            report.pages,
-            report.files,
-            if report.pdfs > 0 {
-                format!("、PDF {} 件", report.pdfs)
-            } else {
-                String::new()
-            },
-            if report.diagnostics.is_empty() {
+            built.pages,
+            built.rendered,
+            built.files.len(),
+            if built.diagnostics.is_empty() {
                 String::new()
             } else {
-                format!("、{}", report.diagnostics.summary())
+                format!("、{}", built.diagnostics.summary())
             },
             run.changes,
             match (outcome, run.first) {
@@ -794,28 +852,11 @@ impl Builder {
         ));
     }
 
-    /// Removes the output folders of all good builds but the last two (a
-    /// request may still be reading from the previous one), on a thread of
-    /// its own: removing a site folder can take seconds on a busy disk, which
-    /// must not delay the next build.
-    fn prune_dirs(&mut self) {
-        if self.dirs.len() > 2 {
-            let old: Vec<PathBuf> = self.dirs.drain(..self.dirs.len() - 2).collect();
-            let _ = std::thread::Builder::new()
-                .name("ohisama-cleanup".into())
-                .spawn(move || {
-                    for dir in old {
-                        let _ = std::fs::remove_dir_all(dir);
-                    }
-                });
-        }
-    }
-
     /// Keeps serving the last good build and sends the errors to the pages.
     fn on_failure(&mut self, run: BuildRun, diags: Diagnostics) {
         self.log(&diags.render_text());
         self.log(&format!(
-            "✘ {}失敗 ({:.2} 秒): {}{} — {}",
+            "✘ {}失敗 ({:.3} 秒): {}{} — {}",
             run.label(),
             run.elapsed.as_secs_f64(),
             diags.summary(),
@@ -826,8 +867,7 @@ impl Builder {
                 "前回の正しいサイトを表示し続けます"
             }
         ));
-        // The next good build must reload: pages miss whatever changed meanwhile.
-        self.full_pending = true;
+        self.failed_since = true;
         let mut st = self.shared.lock();
         let payload = serde_json::json!({
             "build": st.good.as_ref().map(|g| g.id.clone()),
@@ -841,6 +881,8 @@ impl Builder {
             outcome: BuildOutcome::Error,
             duration: run.elapsed,
             pages: 0,
+            changed: Vec::new(),
+            rendered: 0,
             diagnostics: diags,
         });
         self.shared.changed.notify_all();
@@ -858,6 +900,36 @@ impl Builder {
 
     fn log(&self, text: &str) {
         self.shared.log(text.trim_end());
+    }
+}
+
+/// The build options of the preview: the local base URL and the live-reload
+/// script (with [`BUILD_MARKER`] for its build id). `ohisama build` with the
+/// same options writes the same bytes as the preview holds.
+pub fn preview_options(o: &ServeOptions, url: &str) -> BuildOptions {
+    let mut opts = BuildOptions::new(&o.root);
+    opts.base_url = Some(url.to_string());
+    opts.theme = o.theme.clone();
+    opts.drafts = o.drafts;
+    opts.pdf = o.pdf;
+    opts.search = o.search;
+    opts.dev_script = dev_script(BUILD_MARKER);
+    opts
+}
+
+/// Removes the folders of all but the last two search exports (a request
+/// may still be reading from the previous one), on a thread of its own:
+/// removing a folder can take long on a busy disk.
+pub(crate) fn prune_dirs(dirs: &mut Vec<PathBuf>) {
+    if dirs.len() > 2 {
+        let old: Vec<PathBuf> = dirs.drain(..dirs.len() - 2).collect();
+        let _ = std::thread::Builder::new()
+            .name("ohisama-cleanup".into())
+            .spawn(move || {
+                for dir in old {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
+            });
     }
 }
 

@@ -1,0 +1,316 @@
+//! The preview's builds, kept in memory between saves.
+//!
+//! Each rebuild runs the same load → validate → resolve as `ohisama build`
+//! ([`build::check_with`]; only the pages whose file moved are read and
+//! parsed again), then renders only the pages whose output can have
+//! changed: a page's HTML is a function of the template files, Tera's global
+//! context (`meta`) and the page's own context, so a page whose three inputs
+//! equal those of its last render keeps its bytes. A template or `meta` edit
+//! re-renders every page; a page or contacts edit re-renders the pages whose
+//! context holds what moved (the page, its section list, the home page's news,
+//! a municipality's page, its region's page …), found by comparing contexts
+//! rather than by a hand-kept table that would go stale with the next template.
+//! The output (pages, static files, feeds, `sw.js`, PDFs) is a map in memory;
+//! the search export is built after the reload event ([`super::background`]).
+//! `tests/incremental.rs` checks that the result equals a fresh `build`, byte
+//! for byte, after random edit sequences.
+
+use crate::build::{self, BuildError};
+use crate::config::BuildOptions;
+use crate::diagnostic::Diagnostics;
+use crate::render::{PageJob, PdfLink, RenderError, Renderer};
+use crate::routes::Route;
+use crate::site::Site;
+use crate::theme::Theme;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// A preview build's output: output path (`contacts/index.html`) → bytes.
+pub type Files = BTreeMap<String, Arc<[u8]>>;
+
+/// A page as last rendered, with the inputs its bytes are a function of
+/// (besides the templates and the global context, compared once per build).
+struct PageMemo {
+    template: String,
+    context: tera::Context,
+    bytes: Arc<[u8]>,
+}
+
+/// A page's job (its context kept for the next build) and its bytes.
+type PageOut = (PageJob, Arc<[u8]>);
+
+/// What the templates are: (name, file, bytes) of each, read before Tera
+/// reads them (an edit in between then differs at the next build and
+/// re-renders, instead of hiding behind a key that already saw it).
+type TemplateKey = Vec<(String, std::path::PathBuf, Vec<u8>)>;
+
+/// The PDFs a background job made (`serve --pdf`), shown on the pages and
+/// served from memory.
+#[derive(Default, Clone)]
+pub(crate) struct PdfSet {
+    pub files: Vec<(String, Vec<u8>)>,
+    pub links: BTreeMap<String, PdfLink>,
+    pub warnings: Diagnostics,
+}
+
+/// A good preview build.
+pub struct Built {
+    pub files: Arc<Files>,
+    pub site: Arc<Site>,
+    pub pages: usize,
+    /// Pages rendered by this build (the others kept their bytes).
+    pub rendered: usize,
+    /// Warnings (a good build has no errors).
+    pub diagnostics: Diagnostics,
+    /// The theme used.
+    pub theme: String,
+    /// Output paths added, removed or changed since the previous good build
+    /// (all of them for the first), `sw.js` aside: it changes with any
+    /// precached file, and the preview does not serve it.
+    pub changed: Vec<String>,
+}
+
+/// The preview's builds of one site, kept between saves.
+pub struct Session {
+    opts: BuildOptions,
+    pages: HashMap<String, PageMemo>,
+    /// The templates and global context of the last good build.
+    globals: Option<(TemplateKey, tera::Context)>,
+    pdfs: PdfSet,
+    last: Option<Arc<Files>>,
+    /// Pages as last read: only the pages whose file moved are read again.
+    page_files: crate::load::PageCache,
+    /// Facility list entries as last rendered (cleared with the templates
+    /// or the global context).
+    items: crate::render::ItemMemo,
+}
+
+impl Session {
+    /// A session building with `opts` (its `out` is not used: the output
+    /// stays in memory).
+    pub fn new(opts: BuildOptions) -> Session {
+        Session {
+            opts,
+            pages: HashMap::new(),
+            globals: None,
+            pdfs: PdfSet::default(),
+            last: None,
+            page_files: crate::load::PageCache::default(),
+            items: crate::render::ItemMemo::default(),
+        }
+    }
+
+    pub fn options(&self) -> &BuildOptions {
+        &self.opts
+    }
+
+    /// The output of the last good build.
+    pub fn files(&self) -> Option<Arc<Files>> {
+        self.last.clone()
+    }
+
+    /// Uses these PDFs from the next build on.
+    pub(crate) fn set_pdfs(&mut self, pdfs: PdfSet) {
+        self.pdfs = pdfs;
+    }
+
+    /// Re-reads the site and brings the output up to date. On errors the
+    /// last good output is kept and the diagnostics are returned.
+    pub fn rebuild(&mut self) -> Result<Built, Diagnostics> {
+        let (site, mut diags) = build::check_with(&self.opts, Some(&self.page_files))?;
+        let mut t = build::Timings::new();
+        let theme = Theme::open(
+            &self.opts.root,
+            self.opts.theme.as_deref().unwrap_or(site.theme.as_str()),
+        )
+        .map_err(|e| build::theme_problem(&e))?;
+        let key = template_key(&theme);
+        let mut renderer = Renderer::new(&theme, &site, &self.pdfs.links, &self.opts.dev_script)
+            .map_err(|e| build::invalid(e.to_diagnostic()).diagnostics())?;
+        let globals = key.map(|k| (k, renderer.global_context()));
+        let reuse = globals.is_some() && globals == self.globals;
+        t.lap("templates");
+        // A failed build leaves no list entries behind: they may have been
+        // rendered with templates the next build compares as unchanged.
+        let forget = |d: Diagnostics, items: &crate::render::ItemMemo| {
+            items.clear();
+            d
+        };
+        let (jobs, rendered) = self
+            .render_pages(&site, &renderer, reuse)
+            .map_err(|d| forget(d, &self.items))?;
+        drop(renderer);
+        t.lap("pages (changed)");
+
+        let mut files = Files::new();
+        for (job, bytes) in &jobs {
+            files.insert(job.out_path.clone(), bytes.clone());
+        }
+        self.add_extras(&theme, &site, &jobs, &mut files, &mut diags)
+            .map_err(|d| forget(d, &self.items))?;
+        diags.0.retain(|d| !d.is_error());
+        t.lap("static + feeds");
+
+        self.pages = jobs
+            .into_iter()
+            .map(|(job, bytes)| {
+                let memo = PageMemo {
+                    template: job.template,
+                    context: job.context,
+                    bytes,
+                };
+                (job.out_path, memo)
+            })
+            .collect();
+        self.globals = globals;
+        let files = Arc::new(files);
+        let changed = changed_paths(self.last.as_deref(), &files);
+        self.last = Some(files.clone());
+        t.lap("diff");
+        Ok(Built {
+            files,
+            pages: self.pages.len(),
+            site: Arc::new(site),
+            rendered,
+            diagnostics: diags,
+            theme: theme.name,
+            changed,
+        })
+    }
+
+    /// Every page's job with its bytes (re-rendered, or the last ones when
+    /// `reuse` and its template and context are unchanged), in page order,
+    /// and the number rendered. The first failure in page order is the error
+    /// (as in `build`).
+    fn render_pages(
+        &self,
+        site: &Site,
+        renderer: &Renderer,
+        reuse: bool,
+    ) -> Result<(Vec<PageOut>, usize), Diagnostics> {
+        if !reuse {
+            self.items.clear();
+        }
+        let make_jobs = crate::render::lazy_page_jobs_with(site, Some(&self.items));
+        // Each page with whether it was rendered now.
+        let results: Vec<Result<(PageOut, bool), RenderError>> = make_jobs
+            .par_iter()
+            .map(|make| {
+                let job = make(renderer)?;
+                if reuse
+                    && let Some(memo) = self.pages.get(&job.out_path)
+                    && memo.template == job.template
+                    && memo.context == job.context
+                {
+                    let bytes = memo.bytes.clone();
+                    return Ok(((job, bytes), false));
+                }
+                let html = renderer.render(&job)?;
+                Ok(((job, Arc::from(html.into_bytes())), true))
+            })
+            .collect();
+        let mut jobs = Vec::with_capacity(results.len());
+        let mut rendered = 0;
+        for r in results {
+            let (page, fresh) = r.map_err(|e| build::invalid(e.to_diagnostic()).diagnostics())?;
+            rendered += usize::from(fresh);
+            jobs.push(page);
+        }
+        Ok((jobs, rendered))
+    }
+
+    /// What `build` writes besides the pages and the search export: the
+    /// theme's static files, the feeds, the PDFs and the service worker, with
+    /// the warnings `build` gives for them (PDFs, offline plan), in its order.
+    fn add_extras(
+        &self,
+        theme: &Theme,
+        site: &Site,
+        jobs: &[PageOut],
+        files: &mut Files,
+        diags: &mut Diagnostics,
+    ) -> Result<(), Diagnostics> {
+        let failed = |e: BuildError| e.diagnostics();
+        diags.extend(self.pdfs.warnings.0.clone());
+        for (path, bytes) in build::static_files(theme).map_err(failed)? {
+            files.insert(path, Arc::from(bytes));
+        }
+        let page_jobs: Vec<PageJob> = jobs
+            .iter()
+            .map(|(j, _)| PageJob {
+                out_path: j.out_path.clone(),
+                url_path: j.url_path.clone(),
+                template: String::new(),
+                context: tera::Context::new(),
+            })
+            .collect();
+        for (path, body) in crate::feeds::extra_files(site, &page_jobs) {
+            files.insert(path, Arc::from(body.into_bytes()));
+        }
+        for (path, bytes) in &self.pdfs.files {
+            files.insert(path.clone(), Arc::from(bytes.as_slice()));
+        }
+        let sw = service_worker(site, files).map_err(|e| {
+            let mut d = Diagnostics::default();
+            d.push(crate::diagnostic::Diagnostic::error(
+                Route::ServiceWorker.file(),
+                0,
+                0,
+                e.to_string(),
+            ));
+            d
+        })?;
+        files.insert(Route::ServiceWorker.file(), Arc::from(sw.into_bytes()));
+        diags
+            .0
+            .extend(crate::offline::OfflinePlan::of(site).warnings(site));
+        Ok(())
+    }
+}
+
+/// `sw.js` of an output held in memory.
+fn service_worker(site: &Site, files: &Files) -> std::io::Result<String> {
+    let pdfs = files
+        .keys()
+        .filter(|k| k.starts_with("pdf/"))
+        .cloned()
+        .collect();
+    let read = |rel: &str| {
+        files
+            .get(rel)
+            .map(|b| b.to_vec())
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+    };
+    let version = crate::offline::version_with(site, pdfs, &read)?;
+    crate::offline::service_worker_of(site, version)
+}
+
+/// The template files with their bytes; None when one cannot be read (the
+/// build then re-renders every page).
+fn template_key(theme: &Theme) -> Option<TemplateKey> {
+    let files = theme.templates().ok()?;
+    files
+        .into_iter()
+        .map(|t| {
+            let bytes = std::fs::read(&t.path).ok()?;
+            Some((t.name, t.path, bytes))
+        })
+        .collect()
+}
+
+/// Output paths added, removed or changed between two outputs (`sw.js` aside).
+fn changed_paths(old: Option<&Files>, new: &Files) -> Vec<String> {
+    let sw = Route::ServiceWorker.file();
+    let Some(old) = old else {
+        return new.keys().filter(|k| **k != sw).cloned().collect();
+    };
+    let mut changed: Vec<String> = new
+        .iter()
+        .filter(|(k, v)| **k != sw && old.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    changed.extend(old.keys().filter(|k| !new.contains_key(*k)).cloned());
+    changed.sort();
+    changed
+}

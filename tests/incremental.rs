@@ -1,0 +1,398 @@
+//! The preview's incremental builds equal a fresh `ohisama build`, byte for
+//! byte, after random sequences of edits (issue #20): page edits, adds,
+//! deletes and renames, contacts and facility edits, a broken edit and its
+//! fix, a theme template edit, a vocabulary (`data/fields.yaml`) edit, a
+//! stylesheet edit. Not timed.
+//!
+//! `OHISAMA_EDIT_SEED=<n>` runs one seed, `OHISAMA_EDIT_STEPS=<n>` sets the
+//! number of edits; a failure prints the seed and the edits made so far.
+
+use crate::serve_support;
+use crate::sitekit;
+
+use ohisama::config::BuildOptions;
+use ohisama::serve::{Files, ServeOptions, Session, preview_options};
+use serve_support::*;
+use sitekit::TestSite;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const CHIGASAKI: &str = "data/contacts/chigasaki.yaml";
+const FACILITIES: &str = "data/facilities/aikawa.yaml";
+const FIELDS: &str = "data/fields.yaml";
+const CSS: &str = "themes/default/static/css/site.css";
+const PAGE_TEMPLATE: &str = "themes/default/templates/page.html";
+const MUNICIPALITY_TEMPLATE: &str = "themes/default/templates/municipality.html";
+const FACILITY_ITEM_TEMPLATE: &str = "themes/default/templates/partials/facility-item.html";
+/// Existing pages the edits change (nothing links to them by a path that an
+/// edit could break).
+const PAGES: [&str; 5] = [
+    "content/about/index.md",
+    "content/news/2025-03-10-training.md",
+    "content/emergency/cpr.md",
+    "content/messages/ward-nurse.md",
+    "content/faq/index.md",
+];
+
+/// xorshift64*: a seeded, dependency-free generator (the sequence must be
+/// reproducible from the printed seed).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// The output of a fresh `ohisama build` of the same tree with the same
+/// options (its output folder's marker aside).
+fn fresh_build(opts: &BuildOptions) -> BTreeMap<String, Vec<u8>> {
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut opts = opts.clone();
+    opts.out = out.path().join("dist");
+    ohisama::build::build(&opts).expect("the full build succeeds where the preview did");
+    read_tree(&opts.out)
+}
+
+fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).expect("inside");
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            (rel, std::fs::read(e.path()).expect("read"))
+        })
+        .filter(|(rel, _)| rel != ohisama::output::marker::MARKER)
+        .collect()
+}
+
+/// Fails with every path that differs (added, removed, changed, with the
+/// first differing line) between the preview's output and a fresh build.
+fn assert_same(served: &BTreeMap<String, Vec<u8>>, built: &BTreeMap<String, Vec<u8>>, ctx: &str) {
+    let mut report = String::new();
+    for (path, bytes) in built {
+        match served.get(path) {
+            None => report.push_str(&format!("  missing in the preview: {path}\n")),
+            Some(s) if s != bytes => {
+                let (a, b) = (String::from_utf8_lossy(s), String::from_utf8_lossy(bytes));
+                let line = a
+                    .lines()
+                    .zip(b.lines())
+                    .find(|(x, y)| x != y)
+                    .map(|(x, y)| format!("\n    preview: {x}\n    build:   {y}"))
+                    .unwrap_or_default();
+                report.push_str(&format!("  differs: {path}{line}\n"));
+            }
+            Some(_) => {}
+        }
+    }
+    for path in served.keys().filter(|p| !built.contains_key(*p)) {
+        report.push_str(&format!("  only in the preview: {path}\n"));
+    }
+    assert!(report.is_empty(), "{ctx}\n{report}");
+}
+
+fn as_map(files: &Files) -> BTreeMap<String, Vec<u8>> {
+    files.iter().map(|(k, v)| (k.clone(), v.to_vec())).collect()
+}
+
+/// How many kinds of edit [`Editor::apply`] makes.
+const KINDS: usize = 13;
+
+/// Every kind of edit (the template edit three times: each of its
+/// templates), two adds before the rename and the delete.
+const EVERY_KIND: [usize; 15] = [0, 2, 3, 3, 5, 4, 6, 7, 8, 9, 10, 11, 12, 10, 10];
+
+/// The random edits, applied to the site; each returns what it did.
+struct Editor<'a> {
+    site: &'a TestSite,
+    rng: Rng,
+    n: usize,
+    /// Pages the sequence added (the ones it may delete or rename).
+    added: Vec<String>,
+    /// Template edits so far.
+    templates: usize,
+}
+
+impl Editor<'_> {
+    /// One random edit; `true` when it leaves the site broken (the next
+    /// edit is then its fix).
+    fn edit(&mut self) -> (String, bool) {
+        let kind = self.rng.below(KINDS);
+        self.apply(kind)
+    }
+
+    /// Edit number `kind` (0..KINDS); a delete or rename with no added page
+    /// to act on adds one instead.
+    fn apply(&mut self, kind: usize) -> (String, bool) {
+        self.n += 1;
+        if kind < 6 {
+            (self.page_edit(kind), false)
+        } else {
+            self.data_edit(kind)
+        }
+    }
+
+    /// Edits 0..6: a page's body or title; a page added, deleted, renamed.
+    fn page_edit(&mut self, kind: usize) -> String {
+        let (n, site) = (self.n, self.site);
+        match kind {
+            0 | 1 => {
+                let page = PAGES[self.rng.below(PAGES.len())];
+                let text = site.read(page);
+                site.write(page, &format!("{text}\n追記 {n} の段落です。\n"));
+                format!("page body: {page}")
+            }
+            2 => {
+                let page = PAGES[self.rng.below(PAGES.len())];
+                site.edit(page, "title: ", &format!("title: 改{n} "));
+                format!("page title: {page}")
+            }
+            3..=5 if kind == 3 || self.added.is_empty() => {
+                let page = format!("content/news/2025-05-{:02}-added-{n}.md", 1 + n % 28);
+                site.write(
+                    &page,
+                    &format!(
+                        "---\ntitle: 追加のお知らせ {n}\ndate: 2025-05-{:02}\n---\n\n本文 {n}。\n",
+                        1 + n % 28
+                    ),
+                );
+                self.added.push(page.clone());
+                format!("page added: {page}")
+            }
+            4 => {
+                let page = self.added.remove(self.rng.below(self.added.len()));
+                std::fs::remove_file(site.path(&page)).expect("delete");
+                format!("page deleted: {page}")
+            }
+            5 => {
+                let i = self.rng.below(self.added.len());
+                let to = format!("content/about/renamed-{n}.md");
+                std::fs::rename(site.path(&self.added[i]), site.path(&to)).expect("rename");
+                let from = std::mem::replace(&mut self.added[i], to.clone());
+                format!("page renamed: {from} → {to}")
+            }
+            _ => unreachable!("edit {kind} is not a page edit"),
+        }
+    }
+
+    /// Edits 6..KINDS: contacts, facilities, a broken edit, a template, a
+    /// vocabulary, a stylesheet; `true` when the edit breaks the site.
+    fn data_edit(&mut self, kind: usize) -> (String, bool) {
+        let (n, site) = (self.n, self.site);
+        match kind {
+            6 => {
+                site.edit(CHIGASAKI, "detail: ", &format!("detail: 改{n} "));
+                (format!("contacts text: {CHIGASAKI}"), false)
+            }
+            7 => {
+                let text = site.read(CHIGASAKI);
+                site.write(
+                    CHIGASAKI,
+                    &format!("{text}  - name: 追加の窓口 {n}\n    field: sodan\n    detail: 相談 {n}\n    tel: 0467-00-{:04}\n    tel_kind: direct\n", 1000 + n),
+                );
+                (format!("contacts window added: {CHIGASAKI}"), false)
+            }
+            8 => {
+                site.edit(FACILITIES, "name: ", &format!("name: 改{n} "));
+                (format!("facility name: {FACILITIES}"), false)
+            }
+            9 => {
+                site.edit(CHIGASAKI, "field: shogai-fukushi", "field: no-such-field");
+                (format!("broken: unknown field in {CHIGASAKI}"), true)
+            }
+            10 => {
+                // In turn: every page, the municipality pages, every facility
+                // list entry (rendered once and kept across builds).
+                self.templates += 1;
+                let (file, at) = [
+                    (PAGE_TEMPLATE, "{% block content %}"),
+                    (MUNICIPALITY_TEMPLATE, "{% block content %}"),
+                    (FACILITY_ITEM_TEMPLATE, "<li class=\"facility-item\">"),
+                ][self.templates % 3];
+                site.edit(file, at, &format!("{at}<!-- 編集 {n} -->"));
+                (format!("template: {file}"), false)
+            }
+            11 => {
+                site.edit(FIELDS, "description: ", &format!("description: 改{n} "));
+                (format!("vocabulary: {FIELDS}"), false)
+            }
+            _ => {
+                let css = site.read(CSS);
+                site.write(CSS, &format!("{css}\n.edit-{n} {{ color: #123456; }}\n"));
+                (format!("stylesheet: {CSS}"), false)
+            }
+        }
+    }
+
+    /// Undoes a breaking edit.
+    fn fix(&self) {
+        self.site
+            .edit(CHIGASAKI, "field: no-such-field", "field: shogai-fukushi");
+    }
+}
+
+fn seeds() -> Vec<u64> {
+    match std::env::var("OHISAMA_EDIT_SEED") {
+        Ok(s) => vec![s.parse().expect("OHISAMA_EDIT_SEED is a number")],
+        Err(_) => vec![20_261_129, 7],
+    }
+}
+
+fn steps() -> usize {
+    std::env::var("OHISAMA_EDIT_STEPS").map_or(10, |s| s.parse().expect("a number"))
+}
+
+/// Edits drawn from `seed` (`steps` of them), or each kind in turn when
+/// `seed` is None; after each, the output equals a fresh build.
+fn run_sequence(seed: Option<u64>, steps: usize) {
+    let site = TestSite::sample();
+    let opts = preview_options(&test_options(site.root()), "http://127.0.0.1:1111/");
+    let mut session = Session::new(opts.clone());
+    session.rebuild().expect("the sample builds");
+    let mut editor = Editor {
+        site: &site,
+        rng: Rng(seed.unwrap_or(1) | 1),
+        n: 0,
+        added: Vec::new(),
+        templates: 0,
+    };
+    let mut log = match seed {
+        Some(seed) => format!("seed {seed} (OHISAMA_EDIT_SEED={seed} to repeat); edits:\n"),
+        None => "every kind of edit in turn:\n".to_string(),
+    };
+    for step in 1..=steps {
+        let (what, broken) = match seed {
+            Some(_) => editor.edit(),
+            None => editor.apply(EVERY_KIND[step - 1]),
+        };
+        log.push_str(&format!("  {step}. {what}\n"));
+        if broken {
+            let before = session.files().expect("a good build");
+            let errors = session
+                .rebuild()
+                .err()
+                .unwrap_or_else(|| panic!("{log}the broken edit must fail"));
+            let expected = ohisama::build::check(&opts).expect_err("check fails too");
+            assert_eq!(errors.render_text(), expected.render_text(), "{log}");
+            let after = session.files().expect("still a good build");
+            assert!(std::sync::Arc::ptr_eq(&before, &after), "{log}output kept");
+            editor.fix();
+            log.push_str("     fixed\n");
+        }
+        let built = session
+            .rebuild()
+            .unwrap_or_else(|d| panic!("{log}{}", d.render_text()));
+        assert_same(&as_map(&built.files), &fresh_build(&opts), &log);
+    }
+    eprintln!("{log}");
+}
+
+fn test_options(root: &Path) -> ServeOptions {
+    let mut o = options(root);
+    o.search = false;
+    o
+}
+
+#[test]
+fn random_edit_sequences_equal_a_fresh_build() {
+    // Full builds on the 2 cores: not beside the timed preview tests.
+    let _serial = serial();
+    for seed in seeds() {
+        run_sequence(Some(seed), steps());
+    }
+}
+
+/// Each kind of edit at least once (adds before the delete and the rename),
+/// whatever the seeds draw.
+#[test]
+fn every_kind_of_edit_equals_a_fresh_build() {
+    let _serial = serial();
+    run_sequence(None, EVERY_KIND.len());
+}
+
+/// An unchanged page is not rendered again, a template edit renders them all:
+/// the reuse the sequences above check for correctness also happens.
+#[test]
+fn a_page_edit_renders_few_pages_and_a_template_edit_all() {
+    let _serial = serial();
+    let site = TestSite::sample();
+    let opts = preview_options(&test_options(site.root()), "http://127.0.0.1:1111/");
+    let mut session = Session::new(opts);
+    let first = session.rebuild().expect("builds");
+    assert_eq!(first.rendered, first.pages);
+    site.edit(PAGES[2], "title: ", "title: 改 ");
+    let page = session.rebuild().expect("builds");
+    assert!(
+        page.rendered >= 1 && page.rendered < 10,
+        "{} rendered",
+        page.rendered
+    );
+    assert!(
+        page.changed
+            .contains(&"emergency/cpr/index.html".to_string()),
+        "{:?}",
+        page.changed
+    );
+    let css = site.read(CSS);
+    site.write(CSS, &format!("{css}\n.x {{ color: red; }}\n"));
+    let restyled = session.rebuild().expect("builds");
+    assert_eq!(restyled.changed, ["assets/css/site.css"]);
+    assert_eq!(restyled.rendered, 0);
+    site.edit(
+        PAGE_TEMPLATE,
+        "{% block content %}",
+        "{% block content %}<!-- x -->",
+    );
+    let template = session.rebuild().expect("builds");
+    assert_eq!(template.rendered, template.pages);
+}
+
+/// Through the server, with the search export built after the reload event:
+/// once settled, what it serves (memory and folder) equals a fresh build with
+/// search, and a page served says its build's id.
+#[test]
+fn the_served_site_with_search_equals_a_fresh_build_once_settled() {
+    let _serial = serial();
+    let site = TestSite::sample();
+    let mut o = options(site.root());
+    o.search = true;
+    let server = ohisama::serve::Server::start(o.clone()).expect("start");
+    assert!(
+        server.settle(Duration::from_secs(120)),
+        "first search export"
+    );
+    let mut page = SseClient::connect(server.port());
+    let written = Instant::now();
+    site.edit(PAGES[0], "title: ", "title: 改 ");
+    page.wait_for("reload", written + Duration::from_secs(30))
+        .expect("reload");
+    assert!(server.settle(Duration::from_secs(120)), "search export");
+    let mut served = as_map(&server.files().expect("good"));
+    let dir = server.site_dir().expect("folder");
+    served.extend(read_tree(&dir));
+    let mut opts = preview_options(&o, server.url());
+    opts.root = site.root().canonicalize().expect("root");
+    assert_same(&served, &fresh_build(&opts), "served with search");
+    assert!(
+        served.keys().any(|k| k.starts_with("search/")),
+        "search exported"
+    );
+
+    let home = get(server.port(), "/").text();
+    let id = server.last_build().expect("built").number;
+    assert!(
+        home.contains(&format!("-{id}\" defer></script>")),
+        "the page says its build: {home}"
+    );
+}
