@@ -39,3 +39,4 @@ mod tools_diff;
 mod tools_new;
 mod tools_schema;
 mod validation;
+mod wards;

@@ -13,3 +13,4 @@ pub mod facilities;
 pub mod pages;
 pub mod settings;
 pub mod vocab;
+pub mod wards;

@@ -78,6 +78,12 @@ impl DataKind {
             .filter(move |k| *k != self)
     }
 
+    /// A column added after the editors had their CSV files: a CSV without
+    /// it still imports (its cells read as empty).
+    fn is_optional(self, key: &str) -> bool {
+        matches!((self, key), (DataKind::Contacts, "ward"))
+    }
+
     /// The header line as Excel shows it (comma separated).
     pub fn header_line(self) -> String {
         self.columns()
@@ -452,7 +458,7 @@ impl Importer<'_> {
 
     /// For each column of the kind, the index of its cell in a record; an
     /// error for each unknown, repeated or missing header.
-    fn map_header(&mut self, header: &[String]) -> Option<Vec<usize>> {
+    fn map_header(&mut self, header: &[String]) -> Option<Vec<Option<usize>>> {
         let columns = self.kind.columns();
         let mut col_of: Vec<Option<usize>> = vec![None; columns.len()];
         let mut header_ok = true;
@@ -491,7 +497,7 @@ impl Importer<'_> {
         if !header_ok {
             return None;
         }
-        Some(col_of.into_iter().flatten().collect())
+        Some(col_of)
     }
 
     /// A header that names no column: with the nearest column names.
@@ -529,7 +535,7 @@ impl Importer<'_> {
         let missing: Vec<&str> = columns
             .iter()
             .zip(col_of)
-            .filter(|(_, c)| c.is_none())
+            .filter(|(col, c)| c.is_none() && !self.kind.is_optional(col.key))
             .map(|(c, _)| c.label.as_str())
             .collect();
         if missing.is_empty() {
@@ -539,7 +545,10 @@ impl Importer<'_> {
             other
                 .columns()
                 .iter()
-                .filter(|h| header.iter().any(|c| fold(&clean(c)) == fold(&h.label)))
+                .filter(|h| {
+                    other.is_optional(h.key)
+                        || header.iter().any(|c| fold(&clean(c)) == fold(&h.label))
+                })
                 .count()
                 == other.columns().len()
         });
@@ -569,13 +578,17 @@ impl Importer<'_> {
 
     /// The data rows (blank ones skipped), each cell under its column; an
     /// error for a cell written in a column without a header.
-    fn data_rows(&mut self, records: Vec<(u32, Vec<String>)>, col_of: &[usize]) -> Vec<Row> {
+    fn data_rows(
+        &mut self,
+        records: Vec<(u32, Vec<String>)>,
+        col_of: &[Option<usize>],
+    ) -> Vec<Row> {
         let mut rows = Vec::new();
         for (row, cells) in records.into_iter().skip(1) {
             if cells.iter().all(|c| clean(c).is_empty()) {
                 continue; // rows Excel keeps after the data
             }
-            let used: BTreeSet<usize> = col_of.iter().copied().collect();
+            let used: BTreeSet<usize> = col_of.iter().flatten().copied().collect();
             for (j, c) in cells.iter().enumerate() {
                 if !used.contains(&j) && !clean(c).is_empty() {
                     let col = j as u32 + 1;
@@ -596,11 +609,19 @@ impl Importer<'_> {
             }
             rows.push(Row {
                 row,
+                // A missing optional column: empty cells at column 0.
                 cells: col_of
                     .iter()
-                    .map(|&j| cells.get(j).map(|c| clean(c)).unwrap_or_default())
+                    .map(|j| {
+                        j.and_then(|j| cells.get(j))
+                            .map(|c| clean(c))
+                            .unwrap_or_default()
+                    })
                     .collect(),
-                cols: col_of.iter().map(|&j| j as u32 + 1).collect(),
+                cols: col_of
+                    .iter()
+                    .map(|j| j.map_or(0, |j| j as u32 + 1))
+                    .collect(),
                 kind: self.kind,
             });
         }
@@ -769,6 +790,7 @@ impl Importer<'_> {
             tel_kind: tel_kind.map(S::new),
             note,
             url: url.map(S::new),
+            ward: row.opt("ward").map(S::new),
         };
         self.window_has_contact(row, &window)
             .then_some((municipality, window, date))
