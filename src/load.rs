@@ -96,6 +96,7 @@ fn load(root: &Path, with_content: bool) -> Loaded {
     // The editors may write a Japanese name for an id: from here on, ids only.
     crate::kinds::vocab::ids_for_names(&mut raw);
     crate::kinds::wards::ward_names_to_slugs(&mut raw);
+    crate::kinds::facility_facts::area_names_to_ids(&mut raw);
     Loaded {
         raw,
         diagnostics: loader.diagnostics,

@@ -15,6 +15,7 @@ mod centres;
 mod drafts;
 mod editors_words;
 mod facilities;
+mod facility_facts;
 mod generate;
 mod golden;
 mod hostile_csv;

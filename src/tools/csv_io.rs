@@ -81,7 +81,11 @@ impl DataKind {
     /// A column added after the editors had their CSV files: a CSV without
     /// it still imports (its cells read as empty).
     fn is_optional(self, key: &str) -> bool {
-        matches!((self, key), (DataKind::Contacts, "ward"))
+        matches!(
+            (self, key),
+            (DataKind::Contacts, "ward")
+                | (DataKind::Facilities, "visits" | "intake" | "intake_checked")
+        )
     }
 
     /// The header line as Excel shows it (comma separated).
@@ -917,6 +921,21 @@ impl Importer<'_> {
             url: url.map(S::new),
             care: care.into_iter().map(S::new).collect(),
             ages: row.opt("ages"),
+            // Not `/`: it joins a ward to its city (yokohama/kohoku).
+            visits: row
+                .get("visits")
+                .split(AREA_SEPARATORS)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| S::new(v.to_string()))
+                .collect(),
+            intake: row.opt("intake").map(|v| {
+                S::new(
+                    crate::kinds::facility_facts::Intake::from_cell(&fold(&v))
+                        .unwrap_or(crate::kinds::facility_facts::Intake::Unknown(v)),
+                )
+            }),
+            intake_checked: row.opt("intake_checked").map(S::new),
             note: row.opt("note"),
             updated: date.map(|d| S::new(d.to_string())),
         })
@@ -1041,6 +1060,8 @@ fn slugify(s: &str) -> String {
 
 /// What separates the care items of a cell (the export writes 、).
 const CARE_SEPARATORS: [char; 8] = ['、', ';', '；', ',', '，', '\n', '/', '／'];
+/// Between the areas of 訪問エリア: the care separators but `/` (`yokohama/kohoku`).
+const AREA_SEPARATORS: [char; 6] = ['、', ';', '；', ',', '，', '\n'];
 
 /// `○` / empty and their look-alikes.
 fn parse_flag(s: &str) -> Option<bool> {
