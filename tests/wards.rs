@@ -268,7 +268,10 @@ fn contacts_csv_keeps_ward_windows_and_imports_without_the_ward_column() {
     let yaml = site.read("data/contacts/yokohama.yaml");
     let csv = csv_io::export(DataKind::Contacts, site.root()).expect("export");
     let text = String::from_utf8(csv.clone()).unwrap();
-    assert!(text.contains("備考,URL,区,確認日\r\n"), "header");
+    assert!(
+        text.contains("備考,URL,受付時間,祝日・年末年始,所在地,FAX,窓口の種類,区,確認日\r\n"),
+        "header"
+    );
     assert!(
         text.contains(",kohoku,2025-04-01\r\n"),
         "a ward window's row"
@@ -293,5 +296,70 @@ fn contacts_csv_keeps_ward_windows_and_imports_without_the_ward_column() {
     assert!(
         site.read("data/contacts/chigasaki.yaml")
             .contains("name: 福祉課")
+    );
+}
+
+// ---------------------------------------------------------------- window facts
+
+#[test]
+fn window_facts_are_shown_and_fax_is_no_link() {
+    let site = TestSite::sample();
+    let out = site.path("dist");
+    let mut o = site.options();
+    o.out = out.clone();
+    ohisama::build::build(&o)
+        .unwrap_or_else(|e| panic!("build failed:\n{}", e.diagnostics().render_text()));
+    let html = std::fs::read_to_string(out.join("contacts/chigasaki/index.html")).unwrap();
+    let first = section_li(&html, "w-1");
+    assert!(first.contains(r#"<p class="hours">受付 月〜金 8:30〜17:15<span class="holidays">(祝日・年末年始(12月29日〜1月3日)は休み)</span></p>"#), "{first}");
+    assert!(first.contains("<dt>所在地</dt><dd>茅ヶ崎市〇〇1-1-1 市役所本庁舎1階</dd>"));
+    assert!(first.contains(r#"<dd class="fax">0467-00-1884</dd>"#));
+    assert!(
+        !html.contains("tel:+81467001884"),
+        "FAX is never a tel: link"
+    );
+    assert!(first.contains(r#"<span class="channels">電話・来所</span>"#));
+    // The phone button stays alone on its line: the hours come after it, in their own paragraph.
+    let tel = first.find(r#"class="tel""#).unwrap();
+    assert!(tel < first.find(r#"class="hours""#).unwrap());
+}
+
+fn section_li<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html.find(&format!(r#"id="{id}""#)).expect("window");
+    let end = html[start..]
+        .find("</li>")
+        .map_or(html.len(), |e| start + e);
+    &html[start..end]
+}
+
+#[test]
+fn window_fact_rules_report_their_lines() {
+    let site = TestSite::mini();
+    site.edit(
+        "data/contacts/chigasaki.yaml",
+        "    tel_kind: direct\n",
+        "    tel_kind: direct\n    hours: 金〜月 9:00〜12:00\n    fax: 0467-00-00\n    channels: [電話, ファクス]\n",
+    );
+    site.edit(
+        "data/contacts/yokohama.yaml",
+        "    url: https://example.jp/yokohama\n",
+        "    url: https://example.jp/yokohama\n    hours: 月〜金 17:00〜8:45\n",
+    );
+    let d = site.check();
+    let f = "data/contacts/chigasaki.yaml";
+    expect_diag(
+        &d,
+        f,
+        8,
+        "受付時間 `金〜月 9:00〜12:00` が読めません: 「金〜月」は曜日として読めません",
+    );
+    expect_diag(&d, f, 9, "電話番号 `0467-00-00` の形が正しくありません");
+    let e = expect_diag(&d, f, 10, "窓口の種類 `ファクス` は使えません");
+    assert!(e.expected.as_deref().unwrap_or("").contains("オンライン"));
+    expect_diag(
+        &d,
+        "data/contacts/yokohama.yaml",
+        11,
+        "終わりが始まりより前です",
     );
 }

@@ -127,6 +127,46 @@ pub struct Window {
         description = "窓口のページ。省略すると「-」"
     )]
     pub url: Option<S<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        with = "String",
+        title = "受付時間",
+        description = "曜日と時刻。複数は 、 で区切ります (例: 月〜金 8:45〜17:00、土 9:00〜12:00)"
+    )]
+    pub hours: Option<S<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        with = "String",
+        title = "祝日・年末年始",
+        description = "受付時間の例外 (例: 祝日・年末年始(12月29日〜1月3日)は休み)"
+    )]
+    pub holidays: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        with = "String",
+        title = "所在地",
+        description = "来所するときの住所と建物・階 (例: 茅ヶ崎市〇〇1-1-1 市役所本庁舎2階)"
+    )]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        with = "Tel",
+        title = "FAX",
+        description = "FAX 番号。半角、ハイフン区切り (ページでは電話のリンクにしません)"
+    )]
+    pub fax: Option<S<String>>,
+    /// Written only when not empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(
+        with = "Vec<String>",
+        title = "窓口の種類",
+        description = "相談のしかた: 電話 (tel)・来所 (visit)・オンライン (online) のリスト",
+        extend(
+            "uniqueItems" = true,
+            "items" = {"type": "string", "enum": ["tel", "visit", "online", "電話", "来所", "オンライン"]}
+        )
+    )]
+    pub channels: Vec<S<String>>,
     /// The ward (区) of a designated city whose window this is; none for the city's own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(
@@ -269,6 +309,15 @@ impl Window {
                 .map(|k| S::new(k.value.clone())),
             note: text(&self.note),
             url: spanned(&self.url),
+            hours: spanned(&self.hours),
+            holidays: text(&self.holidays),
+            address: text(&self.address),
+            fax: spanned(&self.fax),
+            channels: self
+                .channels
+                .iter()
+                .map(|c| S::new(c.value.clone()))
+                .collect(),
             ward: spanned(&self.ward),
         }
     }
@@ -454,6 +503,7 @@ fn check_window(c: &mut Checker, file: &str, index: usize, w: &S<Window>, ids: &
         );
     }
     check_tel(c, file, win);
+    crate::kinds::window_facts::check(c, file, win);
     if let Some(u) = &win.url {
         c.url(file, u, Place::DataUrl);
     }
@@ -540,6 +590,21 @@ pub struct WindowView {
     /// The same URL as the URL rule writes it (percent-encoded), for `href`.
     #[serde(default)]
     pub url_href: Option<String>,
+    /// 受付時間 as written (checked), e.g. 「月〜金 8:45〜17:00」.
+    #[serde(default)]
+    pub hours: Option<String>,
+    /// 祝日・年末年始
+    #[serde(default)]
+    pub holidays: Option<String>,
+    /// 所在地
+    #[serde(default)]
+    pub address: Option<String>,
+    /// FAX, plain text (never a tel: link).
+    #[serde(default)]
+    pub fax: Option<String>,
+    /// 窓口の種類: 「電話・来所」
+    #[serde(default)]
+    pub channels_label: Option<String>,
 }
 
 /// What resolving the municipalities needs from the other kinds.
@@ -646,6 +711,11 @@ fn window_view(
         note: nonempty(&w.note),
         url: w.url.as_ref().map(|u| u.value.clone()),
         url_href: data_href(&w.url),
+        hours: w.hours.as_ref().map(|h| h.value.trim().to_string()),
+        holidays: nonempty(&w.holidays),
+        address: nonempty(&w.address),
+        fax: w.fax.as_ref().map(|f| f.value.clone()),
+        channels_label: crate::kinds::window_facts::channels_label(w),
     }
 }
 
@@ -744,7 +814,7 @@ mod tests {
         let header: Vec<&str> = csv_columns().iter().map(|c| c.label.as_str()).collect();
         assert_eq!(
             header.join(","),
-            "市町村,名称,分野,各種相談,内容,電話,直通/代表,備考,URL,区,確認日"
+            "市町村,名称,分野,各種相談,内容,電話,直通/代表,備考,URL,受付時間,祝日・年末年始,所在地,FAX,窓口の種類,区,確認日"
         );
     }
 

@@ -15,3 +15,4 @@ pub mod pages;
 pub mod settings;
 pub mod vocab;
 pub mod wards;
+pub mod window_facts;

@@ -83,8 +83,10 @@ impl DataKind {
     fn is_optional(self, key: &str) -> bool {
         matches!(
             (self, key),
-            (DataKind::Contacts, "ward")
-                | (DataKind::Facilities, "visits" | "intake" | "intake_checked")
+            (
+                DataKind::Contacts,
+                "hours" | "holidays" | "address" | "fax" | "channels" | "ward"
+            ) | (DataKind::Facilities, "visits" | "intake" | "intake_checked")
         )
     }
 
@@ -794,6 +796,17 @@ impl Importer<'_> {
             tel_kind: tel_kind.map(S::new),
             note,
             url: url.map(S::new),
+            hours: row.opt("hours").map(S::new),
+            holidays: row.opt("holidays"),
+            address: row.opt("address"),
+            fax: row.opt("fax").map(S::new),
+            channels: row
+                .get("channels")
+                .split(CARE_SEPARATORS)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| S::new(v.to_string()))
+                .collect(),
             ward: row.opt("ward").map(S::new),
         };
         self.window_has_contact(row, &window)
