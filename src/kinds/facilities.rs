@@ -23,7 +23,13 @@ use std::collections::BTreeMap;
 /// One entry of `data/facilities/<slug>.yaml`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(inline, title = "施設", description = "施設・事業所")]
+#[schemars(
+    inline,
+    title = "施設",
+    description = "施設・事業所",
+    // 受入状況 and its date go together (`facility_facts::check` has the same rule).
+    extend("dependentRequired" = {"intake": ["intake_checked"], "intake_checked": ["intake"]})
+)]
 pub struct Facility {
     #[schemars(
         with = "Slug",
