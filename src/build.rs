@@ -100,12 +100,21 @@ pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     let loaded = crate::load::load_site(&opts.root);
     t.lap("load");
     let mut diags = loaded.diagnostics;
-    let theme = Theme::new(
-        &opts.root,
-        opts.theme
-            .as_deref()
-            .unwrap_or(crate::site::theme_name(&loaded.raw)),
-    );
+    let name = opts
+        .theme
+        .as_deref()
+        .unwrap_or(crate::site::theme_name(&loaded.raw));
+    let theme = match Theme::open(&opts.root, name) {
+        Ok(theme) => theme,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(crate::builtin_theme::UNPACK_DIR, 0, 0, e.to_string())
+                    .hint(".cache/ フォルダを削除してもう一度実行してください"),
+            );
+            diags.finish(&loaded.sources);
+            return Err(diags);
+        }
+    };
     let resolve_options = crate::site::ResolveOptions {
         base_url: opts.base_url.as_deref(),
         drafts: opts.drafts,
@@ -117,6 +126,8 @@ pub fn check(opts: &BuildOptions) -> Result<(Site, Diagnostics), Diagnostics> {
     );
     diags.extend(found.0);
     t.lap("validate");
+    diags.extend(crate::freshness::reminders(&opts.root, &loaded.raw, &loaded.sources).0);
+    t.lap("freshness");
     diags.finish(&loaded.sources);
     match checked {
         Some(checked) if !diags.has_errors() => {
@@ -138,10 +149,18 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let mut t = Timings::new();
 
     let notes = output_notes(opts, &target);
-    let theme = Theme::new(
+    let theme = Theme::open(
         &opts.root,
         opts.theme.as_deref().unwrap_or(site.theme.as_str()),
-    );
+    )
+    .map_err(|e| {
+        invalid(Diagnostic::error(
+            crate::builtin_theme::UNPACK_DIR,
+            0,
+            0,
+            e.to_string(),
+        ))
+    })?;
     let staging = Staging::new(&target.path)?;
     let pdf_links = stage_pdfs(opts, &theme, &site, &staging, &mut diags)?;
     let renderer = Renderer::new(&theme, &site, &pdf_links, &opts.dev_script)
@@ -454,6 +473,7 @@ fn copy_static(theme: &Theme, staging: &Staging) -> Result<usize, BuildError> {
     let dir = theme.static_dir();
     let mut n = 0;
     for entry in walkdir::WalkDir::new(&dir)
+        .follow_root_links(false) // real files only, as the loader warns
         .sort_by_file_name()
         .into_iter()
         .filter_map(|e| e.ok())
@@ -468,6 +488,36 @@ fn copy_static(theme: &Theme, staging: &Staging) -> Result<usize, BuildError> {
         })?;
         staging.write(&Route::Asset(&rel).file(), &bytes)?;
         n += 1;
+        if rel == crate::routes::FAVICON_PNG
+            && let Some(ico) = favicon_ico(&bytes)
+        {
+            staging.write(&Route::Favicon.file(), &ico)?;
+            n += 1;
+        }
     }
     Ok(n)
+}
+
+/// `/favicon.ico`: the PNG in an ICO container (one image, PNG-compressed,
+/// as every browser since 2010 reads it). `None` when the file is no PNG.
+fn favicon_ico(png: &[u8]) -> Option<Vec<u8>> {
+    const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if !png.starts_with(PNG_SIGNATURE) || png.len() < 24 || &png[12..16] != b"IHDR" {
+        return None;
+    }
+    let side = |at: usize| -> u8 {
+        let v = u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]);
+        // An ICO entry says 0 for 256 px (and for anything larger).
+        u8::try_from(v).unwrap_or(0)
+    };
+    let size = u32::try_from(png.len()).ok()?;
+    let mut ico = Vec::with_capacity(22 + png.len());
+    ico.extend_from_slice(&[0, 0, 1, 0, 1, 0]); // reserved, type 1 (icon), 1 image
+    ico.extend_from_slice(&[side(16), side(20), 0, 0]); // width, height, no palette
+    ico.extend_from_slice(&1u16.to_le_bytes()); // colour planes
+    ico.extend_from_slice(&32u16.to_le_bytes()); // bits per pixel
+    ico.extend_from_slice(&size.to_le_bytes());
+    ico.extend_from_slice(&22u32.to_le_bytes()); // the image follows the one entry
+    ico.extend_from_slice(png);
+    Some(ico)
 }

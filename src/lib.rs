@@ -11,11 +11,14 @@
 #[doc(hidden)]
 pub mod bench;
 pub mod build;
+pub mod builtin_theme;
 pub mod config;
 mod date;
 mod derived;
 pub mod diagnostic;
+pub mod external;
 mod feeds;
+pub mod freshness;
 pub mod kinds;
 pub mod links;
 pub mod load;

@@ -40,6 +40,7 @@ impl LinkContext {
 /// The files under a theme's `static/` (sorted), as paths under it.
 pub fn static_files(static_dir: &Path) -> Vec<String> {
     walkdir::WalkDir::new(static_dir)
+        .follow_root_links(false) // real files only, as the loader warns
         .sort_by_file_name()
         .into_iter()
         .filter_map(|e| e.ok())

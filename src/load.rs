@@ -90,7 +90,11 @@ fn load(root: &Path, with_content: bool) -> Loaded {
     loader.warn_unread_data_files(&data);
     if with_content {
         raw.pages = loader.pages(&root.join("content"));
-        loader.check_theme_links(&root.join("themes"));
+        loader.check_links_in(&root.join("themes"), "テーマ");
+        loader.check_links_in(
+            &root.join(crate::theme::SITE_TEMPLATES),
+            "templates/ フォルダ",
+        );
     }
     raw.themes = theme_folders(&root.join("themes"));
     // The editors may write a Japanese name for an id: from here on, ids only.
@@ -407,11 +411,14 @@ impl<'a> Loader<'a> {
             .hint("フォルダの権限を確認してください")
     }
 
-    /// Symbolic links in the theme: one leading out of the site folder is an
-    /// error (nothing is read through it); one inside is a warning, because the
-    /// templates and `static/` are copied from real files only.
-    fn check_theme_links(&mut self, themes: &Path) {
-        for entry in WalkDir::new(themes)
+    /// Symbolic links in the themes or the site's `templates/` (`place` names
+    /// the folder for the editors): one leading out of the site folder is an
+    /// error (nothing is read through it); one inside is a warning, because
+    /// templates and `static/` files are read from real files only. The folder
+    /// itself may be the link, so its root link is checked, not followed.
+    fn check_links_in(&mut self, folder: &Path, place: &str) {
+        for entry in WalkDir::new(folder)
+            .follow_root_links(false)
             .sort_by_file_name()
             .into_iter()
             .flatten()
@@ -426,7 +433,9 @@ impl<'a> Loader<'a> {
                         self.rel(entry.path()),
                         0,
                         0,
-                        "テーマの中のシンボリックリンクは、テンプレートや static/ のファイルとして読み込まれません",
+                        format!(
+                            "{place}の中のシンボリックリンクは、テンプレートや static/ のファイルとして読み込まれません"
+                        ),
                     )
                     .hint("リンクをやめて、ファイルそのものを置いてください"),
                 ),
@@ -669,7 +678,7 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// The names of the folders under `themes/`, sorted (none when it is missing).
+/// The names of the folders under `themes/` and of the built-in theme, sorted.
 fn theme_folders(themes: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(themes)
         .into_iter()
@@ -678,6 +687,10 @@ fn theme_folders(themes: &Path) -> Vec<String> {
         .filter(|e| e.path().is_dir())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
+    // The default theme is built into the program (crate::builtin_theme).
+    if !names.iter().any(|n| n == crate::theme::DEFAULT_THEME) {
+        names.push(crate::theme::DEFAULT_THEME.to_string());
+    }
     names.sort();
     names
 }

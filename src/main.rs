@@ -78,7 +78,7 @@ enum Command {
         #[arg(long)]
         region: Option<String>,
     },
-    /// データを検査して問題をすべて表示する (何も書き出さない)
+    /// データを検査して問題をすべて表示する (--external の結果 (.cache/ と報告) のほかは何も書き出さない)
     Check {
         #[arg(long, default_value = ".")]
         root: PathBuf,
@@ -87,6 +87,8 @@ enum Command {
         /// 下書き (draft: true) のページも含める
         #[arg(long)]
         drafts: bool,
+        #[command(flatten)]
+        external: ExternalArgs,
     },
     /// ベンチマーク用の大きなサイト (架空のデータ) を作る。同じ引数なら同じ内容
     Generate(GenerateArgs),
@@ -125,6 +127,44 @@ struct GenerateArgs {
     source: PathBuf,
     #[arg(long, default_value_t = 2025)]
     seed: u64,
+}
+
+// The options of `check --external` (nothing touches the network without it).
+#[derive(Args)]
+struct ExternalArgs {
+    /// データと本文の http(s) の URL がつながるかを確かめる (インターネットに接続します)
+    #[arg(long)]
+    external: bool,
+    /// 1日以内に確かめた URL も、もう一度確かめる (--external のとき)
+    #[arg(long, requires = "external")]
+    refresh: bool,
+    /// 1つの URL を待つ秒数 (1〜120)
+    #[arg(long, default_value_t = 10, requires = "external",
+          value_parser = count_in("--timeout", 1, ohisama::external::MAX_TIMEOUT_SECS))]
+    timeout: usize,
+    /// 同時に確かめる URL の数 (1〜32)
+    #[arg(long, default_value_t = 8, requires = "external",
+          value_parser = count_in("--jobs", 1, ohisama::external::MAX_JOBS))]
+    jobs: usize,
+    /// 報告 (CSV) の書き出し先 (既定: <root>/.cache/external/report.csv)
+    #[arg(long, requires = "external")]
+    report: Option<PathBuf>,
+}
+
+impl ExternalArgs {
+    fn options(&self, root: &std::path::Path) -> Option<ohisama::external::ExternalOptions> {
+        if !self.external {
+            return None;
+        }
+        let mut o = ohisama::external::ExternalOptions::new(root);
+        o.timeout = std::time::Duration::from_secs(self.timeout as u64);
+        o.jobs = self.jobs;
+        o.refresh = self.refresh;
+        if let Some(report) = &self.report {
+            o.report = report.clone();
+        }
+        Some(o)
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -187,10 +227,11 @@ fn run() -> anyhow::Result<ExitCode> {
             root,
             format,
             drafts,
+            external,
         } => {
             let mut opts = BuildOptions::new(&root);
             opts.drafts = drafts;
-            Ok(check(&opts, format))
+            Ok(check(&opts, format, external.options(&root)))
         }
         Command::Generate(args) => generate(args),
         Command::Tools(cmd) => ohisama::tools::cli::run(cmd),
@@ -201,6 +242,13 @@ fn run() -> anyhow::Result<ExitCode> {
 fn build_site(opts: &BuildOptions) -> ExitCode {
     match build::build(opts) {
         Ok(report) => {
+            // The baseline of the 確認日 reminder for files no commit has.
+            if let Err(e) = ohisama::freshness::save_snapshot(&opts.root) {
+                eprintln!(
+                    "お知らせ: 確認日の検査のための控え (.cache/{}) を書けませんでした: {e}",
+                    ohisama::freshness::SNAPSHOT_DIR
+                );
+            }
             for note in &report.notes {
                 eprintln!("お知らせ: {note}");
             }
@@ -249,18 +297,44 @@ fn serve(opts: ohisama::serve::ServeOptions, open: bool) -> anyhow::Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-/// `check`: every problem, in the format asked for; fails on errors.
-fn check(opts: &BuildOptions, format: Format) -> ExitCode {
-    match build::check(opts) {
-        Ok((_, diags)) => {
-            print_diagnostics(&diags, format);
-            ExitCode::SUCCESS
-        }
-        Err(diags) => {
-            print_diagnostics(&diags, format);
-            ExitCode::FAILURE
+/// `check`: every problem, in the format asked for; fails on errors (the
+/// external links' problems are warnings).
+fn check(
+    opts: &BuildOptions,
+    format: Format,
+    external: Option<ohisama::external::ExternalOptions>,
+) -> ExitCode {
+    let (mut diags, code) = match build::check(opts) {
+        Ok((_, diags)) => (diags, ExitCode::SUCCESS),
+        Err(diags) => (diags, ExitCode::FAILURE),
+    };
+    if let Some(ext) = external {
+        match ohisama::external::run(&opts.root, &ext) {
+            Ok(report) => {
+                diags.extend(report.diagnostics.0.iter().cloned());
+                print_diagnostics(&diags, format);
+                let (asked, cached, ok, moved, dead) = report.counts();
+                eprintln!(
+                    "外部リンク: URL {} 件 (今回確かめた {asked} 件、1日以内の結果を使った {cached} 件): 正常 {ok}、移転 {moved}、確認できない {dead}。報告: {}",
+                    report.links.len(),
+                    ext.report.display()
+                );
+                if report.no_answer_at_all {
+                    eprintln!(
+                        "お知らせ: どの URL のサーバーからも答えがありませんでした。このパソコンがインターネットにつながっているか (病院のネットワークではプロキシの設定 HTTPS_PROXY も) 確かめてください"
+                    );
+                }
+                return code;
+            }
+            Err(e) => {
+                eprintln!("エラー: {e}");
+                print_diagnostics(&diags, format);
+                return ExitCode::FAILURE;
+            }
         }
     }
+    print_diagnostics(&diags, format);
+    code
 }
 
 /// `generate`: a large fictional site for the benchmarks.

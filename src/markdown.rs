@@ -39,6 +39,46 @@ pub struct MarkdownOptions<'a> {
     /// `/` or `/sub/`: prefixed to site-absolute links.
     pub base_path: &'a str,
     pub allow_raw_html: bool,
+    /// Words running text keeps on one line (the municipalities' names).
+    pub keep_whole: &'a KeepWhole,
+}
+
+/// Words a line must not break inside: Japanese may break between any two
+/// characters, and "小/田原市" or "綾瀬/市" at a line end is misread. Each
+/// occurrence in running text gets a `<span class="nobr">`, as phone numbers
+/// do. Only short words belong here (a place name): a span that cannot break
+/// must fit on the narrowest screen.
+#[derive(Debug, Clone, Default)]
+pub struct KeepWhole(Option<aho_corasick::AhoCorasick>);
+
+impl KeepWhole {
+    /// The longest word wins where two overlap (南足柄市 over 足柄); blank words are left out.
+    pub fn new<I, W>(words: I) -> KeepWhole
+    where
+        I: IntoIterator<Item = W>,
+        W: AsRef<str>,
+    {
+        let words: Vec<String> = words
+            .into_iter()
+            .map(|w| w.as_ref().trim().to_string())
+            .filter(|w| w.chars().count() >= 2)
+            .collect();
+        if words.is_empty() {
+            return KeepWhole(None);
+        }
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&words)
+            .ok();
+        KeepWhole(automaton)
+    }
+
+    /// Byte ranges of the words in `text`, in order, not overlapping.
+    fn find(&self, text: &str) -> Vec<(usize, usize)> {
+        self.0.as_ref().map_or_else(Vec::new, |a| {
+            a.find_iter(text).map(|m| (m.start(), m.end())).collect()
+        })
+    }
 }
 
 /// Heading ids: ASCII text becomes a slug; Japanese headings get `h-N` (stable
@@ -288,11 +328,12 @@ impl<'a, 'o> State<'a, 'o> {
         }
     }
 
-    /// Running text, with every phone number (`0467-00-1883`) in a
-    /// `<span class="nobr">`: Japanese may break a line between any two
-    /// characters, and a number split over two lines is misread or mistyped.
+    /// Running text, with every phone number (`0467-00-1883`) and every
+    /// word of [`KeepWhole`] (a place name) in a `<span class="nobr">`:
+    /// Japanese may break a line between any two characters, and a number
+    /// split over two lines is misread or mistyped.
     fn push_text_keeping_numbers_whole(&mut self, text: &CowStr<'a>) {
-        let numbers = phone_numbers(text);
+        let numbers = unbroken_ranges(phone_numbers(text), self.opts.keep_whole.find(text));
         if numbers.is_empty() {
             self.events.push(Event::Text(text.clone()));
             return;
@@ -358,6 +399,26 @@ fn heading_level_number(level: HeadingLevel) -> u8 {
 /// Byte ranges of the phone numbers in `text`: groups of ASCII digits, 2–5,
 /// 1–4 and 3–4 long, joined by hyphens, with no digit or hyphen around them
 /// (the shape `tel::check` accepts for a number written in the data).
+/// Phone numbers and words merged in text order; a word inside or across a
+/// number is left out (the number is already whole).
+fn unbroken_ranges(
+    numbers: Vec<(usize, usize)>,
+    words: Vec<(usize, usize)>,
+) -> Vec<(usize, usize)> {
+    if words.is_empty() {
+        return numbers;
+    }
+    let mut all: Vec<(usize, usize)> = numbers.iter().chain(&words).copied().collect();
+    all.sort_unstable_by_key(|&(start, end)| (start, std::cmp::Reverse(end)));
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(all.len());
+    for r in all {
+        if out.last().is_none_or(|last| r.0 >= last.1) {
+            out.push(r);
+        }
+    }
+    out
+}
+
 fn phone_numbers(text: &str) -> Vec<(usize, usize)> {
     let b = text.as_bytes();
     let digits_from = |i: usize| b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
@@ -408,6 +469,7 @@ mod tests {
             &MarkdownOptions {
                 base_path: "/",
                 allow_raw_html: false,
+                keep_whole: &KeepWhole::default(),
             },
         )
         .html;
@@ -422,6 +484,43 @@ mod tests {
         assert!(!html.contains("nobr\">2025"), "{html}");
         assert!(!html.contains("nobr\">1-2-3"), "{html}");
     }
+    #[test]
+    fn place_names_in_running_text_are_kept_whole() {
+        let places = KeepWhole::new(["小田原市", "綾瀬市", "足柄", "南足柄市", " "]);
+        let html = render(
+            "小田原市と南足柄市、綾瀬市 (0467-00-2583) へ。[綾瀬市の窓口](/contacts/ayase/)\n\n## 小田原市\n",
+            1,
+            &MarkdownOptions {
+                base_path: "/",
+                allow_raw_html: false,
+                keep_whole: &places,
+            },
+        )
+        .html;
+        for whole in ["小田原市", "南足柄市", "綾瀬市", "0467-00-2583"] {
+            assert!(
+                html.contains(&format!(r#"<span class="nobr">{whole}</span>"#)),
+                "{html}"
+            );
+        }
+        assert!(
+            !html.contains(r#"<span class="nobr">足柄</span>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                r#"<a href="/contacts/ayase/"><span class="nobr">綾瀬市</span>の窓口</a>"#
+            ),
+            "{html}"
+        );
+        // Headings are left to the theme (word-break: auto-phrase).
+        assert!(html.contains(">小田原市</h2>"), "{html}");
+        assert_eq!(
+            unbroken_ranges(vec![(0, 12)], vec![(5, 9), (12, 15)]),
+            vec![(0, 12), (12, 15)]
+        );
+    }
+
     use super::*;
 
     fn r(md: &str) -> Rendered {
@@ -431,6 +530,7 @@ mod tests {
             &MarkdownOptions {
                 base_path: "/sub/",
                 allow_raw_html: false,
+                keep_whole: &KeepWhole::default(),
             },
         )
     }

@@ -472,8 +472,35 @@ fn facilities_index(site: &Site) -> PageJob {
     c.insert("total", &site.facilities.len());
     c.insert("care", &site.care);
     c.insert("types", &site.facility_types);
+    c.insert("care_groups", &term_groups(&site.care));
+    c.insert("type_groups", &term_groups(&site.facility_types));
     c.insert("municipalities", &site.municipalities);
     job(route, "facilities.html", c)
+}
+
+/// Terms of a vocabulary under their `group`, for the filter's `<details>`.
+#[derive(Serialize)]
+struct TermGroup<'a> {
+    /// `None`: the terms the file gives no group.
+    name: Option<&'a str>,
+    terms: Vec<&'a crate::site::TermView>,
+}
+
+/// Groups in the order they first appear in the file (a group written in
+/// two places is still one group), terms in file order.
+fn term_groups(terms: &[crate::site::TermView]) -> Vec<TermGroup<'_>> {
+    let mut groups: Vec<TermGroup> = Vec::new();
+    for t in terms {
+        let name = t.group.as_deref();
+        match groups.iter_mut().find(|g| g.name == name) {
+            Some(g) => g.terms.push(t),
+            None => groups.push(TermGroup {
+                name,
+                terms: vec![t],
+            }),
+        }
+    }
+    groups
 }
 
 /// [`crate::site::FacilityList`] as the template sees it, with the

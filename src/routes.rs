@@ -126,7 +126,13 @@ pub enum Route<'a> {
     ServiceWorker,
     /// A file of the theme's `static/`, by its path under it (`css/site.css`).
     Asset(&'a str),
+    /// `/favicon.ico`, which browsers ask for whatever the page links: made
+    /// from the theme's [`FAVICON_PNG`] when it has one.
+    Favicon,
 }
+
+/// The theme's icon that `/favicon.ico` is made of (under `static/`).
+pub const FAVICON_PNG: &str = "icons/favicon-32.png";
 
 impl Route<'_> {
     /// The site path, not encoded: `/contacts/yokohama/`, `/pdf/contacts-all.pdf`.
@@ -151,6 +157,7 @@ impl Route<'_> {
             Route::FacilitiesJson => "/facilities/facilities.json".into(),
             Route::ServiceWorker => "/sw.js".into(),
             Route::Asset(rel) => format!("/assets/{rel}"),
+            Route::Favicon => "/favicon.ico".into(),
         }
     }
 
@@ -233,6 +240,9 @@ pub fn every_route<'a>(ids: &'a SiteIds<'a>) -> Vec<Route<'a>> {
     out.push(Route::Pdf(PdfPart::All));
     out.extend(ids.regions.iter().map(|r| Route::Pdf(PdfPart::Region(r))));
     out.extend(ids.assets.iter().map(|a| Route::Asset(a)));
+    if ids.assets.iter().any(|a| a == FAVICON_PNG) {
+        out.push(Route::Favicon);
+    }
     out.extend([
         Route::Sitemap,
         Route::Robots,

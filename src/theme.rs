@@ -17,6 +17,10 @@ pub struct Theme {
     pub name: String,
     /// The site folder.
     root: PathBuf,
+    /// The theme's folder: `themes/<name>`, or the built-in theme unpacked
+    /// under `.cache/theme/` when the site has no `themes/default/`.
+    dir: PathBuf,
+    builtin: bool,
 }
 
 /// One template as Tera knows it: its name (`partials/window.html`), the file
@@ -36,20 +40,46 @@ pub struct TemplateListError {
 }
 
 impl Theme {
+    /// The theme `themes/<name>` of the site at `root` (it may be missing:
+    /// `check` says so).
     pub fn new(root: &Path, name: &str) -> Theme {
         Theme {
             name: name.to_string(),
             root: root.to_path_buf(),
+            dir: root.join("themes").join(name),
+            builtin: false,
         }
+    }
+
+    /// Like [`Theme::new`], but the default theme comes from the program when
+    /// the site has no `themes/default/` (the program works alone).
+    pub fn open(root: &Path, name: &str) -> Result<Theme, crate::builtin_theme::BuiltinThemeError> {
+        let theme = Theme::new(root, name);
+        if name != DEFAULT_THEME || theme.dir.is_dir() {
+            return Ok(theme);
+        }
+        Ok(Theme {
+            dir: crate::builtin_theme::unpacked(root)?,
+            builtin: true,
+            ..theme
+        })
+    }
+
+    /// Whether this is the theme built into the program.
+    pub fn is_builtin(&self) -> bool {
+        self.builtin
     }
 
     /// `themes/<name>`, relative to the site (for messages).
     pub fn rel(&self) -> String {
+        if self.builtin {
+            return format!("内蔵テーマ ({})", self.name);
+        }
         format!("themes/{}", self.name)
     }
 
     pub fn dir(&self) -> PathBuf {
-        self.root.join("themes").join(&self.name)
+        self.dir.clone()
     }
 
     pub fn static_dir(&self) -> PathBuf {
@@ -78,7 +108,12 @@ impl Theme {
 
     fn html_files(&self, dir: &Path) -> Result<Vec<TemplateFile>, TemplateListError> {
         let mut out = Vec::new();
-        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        // Real files only: a linked folder or file is not read (the loader
+        // warns about links, and refuses those that lead out of the site).
+        let walker = walkdir::WalkDir::new(dir)
+            .follow_root_links(false)
+            .sort_by_file_name();
+        for entry in walker {
             let entry = entry.map_err(|e| TemplateListError {
                 folder: rel_path(&self.root, dir),
                 message: e.to_string(),

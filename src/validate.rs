@@ -100,9 +100,16 @@ pub fn validate<'a>(
         .or(raw.site.as_ref().map(|(_, c)| c.base_url.value.as_str()))
         .and_then(|b| url_rule::base_url(b).ok())
         .unwrap_or_else(BaseUrl::root);
+    // Place names stay on one line in running text (小/田原市), as phone numbers do.
+    let place_names = crate::markdown::KeepWhole::new(
+        raw.municipalities
+            .iter()
+            .flat_map(|(_, list)| list.iter().map(|m| m.value.name.value.as_str())),
+    );
     let md = MarkdownOptions {
         base_path: &base.path,
         allow_raw_html: raw.site.as_ref().is_some_and(|(_, c)| c.allow_raw_html),
+        keep_whole: &place_names,
     };
     let pages = crate::kinds::pages::render(&raw.pages, opts.drafts, &md);
     let drafts = crate::kinds::pages::draft_paths(&raw.pages, opts.drafts);

@@ -76,6 +76,10 @@ fn page_types() -> Vec<(&'static str, String)> {
         ("municipality", "/contacts/yokohama/".into()),
         ("region", "/regions/shonan-east/".into()),
         ("facilities hub", "/facilities/".into()),
+        (
+            "facilities filtered",
+            "/facilities/?municipality=chigasaki&type=home-nursing&care=ventilator".into(),
+        ),
         ("facility list", "/facilities/care/ventilator/".into()),
         ("facility detail", format!("/facilities/{first_facility}/")),
         (
@@ -229,8 +233,8 @@ fn no_horizontal_scroll_at_320_375_nor_with_text_at_200_percent() {
 /// Stretches of text a line must never break inside, as (text, element) of
 /// those that the open page breaks: phone numbers, (直通)/(代表), counts like
 /// "(5)" and the municipalities' names (`NAMES`). In markdown's running text
-/// (`.prose`) only phone numbers are checked: the markdown renderer keeps them
-/// whole (`<span class="nobr">`); names and counts there may still break.
+/// (`.prose`) phone numbers and names are checked: the markdown renderer keeps
+/// them whole (`<span class="nobr">`); a count there may still break.
 const UNBROKEN_JS: &str = r#"(() => {
   const pattern = new RegExp('\\d{2,5}-\\d{1,4}-\\d{3,4}|\\((?:直通|代表)\\)|\\(\\d+\\)|' + NAMES.join('|'), 'g');
   const broken = [];
@@ -240,7 +244,7 @@ const UNBROKEN_JS: &str = r#"(() => {
     if (!el || el.closest('[hidden], .visually-hidden, script, style, noscript') || el.getClientRects().length === 0) continue;
     const prose = el.closest('.prose') !== null;
     for (const m of n.data.matchAll(pattern)) {
-      if (prose && !/^\d/.test(m[0])) continue;
+      if (prose && m[0].startsWith('(')) continue;
       const r = document.createRange();
       r.setStart(n, m.index);
       r.setEnd(n, m.index + m[0].length);
@@ -263,7 +267,7 @@ fn municipality_names_js() -> String {
     serde_json::to_string(&names).unwrap()
 }
 
-/// Issue #16: "小/田原市", "(直/通)", "(5/)", "0467-/00-2583" at 375 px. Japanese
+/// Issue #16: "小/田原市", "綾瀬/市", "(直/通)", "(5/)", "0467-/00-2583" at 375 px. Japanese
 /// may break between any two characters; the theme keeps these whole (nowrap,
 /// keep-all, auto-phrase, search.js's `ohs-nobr`) at 320 and 375 px and with
 /// the text at 200 %.
@@ -294,6 +298,46 @@ fn no_line_breaks_inside_phone_numbers_or_place_names() {
         "broken over two lines:\n{}",
         failures.join("\n")
     );
+}
+
+/// Issue #16: on every page of the emergency manual the 119, #8000 and #7119
+/// buttons are inside the first screen of a phone (375×667, the page not
+/// scrolled), 44 px at least, each with its line on when to call; `#` is
+/// written `%23` (a raw `#` would end the URL). The header's 緊急時 button and
+/// the home page's card lead there.
+#[test]
+fn emergency_call_buttons_are_on_the_first_screen() {
+    let Some(browser) = browser() else { return };
+    let page = browser.new_page();
+    for path in ["/emergency/", "/emergency/call-119/", "/emergency/cpr/"] {
+        page.set_viewport(375, 667);
+        open(&page, path);
+        let v = page.eval_json(
+            "(() => { scrollTo(0, 0); return ['tel:119', 'tel:%238000', 'tel:%237119'].map(h => {                const a = document.querySelector(`main a[href='${h}']`); if (!a) return [h, 'missing'];                const r = a.getBoundingClientRect();                return [h, Math.round(r.top), Math.round(r.bottom), Math.round(r.width), Math.round(r.height), a.querySelector('.call-when')?.textContent || '']; }); })()",
+        );
+        for b in v.as_array().unwrap() {
+            let (top, bottom, w, h) = (
+                b[1].as_f64().unwrap_or(-1.0),
+                b[2].as_f64().unwrap_or(f64::MAX),
+                b[3].as_f64().unwrap_or(0.0),
+                b[4].as_f64().unwrap_or(0.0),
+            );
+            assert!(
+                top >= 0.0 && bottom <= 667.0 && w >= 44.0 && h >= 44.0,
+                "{path}: {b} is not a big button on the first screen"
+            );
+            assert!(
+                b[5].as_str().is_some_and(|t| t.chars().count() > 5),
+                "{path}: {b} says when to call"
+            );
+        }
+        eprintln!("{path} at 375×667: {v}");
+    }
+    let home = std::fs::read_to_string(fixture().out.join("index.html")).unwrap();
+    assert!(home.contains("<a class=\"emergency-link\" href=\"/emergency/\">"));
+    assert!(home.contains("<a class=\"card card-emergency\" href=\"/emergency/\">"));
+    let html = std::fs::read_to_string(fixture().out.join("emergency/index.html")).unwrap();
+    assert!(html.contains("href=\"tel:%238000\"") && !html.contains("href=\"tel:#"));
 }
 
 /// Every tap target's box, except links inside running text.

@@ -153,7 +153,7 @@ fn facility_page_shows_care_chips_tel_and_date() {
     assert!(html.contains("href=\"tel:+81450001001\""));
     assert!(html.contains("令和7年(2025年)3月1日"));
     let muni = std::fs::read_to_string(out.join("contacts/yokohama/index.html")).unwrap();
-    assert!(muni.contains("href=\"/facilities/municipality/yokohama/\""));
+    assert!(muni.contains("href=\"/facilities/?municipality=yokohama\""));
 }
 
 #[test]
@@ -238,21 +238,58 @@ fn facility_bad_tel_and_url() {
 
 use crate::common;
 
+/// Every facility id the filter shows, over all its pages of 20 (clicks
+/// 「次の20件」 until it is gone), then back on the first page.
+fn shown_all(page: &common::browser::Page) -> Vec<String> {
+    let v = page.eval_json(
+        "(async () => { const ids = []; const next = document.querySelector('#ff-pager [data-page=next]'); \
+           const pager = document.getElementById('ff-pager'); \
+           for (let i = 0; i < 1000; i++) { \
+             ids.push(...[...document.querySelectorAll('#ff-results .facility-name')].map(a => a.getAttribute('href').split('/').filter(Boolean).pop())); \
+             if (pager.hidden || next.hidden) break; next.click(); } \
+           const prev = document.querySelector('#ff-pager [data-page=prev]'); \
+           while (!pager.hidden && !prev.hidden) prev.click(); \
+           return ids; })()",
+    );
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn shown(page: &common::browser::Page) -> BTreeSet<String> {
+    let ids = shown_all(page);
+    let set: BTreeSet<String> = ids.iter().cloned().collect();
+    assert_eq!(set.len(), ids.len(), "a facility shown twice: {ids:?}");
+    set
+}
+
+/// Ids on a static list page of the build.
+fn static_ids(out: &std::path::Path, rel: &str) -> BTreeSet<String> {
+    listed_ids(&std::fs::read_to_string(out.join(rel)).unwrap())
+        .into_iter()
+        .collect()
+}
+
+fn wait_ready(page: &common::browser::Page) {
+    assert!(page.wait_for(
+        "window.__ohisamaFacilitiesReady === true",
+        std::time::Duration::from_secs(20)
+    ));
+}
+
 /// The filter script on /facilities/ narrows by region + care exactly like the
-/// intersection of the static region and care pages, and adding a type narrows further.
+/// intersection of the static region and care pages, and adding a type narrows
+/// further; every result is shown once over the pages of 20.
 #[test]
 fn js_filter_matches_static_pages() {
     let Some(browser) = common::browser::Browser::new() else {
         return;
     };
-    let (_site, out) = build_sample();
-    let read_ids = |rel: &str| -> BTreeSet<String> {
-        listed_ids(&std::fs::read_to_string(out.join(rel)).unwrap())
-            .into_iter()
-            .collect()
-    };
-    let kenoh = read_ids("facilities/region/kenoh/index.html");
-    let ventilator = read_ids("facilities/care/ventilator/index.html");
+    let (site, out) = build_sample();
+    let kenoh = static_ids(&out, "facilities/region/kenoh/index.html");
+    let ventilator = static_ids(&out, "facilities/care/ventilator/index.html");
     let expected: BTreeSet<String> = kenoh.intersection(&ventilator).cloned().collect();
     assert!(
         !expected.is_empty() && expected.len() < kenoh.len(),
@@ -262,41 +299,33 @@ fn js_filter_matches_static_pages() {
     let (base, _server) = common::browser::serve_dir(&out);
     let page = browser.new_page();
     page.goto(&format!("{base}/facilities/"));
-    assert!(page.wait_for(
-        "window.__ohisamaFacilitiesReady === true",
-        std::time::Duration::from_secs(20)
-    ));
-    let shown = |page: &common::browser::Page| -> BTreeSet<String> {
-        let v = page.eval_json(
-            "[...document.querySelectorAll('#ff-results .facility-name')].map(a => a.getAttribute('href').split('/').filter(Boolean).pop())",
-        );
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_str().unwrap().to_string())
-            .collect()
-    };
-    // Nothing chosen: every facility.
+    wait_ready(&page);
+    // Nothing chosen: every facility, 20 on a page.
+    let total = ohisama::build::check(&site.options())
+        .unwrap()
+        .0
+        .facilities
+        .len();
+    assert_eq!(shown(&page).len(), total);
     assert_eq!(
-        shown(&page).len(),
-        ohisama::build::check(&_site.options())
-            .unwrap()
-            .0
-            .facilities
-            .len()
+        page.eval_json("document.querySelectorAll('#ff-results > li').length"),
+        20
     );
 
     // Region 県央 + care 人工呼吸器, as a family would choose them.
     page.eval_json(
         "(() => { const f = document.getElementById('facility-filter'); \
            f.elements.region.value = 'kenoh'; f.elements.region.dispatchEvent(new Event('change', {bubbles: true})); \
-           const box = f.querySelector('input[name=care][value=ventilator]'); box.click(); return true; })()",
+           f.querySelector('input[name=care][value=ventilator]').click(); return true; })()",
     );
     assert_eq!(shown(&page), expected);
     let status = page.eval_json("document.getElementById('ff-count').textContent");
-    assert_eq!(
-        status.as_str().unwrap(),
-        format!("{}件見つかりました", expected.len())
+    assert!(
+        status
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{}件見つかりました", expected.len())),
+        "{status}"
     );
     assert!(
         page.eval_json("location.search")
@@ -306,13 +335,19 @@ fn js_filter_matches_static_pages() {
     );
 
     // Add a type: the intersection with the static type page.
-    let nursing = read_ids("facilities/type/home-nursing/index.html");
-    page.eval_json(
-        "(() => { const f = document.getElementById('facility-filter'); f.elements.type.value = 'home-nursing'; \
-           f.elements.type.dispatchEvent(new Event('change', {bubbles: true})); return true; })()",
-    );
+    let nursing = static_ids(&out, "facilities/type/home-nursing/index.html");
+    page.eval_json("document.querySelector('input[name=type][value=home-nursing]').click()");
     let narrower: BTreeSet<String> = expected.intersection(&nursing).cloned().collect();
     assert_eq!(shown(&page), narrower);
+    // Two types: either one.
+    let pharmacy = static_ids(&out, "facilities/type/pharmacy/index.html");
+    page.eval_json("document.querySelector('input[name=type][value=pharmacy]').click()");
+    let either: BTreeSet<String> = expected
+        .iter()
+        .filter(|id| nursing.contains(*id) || pharmacy.contains(*id))
+        .cloned()
+        .collect();
+    assert_eq!(shown(&page), either);
 
     // A combination nobody offers says so and suggests widening.
     page.eval_json(
@@ -324,12 +359,131 @@ fn js_filter_matches_static_pages() {
     let msg = page.eval_json("document.getElementById('ff-count').textContent");
     assert!(msg.as_str().unwrap().contains("広げて"), "{msg}");
 
-    // A shared link restores the same filter.
+    // A shared link restores the same filter, on the page it names.
     let page2 = browser.new_page();
     page2.goto(&format!("{base}/facilities/?region=kenoh&care=ventilator"));
-    assert!(page2.wait_for(
-        "window.__ohisamaFacilitiesReady === true",
-        std::time::Duration::from_secs(20)
-    ));
+    wait_ready(&page2);
     assert_eq!(shown(&page2), expected);
+    page2.goto(&format!("{base}/facilities/?page=2"));
+    wait_ready(&page2);
+    let second = page2.eval_json(
+        "[document.getElementById('ff-count').textContent, document.querySelector('#ff-results .facility-name').textContent]",
+    );
+    assert!(
+        second[0].as_str().unwrap().contains("21〜40件目"),
+        "{second}"
+    );
+
+    // A hostile or stale link: unknown values choose nothing, a page past the
+    // end shows the last one, markup in the URL stays text.
+    page2.goto(&format!(
+        "{base}/facilities/?municipality=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&care=no-such-care&type=%22&page=99999"
+    ));
+    wait_ready(&page2);
+    let v = page2.eval_json(
+        "[document.getElementById('ff-municipality').value, document.querySelectorAll('#facility-filter input:checked').length,           document.getElementById('ff-count').textContent, document.querySelectorAll('main img').length,           document.querySelector('#ff-pager [data-page=next]').hidden]",
+    );
+    assert_eq!(v[0], "", "{v}");
+    assert_eq!(v[1], 0, "{v}");
+    let last_first = (total - 1) / 20 * 20 + 1;
+    assert!(
+        v[2].as_str()
+            .unwrap()
+            .contains(&format!("{last_first}〜{total}件目")),
+        "{v}"
+    );
+    assert_eq!(v[3], 0, "{v}");
+    assert_eq!(v[4], true, "{v}");
+}
+
+/// Issue #16 at 375×667: /facilities/ is under 8,000 px, and "a 訪問看護 in
+/// 茅ヶ崎市 that takes 人工呼吸器" is 4 taps: the 市町村 list (open it, pick
+/// 茅ヶ崎市), then the chips 訪問看護ステーション and 人工呼吸器, both visible
+/// without opening anything. The result is the static lists' intersection and
+/// has a tap-to-call button. Without JS the form stays hidden and the static
+/// lists are the way in.
+#[test]
+fn phone_task_takes_four_taps_and_the_page_fits() {
+    let Some(browser) = common::browser::Browser::new() else {
+        return;
+    };
+    let (_site, out) = build_sample();
+    let expected: BTreeSet<String> = [
+        "facilities/municipality/chigasaki/index.html",
+        "facilities/type/home-nursing/index.html",
+        "facilities/care/ventilator/index.html",
+    ]
+    .iter()
+    .map(|rel| static_ids(&out, rel))
+    .reduce(|a, b| a.intersection(&b).cloned().collect())
+    .unwrap();
+    assert!(!expected.is_empty(), "the sample has such a facility");
+
+    let (base, _server) = common::browser::serve_dir(&out);
+    let page = browser.new_page();
+    page.set_viewport(375, 667);
+    page.goto(&format!("{base}/facilities/"));
+    wait_ready(&page);
+    let height = || {
+        page.eval_json("document.documentElement.scrollHeight")
+            .as_f64()
+            .unwrap()
+    };
+    let first = height();
+    assert!(first < 8000.0, "/facilities/ is {first} px tall at 375 px");
+
+    // Taps 1 and 2: the 市町村 list, 茅ヶ崎市.
+    page.eval_json(
+        "(() => { const s = document.getElementById('ff-municipality'); s.value = 'chigasaki'; \
+           s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()",
+    );
+    // Taps 3 and 4: two chips, each visible (not in a closed group) and big enough.
+    for (name, value) in [("type", "home-nursing"), ("care", "ventilator")] {
+        let tapped = page.eval_json(&format!(
+            "(() => {{ const label = document.querySelector('input[name={name}][value={value}]').closest('label'); \
+               label.scrollIntoView({{block: 'center'}}); const r = label.getBoundingClientRect(); \
+               const visible = r.width >= 44 && r.height >= 44 && document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)?.closest('label') === label; \
+               if (visible) label.click(); return visible; }})()"
+        ));
+        assert_eq!(tapped, true, "the {value} chip is visible and tappable");
+    }
+    assert_eq!(shown(&page), expected);
+    let tel = page
+        .eval_json("document.querySelector('#ff-results a[href^=\"tel:\"]')?.getAttribute('href')");
+    assert!(
+        tel.as_str().is_some_and(|t| t.starts_with("tel:+81")),
+        "a tap-to-call button: {tel}"
+    );
+    assert_eq!(
+        page.eval_json("location.search"),
+        "?municipality=chigasaki&type=home-nursing&care=ventilator"
+    );
+    let filtered = height();
+    assert!(filtered < 8000.0, "{filtered} px once filtered");
+    eprintln!("/facilities/ at 375 px: {first} px; filtered: {filtered} px");
+
+    // Without JS: no form, and the municipality list links the static pages.
+    let plain = browser.new_page();
+    plain
+        .tab()
+        .call_method(
+            headless_chrome::protocol::cdp::Emulation::SetScriptExecutionDisabled { value: true },
+        )
+        .expect("disable JS");
+    plain.set_viewport(375, 667);
+    plain.goto(&format!("{base}/facilities/"));
+    let v = plain.eval_json(
+        "[document.getElementById('facility-filter').getClientRects().length, \
+          document.getElementById('ff-out').getClientRects().length, \
+          [...document.querySelectorAll('details:has(#by-municipality) .list-links a')].filter(a => a.getClientRects().length).map(a => a.getAttribute('href'))]",
+    );
+    assert_eq!(v[0], 0, "the form is hidden without JS");
+    assert_eq!(v[1], 0, "so are the results");
+    assert!(
+        v[2].as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h == "/facilities/municipality/chigasaki/"),
+        "{v}"
+    );
 }

@@ -156,3 +156,103 @@ fn facilities_csv_round_trips_the_new_columns_and_old_csvs_still_import() {
         csv
     );
 }
+
+// ---------------------------------------------------------------- 訪問できる
+
+/// The /facilities/ filter's 訪問できる dimension: a facility elsewhere that
+/// visits the chosen municipality (a ward counts for its city) is found, by
+/// the control and by a shared link; with a municipality too, both must hold.
+#[test]
+fn the_filter_finds_facilities_that_visit_a_municipality() {
+    use std::collections::BTreeSet;
+    let Some(browser) = crate::common::browser::Browser::new() else {
+        return;
+    };
+    let site = TestSite::sample();
+    let out = site.path("dist");
+    let mut o = site.options();
+    o.out = out.clone();
+    ohisama::build::build(&o).unwrap_or_else(|e| panic!("{}", e.diagnostics().render_text()));
+    let loaded = ohisama::load::load_data(site.root());
+    let visiting = |city: &str| -> BTreeSet<String> {
+        loaded
+            .raw
+            .facilities
+            .iter()
+            .flat_map(|(_, l)| l)
+            .filter(|f| {
+                f.value
+                    .visits
+                    .iter()
+                    .any(|v| v.value.split('/').next() == Some(city))
+            })
+            .map(|f| f.value.id.value.clone())
+            .collect()
+    };
+    let expected = visiting("chigasaki");
+    assert!(
+        expected.contains("samukawa-pokapoka-houmonkango"),
+        "{expected:?}"
+    );
+    assert!(
+        expected.iter().any(|id| !id.starts_with("chigasaki-")),
+        "one from elsewhere"
+    );
+
+    let (base, _server) = crate::common::browser::serve_dir(&out);
+    let page = browser.new_page();
+    let ready = |p: &crate::common::browser::Page| {
+        assert!(p.wait_for(
+            "window.__ohisamaFacilitiesReady === true",
+            std::time::Duration::from_secs(20)
+        ));
+    };
+    let shown = |p: &crate::common::browser::Page| -> BTreeSet<String> {
+        let v = p.eval_json(
+            "(() => { const ids = []; const next = document.querySelector('#ff-pager [data-page=next]'); \
+               const pager = document.getElementById('ff-pager'); \
+               for (let i = 0; i < 100; i++) { \
+                 ids.push(...[...document.querySelectorAll('#ff-results .facility-name')].map(a => a.getAttribute('href').split('/').filter(Boolean).pop())); \
+                 if (pager.hidden || next.hidden) break; next.click(); } \
+               return ids; })()",
+        );
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect()
+    };
+    page.goto(&format!("{base}/facilities/"));
+    ready(&page);
+    page.eval_json(
+        "(() => { const f = document.getElementById('facility-filter'); \
+           f.elements.visit.value = 'chigasaki'; f.elements.visit.dispatchEvent(new Event('change', {bubbles: true})); return true; })()",
+    );
+    assert_eq!(shown(&page), expected);
+    assert!(
+        page.eval_json("location.search")
+            .as_str()
+            .unwrap()
+            .contains("visit=chigasaki")
+    );
+    // A shared link restores it; with a municipality too, both conditions hold.
+    let page2 = browser.new_page();
+    page2.goto(&format!(
+        "{base}/facilities/?visit=chigasaki&municipality=samukawa"
+    ));
+    ready(&page2);
+    let both: BTreeSet<String> = expected
+        .iter()
+        .filter(|id| id.starts_with("samukawa-"))
+        .cloned()
+        .collect();
+    assert!(both.contains("samukawa-pokapoka-houmonkango"));
+    assert_eq!(shown(&page2), both);
+    // 横浜市: stations that visit its wards.
+    let page3 = browser.new_page();
+    page3.goto(&format!("{base}/facilities/?visit=yokohama"));
+    ready(&page3);
+    let yokohama = visiting("yokohama");
+    assert!(!yokohama.is_empty());
+    assert_eq!(shown(&page3), yokohama);
+}

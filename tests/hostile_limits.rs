@@ -604,6 +604,69 @@ fn a_theme_file_linked_inside_the_site_is_warned_about() {
     assert!(err.contains("themes/default/static/css/extra.css"), "{err}");
 }
 
+#[cfg(unix)]
+#[test]
+fn a_site_templates_folder_linked_outside_the_site_is_refused() {
+    let site = built_mini();
+    let foreign = tempfile::tempdir().unwrap();
+    std::fs::write(
+        foreign.path().join("base.html"),
+        "SECRET-TEMPLATE {% block content %}{% endblock %}",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(foreign.path(), site.path("templates")).unwrap();
+    let foreign_before = TreeSnapshot::of(foreign.path());
+    let err = assert_build_refused(&site, &["templates", "サイトのフォルダの外"]);
+    assert!(!err.contains("SECRET"), "{err}");
+    let index = site.read("dist/index.html");
+    assert!(!index.contains("SECRET-TEMPLATE"), "the old dist/ is kept");
+    foreign_before.assert_same(&TreeSnapshot::of(foreign.path()), "outside folder");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_site_template_file_linked_outside_the_site_is_refused() {
+    let site = built_mini();
+    let foreign = tempfile::tempdir().unwrap();
+    std::fs::write(foreign.path().join("page.html"), "SECRET-TEMPLATE").unwrap();
+    site.write("templates/.keep", "");
+    std::os::unix::fs::symlink(
+        foreign.path().join("page.html"),
+        site.path("templates/page.html"),
+    )
+    .unwrap();
+    let err = assert_build_refused(&site, &["templates/page.html", "サイトのフォルダの外"]);
+    assert!(!err.contains("SECRET"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_site_template_linked_inside_the_site_is_warned_about_not_used() {
+    let site = TestSite::mini();
+    site.write(
+        "shared/page.html",
+        "LINKED-TEMPLATE {% block content %}{% endblock %}",
+    );
+    site.write("templates/.keep", "");
+    std::os::unix::fs::symlink("../shared/page.html", site.path("templates/page.html")).unwrap();
+    let out = run(&site, &["build", "--no-pdf"]);
+    sitekit::assert_success(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("警告: templates/ フォルダの中のシンボリックリンクは"),
+        "{err}"
+    );
+    assert!(err.contains("templates/page.html"), "{err}");
+    let used: Vec<_> = walkdir::WalkDir::new(site.path("dist"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("LINKED-TEMPLATE")))
+        .map(|e| e.path().display().to_string())
+        .collect();
+    assert!(used.is_empty(), "a linked template is not used: {used:?}");
+}
+
 // --- line ends ---------------------------------------------------------------
 
 #[test]

@@ -185,6 +185,29 @@ fn one_search_landmark_the_banner_in_the_header_and_the_icons_on_every_page() {
     }
 }
 
+/// Browsers ask for `/favicon.ico` whatever the page links (issue #16: a 404
+/// on every page): the build writes it from the theme's 32 px PNG, as an ICO
+/// holding that PNG.
+#[test]
+fn favicon_ico_at_the_root_holds_the_themes_png() {
+    let site = TestSite::sample();
+    build(&site);
+    let png = std::fs::read(site.path("themes/default/static/icons/favicon-32.png")).unwrap();
+    let ico = std::fs::read(site.path("dist/favicon.ico")).expect("dist/favicon.ico");
+    // ICONDIR: reserved 0, type 1 (icon), one image.
+    assert_eq!(&ico[..6], &[0, 0, 1, 0, 1, 0]);
+    // ICONDIRENTRY: 32×32, 1 plane, 32 bpp, the PNG's size, at offset 22.
+    assert_eq!(&ico[6..8], &[32, 32]);
+    assert_eq!(u16::from_le_bytes([ico[10], ico[11]]), 1);
+    assert_eq!(u16::from_le_bytes([ico[12], ico[13]]), 32);
+    assert_eq!(
+        u32::from_le_bytes(ico[14..18].try_into().unwrap()) as usize,
+        png.len()
+    );
+    assert_eq!(u32::from_le_bytes(ico[18..22].try_into().unwrap()), 22);
+    assert_eq!(&ico[22..], &png[..]);
+}
+
 #[test]
 fn emergency_sheet_has_print_and_save_under_the_form_and_plain_words() {
     let site = TestSite::sample();

@@ -160,7 +160,7 @@ fn broken_files_fail_their_schema() {
 }
 
 /// The vocabulary schemas are derived from the loader's types, so they agree
-/// with `check`: `group:` only on facility types; an optional key may be left
+/// with `check`: `group:` on both, `color:` on neither; an optional key may be left
 /// empty (YAML null) as the loader accepts it; a required one may not.
 #[test]
 fn vocabulary_schemas_agree_with_the_loader() {
@@ -168,10 +168,12 @@ fn vocabulary_schemas_agree_with_the_loader() {
     let types = validator("facility_types.schema.json");
     let fields = validator("fields.schema.json");
     let care_ok = "- id: ventilator\n  name: 人工呼吸器\n";
-    let care_group = "- id: ventilator\n  name: 人工呼吸器\n  group: 医療\n";
+    let care_group = "- id: ventilator\n  name: 人工呼吸器\n  group: 呼吸\n";
+    let care_color = "- id: ventilator\n  name: 人工呼吸器\n  color: red\n";
     let type_group = "- id: hospital\n  name: 病院\n  group: 医療\n";
     assert!(errors(&care, &yaml_to_json(care_ok)).is_empty());
-    assert!(!errors(&care, &yaml_to_json(care_group)).is_empty());
+    assert!(errors(&care, &yaml_to_json(care_group)).is_empty());
+    assert!(!errors(&care, &yaml_to_json(care_color)).is_empty());
     assert!(errors(&types, &yaml_to_json(type_group)).is_empty());
     let field = |border: &str| {
         format!(
@@ -181,7 +183,7 @@ fn vocabulary_schemas_agree_with_the_loader() {
     assert!(errors(&fields, &yaml_to_json(&field("\"#000000\""))).is_empty());
     assert!(errors(&fields, &yaml_to_json(&field(""))).is_empty());
     assert!(!errors(&fields, &yaml_to_json(&field("blue"))).is_empty());
-    for text in [care_ok, care_group, type_group] {
+    for text in [care_ok, care_group, care_color, type_group] {
         let loads = |t: &str| ohisama::load::parse_yaml::<Vec<CareTerm>>(t).is_ok();
         assert_eq!(
             loads(text),

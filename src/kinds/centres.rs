@@ -332,6 +332,8 @@ pub struct CentreView {
     pub url_href: Option<String>,
     /// Who may use it: 「湘南東部地域(藤沢市・茅ヶ崎市・寒川町)」.
     pub serves_label: String,
+    /// The same in parts, for the page (names kept whole); empty: every municipality.
+    pub serves_groups: Vec<ServesGroup>,
     /// Every municipality served (slugs, in municipalities.yaml order).
     pub municipalities: Vec<String>,
     pub updated_iso: Option<String>,
@@ -371,6 +373,7 @@ fn view(
     order: &[&str],
 ) -> CentreView {
     let served = served_slugs(centre, members);
+    let groups = serves_groups(centre, regions, names);
     let (updated_iso, updated_label) =
         date_labels(centre.updated.as_ref().map(|u| u.value.as_str()));
     CentreView {
@@ -386,7 +389,8 @@ fn view(
         note: nonempty(&centre.note),
         url: centre.url.as_ref().map(|u| u.value.clone()),
         url_href: data_href(&centre.url),
-        serves_label: serves_label(centre, regions, names),
+        serves_label: serves_label(&groups),
+        serves_groups: groups,
         municipalities: order
             .iter()
             .filter(|m| served.contains(**m))
@@ -397,24 +401,55 @@ fn view(
     }
 }
 
-/// 「湘南東部地域(藤沢市・茅ヶ崎市・寒川町)」: each region with its members'
-/// names, then the municipalities named on their own.
-fn serves_label(centre: &Centre, regions: &[RegionView], names: &BTreeMap<&str, &str>) -> String {
+/// One part of who may use a centre: a region with its members' names, or a
+/// municipality named on its own (`region: None`). The page keeps each name
+/// whole (`span.nobr`), so it is given as parts, not as one string.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServesGroup {
+    pub region: Option<String>,
+    pub names: Vec<String>,
+}
+
+/// Each region with its members' names, then the municipalities named on
+/// their own; none when the centre serves every region (「すべての市町村」).
+fn serves_groups(
+    centre: &Centre,
+    regions: &[RegionView],
+    names: &BTreeMap<&str, &str>,
+) -> Vec<ServesGroup> {
     let name_of = |slug: &str| names.get(slug).copied().unwrap_or(slug).to_string();
     let wanted: BTreeSet<&str> = centre.regions.iter().map(|r| r.value.as_str()).collect();
     let all_regions = !regions.is_empty() && regions.iter().all(|r| wanted.contains(r.id.as_str()));
     if all_regions && centre.municipalities.is_empty() {
-        return "すべての市町村".to_string();
+        return Vec::new();
     }
     let by_region = regions
         .iter()
         .filter(|r| wanted.contains(r.id.as_str()))
-        .map(|r| {
-            let ms: Vec<String> = r.municipalities.iter().map(|m| name_of(m)).collect();
-            format!("{}地域({})", r.name, ms.join("・"))
+        .map(|r| ServesGroup {
+            region: Some(format!("{}地域", r.name)),
+            names: r.municipalities.iter().map(|m| name_of(m)).collect(),
         });
-    let own = centre.municipalities.iter().map(|m| name_of(&m.value));
-    by_region.chain(own).collect::<Vec<_>>().join("・")
+    let own = centre.municipalities.iter().map(|m| ServesGroup {
+        region: None,
+        names: vec![name_of(&m.value)],
+    });
+    by_region.chain(own).collect()
+}
+
+/// 「湘南東部地域(藤沢市・茅ヶ崎市・寒川町)」: the groups as one line of text.
+fn serves_label(groups: &[ServesGroup]) -> String {
+    if groups.is_empty() {
+        return "すべての市町村".to_string();
+    }
+    groups
+        .iter()
+        .map(|g| match &g.region {
+            Some(region) => format!("{region}({})", g.names.join("・")),
+            None => g.names.join("・"),
+        })
+        .collect::<Vec<_>>()
+        .join("・")
 }
 
 /// The centres a municipality's families may call, the most local first
@@ -507,6 +542,7 @@ mod tests {
             url: None,
             url_href: None,
             serves_label: String::new(),
+            serves_groups: Vec::new(),
             municipalities: served.iter().map(|s| s.to_string()).collect(),
             updated_iso: None,
             updated_label: None,

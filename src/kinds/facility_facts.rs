@@ -251,6 +251,10 @@ pub struct FactsView {
     /// Area ids (`chigasaki`, `yokohama/kohoku`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub visits: Vec<String>,
+    /// The municipalities visited (a ward counts for its city), each once:
+    /// the 訪問できる dimension of the /facilities/ filter.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub visit_municipalities: Vec<String>,
     /// `open` / `consult` / `closed`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub intake: Option<String>,
@@ -280,6 +284,13 @@ pub fn view(f: &Facility, areas: &BTreeMap<String, String>, today: Option<Date>)
             .collect::<Vec<_>>()
             .join("・"),
         visits: f.visits.iter().map(|v| v.value.clone()).collect(),
+        visit_municipalities: f.visits.iter().fold(Vec::new(), |mut cities, v| {
+            let city = v.value.split('/').next().unwrap_or_default().to_string();
+            if !cities.contains(&city) {
+                cities.push(city);
+            }
+            cities
+        }),
         intake: f.intake.as_ref().map(|i| i.value.key().to_string()),
         intake_label: f.intake.as_ref().map(|i| i.value.label().to_string()),
         intake_checked_iso: checked.map(|d| d.to_string()),

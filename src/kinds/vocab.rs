@@ -169,6 +169,12 @@ pub struct CareTerm {
     #[schemars(title = "よみ", description = "ひらがな (検索に使います)")]
     pub kana: String,
     #[serde(default)]
+    #[schemars(
+        title = "分類",
+        description = "施設検索の絞り込みでまとめて表示する分類 (例: 呼吸 / 栄養 / その他)"
+    )]
+    pub group: Option<String>,
+    #[serde(default)]
     #[schemars(title = "説明", description = "任意")]
     pub description: Option<String>,
 }
@@ -470,7 +476,7 @@ pub struct RegionView {
     pub municipalities: Vec<String>,
 }
 
-/// A kind of care or a facility type (`group` only for facility types).
+/// A kind of care or a facility type, with the group the filter shows it under.
 #[derive(Debug, Clone, Serialize)]
 pub struct TermView {
     pub id: String,
@@ -520,7 +526,7 @@ pub fn care_views(src: &Option<(String, Vec<S<CareTerm>>)>) -> Vec<TermView> {
             id: t.id.value.clone(),
             name: t.name.value.clone(),
             kana: t.kana.clone(),
-            group: None,
+            group: t.group.clone(),
         })
         .collect()
 }

@@ -15,6 +15,17 @@ pub enum ExportFormat {
     Csv,
 }
 
+/// What `ohisama theme` does.
+#[derive(Debug, clap::Subcommand)]
+pub enum ThemeAction {
+    /// 内蔵のテーマを themes/default/ に書き出して、編集できるようにする (既にあれば何もしない)
+    Eject {
+        /// サイトのフォルダ
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
 #[derive(Debug, clap::Subcommand)]
 pub enum ToolCommand {
     /// VS Code で補完・検査するための JSON Schema を schemas/ に書き出す
@@ -54,13 +65,18 @@ pub enum ToolCommand {
         #[arg(long)]
         force: bool,
     },
-    /// 新しいサイトを作る (テーマ、最小限のデータ、トップページ)
+    /// 新しいサイトを作る (最小限のデータとトップページ。テーマはプログラムに内蔵のもの)
     New {
         /// 作るフォルダ (無いか空であること)
         dir: PathBuf,
-        /// テーマ (themes/) をコピーする元のサイト
-        #[arg(long, default_value = ".")]
-        from: PathBuf,
+        /// テーマ (themes/) をコピーする元のサイト (省略すると内蔵のテーマを使う)
+        #[arg(long)]
+        from: Option<PathBuf>,
+    },
+    /// テーマの操作
+    Theme {
+        #[command(subcommand)]
+        action: ThemeAction,
     },
     /// 2つの版のデータを比べ、窓口・施設の追加・削除・変更を市町村ごとに表示する
     Diff {
@@ -138,7 +154,10 @@ pub fn run(cmd: ToolCommand) -> anyhow::Result<ExitCode> {
             root,
             force,
         } => export_csv(kind, &root, out, force),
-        ToolCommand::New { dir, from } => Ok(new_site(&dir, &from)),
+        ToolCommand::New { dir, from } => Ok(new_site(&dir, from.as_deref())),
+        ToolCommand::Theme {
+            action: ThemeAction::Eject { root },
+        } => Ok(eject_theme(&root)),
         ToolCommand::Diff {
             old,
             new,
@@ -241,14 +260,31 @@ fn export_csv(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `new`: a new site in `dir`, with the theme of the site `from`.
-fn new_site(dir: &Path, from: &Path) -> ExitCode {
+/// `new`: a new site in `dir`, with the built-in theme or the themes of the site `from`.
+fn new_site(dir: &Path, from: Option<&Path>) -> ExitCode {
     match super::scaffold::new_site(dir, from) {
         Ok(site) => {
             eprintln!(
                 "{} にサイトを作りました ({} ファイル)。\n  次に: ohisama check --root {0}\n        ohisama build --root {0}",
                 site.dir.display(),
                 site.files
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("エラー: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `theme eject`: the built-in theme written to `themes/default/` for editing.
+fn eject_theme(root: &Path) -> ExitCode {
+    match crate::builtin_theme::eject(root) {
+        Ok((dir, n)) => {
+            eprintln!(
+                "内蔵のテーマを {} に書き出しました ({n} ファイル)。これからはこのフォルダのテーマが使われます。\n  一部だけ変えるときは、テーマ全体ではなく templates/ に同じ名前のテンプレートを置く方法もあります",
+                dir.display()
             );
             ExitCode::SUCCESS
         }

@@ -1,5 +1,6 @@
-//! `ohisama new DIR`: a new site (for another prefecture, or a test) with the
-//! theme of an existing site, a minimal data set and a home page. It passes
+//! `ohisama new DIR`: a new site (for another prefecture, or a test) with a
+//! minimal data set and a home page, using the theme built into the program
+//! (or, with `--from`, a copy of an existing site's `themes/`). It passes
 //! `check` and builds at once; every placeholder says what to replace.
 
 use super::yaml_out::schema_line;
@@ -10,7 +11,7 @@ pub enum NewSiteError {
     #[error("{0} は空のフォルダではありません。新しいフォルダ名を指定してください")]
     NotEmpty(PathBuf),
     #[error(
-        "テーマ {0} がありません。--from にテーマ (themes/) のあるサイトのフォルダを指定してください"
+        "テーマ {0} がありません。--from にはテーマ (themes/default/) のあるサイトのフォルダを指定してください。--from を付けなければ、プログラムに内蔵のテーマを使います"
     )]
     NoTheme(PathBuf),
     #[error("{path} に書き込めませんでした: {source}")]
@@ -233,18 +234,21 @@ pub struct NewSite {
     pub files: usize,
 }
 
-/// Creates a new site in `dir` (absent or empty) with the theme of the site at `from`.
-/// Everything is made in a temp folder beside `dir` and renamed into place at the end.
-pub fn new_site(dir: &Path, from: &Path) -> Result<NewSite, NewSiteError> {
+/// Creates a new site in `dir` (absent or empty): with the built-in theme, or
+/// with a copy of the themes of the site at `from`. Everything is made in a
+/// temp folder beside `dir` and renamed into place at the end.
+pub fn new_site(dir: &Path, from: Option<&Path>) -> Result<NewSite, NewSiteError> {
     if dir.exists() {
         let empty = dir.is_dir() && std::fs::read_dir(dir).map_err(io(dir))?.next().is_none();
         if !empty {
             return Err(NewSiteError::NotEmpty(dir.to_path_buf()));
         }
     }
-    let themes = from.join("themes");
-    if !themes.join("default").join("templates").is_dir() {
-        return Err(NewSiteError::NoTheme(themes));
+    let themes = from.map(|f| f.join("themes"));
+    if let Some(themes) = &themes
+        && !themes.join("default").join("templates").is_dir()
+    {
+        return Err(NewSiteError::NoTheme(themes.clone()));
     }
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -265,7 +269,9 @@ pub fn new_site(dir: &Path, from: &Path) -> Result<NewSite, NewSiteError> {
         std::fs::write(&path, text).map_err(io(&path))?;
         count += 1;
     }
-    count += copy_tree(&themes, &root.join("themes"))?;
+    if let Some(themes) = &themes {
+        count += copy_tree(themes, &root.join("themes"))?;
+    }
     let schemas = super::schema::write_schemas(root, &root.join("schemas"))
         .map_err(|d| NewSiteError::Schema(d.render_text()))?;
     count += schemas.len();
