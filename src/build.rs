@@ -219,7 +219,8 @@ fn output_notes(opts: &BuildOptions, target: &OutputTarget) -> Vec<String> {
 }
 
 /// Renders the PDFs (when asked for) into the staging folder; returns the
-/// links the pages show, by region id (`all` for the whole directory).
+/// links the pages show, by region id (`all` for the whole directory) and,
+/// for the contact cards, by their site path (`/pdf/card-chigasaki.pdf`).
 fn stage_pdfs(
     opts: &BuildOptions,
     theme: &Theme,
@@ -232,14 +233,18 @@ fn stage_pdfs(
         return Ok(pdf_links);
     }
     for file in render_pdfs(opts, theme, site, diags)? {
-        let route = Route::Pdf(
-            file.region_id
-                .as_deref()
-                .map_or(PdfPart::All, PdfPart::Region),
-        );
+        let route = Route::Pdf(match (&file.card_of, &file.region_id) {
+            (Some(slug), _) => PdfPart::Card(slug),
+            (None, Some(region)) => PdfPart::Region(region),
+            (None, None) => PdfPart::All,
+        });
         staging.write(&route.file(), &file.bytes)?;
+        let key = match (&file.card_of, &file.region_id) {
+            (Some(_), _) => route.path(),
+            (None, region) => region.clone().unwrap_or_else(|| "all".into()),
+        };
         pdf_links.insert(
-            file.region_id.clone().unwrap_or_else(|| "all".into()),
+            key,
             PdfLink {
                 href: route.href(&site.base_path),
                 file_name: file.file_name.clone(),
@@ -333,7 +338,24 @@ fn render_pdfs(
     diags: &mut Diagnostics,
 ) -> Result<Vec<crate::pdf::PdfFile>, BuildError> {
     let directory = crate::derived::pdf_directory(site);
-    let result = crate::pdf::PdfRenderer::new(&theme.dir()).and_then(|r| r.render(&directory));
+    let result = crate::pdf::PdfRenderer::new(&theme.dir()).and_then(|r| {
+        let mut files = r.render(&directory)?;
+        if r.has_card_template() {
+            files.extend(r.render_cards(&crate::derived::pdf_cards(site))?);
+        } else {
+            // A theme made before the cards: the site still builds, without them.
+            diags.push(
+                Diagnostic::warning(
+                    format!("{}/pdf/{}", theme.rel(), crate::pdf::CARD_TEMPLATE),
+                    0,
+                    0,
+                    "テーマに連絡先カードのテンプレートが無いため、連絡先カード (PDF) を作りませんでした",
+                )
+                .hint("themes/default/pdf/card.typ をこのテーマの pdf/ にコピーしてください"),
+            );
+        }
+        Ok(files)
+    });
     match result {
         Ok(files) => {
             for f in &files {
@@ -416,10 +438,14 @@ fn build_search(
         path: fresh.path().to_path_buf(),
         source,
     })?;
-    let (index, grams) =
-        crate::search::SearchIndex::build_with_grams(&docs, &fresh.path().join(SEARCH_INDEX))
-            .map_err(search_failed)?;
+    let index_dir = fresh.path().join(SEARCH_INDEX);
+    let (mut index, grams) =
+        crate::search::SearchIndex::build_with_grams(&docs, &index_dir).map_err(search_failed)?;
     t.lap("search index");
+    index
+        .set_vocabulary(&crate::derived::search_vocabulary(site), &index_dir)
+        .map_err(search_failed)?;
+    t.lap("search expansions");
     let stats = index
         .export_built(&docs, grams, &staging.path().join("search"))
         .map_err(search_failed)?;

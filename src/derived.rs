@@ -4,7 +4,21 @@
 
 use crate::pdf;
 use crate::search::SearchDoc;
-use crate::site::Site;
+use crate::site::{MunicipalityView, Site};
+
+fn pdf_fields(site: &Site) -> Vec<pdf::Field> {
+    site.fields
+        .iter()
+        .map(|f| pdf::Field {
+            id: f.id.clone(),
+            name: f.name.clone(),
+            color: f.color.clone(),
+            text_color: f.text_color.clone(),
+            tint: f.tint.clone(),
+            description: f.description.clone(),
+        })
+        .collect()
+}
 
 pub fn pdf_directory(site: &Site) -> pdf::Directory {
     pdf::Directory {
@@ -17,18 +31,7 @@ pub fn pdf_directory(site: &Site) -> pdf::Directory {
         intro: site.intro.clone(),
         usage: site.usage.clone(),
         sample: site.sample,
-        fields: site
-            .fields
-            .iter()
-            .map(|f| pdf::Field {
-                id: f.id.clone(),
-                name: f.name.clone(),
-                color: f.color.clone(),
-                text_color: f.text_color.clone(),
-                tint: f.tint.clone(),
-                description: f.description.clone(),
-            })
-            .collect(),
+        fields: pdf_fields(site),
         regions: site
             .regions
             .iter()
@@ -64,6 +67,62 @@ pub fn pdf_directory(site: &Site) -> pdf::Directory {
     }
 }
 
+/// The contact cards: one per municipality, in official code order.
+pub fn pdf_cards(site: &Site) -> pdf::CardSet {
+    let fields = pdf_fields(site);
+    let cards = site
+        .municipalities
+        .iter()
+        .map(|m| {
+            let (windows, omitted) = pdf::Card::windows_of(&m.windows, &fields);
+            let (centres, centres_omitted) = support_centres(m);
+            pdf::Card {
+                slug: m.slug.clone(),
+                name: m.name.clone(),
+                kana: m.kana.clone(),
+                region_name: m.region_name.clone(),
+                updated_label: m.updated_label.clone().unwrap_or_default(),
+                page_url: crate::routes::Route::Municipality(&m.slug).absolute(&site.base_url),
+                windows,
+                omitted,
+                centres,
+                centres_omitted,
+            }
+        })
+        .collect();
+    pdf::CardSet {
+        site_title: site.title.clone(),
+        publisher: site.publisher.clone(),
+        edition_label: site.edition_label.clone(),
+        edition_date: site.edition_iso.clone(),
+        sample: site.sample,
+        fields,
+        cards,
+    }
+}
+
+/// The card's 「地域の支援センター」: the centres serving the municipality
+/// (centres.yaml, the most local first), at most [`pdf::MAX_CARD_CENTRES`];
+/// and how many more there are.
+fn support_centres(m: &MunicipalityView) -> (Vec<pdf::CardCentre>, usize) {
+    let centres = m
+        .centres
+        .iter()
+        .take(pdf::MAX_CARD_CENTRES)
+        .map(|c| pdf::CardCentre {
+            name: c.name.clone(),
+            detail: c.detail.clone(),
+            tel: Some(c.tel.clone()),
+            tel_kind_label: Some(c.tel_kind_label.clone()),
+            note: c.note.clone(),
+        })
+        .collect();
+    (
+        centres,
+        m.centres.len().saturating_sub(pdf::MAX_CARD_CENTRES),
+    )
+}
+
 pub(crate) fn join_some<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
     parts
         .into_iter()
@@ -81,4 +140,110 @@ pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
     crate::kinds::centres::search_docs(&site.centres, &site.regions, &mut docs);
     crate::kinds::facilities::search_docs(site, &mut docs);
     docs
+}
+
+/// What the search knows about words: the team's groups (data/synonyms.yaml),
+/// the reading of every term of care.yaml, facility_types.yaml and
+/// fields.yaml (joined to the team's group of the same word, else a group of
+/// its own), and the names and readings of the municipalities.
+pub fn search_vocabulary(site: &Site) -> crate::search::Vocabulary {
+    use crate::kinds::synonyms::Category;
+    use crate::search::analyzer::normalize;
+    use crate::search::expand::{Group, Vocabulary};
+    let mut groups: Vec<Group> = site
+        .synonyms
+        .iter()
+        .map(|g| Group {
+            words: g.words.clone(),
+            typed: g.typed.clone(),
+            topic: g.category.is_topic(),
+            source: g.source.clone(),
+        })
+        .collect();
+    // normalised word → its group
+    let mut known: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for (gi, g) in groups.iter().enumerate() {
+        for w in g.words.iter().chain(&g.typed) {
+            known.entry(normalize(w)).or_insert(gi);
+        }
+    }
+    let terms = [
+        (&site.care, Category::Care, "care.yaml"),
+        (
+            &site.facility_types,
+            Category::Service,
+            "facility_types.yaml",
+        ),
+    ];
+    let mut readings: Vec<(String, String, bool, &str)> = Vec::new();
+    for (list, category, file) in terms {
+        for t in list {
+            readings.push((t.name.clone(), t.kana.clone(), category.is_topic(), file));
+        }
+    }
+    for f in &site.fields {
+        readings.push((f.name.clone(), f.kana.clone(), false, "fields.yaml"));
+    }
+    for (name, kana, topic, file) in readings {
+        let word = term_word(&name);
+        let reading = normalize(kana.trim());
+        if word.is_empty() || reading.is_empty() || known.contains_key(&reading) {
+            continue;
+        }
+        let gi = match known.get(&normalize(&word)) {
+            Some(&gi) => gi,
+            None => {
+                groups.push(Group {
+                    words: vec![word.clone()],
+                    typed: Vec::new(),
+                    topic,
+                    source: format!("{file} のよみ"),
+                });
+                known.insert(normalize(&word), groups.len() - 1);
+                groups.len() - 1
+            }
+        };
+        groups[gi].typed.push(kana.trim().to_string());
+        known.insert(reading, gi);
+    }
+    Vocabulary {
+        groups,
+        places: site.municipalities.iter().map(place_of).collect(),
+        explain_docs: site.pages.iter().map(|p| p.sections.len() as u32).sum(),
+    }
+}
+
+/// The word a vocabulary term is written as in texts: its name before a
+/// parenthesis or a middle dot (吸引(たんの吸引) → 吸引, 保育所・認定こども園 → 保育所).
+fn term_word(name: &str) -> String {
+    name.split(['(', '(', '・'])
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+/// A municipality and the forms a family types for it: 茅ヶ崎市, 茅ヶ崎,
+/// ちがさきし, ちがさき (a form shorter than 2 characters is left out).
+fn place_of(m: &crate::site::MunicipalityView) -> crate::search::expand::Place {
+    let mut forms = vec![m.name.clone(), m.kana.clone()];
+    for (suffix, readings) in [
+        ('市', &["し"][..]),
+        ('町', &["まち", "ちょう"][..]),
+        ('村', &["むら", "そん"][..]),
+    ] {
+        if let Some(short) = m.name.strip_suffix(suffix) {
+            forms.push(short.to_string());
+            for r in readings {
+                if let Some(k) = m.kana.strip_suffix(r) {
+                    forms.push(k.to_string());
+                }
+            }
+        }
+    }
+    forms.retain(|f| f.chars().count() >= 2);
+    crate::search::expand::Place {
+        name: m.name.clone(),
+        forms,
+    }
 }

@@ -28,7 +28,7 @@ pub const DATA_FILES: [&str; 6] = [
 ];
 
 /// The data files a site may have (read when present).
-pub const OPTIONAL_DATA_FILES: [&str; 1] = [crate::kinds::centres::FILE];
+pub const OPTIONAL_DATA_FILES: [&str; 2] = [crate::kinds::centres::FILE, "synonyms.yaml"];
 
 /// What loading produced: the data that could be read, every problem, and the
 /// text of each file (so diagnostics can show the offending line).
@@ -73,10 +73,15 @@ fn load(root: &Path, with_content: bool) -> Loaded {
         facility_types: loader.yaml_file(&data.join("facility_types.yaml")),
         ..RawSite::default()
     };
+    // The optional files. `symlink_metadata`: a dangling link is reported,
+    // not taken for no file.
     let centres = data.join(crate::kinds::centres::FILE);
-    // `symlink_metadata`: a dangling link is reported, not taken for no file.
     if centres.symlink_metadata().is_ok() {
         raw.centres = loader.yaml_file(&centres);
+    }
+    let synonyms = data.join("synonyms.yaml");
+    if synonyms.symlink_metadata().is_ok() {
+        raw.synonyms = loader.yaml_file(&synonyms);
     }
     let contact_paths = loader.list_yaml_dir(&data.join("contacts"));
     for path in &contact_paths {

@@ -77,6 +77,9 @@ enum Command {
         /// 地域 ID (例: kenoh)
         #[arg(long)]
         region: Option<String>,
+        /// 言い換え (data/synonyms.yaml) のどの言葉で探し、どれが一致したかを表示する
+        #[arg(long)]
+        explain: bool,
     },
     /// データを検査して問題をすべて表示する (--external の結果 (.cache/ と報告) のほかは何も書き出さない)
     Check {
@@ -222,7 +225,8 @@ fn run() -> anyhow::Result<ExitCode> {
             limit,
             kind,
             region,
-        } => search(&root, &query, limit, kind, region),
+            explain,
+        } => search(&root, &query, limit, kind, region, explain),
         Command::Check {
             root,
             format,
@@ -366,6 +370,7 @@ fn search(
     limit: usize,
     kind: Option<String>,
     region: Option<String>,
+    explain: bool,
 ) -> anyhow::Result<ExitCode> {
     use ohisama::search::{DocKind, QueryOptions, SearchIndex};
     let dir = BuildOptions::new(root).cache_dir().join("search");
@@ -396,20 +401,30 @@ fn search(
             );
         }
     }
-    let hits = index.query(
-        query,
-        &QueryOptions {
-            limit,
-            kind,
-            region,
-        },
-    )?;
-    if hits.is_empty() {
+    let opts = QueryOptions {
+        limit,
+        kind,
+        region,
+    };
+    let explanation = index.explain(query, &opts)?;
+    if explain {
+        print_variants(&explanation.words);
+    }
+    let total = index.matching_docs(query, &opts)?.len();
+    if explanation.hits.is_empty() {
         let shown: String = query.chars().take(100).collect();
         let more = if shown.len() < query.len() { "…" } else { "" };
         println!("「{shown}{more}」に一致するものはありません");
+        let cands = ohisama::search::suggest::candidates(index.expansions());
+        let ideas = ohisama::search::suggest::suggestions(&cands, query);
+        if !ideas.is_empty() {
+            println!("もしかして: {}", ideas.join("、"));
+        }
+    } else {
+        println!("{total}件中 {}件", explanation.hits.len());
     }
-    for (i, h) in hits.iter().enumerate() {
+    for (i, e) in explanation.hits.iter().enumerate() {
+        let h = &e.hit;
         println!(
             "{:>2}. {:.4}  [{}] {}{}\n      {}",
             i + 1,
@@ -422,8 +437,36 @@ fn search(
                 .unwrap_or_default(),
             h.url
         );
+        if explain {
+            println!("      一致: {}", e.matched.join(" + "));
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--explain`: what each query word stood for.
+fn print_variants(words: &[ohisama::search::explain::WordExplanation]) {
+    for w in words {
+        let from = match (&w.source, &w.place) {
+            (Some(s), _) => s.as_str(),
+            (None, Some(_)) => "市町村名・よみ",
+            (None, None) => "言い換えなし",
+        };
+        let mut notes = vec![from.to_string()];
+        if w.topic {
+            notes.push("説明ページを先に".to_string());
+        }
+        if let Some(p) = &w.place {
+            notes.push(format!("{p}の結果を先に"));
+        }
+        println!("「{}」 [{}]", w.word, notes.join("、"));
+        for v in &w.variants {
+            match v.why_not {
+                None => println!("    探した: {} ({}件)", v.word, v.docs),
+                Some(why) => println!("    探さない: {} ({}件, {why})", v.word, v.docs),
+            }
+        }
+    }
 }
 
 /// A whole number from `min` to `max` for the option `flag`, with a Japanese

@@ -10,6 +10,7 @@ pub use crate::kinds::contacts::{ContactFile, Window};
 pub use crate::kinds::facilities::Facility;
 pub use crate::kinds::pages::{FrontMatter, Page, PageMenu};
 pub use crate::kinds::settings::{MenuEntry, Notice, SiteConfig};
+pub use crate::kinds::synonyms::SynonymGroup;
 pub use crate::kinds::vocab::{CareTerm, FacilityType, Field, Municipality, Region};
 
 /// Everything read from a site folder, each file's data with the file it came from.
@@ -23,6 +24,8 @@ pub struct RawSite {
     pub facility_types: Option<(String, Vec<S<FacilityType>>)>,
     /// data/centres.yaml, when the site has one (the file is optional).
     pub centres: Option<(String, Vec<S<Centre>>)>,
+    /// data/synonyms.yaml (optional: absent = no groups of the team's).
+    pub synonyms: Option<(String, Vec<S<SynonymGroup>>)>,
     pub contacts: Vec<(String, ContactFile)>,
     /// Stems of every `data/contacts/*.yaml`, including files that failed to parse.
     pub contact_files: Vec<String>,

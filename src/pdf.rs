@@ -23,6 +23,12 @@ use typst::{Library, LibraryExt, World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
 
+mod card;
+pub use card::{
+    CARD_TEMPLATE, Card, CardCentre, CardSet, CardWindow, MAX_CARD_CENTRES, MAX_CARD_WINDOWS,
+    file_name as card_file_name, qr_svg,
+};
+
 /// The template typst starts from, inside `<theme>/pdf/`.
 pub const MAIN_TEMPLATE: &str = "directory.typ";
 /// Virtual path under which templates read the data (`json("/data.json")`).
@@ -140,8 +146,10 @@ pub struct Municipality {
 pub struct PdfFile {
     /// "contacts-all.pdf", "contacts-seirei.pdf"
     pub file_name: String,
-    /// The region of a region's PDF; `None` for the whole directory.
+    /// The region of a region's PDF; `None` for the whole directory and the cards.
     pub region_id: Option<String>,
+    /// The municipality (slug) of a contact card; `None` for the directory.
+    pub card_of: Option<String>,
     pub bytes: Vec<u8>,
     pub pages: usize,
     /// Typst warnings (e.g. a glyph missing from the fonts), `file:line: message`.
@@ -159,6 +167,13 @@ pub enum PdfError {
     },
     #[error("PDFテンプレート {0} がありません")]
     MissingTemplate(PathBuf),
+    /// The page address does not fit in a QR code (about 2,900 characters).
+    #[error(
+        "連絡先カードの QR コードを作れません ({reason}): URL が長すぎます ({} 文字)。\
+         site.yaml の base_url を短くしてください",
+        .url.chars().count()
+    )]
+    Qr { url: String, reason: String },
     #[error("PDF用のフォントが {0} にありません (*.ttf / *.otf / *.ttc)")]
     NoFonts(PathBuf),
     #[error("PDFの版の日付 {0:?} が YYYY-MM-DD ではありません")]
@@ -264,6 +279,8 @@ pub struct PdfRenderer {
     fonts: Vec<Font>,
     files: HashMap<FileId, TemplateFile>,
     main: FileId,
+    /// The contact card's template ([`CARD_TEMPLATE`]).
+    card_main: FileId,
     data_id: FileId,
     tagged: bool,
 }
@@ -326,6 +343,7 @@ impl PdfRenderer {
         let book = FontBook::from_fonts(&fonts);
 
         let main = project_file(MAIN_TEMPLATE).expect("valid virtual path");
+        let card_main = project_file(CARD_TEMPLATE).expect("valid virtual path");
         let data_id = project_file(DATA_PATH).expect("valid virtual path");
         let mut files = HashMap::new();
         for path in files_under(template_dir)? {
@@ -366,6 +384,7 @@ impl PdfRenderer {
             fonts,
             files,
             main,
+            card_main,
             data_id,
             tagged: true,
         })
@@ -435,10 +454,11 @@ impl PdfRenderer {
                     all_regions: &summary,
                     directory: part,
                 };
-                self.render_one(file_name, &input, date).map(|f| PdfFile {
-                    region_id: region.map(|r| r.id.clone()),
-                    ..f
-                })
+                self.render_one(self.main, file_name, &input, date)
+                    .map(|f| PdfFile {
+                        region_id: region.map(|r| r.id.clone()),
+                        ..f
+                    })
             })
             .collect();
         // Keep the memoisation cache of typst from growing across rebuilds (serve).
@@ -447,15 +467,69 @@ impl PdfRenderer {
         results.into_iter().collect()
     }
 
+    /// Whether the theme has the contact card's template ([`CARD_TEMPLATE`]).
+    pub fn has_card_template(&self) -> bool {
+        self.files.contains_key(&self.card_main)
+    }
+
+    /// Renders one contact card per municipality (in parallel), in the order of
+    /// `set.cards`. The theme must have [`CARD_TEMPLATE`].
+    pub fn render_cards(&self, set: &CardSet) -> Result<Vec<PdfFile>, PdfError> {
+        if !self.has_card_template() {
+            return Err(PdfError::MissingTemplate(
+                self.template_dir.join(CARD_TEMPLATE),
+            ));
+        }
+        let date = parse_date(&set.edition_date)?;
+        let (total, largest) = set.printed_chars();
+        if total > MAX_PRINTED_CHARS {
+            let (slug, name, largest_chars) = largest.unwrap_or(("", "", 0));
+            return Err(PdfError::TooMuchText {
+                total,
+                largest: format!("{name} (data/contacts/{slug}.yaml)"),
+                largest_chars,
+            });
+        }
+        let site = card::SiteInfo {
+            site_title: &set.site_title,
+            publisher: &set.publisher,
+            edition_label: &set.edition_label,
+            sample: set.sample,
+        };
+        let results: Vec<Result<PdfFile, PdfError>> = set
+            .cards
+            .par_iter()
+            .map(|c| {
+                let file_name = card_file_name(&c.slug);
+                let input = card::CardInput {
+                    file_name: &file_name,
+                    date: [date.0, date.1 as i32, date.2 as i32],
+                    site,
+                    card: c,
+                    qr_svg: card::page_qr(&c.page_url)?,
+                };
+                self.render_one(self.card_main, &file_name, &input, date)
+                    .map(|f| PdfFile {
+                        card_of: Some(c.slug.clone()),
+                        ..f
+                    })
+            })
+            .collect();
+        typst::comemo::evict(10);
+        results.into_iter().collect()
+    }
+
     fn render_one(
         &self,
+        main: FileId,
         file_name: &str,
-        input: &TemplateInput<'_>,
+        input: &impl Serialize,
         (y, m, d): (i32, u8, u8),
     ) -> Result<PdfFile, PdfError> {
         let json = serde_json::to_vec(input)?;
         let world = RenderWorld {
             renderer: self,
+            main,
             data: Bytes::new(json),
         };
         let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
@@ -487,6 +561,7 @@ impl PdfRenderer {
         Ok(PdfFile {
             file_name: file_name.to_string(),
             region_id: None,
+            card_of: None,
             pages: document.pages().len(),
             bytes,
             warnings,
@@ -622,6 +697,8 @@ struct RegionSummary<'a> {
 /// The typst world of one render: the renderer's templates and fonts plus this PDF's data.
 struct RenderWorld<'a> {
     renderer: &'a PdfRenderer,
+    /// The template typst starts from (the directory's or the card's).
+    main: FileId,
     data: Bytes,
 }
 
@@ -635,7 +712,7 @@ impl World for RenderWorld<'_> {
     }
 
     fn main(&self) -> FileId {
-        self.renderer.main
+        self.main
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {

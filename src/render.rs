@@ -110,6 +110,8 @@ pub struct Renderer {
     rels: BTreeMap<String, String>,
     /// `themes/<theme>/templates`: where a template found nowhere should be.
     theme_templates: String,
+    /// The contact cards made by this build, by site path (`/pdf/card-chigasaki.pdf`).
+    cards: BTreeMap<String, PdfLink>,
 }
 
 /// The list entry of one facility, shared by every facility list page.
@@ -190,10 +192,16 @@ impl Renderer {
             dev_script,
         };
         tera.global_context().insert("meta", &meta);
+        let cards = pdfs
+            .iter()
+            .filter(|(key, _)| key.starts_with('/'))
+            .map(|(key, link)| (key.clone(), link.clone()))
+            .collect();
         Ok(Renderer {
             tera,
             rels,
             theme_templates: format!("{}/templates", theme.rel()),
+            cards,
         })
     }
 
@@ -224,6 +232,12 @@ impl Renderer {
 }
 
 impl Renderer {
+    /// The link to a municipality's contact card, when this build made it.
+    fn card(&self, slug: &str) -> Option<&PdfLink> {
+        self.cards
+            .get(&Route::Pdf(crate::routes::PdfPart::Card(slug)).path())
+    }
+
     /// Whether the template set (theme + site `templates/`) has a template.
     pub fn has_template(&self, name: &str) -> bool {
         self.rels.contains_key(name)
@@ -311,7 +325,9 @@ pub fn lazy_page_jobs(site: &Site) -> Vec<MakeJob<'_>> {
     jobs.push(plain(move || home(site)));
     jobs.push(plain(move || contacts_index(site)));
     for m in &site.municipalities {
-        jobs.push(plain(move || municipality(site, m)));
+        jobs.push(Box::new(move |r: &Renderer| {
+            Ok(municipality(site, m, r.card(&m.slug)))
+        }));
     }
     for r in &site.regions {
         jobs.push(plain(move || region(site, r)));
@@ -409,10 +425,11 @@ fn contacts_index(site: &Site) -> PageJob {
     job(route, "contacts.html", c)
 }
 
-fn municipality(site: &Site, m: &MunicipalityView) -> PageJob {
+fn municipality(site: &Site, m: &MunicipalityView, card: Option<&PdfLink>) -> PageJob {
     let route = Route::Municipality(&m.slug);
     let mut c = ctx(&route.path(), &format!("{}の相談窓口", m.name), "contacts");
     c.insert("m", m);
+    c.insert("card", &card);
     c.insert("region", &site.regions.iter().find(|r| r.id == m.region_id));
     c.insert(
         "crumbs",

@@ -81,19 +81,22 @@ impl ListKind {
 /// The file name of the whole directory's PDF.
 pub const ALL_PDF_FILE_NAME: &str = "contacts-all.pdf";
 
-/// Which contacts PDF: the whole directory or one region's.
+/// Which PDF: the whole directory, one region's, or a municipality's contact card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PdfPart<'a> {
     All,
     Region(&'a str),
+    /// The one-page contact card of a municipality, by slug.
+    Card(&'a str),
 }
 
 impl PdfPart<'_> {
-    /// `contacts-all.pdf`, `contacts-kenoh.pdf`.
+    /// `contacts-all.pdf`, `contacts-kenoh.pdf`, `card-chigasaki.pdf`.
     pub fn file_name(&self) -> String {
         match self {
             PdfPart::All => ALL_PDF_FILE_NAME.to_string(),
             PdfPart::Region(id) => format!("contacts-{id}.pdf"),
+            PdfPart::Card(slug) => format!("card-{slug}.pdf"),
         }
     }
 }
@@ -239,6 +242,11 @@ pub fn every_route<'a>(ids: &'a SiteIds<'a>) -> Vec<Route<'a>> {
     );
     out.push(Route::Pdf(PdfPart::All));
     out.extend(ids.regions.iter().map(|r| Route::Pdf(PdfPart::Region(r))));
+    out.extend(
+        ids.municipalities
+            .iter()
+            .map(|m| Route::Pdf(PdfPart::Card(m))),
+    );
     out.extend(ids.assets.iter().map(|a| Route::Asset(a)));
     if ids.assets.iter().any(|a| a == FAVICON_PNG) {
         out.push(Route::Favicon);

@@ -42,6 +42,9 @@ pub struct Site {
     /// The support centres of centres.yaml, in file order (none without it).
     pub centres: Vec<CentreView>,
     pub pages: Vec<PageView>,
+    /// data/synonyms.yaml (the search's vocabulary, with the derived groups
+    /// of `derived::search_vocabulary`).
+    pub synonyms: Vec<crate::kinds::synonyms::SynonymView>,
     /// The main menu (site.yaml's `menu:` or the default, then front matter).
     pub menu: Vec<crate::sections::MenuItem>,
 }
@@ -108,6 +111,7 @@ pub fn resolve(checked: Checked<'_>) -> Site {
         pages,
         notices,
         menu,
+        synonyms: crate::kinds::synonyms::views(&raw.synonyms),
         ..settings(cfg, base)
     }
 }

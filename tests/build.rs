@@ -304,7 +304,11 @@ fn full_build_links_pdfs_with_sizes_and_exports_search() {
     let site = TestSite::sample();
     let out = site.path("dist");
     let report = full_build(&site, &out);
-    assert_eq!(report.pdfs, 7);
+    assert_eq!(
+        report.pdfs,
+        7 + 33,
+        "the directory, 6 regions, 33 contact cards"
+    );
     let contacts = std::fs::read_to_string(out.join("contacts/index.html")).unwrap();
     let all = std::fs::metadata(out.join("pdf/contacts-all.pdf"))
         .unwrap()

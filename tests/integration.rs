@@ -11,6 +11,7 @@ mod sitekit;
 
 mod a11y;
 mod build;
+mod card;
 mod centres;
 mod drafts;
 mod editors_words;
@@ -33,6 +34,7 @@ mod schema_parity;
 mod search_analyzer;
 mod search_index;
 mod search_parity;
+mod search_synonyms;
 mod search_ui;
 mod sheet;
 mod theme;

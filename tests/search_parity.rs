@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::browser::{Browser, Page, serve_dir};
+use ohisama::kinds::synonyms::SynonymGroup;
 use ohisama::search::analyzer::{normalize, query_words, tokens};
-use ohisama::search::export::{Meta, fetch_plan};
-use ohisama::search::{DocKind, QueryOptions, SearchDoc, SearchIndex};
+use ohisama::search::expand::{Group, Place, Vocabulary};
+use ohisama::search::export::{Meta, fetch_plan, fetch_plan_with};
+use ohisama::search::{DocKind, QueryOptions, SearchDoc, SearchIndex, suggest};
 use serde_json::{Value, json};
 
 const SEARCH_JS: &str = concat!(
@@ -483,8 +485,7 @@ fn search_page_ui_renders_typed_results_under_a_sub_path() {
         .unwrap()
         .len();
     let expect_status = if total == 0 {
-        "「訪問看護」に一致する結果は見つかりませんでした。別の言葉やひらがなでもお試しください。"
-            .to_string()
+        "「訪問看護」に一致する結果は見つかりませんでした。".to_string()
     } else {
         format!("{total}件見つかりました")
     };
@@ -516,4 +517,447 @@ fn search_page_ui_renders_typed_results_under_a_sub_path() {
     ));
     let n = page.eval_json("document.querySelectorAll('#search-results ol > li').length");
     assert_eq!(n, json!(0));
+}
+
+// ------------------------------------------------ expansions and ranking
+
+/// The vocabulary of the fixture: the groups of the repository's
+/// data/synonyms.yaml, the fixture's municipalities as places, and its
+/// leading page documents as the explanatory ones.
+pub fn fixture_vocabulary(docs: &[SearchDoc]) -> Vocabulary {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/synonyms.yaml"))
+        .unwrap();
+    let raw: Vec<ohisama::model::S<SynonymGroup>> = ohisama::load::parse_yaml(&text)
+        .unwrap_or_else(|_| panic!("data/synonyms.yaml does not parse"));
+    let groups = raw
+        .iter()
+        .map(|g| Group {
+            words: g.value.words.iter().map(|w| w.value.clone()).collect(),
+            typed: g.value.typed.iter().map(|w| w.value.clone()).collect(),
+            topic: g.value.category().is_topic(),
+            source: "synonyms.yaml".into(),
+        })
+        .collect();
+    let places = fixture::MUNICIPALITIES
+        .iter()
+        .map(|(name, kana, _, _)| Place {
+            name: name.to_string(),
+            forms: vec![
+                name.to_string(),
+                kana.to_string(),
+                name.trim_end_matches('市').to_string(),
+                kana.trim_end_matches('し').to_string(),
+            ],
+        })
+        .collect();
+    let explain_docs = docs.iter().take_while(|d| d.kind == DocKind::Page).count() as u32;
+    Vocabulary {
+        groups,
+        places,
+        explain_docs,
+    }
+}
+
+/// Independent scan with the raw groups: a document matches a word when it
+/// contains, as a substring of its normalised texts, any `words` entry of
+/// the group the word is in (as a word or a typed word), or the word itself
+/// when no group has it.
+pub fn scan_with(docs: &[SearchDoc], q: &str, vocab: &Vocabulary) -> Vec<u32> {
+    let alternatives = |w: &str| -> Vec<String> {
+        for g in &vocab.groups {
+            if g.words.iter().any(|x| normalize(x) == w) {
+                return g.words.iter().map(|x| normalize(x)).collect();
+            }
+            if g.typed.iter().any(|x| normalize(x) == w) {
+                // a typed word is recognised, not searched
+                return g.words.iter().map(|x| normalize(x)).collect();
+            }
+        }
+        vec![w.to_string()]
+    };
+    let words: Vec<Vec<String>> = query_words(q).iter().map(|w| alternatives(w)).collect();
+    (0..docs.len() as u32)
+        .filter(|&i| {
+            let d = &docs[i as usize];
+            let texts = [normalize(&d.title), normalize(&d.body), normalize(&d.kana)];
+            !words.is_empty()
+                && words.iter().all(|alts| {
+                    alts.iter()
+                        .any(|a| texts.iter().any(|t| t.contains(a.as_str())))
+                })
+        })
+        .collect()
+}
+
+/// Family-typed queries: variants of every kind, readings, places, plain words.
+pub const VARIANT_QUERIES: &[&str] = &[
+    // spelling
+    "胃瘻",
+    "痰の吸引",
+    "痰吸引",
+    "喀痰吸引",
+    "たん吸引",
+    "障がい",
+    "障碍",
+    "子供",
+    "カニューラ",
+    "腸瘻",
+    // readings typed
+    "いろう",
+    "たんきにゅうしょ",
+    "ほうもんかんご",
+    "しょうまん",
+    "とくじ",
+    "たんきゅういん",
+    // abbreviations
+    "訪看",
+    "小慢",
+    "特児",
+    "医ケア",
+    "医ケア児",
+    "放デイ",
+    "放課後デイ",
+    "児発",
+    "重心",
+    "NPPV",
+    "IVH",
+    "TPN",
+    "PEG",
+    "気切",
+    "ケアマネ",
+    // loanwords
+    "ショートステイ",
+    "ホームヘルプ",
+    "ベンチレーター",
+    "ストーマ",
+    "ナース",
+    // places
+    "茅が崎",
+    "茅ケ崎 訪問看護",
+    "茅ヶ崎 訪問看護",
+    "ちがさき 訪問看護",
+    "横浜 訪問看護",
+    "横浜市 相談",
+    "よこはま 短期入所",
+    "川崎 ショートステイ",
+    // canonical words (topic: explanations first)
+    "胃ろう",
+    "短期入所",
+    "訪問看護",
+    "人工呼吸器",
+    "たんの吸引",
+    "医療的ケア",
+    "小児慢性特定疾病",
+    "特別児童扶養手当",
+    "放課後等デイサービス",
+    "児童発達支援",
+    // several words with variants
+    "訪看 人工呼吸器",
+    "ショートステイ 医ケア児",
+    "胃瘻 経管栄養",
+    "小慢 申請",
+    // plain and unknown
+    "停電",
+    "レスパイト",
+    "NICU",
+    "宇宙飛行士",
+    "いろうう",
+    "市",
+];
+
+fn site_with_vocabulary(
+    docs: &[SearchDoc],
+    vocab: &Vocabulary,
+    www: &Path,
+    prefix: &str,
+) -> (SearchIndex, Meta) {
+    let root = www.join(prefix);
+    let cache = www.parent().unwrap().join(format!("cache-{prefix}"));
+    let index = SearchIndex::build_with_vocabulary(docs, vocab, &cache).unwrap();
+    let out = root.join("search");
+    std::fs::create_dir_all(&out).unwrap();
+    index.export(&out).unwrap();
+    std::fs::create_dir_all(root.join("js")).unwrap();
+    std::fs::copy(SEARCH_JS, root.join("js/search.js")).unwrap();
+    std::fs::write(
+        root.join("index.html"),
+        "<!doctype html><html lang=ja><meta charset=utf-8><title>t</title><body></body></html>",
+    )
+    .unwrap();
+    let meta: Meta =
+        serde_json::from_slice(&std::fs::read(out.join("meta.json")).unwrap()).unwrap();
+    (index, meta)
+}
+
+#[test]
+fn expanded_hits_are_exactly_the_documents_with_a_declared_variant() {
+    let docs = fixture::fixture_docs();
+    let vocab = fixture_vocabulary(&docs);
+    let (_dir, www) = tmp();
+    let (index, _meta) = site_with_vocabulary(&docs, &vocab, &www, "exact");
+    let mut grown = 0;
+    for q in VARIANT_QUERIES {
+        let got = index.matching_docs(q, &QueryOptions::default()).unwrap();
+        assert_eq!(got, scan_with(&docs, q, &vocab), "hit set of {q}");
+        if got.len() > scan(&docs, q).len() {
+            grown += 1;
+        }
+    }
+    // The variants matter: many queries find more than their literal text.
+    assert!(grown >= 25, "{grown}");
+}
+
+#[test]
+fn search_js_expands_and_ranks_like_tantivy() {
+    let docs = fixture::fixture_docs();
+    let vocab = fixture_vocabulary(&docs);
+    let (_dir, www) = tmp();
+    let (index, meta) = site_with_vocabulary(&docs, &vocab, &www, "syn");
+    assert!(meta.syn_shards > 0 && meta.explain_docs > 0);
+    let Some(browser) = Browser::new() else {
+        return;
+    };
+    let (base, server) = serve_dir(&www);
+    let page = browser.new_page();
+    page.goto(&format!("{base}/syn/"));
+
+    // 1. Every known word expands to the same variants on both sides.
+    let keys: Vec<&String> = index.expansions().entries.keys().collect();
+    let js = format!(
+        "(async () => {{ const S = await import('/syn/js/search.js'); const out = []; \
+         for (const k of {keys}) {{ const r = await S.searchWithTotal(k, {{limit: 0, base: '/syn/search/'}}); out.push(r.variants[0].variants); }} \
+         return out; }})()",
+        keys = json!(keys)
+    );
+    let got = page.eval_json(&js);
+    for (i, k) in keys.iter().enumerate() {
+        assert_eq!(
+            got[i],
+            json!(index.expansions().entries[*k].variants),
+            "variants of {k}"
+        );
+    }
+
+    // 2. Order, totals and scores over the family queries (and a few filtered).
+    let mut cases: Vec<(String, Option<&str>, Option<&str>)> = VARIANT_QUERIES
+        .iter()
+        .map(|q| (q.to_string(), None, None))
+        .collect();
+    cases.extend([
+        ("訪看".to_string(), Some("facility"), None),
+        ("ショートステイ".to_string(), None, Some("shonan-east")),
+        ("ちがさき 訪問看護".to_string(), Some("facility"), None),
+    ]);
+    assert!(cases.len() >= 60, "{}", cases.len());
+    let js_results = js_search(&page, "syn", &cases, 10);
+    let mut with_hits = 0;
+    for ((q, kind, region), got) in cases.iter().zip(&js_results) {
+        let opts = QueryOptions {
+            limit: 10,
+            kind: kind.map(|k| k.parse::<DocKind>().unwrap()),
+            region: region.map(str::to_string),
+        };
+        let want = index.query(q, &opts).unwrap();
+        let total = index.matching_docs(q, &opts).unwrap().len();
+        let got_list = got["results"].as_array().unwrap();
+        let got_urls: Vec<&str> = got_list
+            .iter()
+            .map(|r| r["url"].as_str().unwrap())
+            .collect();
+        let want_urls: Vec<&str> = want.iter().map(|h| h.url.as_str()).collect();
+        assert_eq!(got_urls, want_urls, "order for {q:?} {kind:?} {region:?}");
+        assert_eq!(
+            got["total"].as_u64().unwrap() as usize,
+            total,
+            "total for {q:?}"
+        );
+        for (g, w) in got_list.iter().zip(&want) {
+            let gs = g["score"].as_f64().unwrap();
+            assert!(
+                (gs - w.score as f64).abs() <= 1e-4,
+                "score of {} for {q:?}",
+                w.url
+            );
+            assert_eq!(g["doc"], json!(w.doc));
+            assert_eq!(g["tel"], json!(w.tel));
+        }
+        if !want.is_empty() {
+            with_hits += 1;
+        }
+    }
+    assert!(with_hits >= 50, "{with_hits}");
+
+    // 3. The hit sets of the browser equal the independent scan.
+    let all = js_search_map(
+        &page,
+        "syn",
+        &cases[..VARIANT_QUERIES.len()],
+        1_000_000,
+        "r => r.results.map(x => x.doc)",
+    );
+    for (i, q) in VARIANT_QUERIES.iter().enumerate() {
+        let mut got: Vec<u32> = all[i]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_u64().unwrap() as u32)
+            .collect();
+        got.sort_unstable();
+        assert_eq!(got, scan_with(&docs, q, &vocab), "browser hit set of {q}");
+    }
+
+    // 4. A variant query fetches its s/ shard, its variants' shards, the
+    //    named municipality's m/ file and the chunks of its results.
+    for q in ["胃瘻", "茅ケ崎 訪問看護", "痰の吸引", "ちがさき 訪問看護"] {
+        page.goto(&format!("{base}/syn/"));
+        server.clear_requests();
+        js_search(&page, "syn", &[(q.to_string(), None, None)], 10);
+        let want = index.query(q, &QueryOptions::default()).unwrap();
+        let result_docs: Vec<u32> = want.iter().map(|h| h.doc).collect();
+        let mut fetched: Vec<String> = server
+            .requests()
+            .into_iter()
+            .filter_map(|p| p.strip_prefix("/syn/search/").map(str::to_string))
+            .collect();
+        fetched.sort();
+        let mut plan = fetch_plan_with(&meta, index.expansions(), q, false, &result_docs);
+        plan.push("meta.json".to_string());
+        plan.sort();
+        assert_eq!(fetched, plan, "files fetched for {q:?}");
+    }
+
+    // 5. もしかして: the same suggestions for typos on both sides.
+    let typos = [
+        "たんきにゅうじょ",
+        "ほうもんかんこ",
+        "ショートスティ",
+        "いろお",
+        "訪問看後",
+        "小児慢性特定疾患病",
+        "ちがさぎ 訪問看護",
+        "ねぶらいざ",
+        "じんこうこきゅき",
+        "宇宙飛行士",
+    ];
+    let cands = suggest::candidates(index.expansions());
+    let js = format!(
+        "(async () => {{ const S = await import('/syn/js/search.js'); const out = []; \
+         for (const q of {t}) out.push(await S.suggest(q, {{base: '/syn/search/'}})); return out; }})()",
+        t = json!(typos)
+    );
+    let got = page.eval_json(&js);
+    let mut some = 0;
+    for (i, q) in typos.iter().enumerate() {
+        let want = suggest::suggestions(&cands, q);
+        assert_eq!(got[i], json!(want), "suggestions for {q}");
+        some += usize::from(!want.is_empty());
+    }
+    assert!(some >= 7, "{some}");
+}
+
+/// Ranking rule 1: for a care, benefit or service word an explanatory page
+/// comes first where plain BM25 put a facility or window first.
+#[test]
+fn explanations_come_first_for_topic_words() {
+    let docs = fixture::fixture_docs();
+    let vocab = fixture_vocabulary(&docs);
+    let dir = tempfile::tempdir().unwrap();
+    let plain = SearchIndex::build(&docs, &dir.path().join("plain")).unwrap();
+    let ranked =
+        SearchIndex::build_with_vocabulary(&docs, &vocab, &dir.path().join("ranked")).unwrap();
+    let one = QueryOptions {
+        limit: 1,
+        ..QueryOptions::default()
+    };
+    let mut premise = 0;
+    for q in [
+        "胃ろう",
+        "短期入所",
+        "訪問看護",
+        "人工呼吸器",
+        "医療的ケア",
+        "児童発達支援",
+    ] {
+        let first = &ranked.query(q, &one).unwrap()[0];
+        assert!(first.doc < vocab.explain_docs, "{q}: {}", first.url);
+        if plain.query(q, &one).unwrap()[0].kind != DocKind::Page {
+            premise += 1;
+        }
+    }
+    assert!(
+        premise >= 1,
+        "no topic query had a facility or window first"
+    );
+    // Not a topic word: the order is plain BM25.
+    for q in ["停電", "NICU", "レスパイト"] {
+        let a: Vec<u32> = plain
+            .query(q, &QueryOptions::default())
+            .unwrap()
+            .iter()
+            .map(|h| h.doc)
+            .collect();
+        let b: Vec<u32> = ranked
+            .query(q, &QueryOptions::default())
+            .unwrap()
+            .iter()
+            .map(|h| h.doc)
+            .collect();
+        assert_eq!(a, b, "{q}");
+    }
+}
+
+/// Ranking rule 2: the documents of a municipality named in the query come
+/// before all others.
+#[test]
+fn the_named_municipality_comes_first() {
+    let docs = fixture::fixture_docs();
+    let vocab = fixture_vocabulary(&docs);
+    let dir = tempfile::tempdir().unwrap();
+    let plain = SearchIndex::build(&docs, &dir.path().join("plain")).unwrap();
+    let ranked =
+        SearchIndex::build_with_vocabulary(&docs, &vocab, &dir.path().join("ranked")).unwrap();
+    let all = QueryOptions {
+        limit: 1000,
+        ..QueryOptions::default()
+    };
+    let mut mixed = 0;
+    let mut reordered = 0;
+    for (q, name) in [
+        ("横浜 相談", "横浜市"),
+        ("よこはま 相談", "横浜市"),
+        ("茅ヶ崎", "茅ヶ崎市"),
+        ("茅ヶ崎市", "茅ヶ崎市"),
+        ("茅ケ崎 電話", "茅ヶ崎市"),
+        ("平塚", "平塚市"),
+        ("ひらつか", "平塚市"),
+    ] {
+        let hits = ranked.query(q, &all).unwrap();
+        let is_place: Vec<bool> = hits
+            .iter()
+            .map(|h| h.municipality.as_deref() == Some(name))
+            .collect();
+        let first_other = is_place.iter().position(|p| !p).unwrap_or(is_place.len());
+        assert!(
+            is_place[first_other..].iter().all(|p| !p),
+            "{q}: {is_place:?}"
+        );
+        assert!(first_other > 0, "{q}: no hit of {name}");
+        if first_other < hits.len() {
+            mixed += 1;
+        }
+        let before: Vec<bool> = plain
+            .query(q, &all)
+            .unwrap()
+            .iter()
+            .map(|h| h.municipality.as_deref() == Some(name))
+            .collect();
+        if before != is_place {
+            reordered += 1;
+        }
+    }
+    // The news item that names 茅ヶ崎市 and 平塚市 comes after their own entries.
+    assert!(
+        mixed >= 2 && reordered >= 1,
+        "mixed {mixed} reordered {reordered}"
+    );
 }

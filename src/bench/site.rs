@@ -23,13 +23,21 @@ pub(super) fn write(opts: &GenerateOptions, c: &Corpus) -> anyhow::Result<usize>
     Ok(o.files)
 }
 
-/// The source site's fields, care and facility types, copied as they are.
+/// The source site's fields, care and facility types (and synonyms.yaml when
+/// it has one), copied as they are.
 fn write_vocabularies(o: &mut Out, source: &Path) -> anyhow::Result<()> {
     let src_data = source.join("data");
     for f in ["fields.yaml", "care.yaml", "facility_types.yaml"] {
         let text = std::fs::read_to_string(src_data.join(f))
             .with_context(|| format!("{} を読めません", src_data.join(f).display()))?;
         o.write(&format!("data/{f}"), &text)?;
+    }
+    // The search vocabulary too (optional), so the benchmark measures the expansions.
+    let synonyms = src_data.join("synonyms.yaml");
+    if synonyms.is_file() {
+        let text = std::fs::read_to_string(&synonyms)
+            .with_context(|| format!("{} を読めません", synonyms.display()))?;
+        o.write("data/synonyms.yaml", &text)?;
     }
     Ok(())
 }

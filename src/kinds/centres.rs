@@ -507,6 +507,10 @@ pub fn search_docs(centres: &[CentreView], regions: &[RegionView], docs: &mut Ve
             municipality: None,
             region: (one_region.len() == 1).then(|| one_region[0].clone()),
             field: Some("支援センター".to_string()),
+            // Not a field of fields.yaml: no field colour, but a call button.
+            field_id: None,
+            tel: Some(c.tel.clone()),
+            tel_href: Some(c.tel_href.clone()),
         });
     }
 }

@@ -738,6 +738,9 @@ pub fn search_docs(municipalities: &[MunicipalityView], docs: &mut Vec<SearchDoc
             municipality: Some(m.name.clone()),
             region: Some(m.region_id.clone()),
             field: None,
+            tel: None,
+            tel_href: None,
+            field_id: None,
         });
         for w in &m.windows {
             docs.push(SearchDoc {
@@ -756,6 +759,9 @@ pub fn search_docs(municipalities: &[MunicipalityView], docs: &mut Vec<SearchDoc
                 municipality: Some(m.name.clone()),
                 region: Some(m.region_id.clone()),
                 field: Some(w.field_name.clone()),
+                tel: w.tel.clone(),
+                tel_href: w.tel_href.clone(),
+                field_id: Some(w.field_id.clone()),
             });
         }
         ward_search_docs(m, docs);
@@ -783,6 +789,9 @@ fn ward_search_docs(m: &MunicipalityView, docs: &mut Vec<SearchDoc>) {
             municipality: Some(place.clone()),
             region: Some(m.region_id.clone()),
             field: None,
+            tel: None,
+            tel_href: None,
+            field_id: None,
         });
         for w in &ward.windows {
             docs.push(SearchDoc {
@@ -800,6 +809,9 @@ fn ward_search_docs(m: &MunicipalityView, docs: &mut Vec<SearchDoc>) {
                 municipality: Some(place.clone()),
                 region: Some(m.region_id.clone()),
                 field: Some(w.field_name.clone()),
+                tel: w.tel.clone(),
+                tel_href: w.tel_href.clone(),
+                field_id: Some(w.field_id.clone()),
             });
         }
     }

@@ -451,6 +451,9 @@ pub fn search_docs(site: &Site, docs: &mut Vec<SearchDoc>) {
             municipality: Some(f.municipality_name.clone()),
             region: Some(f.region_id.clone()),
             field: Some(f.type_name.clone()),
+            tel: f.tel.clone(),
+            tel_href: f.tel_href.clone(),
+            field_id: None,
         });
     }
 }

@@ -13,6 +13,7 @@ pub mod facilities;
 pub mod facility_facts;
 pub mod pages;
 pub mod settings;
+pub mod synonyms;
 pub mod vocab;
 pub mod wards;
 pub mod window_facts;

@@ -360,6 +360,9 @@ pub fn search_docs(pages: &[PageView], docs: &mut Vec<SearchDoc>) {
                 municipality: None,
                 region: None,
                 field: None,
+                tel: None,
+                tel_href: None,
+                field_id: None,
             });
         }
     }

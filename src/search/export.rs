@@ -32,6 +32,13 @@
 //!   municipality, region, field, snippet]`, fetched for shown results only.
 //! - `f.bin`: one byte per document, `kind | (region_index + 1) << 2`
 //!   (0 = no region), fetched only when a filter is set.
+//! - `s/<i>.json`, expansion shard `i = fnv1a32(word) % syn_shards`: the
+//!   entries of [`super::expand::Expansions`] (`{word: {v: [variants], t: 1
+//!   for a topic word, p: place, g: group}}`), fetched for every query word.
+//! - `m/<p>.bin`: the documents of the municipality with place index `p`
+//!   (delta varints), fetched only when a query word names it.
+//! - `r.json`: `[[word, shown], …]`, the もしかして candidates, fetched only
+//!   when a query finds nothing.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -46,7 +53,7 @@ use super::analyzer::{is_break, normalize, query_words};
 use super::{DocKind, FIELD_BOOSTS, SearchDoc, SearchError, SearchIndex, TEXT_FIELDS, io_err};
 
 /// Version of the file layout above.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Longest n-gram with its own postings; longer words are phrases of these.
 pub const MAX_GRAM: usize = 4;
@@ -94,7 +101,15 @@ pub struct Meta {
     pub doc_chunk: u32,
     pub kinds: Vec<String>,
     pub regions: Vec<String>,
+    /// Number of `s/` shards (0: no expansions).
+    pub syn_shards: u32,
+    /// Documents `0..explain_docs` are explanatory pages.
+    pub explain_docs: u32,
+    pub explain_boost: f32,
 }
+
+/// Target size of one `s/` shard before compression.
+pub const SYN_SHARD_TARGET_BYTES: usize = 4 * 1024;
 
 /// FNV-1a, 32 bits, over the UTF-8 bytes of a term (the same in JS).
 pub fn fnv1a32(bytes: &[u8]) -> u32 {
@@ -237,7 +252,7 @@ impl FieldPostings {
 }
 
 /// One document of a `d/<c>.json` chunk: `[title, url, kind, municipality,
-/// region, field, snippet]`.
+/// region, field, snippet, tel, tel_href, field_id]`.
 #[derive(serde::Serialize)]
 struct DocRow<'a>(
     &'a str,
@@ -247,6 +262,9 @@ struct DocRow<'a>(
     Option<&'a str>,
     Option<&'a str>,
     String,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
 );
 
 impl<'a> DocRow<'a> {
@@ -259,6 +277,9 @@ impl<'a> DocRow<'a> {
             d.region.as_deref(),
             d.field.as_deref(),
             snippet(&d.body),
+            d.tel.as_deref(),
+            d.tel_href.as_deref(),
+            d.field_id.as_deref(),
         )
     }
 }
@@ -467,6 +488,9 @@ pub(crate) fn stored_docs(si: &SearchIndex) -> Result<Vec<SearchDoc>, SearchErro
             municipality: text(f.municipality),
             region: text(f.region),
             field: text(f.field),
+            tel: text(f.tel),
+            tel_href: text(f.tel_href),
+            field_id: text(f.field_id),
         });
     }
     Ok(docs)
@@ -521,11 +545,15 @@ pub(crate) fn export(
     lap("shards");
     // 5. Write.
     let mut w = Writer::new(out_dir)?;
-    let meta = Meta::new(num_docs, total_tokens, &shards, regions);
+    let syn = syn_shards(&si.expansions);
+    let mut meta = Meta::new(num_docs, total_tokens, &shards, regions);
+    meta.syn_shards = syn.len() as u32;
+    meta.explain_docs = si.expansions.explain_docs;
     let meta_json = serde_json::to_vec(&meta).expect("meta serialises");
     w.write("meta.json", &meta_json)?;
     w.write("f.bin", &filter_bytes)?;
     write_shards(&mut w, shards)?;
+    write_expansions(&mut w, si, syn)?;
     let doc_chunks = write_doc_chunks(&mut w, docs)?;
     lap("written");
     Ok(ExportStats {
@@ -720,8 +748,55 @@ impl Meta {
                 .map(|k| k.as_str().to_string())
                 .collect(),
             regions,
+            syn_shards: 0,
+            explain_docs: 0,
+            explain_boost: super::expand::EXPLAIN_BOOST,
         }
     }
+}
+
+/// The `s/` shards: the expansion entries split by the hash of their word.
+fn syn_shards(x: &super::expand::Expansions) -> Vec<Vec<u8>> {
+    if x.entries.is_empty() {
+        return Vec::new();
+    }
+    let total = serde_json::to_vec(&x.entries)
+        .expect("entries serialise")
+        .len();
+    let n = total.div_ceil(SYN_SHARD_TARGET_BYTES).max(1);
+    let mut maps: Vec<BTreeMap<&str, &super::expand::Entry>> = vec![BTreeMap::new(); n];
+    for (k, e) in &x.entries {
+        maps[fnv1a32(k.as_bytes()) as usize % n].insert(k, e);
+    }
+    maps.iter()
+        .map(|m| serde_json::to_vec(m).expect("entries serialise"))
+        .collect()
+}
+
+/// Writes `s/<i>.json`, `m/<p>.bin` and `r.json`.
+fn write_expansions(
+    w: &mut Writer,
+    si: &SearchIndex,
+    syn: Vec<Vec<u8>>,
+) -> Result<(), SearchError> {
+    for (i, bytes) in syn.iter().enumerate() {
+        w.write(&format!("s/{i}.json"), bytes)?;
+    }
+    for p in 0..si.expansions.places.len() {
+        let mut bytes = Vec::new();
+        let mut prev = 0u32;
+        for d in si.place_docs(p as u32)? {
+            put_varint(&mut bytes, u64::from(d - prev));
+            prev = d;
+        }
+        w.write(&format!("m/{p}.bin"), &bytes)?;
+    }
+    let cands = super::suggest::candidates(&si.expansions);
+    if !cands.is_empty() {
+        let json = serde_json::to_vec(&cands).expect("candidates serialise");
+        w.write("r.json", &json)?;
+    }
+    Ok(())
 }
 
 /// The bodies of the term (`t`) and position (`p`) shards, each with its
@@ -800,13 +875,13 @@ struct Writer<'a> {
 impl<'a> Writer<'a> {
     fn new(dir: &'a Path) -> Result<Writer<'a>, SearchError> {
         // Remove what an earlier export left (and only that).
-        for sub in ["t", "p", "d"] {
+        for sub in ["t", "p", "d", "s", "m"] {
             let p = dir.join(sub);
             if p.is_dir() {
                 std::fs::remove_dir_all(&p).map_err(io_err(&p))?;
             }
         }
-        for sub in ["t", "p", "d"] {
+        for sub in ["t", "p", "d", "s", "m"] {
             let p = dir.join(sub);
             std::fs::create_dir_all(&p).map_err(io_err(&p))?;
         }
@@ -827,32 +902,63 @@ impl<'a> Writer<'a> {
 }
 
 /// The files `search.js` fetches for a query, besides itself and
-/// `meta.json`: the term shards of the lookup cover of every word, the
-/// position shards of words longer than [`MAX_GRAM`], `f.bin` when a filter
-/// is set, and the doc chunks of the shown results (`result_docs`).
+/// `meta.json`: the `s/` shard of every word (when the site has expansions),
+/// the term shards of the lookup cover of every variant, the position shards
+/// of variants longer than [`MAX_GRAM`], the `m/` file of each municipality a
+/// word names, `f.bin` when a filter is set, and the doc chunks of the shown
+/// results (`result_docs`).
 pub fn fetch_plan(meta: &Meta, query: &str, filtered: bool, result_docs: &[u32]) -> Vec<String> {
+    fetch_plan_with(
+        meta,
+        &super::expand::Expansions::default(),
+        query,
+        filtered,
+        result_docs,
+    )
+}
+
+/// [`fetch_plan`] for an index with expansions `x`.
+pub fn fetch_plan_with(
+    meta: &Meta,
+    x: &super::expand::Expansions,
+    query: &str,
+    filtered: bool,
+    result_docs: &[u32],
+) -> Vec<String> {
     let mut files: Vec<String> = Vec::new();
     let mut add = |s: String| {
         if !files.contains(&s) {
             files.push(s);
         }
     };
-    for w in query_words(query) {
-        let cover = lookup_cover(&w);
-        for (_, t) in &cover {
+    let words = query_words(query);
+    for w in &words {
+        if meta.syn_shards > 0 {
             add(format!(
-                "t/{}.bin",
-                fnv1a32(t.as_bytes()) % meta.term_shards
+                "s/{}.json",
+                fnv1a32(w.as_bytes()) % meta.syn_shards
             ));
         }
-        if w.chars().count() > MAX_GRAM {
+        for v in x.variants(w) {
+            let cover = lookup_cover(&v);
             for (_, t) in &cover {
                 add(format!(
-                    "p/{}.bin",
-                    fnv1a32(t.as_bytes()) % meta.position_shards
+                    "t/{}.bin",
+                    fnv1a32(t.as_bytes()) % meta.term_shards
                 ));
             }
+            if v.chars().count() > MAX_GRAM {
+                for (_, t) in &cover {
+                    add(format!(
+                        "p/{}.bin",
+                        fnv1a32(t.as_bytes()) % meta.position_shards
+                    ));
+                }
+            }
         }
+    }
+    for p in x.places_of(&words) {
+        add(format!("m/{p}.bin"));
     }
     if filtered {
         add("f.bin".to_string());

@@ -26,14 +26,18 @@
 //! returns.
 
 pub mod analyzer;
+pub mod expand;
+pub mod explain;
 pub mod export;
+pub mod rank;
+pub mod suggest;
 
 use std::path::{Path, PathBuf};
 
-use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::index::IndexSortByField;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -41,7 +45,11 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, IndexSettings, Order, ReloadPolicy, TantivyDocument, Term};
 
+pub use expand::{Expansions, Vocabulary};
 pub use export::{ExportStats, GramRecords};
+
+/// The file beside the tantivy index that holds the build's [`Expansions`].
+pub const EXPANSIONS_FILE: &str = "expansions.json";
 
 /// Boost of the title field (section heading, window or facility name).
 /// `search.js` reads it from the exported `meta.json`.
@@ -121,6 +129,12 @@ pub struct SearchDoc {
     pub region: Option<String>,
     /// Display name of the window field or facility type.
     pub field: Option<String>,
+    /// Phone number as shown (windows and facilities), e.g. "0467-82-1111".
+    pub tel: Option<String>,
+    /// Its `tel:` link.
+    pub tel_href: Option<String>,
+    /// The window's field id (its colours are the theme's `.f-<id>` class).
+    pub field_id: Option<String>,
 }
 
 /// The most results `ohisama search --limit` may ask for. (The library cuts
@@ -155,6 +169,7 @@ pub struct Hit {
     pub municipality: Option<String>,
     pub region: Option<String>,
     pub field: Option<String>,
+    pub tel: Option<String>,
     pub score: f32,
     /// Document id (position of the document in the `docs` given to `build`).
     pub doc: u32,
@@ -195,6 +210,9 @@ pub(crate) struct Fields {
     pub municipality: Field,
     pub region: Field,
     pub field: Field,
+    pub tel: Field,
+    pub tel_href: Field,
+    pub field_id: Field,
     pub ord: Field,
 }
 
@@ -210,9 +228,13 @@ fn schema() -> Schema {
     }
     b.add_text_field("url", STORED);
     b.add_text_field("kind", STRING | STORED);
-    b.add_text_field("municipality", STORED);
+    // Indexed as one term: a municipality named in the query ranks its documents first.
+    b.add_text_field("municipality", STRING | STORED);
     b.add_text_field("region", STRING | STORED);
     b.add_text_field("field", STORED);
+    b.add_text_field("tel", STORED);
+    b.add_text_field("tel_href", STORED);
+    b.add_text_field("field_id", STORED);
     b.add_u64_field("ord", INDEXED | FAST | STORED);
     b.build()
 }
@@ -230,6 +252,9 @@ fn fields(schema: &Schema) -> Result<Fields, SearchError> {
         municipality: get("municipality")?,
         region: get("region")?,
         field: get("field")?,
+        tel: get("tel")?,
+        tel_href: get("tel_href")?,
+        field_id: get("field_id")?,
         ord: get("ord")?,
     })
 }
@@ -241,11 +266,37 @@ fn register_analyzer(index: &Index) {
     );
 }
 
+/// One document as tantivy stores it; `i` is its position (document id).
+fn tantivy_doc(f: &Fields, d: &SearchDoc, i: usize) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.text[0], &d.title);
+    doc.add_text(f.text[1], &d.body);
+    doc.add_text(f.text[2], &d.kana);
+    doc.add_text(f.url, &d.url);
+    doc.add_text(f.kind, d.kind.as_str());
+    for (field, value) in [
+        (f.municipality, &d.municipality),
+        (f.region, &d.region),
+        (f.field, &d.field),
+        (f.tel, &d.tel),
+        (f.tel_href, &d.tel_href),
+        (f.field_id, &d.field_id),
+    ] {
+        if let Some(x) = value {
+            doc.add_text(field, x);
+        }
+    }
+    doc.add_u64(f.ord, i as u64);
+    doc
+}
+
 /// The tantivy index of the site, kept in a build cache directory.
 pub struct SearchIndex {
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
+    /// The build's query expansions (empty: every word stands for itself).
+    pub(crate) expansions: Expansions,
 }
 
 /// Memory budget of the (single) indexing thread. Large enough for one
@@ -286,23 +337,7 @@ impl SearchIndex {
                 index.writer_with_num_threads(1, WRITER_BUDGET)?;
             writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
             for (i, d) in docs.iter().enumerate() {
-                let mut doc = TantivyDocument::default();
-                doc.add_text(f.text[0], &d.title);
-                doc.add_text(f.text[1], &d.body);
-                doc.add_text(f.text[2], &d.kana);
-                doc.add_text(f.url, &d.url);
-                doc.add_text(f.kind, d.kind.as_str());
-                if let Some(m) = &d.municipality {
-                    doc.add_text(f.municipality, m);
-                }
-                if let Some(r) = &d.region {
-                    doc.add_text(f.region, r);
-                }
-                if let Some(x) = &d.field {
-                    doc.add_text(f.field, x);
-                }
-                doc.add_u64(f.ord, i as u64);
-                writer.add_document(doc)?;
+                writer.add_document(tantivy_doc(&f, d, i))?;
             }
             let t0 = std::time::Instant::now();
             writer.commit()?;
@@ -343,7 +378,52 @@ impl SearchIndex {
             });
         }
         let index = Index::open_in_dir(cache_dir)?;
-        SearchIndex::from_index(index)
+        let mut si = SearchIndex::from_index(index)?;
+        let path = cache_dir.join(EXPANSIONS_FILE);
+        if path.is_file() {
+            let bytes = std::fs::read(&path).map_err(io_err(&path))?;
+            si.expansions = serde_json::from_slice(&bytes)
+                .map_err(|e| SearchError::Schema(format!("{}: {e}", path.display())))?;
+        }
+        Ok(si)
+    }
+
+    /// [`SearchIndex::build`], then the expansions of `vocab` (see
+    /// [`expand`]), kept in `cache_dir` for [`SearchIndex::open`].
+    pub fn build_with_vocabulary(
+        docs: &[SearchDoc],
+        vocab: &Vocabulary,
+        cache_dir: &Path,
+    ) -> Result<SearchIndex, SearchError> {
+        let mut si = SearchIndex::build(docs, cache_dir)?;
+        si.set_vocabulary(vocab, cache_dir)?;
+        Ok(si)
+    }
+
+    /// Computes the expansions of `vocab` on this index (a variant is kept
+    /// only where it occurs) and writes them into `cache_dir`.
+    pub fn set_vocabulary(
+        &mut self,
+        vocab: &Vocabulary,
+        cache_dir: &Path,
+    ) -> Result<(), SearchError> {
+        let searcher = self.reader.searcher();
+        let present = |w: &str| {
+            searcher
+                .search(&*self.word_query(w), &Count)
+                .is_ok_and(|n| n > 0)
+        };
+        let expansions = Expansions::build(vocab, present);
+        let path = cache_dir.join(EXPANSIONS_FILE);
+        let json = serde_json::to_vec(&expansions).expect("expansions serialise");
+        std::fs::write(&path, json).map_err(io_err(&path))?;
+        self.expansions = expansions;
+        Ok(())
+    }
+
+    /// The build's expansions.
+    pub fn expansions(&self) -> &Expansions {
+        &self.expansions
     }
 
     fn from_index(index: Index) -> Result<SearchIndex, SearchError> {
@@ -357,6 +437,7 @@ impl SearchIndex {
             index,
             reader,
             fields,
+            expansions: Expansions::default(),
         };
         if si.reader.searcher().segment_readers().len() > 1 {
             return Err(SearchError::Schema("more than one segment".to_string()));
@@ -369,39 +450,61 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
+    /// The query of one (normalised) word: it occurs in the title, body or
+    /// kana (a phrase of its 2-grams, a term for one character), scored by
+    /// BM25 summed over the fields.
+    fn word_query(&self, word: &str) -> Box<dyn Query> {
+        let cover = analyzer::cover(word);
+        let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (fi, &field) in self.fields.text.iter().enumerate() {
+            let q: Box<dyn Query> = if cover.len() == 1 {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, &cover[0].1),
+                    IndexRecordOption::WithFreqs,
+                ))
+            } else {
+                Box::new(PhraseQuery::new_with_offset(
+                    cover
+                        .iter()
+                        .map(|(o, t)| (*o as usize, Term::from_field_text(field, t)))
+                        .collect(),
+                ))
+            };
+            let q: Box<dyn Query> = if FIELD_BOOSTS[fi] != 1.0 {
+                Box::new(BoostQuery::new(q, FIELD_BOOSTS[fi]))
+            } else {
+                q
+            };
+            shoulds.push((Occur::Should, q));
+        }
+        Box::new(BooleanQuery::new(shoulds))
+    }
+
+    /// A query word with its variants: any of them, scores summed in
+    /// variant order (what `search.js` adds up).
+    fn expanded_query(&self, word: &str) -> Box<dyn Query> {
+        let variants = self.expansions.variants(word);
+        match variants.as_slice() {
+            [] => Box::new(EmptyQuery),
+            [one] => self.word_query(one),
+            many => Box::new(BooleanQuery::new(
+                many.iter()
+                    .map(|v| (Occur::Should, self.word_query(v)))
+                    .collect(),
+            )),
+        }
+    }
+
     /// The tantivy query for `q`, or `None` when `q` has no words.
     pub fn tantivy_query(&self, q: &str, opts: &QueryOptions) -> Option<Box<dyn Query>> {
         let words = analyzer::query_words(q);
         if words.is_empty() {
             return None;
         }
-        let mut musts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for w in &words {
-            let cover = analyzer::cover(w);
-            let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for (fi, &field) in self.fields.text.iter().enumerate() {
-                let q: Box<dyn Query> = if cover.len() == 1 {
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, &cover[0].1),
-                        IndexRecordOption::WithFreqs,
-                    ))
-                } else {
-                    Box::new(PhraseQuery::new_with_offset(
-                        cover
-                            .iter()
-                            .map(|(o, t)| (*o as usize, Term::from_field_text(field, t)))
-                            .collect(),
-                    ))
-                };
-                let q: Box<dyn Query> = if FIELD_BOOSTS[fi] != 1.0 {
-                    Box::new(BoostQuery::new(q, FIELD_BOOSTS[fi]))
-                } else {
-                    q
-                };
-                shoulds.push((Occur::Should, q));
-            }
-            musts.push((Occur::Must, Box::new(BooleanQuery::new(shoulds))));
-        }
+        let mut musts: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .map(|w| (Occur::Must, self.expanded_query(w)))
+            .collect();
         let filter = |field: Field, value: &str| -> (Occur, Box<dyn Query>) {
             (
                 Occur::Must,
@@ -426,42 +529,81 @@ impl SearchIndex {
         Some(Box::new(BooleanQuery::new(musts)))
     }
 
-    /// Ranked results for `q` (at most `opts.limit`). The limit is cut to the
-    /// number of indexed documents first: tantivy allocates its top-k heap by
-    /// the limit, so `usize::MAX` would abort (the CLI also bounds it).
+    /// Ranked results for `q` (at most `opts.limit`): every match is scored
+    /// by BM25, then ordered by [`rank::order`] (explanations first for care,
+    /// benefit and service words, the named municipality first).
     pub fn query(&self, q: &str, opts: &QueryOptions) -> Result<Vec<Hit>, SearchError> {
         let Some(query) = self.tantivy_query(q, opts) else {
             return Ok(Vec::new());
         };
         let searcher = self.reader.searcher();
-        let limit = opts
-            .limit
-            .min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
-        if limit == 0 {
+        let all = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        if opts.limit == 0 || all == 0 {
             return Ok(Vec::new());
         }
-        let top = searcher.search(&*query, &TopDocs::with_limit(limit).order_by_score())?;
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let text = |f: Field| {
-                doc.get_first(f)
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-            };
-            let kind = text(self.fields.kind).unwrap_or_default().parse()?;
-            hits.push(Hit {
-                title: text(self.fields.text[0]).unwrap_or_default(),
-                url: text(self.fields.url).unwrap_or_default(),
-                kind,
-                municipality: text(self.fields.municipality),
-                region: text(self.fields.region),
-                field: text(self.fields.field),
-                score,
-                doc: addr.doc_id,
-            });
+        let top = searcher.search(&*query, &TopDocs::with_limit(all).order_by_score())?;
+        let mut scored: Vec<(u32, f32)> = top.into_iter().map(|(s, a)| (a.doc_id, s)).collect();
+        let context = self.rank_context(q)?;
+        rank::order(&mut scored, &context);
+        scored.truncate(opts.limit);
+        scored
+            .into_iter()
+            .map(|(doc, score)| self.hit(doc, score))
+            .collect()
+    }
+
+    /// What ranks the hits of `q` besides BM25.
+    pub fn rank_context(&self, q: &str) -> Result<rank::RankContext, SearchError> {
+        let words = analyzer::query_words(q);
+        let mut place_docs = std::collections::BTreeSet::new();
+        for p in self.expansions.places_of(&words) {
+            place_docs.extend(self.place_docs(p)?);
         }
-        Ok(hits)
+        Ok(rank::RankContext {
+            explain_docs: if self.expansions.is_topic(&words) {
+                self.expansions.explain_docs
+            } else {
+                0
+            },
+            place_docs,
+        })
+    }
+
+    /// The documents of the municipality with place index `p`, ascending.
+    pub fn place_docs(&self, p: u32) -> Result<Vec<u32>, SearchError> {
+        let Some(name) = self.expansions.places.get(p as usize) else {
+            return Ok(Vec::new());
+        };
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.municipality, name),
+            IndexRecordOption::Basic,
+        );
+        let set = self.reader.searcher().search(&q, &DocSetCollector)?;
+        let mut ids: Vec<u32> = set.into_iter().map(|a| a.doc_id).collect();
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    fn hit(&self, doc: u32, score: f32) -> Result<Hit, SearchError> {
+        let searcher = self.reader.searcher();
+        let stored: TantivyDocument = searcher.doc(tantivy::DocAddress::new(0, doc))?;
+        let text = |f: Field| {
+            stored
+                .get_first(f)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        Ok(Hit {
+            title: text(self.fields.text[0]).unwrap_or_default(),
+            url: text(self.fields.url).unwrap_or_default(),
+            kind: text(self.fields.kind).unwrap_or_default().parse()?,
+            municipality: text(self.fields.municipality),
+            region: text(self.fields.region),
+            field: text(self.fields.field),
+            tel: text(self.fields.tel),
+            score,
+            doc,
+        })
     }
 
     /// The region ids the indexed documents carry, sorted (what `--region`

@@ -36,11 +36,11 @@ pub enum ToolCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Excel で保存した CSV から data/contacts/ または data/facilities/ を作る
+    /// Excel で保存した CSV から data/contacts/、data/facilities/ または data/synonyms.yaml を作る
     Import {
-        /// contacts (窓口) または facilities (施設)
+        /// contacts (窓口)、facilities (施設) または synonyms (検索の言い換え)
         #[arg(value_enum)]
-        kind: DataKind,
+        kind: CsvKind,
         /// CSV ファイル (UTF-8 / Shift_JIS)
         file: PathBuf,
         #[arg(long, default_value = ".")]
@@ -49,11 +49,11 @@ pub enum ToolCommand {
         #[arg(long)]
         force: bool,
     },
-    /// data/contacts/ または data/facilities/ を Excel で開ける CSV に書き出す
+    /// data/contacts/、data/facilities/ または data/synonyms.yaml を Excel で開ける CSV に書き出す
     Export {
-        /// contacts (窓口) または facilities (施設)
+        /// contacts (窓口)、facilities (施設) または synonyms (検索の言い換え)
         #[arg(value_enum)]
-        kind: DataKind,
+        kind: CsvKind,
         #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
         format: ExportFormat,
         /// 出力ファイル (既定: contacts.csv / facilities.csv。- なら標準出力)
@@ -135,12 +135,18 @@ pub fn run(cmd: ToolCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ToolCommand::Schema { root, out } => Ok(schema(&root, out)),
         ToolCommand::Import {
+            kind: CsvKind::Synonyms,
+            file,
+            root,
+            force,
+        } => Ok(import_synonyms(&root, &file, force)),
+        ToolCommand::Import {
             kind,
             file,
             root,
             force,
         } => Ok(import(
-            kind,
+            kind.data_kind(),
             ImportOptions {
                 root,
                 csv: file,
@@ -180,6 +186,54 @@ fn schema(root: &Path, out: Option<PathBuf>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(d) => fail(&d),
+    }
+}
+
+/// What `import` and `export` handle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CsvKind {
+    /// 窓口 (data/contacts/)
+    Contacts,
+    /// 施設 (data/facilities/)
+    Facilities,
+    /// 検索の言い換え (data/synonyms.yaml)
+    Synonyms,
+}
+
+impl CsvKind {
+    /// The directory kinds of [`csv_io`] (synonyms has its own module).
+    fn data_kind(self) -> DataKind {
+        match self {
+            CsvKind::Facilities => DataKind::Facilities,
+            CsvKind::Contacts | CsvKind::Synonyms => DataKind::Contacts,
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            CsvKind::Synonyms => "synonyms",
+            other => other.data_kind().word(),
+        }
+    }
+}
+
+/// `import synonyms`: data/synonyms.yaml from a CSV, then the site's check.
+fn import_synonyms(root: &Path, csv: &Path, force: bool) -> ExitCode {
+    match super::csv_synonyms::import(root, csv, force) {
+        Ok(done) => {
+            eprintln!(
+                "書き出しました: {} (言い換え {} グループ、{})。続けてサイト全体を検査します…",
+                super::csv_synonyms::FILE,
+                done.groups,
+                done.encoding.label()
+            );
+            check_after_import(root)
+        }
+        Err(d) => {
+            let code = fail(&d);
+            eprintln!("取り込みを中止しました。ファイルは何も変更していません。");
+            code
+        }
     }
 }
 
@@ -229,12 +283,16 @@ fn check_after_import(root: &Path) -> ExitCode {
 /// `export`: the CSV of a kind of data, to a file (never over an existing
 /// one without `--force`: it may be the CSV being edited) or to stdout (`-`).
 fn export_csv(
-    kind: DataKind,
+    kind: CsvKind,
     root: &Path,
     out: Option<PathBuf>,
     force: bool,
 ) -> anyhow::Result<ExitCode> {
-    let bytes = match csv_io::export(kind, root) {
+    let bytes = match kind {
+        CsvKind::Synonyms => super::csv_synonyms::export(root),
+        other => csv_io::export(other.data_kind(), root),
+    };
+    let bytes = match bytes {
         Ok(b) => b,
         Err(d) => return Ok(fail(&d)),
     };

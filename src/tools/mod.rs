@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod csv_io;
+pub mod csv_synonyms;
 pub mod data;
 pub mod diff;
 pub mod scaffold;

@@ -26,7 +26,7 @@ pub struct SchemaFile {
 }
 
 /// Every schema file, in the order they are written.
-pub const SCHEMAS: [SchemaFile; 10] = [
+pub const SCHEMAS: [SchemaFile; 11] = [
     SchemaFile {
         kind: "site",
         file: "site.schema.json",
@@ -68,6 +68,13 @@ pub const SCHEMAS: [SchemaFile; 10] = [
         title: "施設種別 (data/facility_types.yaml)",
         description: "施設・サービスの種別。施設検索の絞り込みに使います",
         make: of::<Vec<FacilityType>>,
+    },
+    SchemaFile {
+        kind: "synonyms",
+        file: "synonyms.schema.json",
+        title: "検索の言い換え (data/synonyms.yaml)",
+        description: "同じ意味の言葉のグループ。どれか1つで検索すると全部の言葉で探します",
+        make: of::<Vec<crate::kinds::synonyms::SynonymGroup>>,
     },
     SchemaFile {
         kind: "contacts",

@@ -7,10 +7,14 @@
 // (idf summed over the 2-grams, tf = number of occurrences), words ANDed,
 // scores summed over the fields title (boosted), body and kana, ties broken by
 // document order. Arithmetic is done in 32-bit floats, as tantivy does.
+// A query word also finds its declared variants (src/search/expand.rs, read
+// from the s/ shards), and the hits are ordered like src/search/rank.rs:
+// explanatory pages boosted for care, benefit and service words, the
+// documents of a municipality named in the query first.
 // Plain ES module, no dependencies, no bundler.
 
 const ANALYZER_VERSION = "ja-ngram-1";
-const FORMAT_VERSION = 2;
+const FORMAT_VERSION = 3;
 const f32 = Math.fround;
 const K1 = f32(1.2);
 const B = f32(0.75);
@@ -323,6 +327,27 @@ class StaticIndex {
     return p;
   }
 
+  // The expansion entry of a (normalised) word, or null: {v, t, p, g}.
+  async expansion(word) {
+    const meta = await this.meta;
+    if (!meta.syn_shards) return null;
+    const shard = await this.json(`s/${fnv1a32(word) % meta.syn_shards}.json`);
+    return Object.prototype.hasOwnProperty.call(shard, word) ? shard[word] : null;
+  }
+
+  // The documents of the municipality with place index p, as a Set.
+  async placeDocs(p) {
+    const bytes = await this.fetchFile(`m/${p}.bin`, "bin");
+    const r = new Reader(bytes);
+    const out = new Set();
+    let doc = 0;
+    while (r.i < bytes.length) {
+      doc += r.varint();
+      out.add(doc);
+    }
+    return out;
+  }
+
   async docRow(doc) {
     const meta = await this.meta;
     const chunk = Math.floor(doc / meta.doc_chunk);
@@ -397,34 +422,78 @@ function wordFieldScores(meta, word, fi, look, termData, posData) {
   return out;
 }
 
+// The words searched for each query word (expand.rs `Expansions::variants`),
+// and its entry (null when the vocabulary does not know it).
+async function expandWords(ix, words) {
+  const entries = await Promise.all(words.map((w) => ix.expansion(w)));
+  const variants = words.map((w, i) => (entries[i] ? entries[i].v.map(normalize) : [w]));
+  return { entries, variants };
+}
+
+// Map doc → score of one searched word: the sum over the fields in order.
+function variantScores(meta, word, look, termData, posData) {
+  const sum = new Map();
+  for (let fi = 0; fi < meta.fields.length; fi++) {
+    for (const [doc, s] of wordFieldScores(meta, word, fi, look, termData, posData)) {
+      const prev = sum.get(doc);
+      sum.set(doc, prev === undefined ? s : f32(prev + s));
+    }
+  }
+  return sum;
+}
+
+// What ranks the hits besides BM25 (rank.rs `RankContext`).
+async function rankContext(ix, meta, entries) {
+  const topic = entries.some((e) => e && e.t);
+  const places = [];
+  for (const e of entries) {
+    if (e && e.p !== undefined && !places.includes(e.p)) places.push(e.p);
+  }
+  const placeDocs = new Set();
+  for (const set of await Promise.all(places.map((p) => ix.placeDocs(p)))) {
+    for (const d of set) placeDocs.add(d);
+  }
+  return { explainDocs: topic ? meta.explain_docs : 0, placeDocs };
+}
+
+/** Boosts and sorts [doc, score] pairs like rank.rs `order`. */
+function order(hits, ctx, boost) {
+  for (const h of hits) if (h[0] < ctx.explainDocs) h[1] = f32(h[1] * boost);
+  const tier = (doc) => (ctx.placeDocs.has(doc) ? 1 : 0);
+  hits.sort((a, b) => tier(b[0]) - tier(a[0]) || b[1] - a[1] || a[0] - b[0]);
+}
+
 async function run(query, { limit = 10, kind = null, region = null, base = "/search/" } = {}) {
   const words = queryWords(query);
-  if (words.length === 0) return { total: 0, results: [] };
+  if (words.length === 0) return { total: 0, results: [], variants: [] };
   const ix = indexFor(base);
   const meta = await ix.meta;
   const filtered = Boolean(kind) || Boolean(region);
   const filterP = filtered ? ix.fetchFile("f.bin", "bin") : null;
-  const looks = words.map((w) => lookupCover(w, meta.max_gram));
+  const { entries, variants } = await expandWords(ix, words);
+  const ctxP = rankContext(ix, meta, entries);
+  const looks = variants.map((vs) => vs.map((v) => lookupCover(v, meta.max_gram)));
   const termData = await Promise.all(
-    looks.map((look) => Promise.all(look.map(([, t]) => ix.term(t)))),
+    looks.map((lv) => Promise.all(lv.map((look) => Promise.all(look.map(([, t]) => ix.term(t)))))),
   );
   const posData = await Promise.all(
-    looks.map((look) =>
-      look.length > 1 ? Promise.all(look.map(([, t]) => ix.termPositions(t))) : null,
+    looks.map((lv) =>
+      Promise.all(
+        lv.map((look) =>
+          look.length > 1 ? Promise.all(look.map(([, t]) => ix.termPositions(t))) : null,
+        ),
+      ),
     ),
   );
 
-  // Per word: doc → sum over fields (title, body, kana, in that order);
+  // Per word: doc → sum over its variants (each the sum over the fields);
   // words are ANDed and their scores added.
   let total = null;
   for (let wi = 0; wi < words.length; wi++) {
-    const perField = [];
-    for (let fi = 0; fi < meta.fields.length; fi++) {
-      perField.push(wordFieldScores(meta, words[wi], fi, looks[wi], termData[wi], posData[wi]));
-    }
     const wordScores = new Map();
-    for (const m of perField) {
-      for (const [doc, s] of m) {
+    for (let vi = 0; vi < variants[wi].length; vi++) {
+      const v = variants[wi][vi];
+      for (const [doc, s] of variantScores(meta, v, looks[wi][vi], termData[wi][vi], posData[wi][vi])) {
         const prev = wordScores.get(doc);
         wordScores.set(doc, prev === undefined ? s : f32(prev + s));
       }
@@ -455,14 +524,91 @@ async function run(query, { limit = 10, kind = null, region = null, base = "/sea
       return true;
     });
   }
-  hits.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  order(hits, await ctxP, f32(meta.explain_boost));
   const shown = hits.slice(0, Math.max(0, limit));
   const rows = await Promise.all(shown.map(([doc]) => ix.docRow(doc)));
   const results = shown.map(([doc, score], i) => {
-    const [title, url, k, municipality, reg, field, snippet] = rows[i];
-    return { title, url, kind: k, municipality, region: reg, field, score, snippet, doc };
+    const [title, url, k, municipality, reg, field, snippet, tel, telHref, fieldId] = rows[i];
+    return {
+      title, url, kind: k, municipality, region: reg, field, score, snippet, doc,
+      tel, telHref, fieldId,
+    };
   });
-  return { total: hits.length, results };
+  // Each word as typed (not normalised) with the variants as the vocabulary writes them.
+  const raws = rawWords(query);
+  const shownVariants = words.map((w, i) => ({
+    word: raws.find((r) => normalize(r) === w) || w,
+    variants: entries[i] ? entries[i].v : [w],
+  }));
+  return { total: hits.length, results, variants: shownVariants };
+}
+
+// ---------------------------------------------------------------- もしかして
+
+function editDistance(a, b) {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 0; i < a.length; i++) {
+    const cur = [i + 1];
+    for (let j = 0; j < b.length; j++) {
+      const sub = prev[j] + (a[i] === b[j] ? 0 : 1);
+      cur.push(Math.min(sub, prev[j + 1] + 1, cur[j] + 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+function maxDistance(len) {
+  return len <= 4 ? 1 : len <= 8 ? 2 : 3;
+}
+
+// The words of a query as typed (split at white space, like suggest.rs).
+function rawWords(q) {
+  const out = [];
+  let cur = "";
+  for (const ch of String(q)) {
+    if (isBreak(ch.codePointAt(0))) {
+      if (cur) out.push(cur);
+      cur = "";
+    } else {
+      cur += ch;
+    }
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+/**
+ * Queries to try instead of `query` (suggest.rs `suggestions`): one word
+ * replaced by the headword of a near known word. Fetches r.json.
+ */
+export async function suggest(query, { base = "/search/" } = {}) {
+  const ix = indexFor(base);
+  const meta = await ix.meta;
+  if (!meta.syn_shards) return [];
+  const cands = await ix.json("r.json");
+  const words = rawWords(query);
+  const scored = [];
+  words.forEach((raw, wi) => {
+    const wc = Array.from(normalize(raw));
+    const limit = maxDistance(wc.length);
+    cands.forEach(([key, shown], ci) => {
+      const kc = Array.from(key);
+      if (Math.abs(kc.length - wc.length) > limit || normalize(shown) === wc.join("")) return;
+      const d = editDistance(wc, kc);
+      if (d === 0 || d > limit) return;
+      const q = words.slice();
+      q[wi] = shown;
+      scored.push([d, Math.abs(kc.length - wc.length), ci, q.join(" ")]);
+    });
+  });
+  scored.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || (a[3] < b[3] ? -1 : a[3] > b[3] ? 1 : 0));
+  const out = [];
+  for (const s of scored) {
+    if (!out.includes(s[3])) out.push(s[3]);
+    if (out.length === 3) break;
+  }
+  return out;
 }
 
 /**
@@ -495,6 +641,9 @@ const STYLE = `
 .ohs-snippet{margin:.2rem 0 0;color:#333}
 .ohs-snippet mark{background:#fff0a8;color:inherit;font-weight:bold}
 .ohs-more{margin-top:1rem;min-height:44px;font:inherit;padding:0 1rem}
+.ohs-call{margin:.3rem 0}
+.ohs-suggest{font-size:1.1rem}
+.ohs-suggest a{font-weight:bold}
 `;
 
 function el(tag, attrs = {}, text = null) {
@@ -544,7 +693,7 @@ function keepGroups(chars, keep) {
  * Numbers with hyphens and the words of `keep` (place names) are wrapped in
  * <span class="ohs-nobr"> so that a line never breaks inside them.
  */
-export function highlightNodes(text, q, keep = []) {
+export function highlightNodes(text, q, keep = [], extra = []) {
   const chars = [...text];
   const joined = [];
   const owner = [];
@@ -555,8 +704,9 @@ export function highlightNodes(text, q, keep = []) {
     }
   });
   const marked = new Array(chars.length).fill(false);
-  for (const w of queryWords(q)) {
+  for (const w of [...queryWords(q), ...extra.map(normalize)]) {
     const wc = [...w];
+    if (wc.length === 0) continue;
     for (let i = 0; i + wc.length <= joined.length; i++) {
       let hit = true;
       for (let k = 0; k < wc.length && hit; k++) hit = joined[i + k] === wc[k];
@@ -612,6 +762,73 @@ function joinUrl(siteBase, url) {
   return siteBase + url.replace(/^\//, "");
 }
 
+/** One result: title link, kind / municipality / field tags, a call button, the snippet. */
+function resultItem(r, q, marks, siteBase) {
+  const li = el("li", { class: r.fieldId ? `ohs-item f-${r.fieldId}` : "ohs-item" });
+  li.append(el("a", { href: joinUrl(siteBase, r.url) }, r.title || r.url));
+  const tags = el("div", { class: "ohs-tags" });
+  tags.append(el("span", { class: "ohs-tag ohs-kind" }, KIND_LABELS[r.kind] || r.kind));
+  if (r.municipality) tags.append(el("span", { class: "ohs-tag" }, r.municipality));
+  if (r.field) {
+    // A window's field keeps its colour (the theme's .f-<id> variables).
+    tags.append(el("span", { class: r.fieldId ? "ohs-tag field-badge" : "ohs-tag" }, r.field));
+  }
+  li.append(tags);
+  if (r.tel && r.telHref) {
+    const call = el("a", { class: "tel ohs-tel", href: r.telHref, "aria-label": `${r.title}に電話 ${r.tel}` }, r.tel);
+    const line = el("p", { class: "ohs-call" });
+    line.append(call);
+    li.append(line);
+  }
+  if (r.snippet) {
+    const p = el("p", { class: "ohs-snippet" });
+    p.append(...highlightNodes(r.snippet, q, [r.municipality], marks));
+    li.append(p);
+  }
+  return li;
+}
+
+/**
+ * What the words were searched as: 「胃瘻」は「胃ろう」で (the word itself
+ * occurs nowhere), 「ショートステイ」は「短期入所」も含めて (it does).
+ */
+function variantNote(variants) {
+  const parts = [];
+  for (const v of variants) {
+    const self = normalize(v.word);
+    const others = v.variants.filter((x) => normalize(x) !== self);
+    if (others.length === 0) continue;
+    const list = `「${others.join("」「")}」`;
+    const searchedSelf = others.length < v.variants.length;
+    parts.push(`「${v.word}」は${list}${searchedSelf ? "も含めて" : "で"}`);
+  }
+  return parts.length ? `(${parts.join("、")}検索しました)` : "";
+}
+
+/** What to try when nothing was found: もしかして links and hints that are true. */
+function noResultsHelp(q, ideas, filtered) {
+  const items = [];
+  if (ideas.length) {
+    const li = el("p", { class: "ohs-suggest" });
+    li.append("もしかして: ");
+    ideas.forEach((idea, i) => {
+      if (i) li.append("、");
+      const u = new URL(location.href);
+      u.searchParams.set("q", idea);
+      li.append(el("a", { href: u.pathname + u.search }, idea));
+    });
+    items.push(li);
+  }
+  const hints = [];
+  if (filtered) hints.push("地域・種類の絞り込みを「すべて」にしてお試しください。");
+  if (rawWords(q).length > 1) hints.push("言葉を減らしてお試しください(すべての言葉を含むものだけを表示します)。");
+  hints.push("別の言い方でもお試しください(例: ショートステイ → 短期入所、訪看 → 訪問看護)。");
+  const ul = el("ul", { class: "ohs-hints" });
+  for (const h of hints) ul.append(el("li", {}, h));
+  items.push(ul);
+  return items;
+}
+
 /**
  * Wires the /search/ page: `form` has inputs q, region and type, results go
  * into `resultsEl`. Reads ?q=&region=&type= on load, searches on submit and
@@ -629,7 +846,9 @@ export function mountSearch(form, resultsEl, { base = null } = {}) {
   const status = el("p", { class: "ohs-status", role: "status", "aria-live": "polite" });
   const list = el("ol", { class: "ohs-list", "aria-label": "検索結果" });
   const more = el("button", { type: "button", class: "ohs-more", hidden: "" }, "さらに表示");
-  resultsEl.replaceChildren(status, list, more);
+  // もしかして and hints when nothing was found (not results: outside the list).
+  const help = el("div", { class: "ohs-help" });
+  resultsEl.replaceChildren(status, help, list, more);
 
   const input = form.elements.namedItem("q");
   const regionSel = form.elements.namedItem("region");
@@ -655,6 +874,7 @@ export function mountSearch(form, resultsEl, { base = null } = {}) {
       history.replaceState(null, "", u);
     }
     const my = ++seq;
+    help.replaceChildren();
     if (queryWords(q).length === 0) {
       list.replaceChildren();
       more.hidden = true;
@@ -676,28 +896,18 @@ export function mountSearch(form, resultsEl, { base = null } = {}) {
     }
     if (my !== seq) return;
     resultsEl.removeAttribute("aria-busy");
-    const items = res.results.map((r) => {
-      const li = el("li", { class: "ohs-item" });
-      const a = el("a", { href: joinUrl(siteBase, r.url) }, r.title || r.url);
-      li.append(a);
-      const tags = el("div", { class: "ohs-tags" });
-      tags.append(el("span", { class: "ohs-tag ohs-kind" }, KIND_LABELS[r.kind] || r.kind));
-      if (r.municipality) tags.append(el("span", { class: "ohs-tag" }, r.municipality));
-      if (r.field) tags.append(el("span", { class: "ohs-tag" }, r.field));
-      li.append(tags);
-      if (r.snippet) {
-        const p = el("p", { class: "ohs-snippet" });
-        p.append(...highlightNodes(r.snippet, q, [r.municipality]));
-        li.append(p);
-      }
-      return li;
-    });
-    list.replaceChildren(...items);
+    const marks = res.variants.flatMap((v) => v.variants);
+    list.replaceChildren(...res.results.map((r) => resultItem(r, q, marks, siteBase)));
     more.hidden = res.total <= res.results.length;
-    status.textContent =
-      res.total === 0
-        ? `「${q.trim()}」に一致する結果は見つかりませんでした。別の言葉やひらがなでもお試しください。`
-        : `${res.total}件見つかりました`;
+    const note = variantNote(res.variants);
+    if (res.total > 0) {
+      status.textContent = `${res.total}件見つかりました${note}`;
+      return;
+    }
+    status.textContent = `「${q.trim()}」に一致する結果は見つかりませんでした。${note}`;
+    const ideas = await suggest(q, { base: indexBase }).catch(() => []);
+    if (my !== seq) return;
+    help.replaceChildren(...noResultsHelp(q, ideas, Boolean(region || kind)));
   }
 
   form.addEventListener("submit", (e) => {
