@@ -52,6 +52,25 @@ impl Date {
         era * 146097 + doe - 719468
     }
 
+    /// The date `days` after 1970-01-01 (Howard Hinnant's civil_from_days);
+    /// `None` outside years 1..=9999.
+    pub fn from_days_since_epoch(days: i64) -> Option<Date> {
+        let z = days + 719468;
+        let era = if z >= 0 { z } else { z - 146096 } / 146097;
+        let doe = z - era * 146097;
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        (1..=9999).contains(&year).then_some(Date {
+            year: year as i32,
+            month,
+            day,
+        })
+    }
+
     /// 令和7年 / 令和元年 (the era year for this date).
     pub fn era_year(&self) -> String {
         let (era, start_year) = era_of(self);

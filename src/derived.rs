@@ -52,7 +52,13 @@ pub fn pdf_directory(site: &Site) -> pdf::Directory {
                             .and_then(crate::date::Date::parse)
                             .map(|d| d.wareki())
                             .unwrap_or_default(),
-                        windows: m.windows.clone(),
+                        // The city's windows, then each ward's (their names carry the ward's).
+                        windows: m
+                            .windows
+                            .iter()
+                            .chain(m.wards.iter().flat_map(|w| &w.windows))
+                            .cloned()
+                            .collect(),
                         centres: m.centres.clone(),
                     })
                     .collect(),

@@ -113,6 +113,25 @@ fn atom(site: &Site) -> String {
 
 /// The data `facilities.js` filters in the browser: vocabularies once, then one
 /// compact record per facility (ids only), in kana order.
+/// One facility of facilities.json; `visits` (the municipalities it visits,
+/// a ward counted for its city) only when it has any.
+fn facility_record(f: &crate::site::FacilityView) -> serde_json::Value {
+    let mut record = serde_json::json!({
+        "id": f.id,
+        "name": f.name,
+        "type": f.type_id,
+        "municipality": f.municipality,
+        "region": f.region_id,
+        "care": f.care.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        "tel": f.tel,
+        "tel_href": f.tel_href,
+    });
+    if !f.facts.visit_municipalities.is_empty() {
+        record["visits"] = serde_json::json!(f.facts.visit_municipalities);
+    }
+    record
+}
+
 fn facilities_json(site: &Site) -> String {
     use serde_json::json;
     let terms = |ts: &[crate::site::TermView]| -> Vec<serde_json::Value> {
@@ -126,16 +145,7 @@ fn facilities_json(site: &Site) -> String {
             .map(|m| json!({"id": m.slug, "name": m.name, "region": m.region_id})).collect::<Vec<_>>(),
         "types": terms(&site.facility_types),
         "care": terms(&site.care),
-        "facilities": site.facilities.iter().map(|f| json!({
-            "id": f.id,
-            "name": f.name,
-            "type": f.type_id,
-            "municipality": f.municipality,
-            "region": f.region_id,
-            "care": f.care.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
-            "tel": f.tel,
-            "tel_href": f.tel_href,
-        })).collect::<Vec<_>>(),
+        "facilities": site.facilities.iter().map(facility_record).collect::<Vec<_>>(),
     });
     serde_json::to_string(&value).unwrap_or_else(|_| "{}".to_string())
 }

@@ -113,6 +113,8 @@ fn load(root: &Path, with_content: bool, cache: Option<&PageCache>) -> Loaded {
     raw.themes = theme_folders(&root.join("themes"));
     // The editors may write a Japanese name for an id: from here on, ids only.
     crate::kinds::vocab::ids_for_names(&mut raw);
+    crate::kinds::wards::ward_names_to_slugs(&mut raw);
+    crate::kinds::facility_facts::area_names_to_ids(&mut raw);
     Loaded {
         raw,
         diagnostics: loader.diagnostics,

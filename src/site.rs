@@ -93,7 +93,8 @@ pub fn resolve(checked: Checked<'_>) -> Site {
     let regions = vocab::region_views(&raw.regions);
     let care = vocab::care_views(&raw.care);
     let facility_types = vocab::facility_type_views(&raw.facility_types);
-    let facilities = facility_views(raw, &regions, &care, &facility_types);
+    let today = crate::kinds::facility_facts::reference_date(Date::parse(&cfg.edition.value));
+    let facilities = facility_views(raw, &regions, &care, &facility_types, today);
     let centres = centre_views(raw, &regions);
     let municipalities = municipality_views(raw, &regions, &fields, &facilities, &centres);
     let notices = notice_views(cfg, &base.path);
@@ -166,6 +167,7 @@ fn facility_views(
     regions: &[RegionView],
     care: &[TermView],
     facility_types: &[TermView],
+    today: Option<Date>,
 ) -> Vec<FacilityView> {
     let region_of = region_of(regions);
     let care_by_id: BTreeMap<&str, &TermView> = care.iter().map(|t| (t.id.as_str(), t)).collect();
@@ -181,6 +183,8 @@ fn facility_views(
             names: &names,
             type_by_id: &type_by_id,
             care_by_id: &care_by_id,
+            areas: &crate::kinds::facility_facts::area_names(raw),
+            today,
         },
     )
 }

@@ -31,6 +31,7 @@ pub fn rules(raw: &RawSite) -> Diagnostics {
     );
     crate::kinds::facilities::check(&mut v, &raw.facilities, ids);
     crate::kinds::centres::check(&mut v, raw, ids);
+    crate::kinds::facility_facts::check_all(&mut v, raw);
     crate::kinds::pages::check(&mut v, &raw.pages);
     crate::kinds::synonyms::check(&mut v, &raw.synonyms);
     v.diags

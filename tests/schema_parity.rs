@@ -14,7 +14,28 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Broken cases whose rule only `check` can see, and why a schema cannot.
-const CHECK_ONLY: [(&str, &str); 14] = [
+const CHECK_ONLY: [(&str, &str); 20] = [
+    (
+        "centre-defined-twice",
+        "ids unique by property within a list",
+    ),
+    (
+        "municipality-without-centre",
+        "a municipality served by no centre (across files)",
+    ),
+    (
+        "contact-ward-not-of-this-city",
+        "the ward must be one of the file's city (depends on the file)",
+    ),
+    (
+        "contact-bad-hours",
+        "the hours grammar: days in order, the end after the start",
+    ),
+    (
+        "facility-unknown-visit-area",
+        "area ids are municipality slugs and city/ward pairs of municipalities.yaml",
+    ),
+    ("ward-bad-code", "the check digit of the ward code"),
     (
         "contact-bad-date",
         "a calendar-valid date (2025-02-30 has the right shape)",

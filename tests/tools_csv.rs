@@ -145,7 +145,9 @@ fn export_is_utf8_with_bom_and_crlf() {
     let bytes = csv_io::export(DataKind::Contacts, &repo_root()).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF\xE5\xB8\x82\xE7\x94\xBA\xE6\x9D\x91,"));
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
-    assert!(text.starts_with("市町村,名称,分野,各種相談,内容,電話,直通/代表,備考,URL,確認日\r\n"));
+    assert!(
+        text.starts_with("市町村,名称,分野,各種相談,内容,電話,直通/代表,備考,URL,受付時間,祝日・年末年始,所在地,FAX,窓口の種類,区,確認日\r\n")
+    );
     assert_eq!(text.matches('\n').count(), text.matches("\r\n").count());
     assert!(text.contains("\r\n横浜市,横浜市医療的ケア児・者等コーディネーター相談窓口,相談,○,"));
 }
@@ -261,7 +263,7 @@ fn missing_column_names_the_column_and_the_header() {
         diag.expected
             .as_deref()
             .unwrap()
-            .contains("市町村,名称,分野,各種相談,内容,電話,直通/代表,備考,URL,確認日")
+            .contains("市町村,名称,分野,各種相談,内容,電話,直通/代表,備考,URL,受付時間,祝日・年末年始,所在地,FAX,窓口の種類,区,確認日")
     );
 }
 

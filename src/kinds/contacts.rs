@@ -12,6 +12,7 @@ use crate::kinds::common::{Column, FieldRef, IsoDate, MunicipalityRef, S, Tel, U
 use crate::kinds::common::{data_href, date_labels, nonempty};
 use crate::kinds::vocab::{FieldView, RegionView};
 use crate::kinds::vocab::{Ids, VocabKind, check_ref};
+use crate::kinds::wards::{Ward, WardView};
 use crate::routes::Route;
 use crate::search::{DocKind, SearchDoc};
 use crate::url_rule::Place;
@@ -126,6 +127,54 @@ pub struct Window {
         description = "窓口のページ。省略すると「-」"
     )]
     pub url: Option<S<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        with = "String",
+        title = "受付時間",
+        description = "曜日と時刻。複数は 、 で区切ります (例: 月〜金 8:45〜17:00、土 9:00〜12:00)"
+    )]
+    pub hours: Option<S<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        with = "String",
+        title = "祝日・年末年始",
+        description = "受付時間の例外 (例: 祝日・年末年始(12月29日〜1月3日)は休み)"
+    )]
+    pub holidays: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        with = "String",
+        title = "所在地",
+        description = "来所するときの住所と建物・階 (例: 茅ヶ崎市〇〇1-1-1 市役所本庁舎2階)"
+    )]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        with = "Tel",
+        title = "FAX",
+        description = "FAX 番号。半角、ハイフン区切り (ページでは電話のリンクにしません)"
+    )]
+    pub fax: Option<S<String>>,
+    /// Written only when not empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(
+        with = "Vec<String>",
+        title = "窓口の種類",
+        description = "相談のしかた: 電話 (tel)・来所 (visit)・オンライン (online) のリスト",
+        extend(
+            "uniqueItems" = true,
+            "items" = {"type": "string", "enum": ["tel", "visit", "online", "電話", "来所", "オンライン"]}
+        )
+    )]
+    pub channels: Vec<S<String>>,
+    /// The ward (区) of a designated city whose window this is; none for the city's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        with = "String",
+        title = "区",
+        description = "政令市の区の窓口なら、その区のスラッグか区名 (municipalities.yaml の wards。例: kohoku / 港北区)。市全体の窓口には書きません"
+    )]
+    pub ward: Option<S<String>>,
 }
 
 fn is_not_true(g: &Option<S<bool>>) -> bool {
@@ -260,6 +309,16 @@ impl Window {
                 .map(|k| S::new(k.value.clone())),
             note: text(&self.note),
             url: spanned(&self.url),
+            hours: spanned(&self.hours),
+            holidays: text(&self.holidays),
+            address: text(&self.address),
+            fax: spanned(&self.fax),
+            channels: self
+                .channels
+                .iter()
+                .map(|c| S::new(c.value.clone()))
+                .collect(),
+            ward: spanned(&self.ward),
         }
     }
 }
@@ -306,9 +365,15 @@ pub(crate) fn check(
     municipalities: Option<&(String, Vec<S<crate::model::Municipality>>)>,
     ids: &Ids,
 ) {
+    let wards_of: BTreeMap<&str, &[S<Ward>]> = municipalities
+        .iter()
+        .flat_map(|(_, list)| list)
+        .map(|m| (m.value.slug.value.as_str(), m.value.wards.as_slice()))
+        .collect();
     let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
     for (file, cf) in contacts {
-        check_file(c, file, cf, ids);
+        let wards = wards_of.get(cf.municipality.value.as_str()).copied();
+        check_file(c, file, cf, ids, wards.unwrap_or_default());
         if let Some(other) = seen.insert(&cf.municipality.value, file) {
             let d = c.error_at(
                 file,
@@ -344,7 +409,7 @@ pub(crate) fn check(
     }
 }
 
-fn check_file(c: &mut Checker, file: &str, cf: &ContactFile, ids: &Ids) {
+fn check_file(c: &mut Checker, file: &str, cf: &ContactFile, ids: &Ids, wards: &[S<Ward>]) {
     let stem = file_stem(file);
     if !known(&ids.municipalities, &cf.municipality.value) {
         check_ref(c, file, &cf.municipality, VocabKind::Municipality, ids);
@@ -369,6 +434,39 @@ fn check_file(c: &mut Checker, file: &str, cf: &ContactFile, ids: &Ids) {
     }
     for (i, w) in cf.windows.iter().enumerate() {
         check_window(c, file, i, w, ids);
+        if let Some(ward) = &w.value.ward {
+            check_ward(c, file, ward, wards);
+        }
+    }
+    crate::kinds::wards::warn_wards_without_windows(c, file, cf, wards);
+}
+
+/// A window's `ward:` is a ward of the file's city.
+fn check_ward(c: &mut Checker, file: &str, ward: &S<String>, wards: &[S<Ward>]) {
+    if wards.iter().any(|w| w.value.slug.value == ward.value) {
+        return;
+    }
+    let d = c.error_at(
+        file,
+        ward,
+        format!("区 `{}` はこの市の区ではありません", ward.value),
+    );
+    if wards.is_empty() {
+        d.hint = Some(
+            "municipalities.yaml でこの市町村に wards: (区) がありません。市全体の窓口なら ward: を消してください"
+                .into(),
+        );
+    } else {
+        let slugs = wards.iter().map(|w| w.value.slug.value.as_str());
+        d.hint = Some(format!(
+            "{} (区スラッグか区名: {})",
+            did_you_mean(&ward.value, slugs),
+            wards
+                .iter()
+                .map(|w| w.value.name.value.as_str())
+                .collect::<Vec<_>>()
+                .join("・")
+        ));
     }
 }
 
@@ -405,6 +503,7 @@ fn check_window(c: &mut Checker, file: &str, index: usize, w: &S<Window>, ids: &
         );
     }
     check_tel(c, file, win);
+    crate::kinds::window_facts::check(c, file, win);
     if let Some(u) = &win.url {
         c.url(file, u, Place::DataUrl);
     }
@@ -446,7 +545,10 @@ pub struct MunicipalityView {
     pub region_name: String,
     pub updated_iso: Option<String>,
     pub updated_label: Option<String>,
+    /// The city's own windows (not a ward's).
     pub windows: Vec<WindowView>,
+    /// The wards of a designated city (municipalities.yaml order), each with its windows.
+    pub wards: Vec<WardView>,
     pub facility_count: usize,
     /// The support centres its families may call, the most local first
     /// ([`crate::kinds::centres::serving`]).
@@ -488,6 +590,21 @@ pub struct WindowView {
     /// The same URL as the URL rule writes it (percent-encoded), for `href`.
     #[serde(default)]
     pub url_href: Option<String>,
+    /// 受付時間 as written (checked), e.g. 「月〜金 8:45〜17:00」.
+    #[serde(default)]
+    pub hours: Option<String>,
+    /// 祝日・年末年始
+    #[serde(default)]
+    pub holidays: Option<String>,
+    /// 所在地
+    #[serde(default)]
+    pub address: Option<String>,
+    /// FAX, plain text (never a tel: link).
+    #[serde(default)]
+    pub fax: Option<String>,
+    /// 窓口の種類: 「電話・来所」
+    #[serde(default)]
+    pub channels_label: Option<String>,
 }
 
 /// What resolving the municipalities needs from the other kinds.
@@ -519,15 +636,27 @@ pub fn resolve(
             let contacts = contacts_of.get(slug);
             let (updated_iso, updated_label) =
                 date_labels(contacts.map(|c| c.updated.value.as_str()));
-            let windows = contacts
+            let all: Vec<(Option<&str>, WindowView)> = contacts
                 .map(|c| {
                     c.windows
                         .iter()
                         .enumerate()
-                        .map(|(i, w)| window_view(i, &w.value, &m.name.value, cx.field_by_id))
+                        .map(|(i, w)| {
+                            let ward = w.value.ward.as_ref().map(|x| x.value.as_str());
+                            (
+                                ward,
+                                window_view(i, &w.value, &m.name.value, cx.field_by_id),
+                            )
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
+            let windows = all
+                .iter()
+                .filter(|(ward, _)| ward.is_none())
+                .map(|(_, w)| w.clone())
+                .collect();
+            let wards = crate::kinds::wards::views(&m.wards, &all);
             MunicipalityView {
                 code: m.code.value.clone(),
                 name: m.name.value.clone(),
@@ -538,6 +667,7 @@ pub fn resolve(
                 updated_iso,
                 updated_label,
                 windows,
+                wards,
                 facility_count: cx.facility_count.get(slug).copied().unwrap_or(0),
                 centres: crate::kinds::centres::serving(cx.centres, slug)
                     .into_iter()
@@ -581,6 +711,11 @@ fn window_view(
         note: nonempty(&w.note),
         url: w.url.as_ref().map(|u| u.value.clone()),
         url_href: data_href(&w.url),
+        hours: w.hours.as_ref().map(|h| h.value.trim().to_string()),
+        holidays: nonempty(&w.holidays),
+        address: nonempty(&w.address),
+        fax: w.fax.as_ref().map(|f| f.value.clone()),
+        channels_label: crate::kinds::window_facts::channels_label(w),
     }
 }
 
@@ -629,6 +764,56 @@ pub fn search_docs(municipalities: &[MunicipalityView], docs: &mut Vec<SearchDoc
                 field_id: Some(w.field_id.clone()),
             });
         }
+        ward_search_docs(m, docs);
+    }
+}
+
+/// One document per ward (its place on the city page, found by the ward's
+/// name and reading) and one per ward window, labelled with city and ward.
+fn ward_search_docs(m: &MunicipalityView, docs: &mut Vec<SearchDoc>) {
+    let page = Route::Municipality(&m.slug).path();
+    for ward in &m.wards {
+        let place = format!("{}{}", m.name, ward.name);
+        let kana = format!("{} {}", ward.kana, m.kana);
+        docs.push(SearchDoc {
+            kind: DocKind::Page,
+            title: format!("{place}の窓口"),
+            body: ward
+                .windows
+                .iter()
+                .map(|w| w.name.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            url: format!("{page}#{}", ward.anchor),
+            kana: kana.clone(),
+            municipality: Some(place.clone()),
+            region: Some(m.region_id.clone()),
+            field: None,
+            tel: None,
+            tel_href: None,
+            field_id: None,
+        });
+        for w in &ward.windows {
+            docs.push(SearchDoc {
+                kind: DocKind::Window,
+                title: w.name.clone(),
+                body: crate::derived::join_some([
+                    Some(place.as_str()),
+                    Some(w.field_name.as_str()),
+                    w.detail.as_deref(),
+                    w.note.as_deref(),
+                    w.tel.as_deref(),
+                ]),
+                url: format!("{page}#{}", w.anchor),
+                kana: kana.clone(),
+                municipality: Some(place.clone()),
+                region: Some(m.region_id.clone()),
+                field: Some(w.field_name.clone()),
+                tel: w.tel.clone(),
+                tel_href: w.tel_href.clone(),
+                field_id: Some(w.field_id.clone()),
+            });
+        }
     }
 }
 
@@ -641,7 +826,7 @@ mod tests {
         let header: Vec<&str> = csv_columns().iter().map(|c| c.label.as_str()).collect();
         assert_eq!(
             header.join(","),
-            "市町村,名称,分野,各種相談,内容,電話,直通/代表,備考,URL,確認日"
+            "市町村,名称,分野,各種相談,内容,電話,直通/代表,備考,URL,受付時間,祝日・年末年始,所在地,FAX,窓口の種類,区,確認日"
         );
     }
 

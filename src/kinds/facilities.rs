@@ -23,7 +23,13 @@ use std::collections::BTreeMap;
 /// One entry of `data/facilities/<slug>.yaml`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(inline, title = "施設", description = "施設・事業所")]
+#[schemars(
+    inline,
+    title = "施設",
+    description = "施設・事業所",
+    // 受入状況 and its date go together (`facility_facts::check` has the same rule).
+    extend("dependentRequired" = {"intake": ["intake_checked"], "intake_checked": ["intake"]})
+)]
 pub struct Facility {
     #[schemars(
         with = "Slug",
@@ -86,6 +92,29 @@ pub struct Facility {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String", title = "対象年齢", description = "例: 0歳〜18歳")]
     pub ages: Option<String>,
+    /// Written only when not empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(
+        with = "Vec<String>",
+        title = "訪問エリア",
+        description = "訪問できる市町村・区 (市町村スラッグか市町村名、区は 横浜市港北区 か yokohama/kohoku)",
+        extend("uniqueItems" = true)
+    )]
+    pub visits: Vec<S<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        with = "crate::kinds::facility_facts::Intake",
+        title = "受入状況",
+        description = "新しいお子さんの受け入れ: 受入可 (open)・要相談 (consult)・受入停止 (closed)。確認日 (intake_checked) と組で書きます"
+    )]
+    pub intake: Option<S<crate::kinds::facility_facts::Intake>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        with = "IsoDate",
+        title = "受入状況の確認日",
+        description = "受入状況を確かめた日。6か月より前だとページに「要確認」と出ます"
+    )]
+    pub intake_checked: Option<S<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String", title = "備考", description = "任意")]
     pub note: Option<String>,
@@ -116,6 +145,9 @@ impl Facility {
             url: spanned(&self.url),
             care: self.care.iter().map(plain).collect(),
             ages: text(&self.ages),
+            visits: self.visits.iter().map(plain).collect(),
+            intake: self.intake.as_ref().map(|i| S::new(i.value.clone())),
+            intake_checked: spanned(&self.intake_checked),
             note: text(&self.note),
             updated: spanned(&self.updated),
         }
@@ -250,6 +282,9 @@ pub struct FacilityView {
     pub note: Option<String>,
     pub updated_iso: Option<String>,
     pub updated_label: Option<String>,
+    /// 訪問エリア and 受入状況 (written only when the facility has them).
+    #[serde(flatten)]
+    pub facts: crate::kinds::facility_facts::FactsView,
 }
 
 /// What resolving the facilities needs from the vocabularies.
@@ -259,6 +294,10 @@ pub struct Context<'a> {
     pub names: &'a BTreeMap<&'a str, &'a str>,
     pub type_by_id: &'a BTreeMap<&'a str, &'a TermView>,
     pub care_by_id: &'a BTreeMap<&'a str, &'a TermView>,
+    /// Municipality and ward names by area id (訪問エリア).
+    pub areas: &'a BTreeMap<String, String>,
+    /// "Now" for 受入状況 ([`crate::kinds::facility_facts::reference_date`]).
+    pub today: Option<crate::date::Date>,
 }
 
 /// Every facility of every file, sorted by kana (then name, then id).
@@ -306,6 +345,7 @@ fn view(f: &Facility, cx: &Context) -> FacilityView {
         note: nonempty(&f.note),
         updated_iso,
         updated_label,
+        facts: crate::kinds::facility_facts::view(f, cx.areas, cx.today),
     }
 }
 
@@ -430,7 +470,7 @@ mod tests {
             .collect();
         assert_eq!(
             header.join(","),
-            "ID,名称,よみ,種別,市町村,住所,電話,URL,医療的ケア,対象年齢,備考,確認日"
+            "ID,名称,よみ,種別,市町村,住所,電話,URL,医療的ケア,対象年齢,訪問エリア,受入状況,受入状況の確認日,備考,確認日"
         );
     }
 

@@ -5,7 +5,7 @@
 //! resolution and the tools share.
 
 use crate::kinds::check::{Checker, known};
-use crate::kinds::common::{Color, MunicipalityRef, S, Slug};
+use crate::kinds::common::{Color, MunicipalityRef, S, Slug, pos};
 use crate::model::RawSite;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -87,6 +87,13 @@ pub struct Municipality {
         description = "URL とファイル名に使う ID (例: chigasaki)"
     )]
     pub slug: S<String>,
+    /// The wards of a designated city, in code order (written only when any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(
+        title = "区",
+        description = "政令市の区を全国地方公共団体コード順に。区の窓口は、市の窓口ファイルの窓口に ward: (区スラッグ) を書きます"
+    )]
+    pub wards: Vec<S<crate::kinds::wards::Ward>>,
 }
 
 /// One entry of `data/fields.yaml`: a field a window is color-coded by.
@@ -261,6 +268,14 @@ fn check_municipalities(c: &mut Checker, file: &str, list: &[S<Municipality>]) {
             );
         }
         check_kana(c, file, &m.kana);
+    }
+    // Ward codes are unique across cities and wards.
+    let mut all_codes: BTreeMap<String, u32> = list
+        .iter()
+        .map(|m| (m.value.code.value.clone(), pos(&m.value.code).0))
+        .collect();
+    for m in list.iter().map(|m| &m.value) {
+        crate::kinds::wards::check(c, file, &m.wards, &mut all_codes);
     }
 }
 

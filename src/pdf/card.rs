@@ -240,6 +240,11 @@ mod tests {
             note: None,
             url: None,
             url_href: None,
+            hours: None,
+            holidays: None,
+            address: None,
+            fax: None,
+            channels_label: None,
         }
     }
 

@@ -78,6 +78,18 @@ impl DataKind {
             .filter(move |k| *k != self)
     }
 
+    /// A column added after the editors had their CSV files: a CSV without
+    /// it still imports (its cells read as empty).
+    fn is_optional(self, key: &str) -> bool {
+        matches!(
+            (self, key),
+            (
+                DataKind::Contacts,
+                "hours" | "holidays" | "address" | "fax" | "channels" | "ward"
+            ) | (DataKind::Facilities, "visits" | "intake" | "intake_checked")
+        )
+    }
+
     /// The header line as Excel shows it (comma separated).
     pub fn header_line(self) -> String {
         self.columns()
@@ -452,7 +464,7 @@ impl Importer<'_> {
 
     /// For each column of the kind, the index of its cell in a record; an
     /// error for each unknown, repeated or missing header.
-    fn map_header(&mut self, header: &[String]) -> Option<Vec<usize>> {
+    fn map_header(&mut self, header: &[String]) -> Option<Vec<Option<usize>>> {
         let columns = self.kind.columns();
         let mut col_of: Vec<Option<usize>> = vec![None; columns.len()];
         let mut header_ok = true;
@@ -491,7 +503,7 @@ impl Importer<'_> {
         if !header_ok {
             return None;
         }
-        Some(col_of.into_iter().flatten().collect())
+        Some(col_of)
     }
 
     /// A header that names no column: with the nearest column names.
@@ -529,7 +541,7 @@ impl Importer<'_> {
         let missing: Vec<&str> = columns
             .iter()
             .zip(col_of)
-            .filter(|(_, c)| c.is_none())
+            .filter(|(col, c)| c.is_none() && !self.kind.is_optional(col.key))
             .map(|(c, _)| c.label.as_str())
             .collect();
         if missing.is_empty() {
@@ -539,7 +551,10 @@ impl Importer<'_> {
             other
                 .columns()
                 .iter()
-                .filter(|h| header.iter().any(|c| fold(&clean(c)) == fold(&h.label)))
+                .filter(|h| {
+                    other.is_optional(h.key)
+                        || header.iter().any(|c| fold(&clean(c)) == fold(&h.label))
+                })
                 .count()
                 == other.columns().len()
         });
@@ -569,13 +584,17 @@ impl Importer<'_> {
 
     /// The data rows (blank ones skipped), each cell under its column; an
     /// error for a cell written in a column without a header.
-    fn data_rows(&mut self, records: Vec<(u32, Vec<String>)>, col_of: &[usize]) -> Vec<Row> {
+    fn data_rows(
+        &mut self,
+        records: Vec<(u32, Vec<String>)>,
+        col_of: &[Option<usize>],
+    ) -> Vec<Row> {
         let mut rows = Vec::new();
         for (row, cells) in records.into_iter().skip(1) {
             if cells.iter().all(|c| clean(c).is_empty()) {
                 continue; // rows Excel keeps after the data
             }
-            let used: BTreeSet<usize> = col_of.iter().copied().collect();
+            let used: BTreeSet<usize> = col_of.iter().flatten().copied().collect();
             for (j, c) in cells.iter().enumerate() {
                 if !used.contains(&j) && !clean(c).is_empty() {
                     let col = j as u32 + 1;
@@ -596,11 +615,19 @@ impl Importer<'_> {
             }
             rows.push(Row {
                 row,
+                // A missing optional column: empty cells at column 0.
                 cells: col_of
                     .iter()
-                    .map(|&j| cells.get(j).map(|c| clean(c)).unwrap_or_default())
+                    .map(|j| {
+                        j.and_then(|j| cells.get(j))
+                            .map(|c| clean(c))
+                            .unwrap_or_default()
+                    })
                     .collect(),
-                cols: col_of.iter().map(|&j| j as u32 + 1).collect(),
+                cols: col_of
+                    .iter()
+                    .map(|j| j.map_or(0, |j| j as u32 + 1))
+                    .collect(),
                 kind: self.kind,
             });
         }
@@ -769,6 +796,18 @@ impl Importer<'_> {
             tel_kind: tel_kind.map(S::new),
             note,
             url: url.map(S::new),
+            hours: row.opt("hours").map(S::new),
+            holidays: row.opt("holidays"),
+            address: row.opt("address"),
+            fax: row.opt("fax").map(S::new),
+            channels: row
+                .get("channels")
+                .split(CARE_SEPARATORS)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| S::new(v.to_string()))
+                .collect(),
+            ward: row.opt("ward").map(S::new),
         };
         self.window_has_contact(row, &window)
             .then_some((municipality, window, date))
@@ -895,6 +934,21 @@ impl Importer<'_> {
             url: url.map(S::new),
             care: care.into_iter().map(S::new).collect(),
             ages: row.opt("ages"),
+            // Not `/`: it joins a ward to its city (yokohama/kohoku).
+            visits: row
+                .get("visits")
+                .split(AREA_SEPARATORS)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| S::new(v.to_string()))
+                .collect(),
+            intake: row.opt("intake").map(|v| {
+                S::new(
+                    crate::kinds::facility_facts::Intake::from_cell(&fold(&v))
+                        .unwrap_or(crate::kinds::facility_facts::Intake::Unknown(v)),
+                )
+            }),
+            intake_checked: row.opt("intake_checked").map(S::new),
             note: row.opt("note"),
             updated: date.map(|d| S::new(d.to_string())),
         })
@@ -1019,6 +1073,8 @@ fn slugify(s: &str) -> String {
 
 /// What separates the care items of a cell (the export writes 、).
 const CARE_SEPARATORS: [char; 8] = ['、', ';', '；', ',', '，', '\n', '/', '／'];
+/// Between the areas of 訪問エリア: the care separators but `/` (`yokohama/kohoku`).
+const AREA_SEPARATORS: [char; 6] = ['、', ';', '；', ',', '，', '\n'];
 
 /// `○` / empty and their look-alikes.
 fn parse_flag(s: &str) -> Option<bool> {

@@ -16,6 +16,8 @@ export const DIMENSIONS = [
   { name: "region", key: "region", match: "one" },
   { name: "type", key: "type", match: "one" },
   { name: "care", key: "care", match: "all" },
+  // 訪問できる: a facility elsewhere that visits the chosen municipality (issue #15).
+  { name: "visit", key: "visits", match: "some" },
 ];
 
 const MATCH = {
