@@ -32,6 +32,10 @@ pub fn rules(raw: &RawSite) -> Diagnostics {
     crate::kinds::facilities::check(&mut v, &raw.facilities, ids);
     crate::kinds::centres::check(&mut v, raw, ids);
     crate::kinds::pages::check(&mut v, &raw.pages);
+    if let Some((file, config)) = &raw.site {
+        v.today = crate::date::today();
+        crate::kinds::pages::check_review(&mut v, &raw.pages, file, config);
+    }
     v.diags
 }
 

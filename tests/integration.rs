@@ -25,6 +25,7 @@ mod japanese;
 mod menu;
 mod offline;
 mod pdf;
+mod review;
 mod routes;
 mod schema_parity;
 mod search_analyzer;
