@@ -127,7 +127,10 @@ pub const TODAY_ENV: &str = "OHISAMA_TODAY";
 /// else `SOURCE_DATE_EPOCH` (the reproducible-builds convention), else the
 /// clock; the date is taken in Japan (UTC+9), where the editors are.
 pub fn today() -> Option<Date> {
-    if let Some(d) = std::env::var(TODAY_ENV).ok().and_then(|v| Date::parse(v.trim())) {
+    if let Some(d) = std::env::var(TODAY_ENV)
+        .ok()
+        .and_then(|v| Date::parse(v.trim()))
+    {
         return Some(d);
     }
     let secs = match std::env::var("SOURCE_DATE_EPOCH") {
@@ -186,7 +189,13 @@ mod tests {
 
     #[test]
     fn days_round_trip() {
-        for s in ["1970-01-01", "2000-02-29", "2019-04-30", "2026-11-29", "1969-12-31"] {
+        for s in [
+            "1970-01-01",
+            "2000-02-29",
+            "2019-04-30",
+            "2026-11-29",
+            "1969-12-31",
+        ] {
             let d = Date::parse(s).unwrap();
             assert_eq!(Date::from_days_since_epoch(d.days_since_epoch()), d, "{s}");
         }

@@ -28,7 +28,8 @@ pub const DATA_FILES: [&str; 6] = [
 ];
 
 /// The data files a site may have (read when present).
-pub const OPTIONAL_DATA_FILES: [&str; 1] = [crate::kinds::centres::FILE];
+pub const OPTIONAL_DATA_FILES: [&str; 2] =
+    [crate::kinds::centres::FILE, crate::kinds::glossary::FILE];
 
 /// What loading produced: the data that could be read, every problem, and the
 /// text of each file (so diagnostics can show the offending line).
@@ -77,6 +78,10 @@ fn load(root: &Path, with_content: bool) -> Loaded {
     // `symlink_metadata`: a dangling link is reported, not taken for no file.
     if centres.symlink_metadata().is_ok() {
         raw.centres = loader.yaml_file(&centres);
+    }
+    let glossary = data.join(crate::kinds::glossary::FILE);
+    if glossary.symlink_metadata().is_ok() {
+        raw.glossary = loader.yaml_file(&glossary);
     }
     let contact_paths = loader.list_yaml_dir(&data.join("contacts"));
     for path in &contact_paths {

@@ -41,6 +41,79 @@ pub struct MarkdownOptions<'a> {
     pub allow_raw_html: bool,
     /// Words running text keeps on one line (the municipalities' names).
     pub keep_whole: &'a KeepWhole,
+    /// The glossary's words: the first use of each on a page links to its entry.
+    pub glossary: &'a GlossaryLinks,
+}
+
+/// The words of the glossary (terms and aliases) and the anchor of the entry
+/// each belongs to. In running text, the first use of an entry on a page
+/// becomes a link to `/glossary/#term-<id>` (not in headings, links, images,
+/// code or phone numbers): a plain link, so it works with keyboard, screen
+/// reader, touch and offline, and adds no pop-up.
+#[derive(Debug, Clone, Default)]
+pub struct GlossaryLinks {
+    automaton: Option<aho_corasick::AhoCorasick>,
+    /// The entry (index into `anchors`) of each word, in automaton order.
+    entry_of: Vec<usize>,
+    anchors: Vec<String>,
+}
+
+impl GlossaryLinks {
+    /// `entries`: (anchor, words) per entry. The longest word wins where two overlap.
+    pub fn new<'w>(entries: impl IntoIterator<Item = (String, Vec<&'w str>)>) -> GlossaryLinks {
+        let mut words = Vec::new();
+        let mut entry_of = Vec::new();
+        let mut anchors = Vec::new();
+        for (i, (anchor, ws)) in entries.into_iter().enumerate() {
+            // Only a slug goes into an href (a bad id is an error of the glossary's check).
+            let safe = anchor
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            anchors.push(anchor);
+            if !safe {
+                continue;
+            }
+            for w in ws
+                .into_iter()
+                .map(str::trim)
+                .filter(|w| w.chars().count() >= 2)
+            {
+                words.push(w.to_string());
+                entry_of.push(i);
+            }
+        }
+        let automaton = (!words.is_empty())
+            .then(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .build(&words)
+                    .ok()
+            })
+            .flatten();
+        GlossaryLinks {
+            automaton,
+            entry_of,
+            anchors,
+        }
+    }
+
+    /// (start, end, entry) of the words in `text`; an ASCII word only where
+    /// no ASCII letter or digit touches it (AED, not the "aed" of "paediatric").
+    fn find(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        let Some(a) = &self.automaton else {
+            return Vec::new();
+        };
+        let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        a.find_iter(text)
+            .filter(|m| {
+                let word = &text[m.start()..m.end()];
+                let (first, last) = (word.chars().next(), word.chars().last());
+                !(alnum(first) && alnum(text[..m.start()].chars().last())
+                    || alnum(last) && alnum(text[m.end()..].chars().next()))
+            })
+            .map(|m| (m.start(), m.end(), self.entry_of[m.pattern().as_usize()]))
+            .collect()
+    }
 }
 
 /// Words a line must not break inside: Japanese may break between any two
@@ -172,6 +245,10 @@ struct State<'a, 'o> {
     /// The heading being read: its level, the index of its placeholder in
     /// `events` (its id is known only at the end tag) and its text so far.
     in_heading: Option<(HeadingLevel, usize, String)>,
+    /// Inside a link, an image (its alt text) or a code block: no glossary link there.
+    no_terms: usize,
+    /// Glossary entries already linked on this page (only the first use is).
+    linked_terms: HashSet<usize>,
 }
 
 impl<'a, 'o> State<'a, 'o> {
@@ -191,6 +268,8 @@ impl<'a, 'o> State<'a, 'o> {
             rejected_urls: Vec::new(),
             used_ids: HashSet::new(),
             in_heading: None,
+            no_terms: 0,
+            linked_terms: HashSet::new(),
         }
     }
 
@@ -201,6 +280,15 @@ impl<'a, 'o> State<'a, 'o> {
     }
 
     fn on_event(&mut self, event: Event<'a>, offset: usize) {
+        match &event {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_)) => {
+                self.no_terms += 1
+            }
+            Event::End(TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock) => {
+                self.no_terms = self.no_terms.saturating_sub(1)
+            }
+            _ => {}
+        }
         match event {
             Event::Start(Tag::Heading { level, .. }) => self.on_heading_start(level),
             Event::End(TagEnd::Heading(level)) => self.on_heading_end(level),
@@ -334,28 +422,61 @@ impl<'a, 'o> State<'a, 'o> {
     /// split over two lines is misread or mistyped.
     fn push_text_keeping_numbers_whole(&mut self, text: &CowStr<'a>) {
         let numbers = unbroken_ranges(phone_numbers(text), self.opts.keep_whole.find(text));
-        if numbers.is_empty() {
+        let terms = self.first_uses(text, &numbers);
+        if numbers.is_empty() && terms.is_empty() {
             self.events.push(Event::Text(text.clone()));
             return;
         }
+        let mut pieces: Vec<(usize, usize, Option<usize>)> = numbers
+            .into_iter()
+            .map(|(s, e)| (s, e, None))
+            .chain(terms.into_iter().map(|(s, e, t)| (s, e, Some(t))))
+            .collect();
+        pieces.sort_unstable_by_key(|p| p.0);
         let mut at = 0;
-        for (start, end) in numbers {
+        for (start, end, term) in pieces {
             if start > at {
                 self.events
                     .push(Event::Text(CowStr::from(text[at..start].to_string())));
             }
-            self.events
-                .push(Event::InlineHtml(CowStr::Borrowed("<span class=\"nobr\">")));
+            let open = match term {
+                None => CowStr::Borrowed("<span class=\"nobr\">"),
+                Some(t) => CowStr::from(format!(
+                    "<a class=\"term\" href=\"{}glossary/#{}\">",
+                    self.opts.base_path, self.opts.glossary.anchors[t]
+                )),
+            };
+            self.events.push(Event::InlineHtml(open));
             self.events
                 .push(Event::Text(CowStr::from(text[start..end].to_string())));
-            self.events
-                .push(Event::InlineHtml(CowStr::Borrowed("</span>")));
+            let close = if term.is_some() { "</a>" } else { "</span>" };
+            self.events.push(Event::InlineHtml(CowStr::Borrowed(close)));
             at = end;
         }
         if at < text.len() {
             self.events
                 .push(Event::Text(CowStr::from(text[at..].to_string())));
         }
+    }
+
+    /// The glossary words of `text` whose entry is not linked yet on this
+    /// page (each entry once), outside links, images, code and `unbroken` ranges.
+    fn first_uses(
+        &mut self,
+        text: &str,
+        unbroken: &[(usize, usize)],
+    ) -> Vec<(usize, usize, usize)> {
+        if self.no_terms > 0 {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (start, end, entry) in self.opts.glossary.find(text) {
+            let overlaps = unbroken.iter().any(|&(s, e)| start < e && s < end);
+            if !overlaps && self.linked_terms.insert(entry) {
+                out.push((start, end, entry));
+            }
+        }
+        out
     }
 
     fn on_line_end(&mut self) {
@@ -470,6 +591,7 @@ mod tests {
                 base_path: "/",
                 allow_raw_html: false,
                 keep_whole: &KeepWhole::default(),
+                glossary: &GlossaryLinks::default(),
             },
         )
         .html;
@@ -494,6 +616,7 @@ mod tests {
                 base_path: "/",
                 allow_raw_html: false,
                 keep_whole: &places,
+                glossary: &GlossaryLinks::default(),
             },
         )
         .html;
@@ -531,6 +654,7 @@ mod tests {
                 base_path: "/sub/",
                 allow_raw_html: false,
                 keep_whole: &KeepWhole::default(),
+                glossary: &GlossaryLinks::default(),
             },
         )
     }

@@ -23,6 +23,8 @@ pub struct RawSite {
     pub facility_types: Option<(String, Vec<S<FacilityType>>)>,
     /// data/centres.yaml, when the site has one (the file is optional).
     pub centres: Option<(String, Vec<S<Centre>>)>,
+    /// data/glossary.yaml, when the site has one (the file is optional).
+    pub glossary: Option<(String, Vec<S<crate::kinds::glossary::Term>>)>,
     pub contacts: Vec<(String, ContactFile)>,
     /// Stems of every `data/contacts/*.yaml`, including files that failed to parse.
     pub contact_files: Vec<String>,

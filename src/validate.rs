@@ -31,6 +31,7 @@ pub fn rules(raw: &RawSite) -> Diagnostics {
     );
     crate::kinds::facilities::check(&mut v, &raw.facilities, ids);
     crate::kinds::centres::check(&mut v, raw, ids);
+    crate::kinds::glossary::check(&mut v, raw);
     crate::kinds::pages::check(&mut v, &raw.pages);
     if let Some((file, config)) = &raw.site {
         v.today = crate::date::today();
@@ -109,10 +110,21 @@ pub fn validate<'a>(
             .iter()
             .flat_map(|(_, list)| list.iter().map(|m| m.value.name.value.as_str())),
     );
+    // The first use of a glossary term on each page links to its entry.
+    let glossary =
+        crate::markdown::GlossaryLinks::new(crate::kinds::glossary::terms(raw).iter().map(|t| {
+            let t = &t.value;
+            let words = std::iter::once(&t.term)
+                .chain(&t.aliases)
+                .map(|w| w.value.as_str())
+                .collect();
+            (crate::kinds::glossary::anchor(&t.id.value), words)
+        }));
     let md = MarkdownOptions {
         base_path: &base.path,
         allow_raw_html: raw.site.as_ref().is_some_and(|(_, c)| c.allow_raw_html),
         keep_whole: &place_names,
+        glossary: &glossary,
     };
     let pages = crate::kinds::pages::render(&raw.pages, opts.drafts, &md);
     let drafts = crate::kinds::pages::draft_paths(&raw.pages, opts.drafts);

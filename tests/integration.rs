@@ -16,6 +16,7 @@ mod drafts;
 mod editors_words;
 mod facilities;
 mod generate;
+mod glossary;
 mod golden;
 mod hostile_csv;
 mod hostile_limits;

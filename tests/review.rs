@@ -61,7 +61,11 @@ fn a_medical_page_without_reviewer_or_date_is_an_error_at_line_1() {
     assert_eq!(when["severity"], "error");
     // The home page is not medical: nothing about it.
     assert!(!diags.iter().any(|d| d["file"] == "content/index.md"));
-    assert_eq!(before, TreeSnapshot::of(site.root()), "check writes nothing");
+    assert_eq!(
+        before,
+        TreeSnapshot::of(site.root()),
+        "check writes nothing"
+    );
 }
 
 #[test]
@@ -78,7 +82,12 @@ fn a_review_older_than_the_limit_is_a_warning_at_its_line() {
     // One day more: a warning at the `reviewed:` line, and the check still passes.
     let (ok, diags) = check_on(&site, "2026-04-02");
     assert!(ok, "a stale review is a warning, not an error");
-    let w = find(&diags, EMERGENCY, 5, "監修日 2025-04-01 から 366 日たっています");
+    let w = find(
+        &diags,
+        EMERGENCY,
+        5,
+        "監修日 2025-04-01 から 366 日たっています",
+    );
     assert_eq!(w["severity"], "warning");
     // The limit is a setting.
     site.edit(
@@ -103,9 +112,19 @@ fn medical_settings_name_sections_and_pages_that_exist() {
     );
     let (ok, diags) = check_on(&site, "2026-11-29");
     assert!(!ok);
-    let s = find(&diags, "data/site.yaml", 9, "`emergncy` のページがありません");
+    let s = find(
+        &diags,
+        "data/site.yaml",
+        9,
+        "`emergncy` のページがありません",
+    );
     assert!(s["hint"].as_str().unwrap().contains("emergency"));
-    find(&diags, "data/site.yaml", 10, "/services/home-medical/ がありません");
+    find(
+        &diags,
+        "data/site.yaml",
+        10,
+        "/services/home-medical/ がありません",
+    );
     find(&diags, "data/site.yaml", 11, "1 以上");
 }
 
@@ -156,7 +175,9 @@ fn the_sample_site_passes_the_review_rule() {
         "content/services/home-medical.md",
     ] {
         assert!(
-            diags.iter().any(|d| d["file"] == f && d["severity"] == "warning"),
+            diags
+                .iter()
+                .any(|d| d["file"] == f && d["severity"] == "warning"),
             "{f}: {diags:#?}"
         );
     }

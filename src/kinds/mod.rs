@@ -10,6 +10,7 @@ pub mod check;
 pub mod common;
 pub mod contacts;
 pub mod facilities;
+pub mod glossary;
 pub mod pages;
 pub mod settings;
 pub mod vocab;

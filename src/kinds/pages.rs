@@ -228,7 +228,10 @@ pub fn check_review(c: &mut Checker, pages: &[Page], config_file: &str, config: 
                     p.file.as_str(),
                     1,
                     1,
-                    format!("医療的な内容のページ {} に監修者 (reviewed_by) がありません", p.path),
+                    format!(
+                        "医療的な内容のページ {} に監修者 (reviewed_by) がありません",
+                        p.path
+                    ),
                 )
                 .hint(REVIEW_HINT),
             );
@@ -239,7 +242,10 @@ pub fn check_review(c: &mut Checker, pages: &[Page], config_file: &str, config: 
                     p.file.as_str(),
                     1,
                     1,
-                    format!("医療的な内容のページ {} に監修日 (reviewed) がありません", p.path),
+                    format!(
+                        "医療的な内容のページ {} に監修日 (reviewed) がありません",
+                        p.path
+                    ),
                 )
                 .hint(REVIEW_HINT),
             );
@@ -286,7 +292,10 @@ fn check_medical_settings(c: &mut Checker, pages: &[Page], file: &str, config: &
             let d = c.error_at(
                 file,
                 s,
-                format!("medical_sections のセクション `{}` のページがありません", s.value),
+                format!(
+                    "medical_sections のセクション `{}` のページがありません",
+                    s.value
+                ),
             );
             d.hint = Some(format!(
                 "content/ にあるセクション: {}",
@@ -301,7 +310,9 @@ fn check_medical_settings(c: &mut Checker, pages: &[Page], file: &str, config: &
                 m,
                 format!("medical_pages のページ {} がありません", m.value),
             );
-            d.hint = Some("/services/home-medical/ のように、content/ のページの URL を書いてください".into());
+            d.hint = Some(
+                "/services/home-medical/ のように、content/ のページの URL を書いてください".into(),
+            );
         }
     }
     if let Some(days) = &config.review_max_age_days

@@ -26,7 +26,7 @@ pub struct SchemaFile {
 }
 
 /// Every schema file, in the order they are written.
-pub const SCHEMAS: [SchemaFile; 10] = [
+pub const SCHEMAS: [SchemaFile; 11] = [
     SchemaFile {
         kind: "site",
         file: "site.schema.json",
@@ -89,6 +89,13 @@ pub const SCHEMAS: [SchemaFile; 10] = [
         title: "地域の支援センター (data/centres.yaml)",
         description: "医療的ケア児支援センターとその地域の相談窓口。担当する地域・市町村のページの上のほうに載ります",
         make: of::<Vec<crate::kinds::centres::Centre>>,
+    },
+    SchemaFile {
+        kind: "glossary",
+        file: "glossary.schema.json",
+        title: "用語集 (data/glossary.yaml)",
+        description: "ページに出てくる用語の、よみ・やさしい説明・関係するページ。/glossary/ に載り、各ページで最初に出てくる用語が用語集へのリンクになります",
+        make: of::<Vec<crate::kinds::glossary::Term>>,
     },
     SchemaFile {
         kind: "front-matter",
