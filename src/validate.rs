@@ -128,6 +128,7 @@ pub fn validate<'a>(
     };
     let pages = crate::kinds::pages::render(&raw.pages, opts.drafts, &md);
     let drafts = crate::kinds::pages::draft_paths(&raw.pages, opts.drafts);
+    diags.extend(crate::kinds::pages::ruby_warnings(&pages));
     diags.extend(crate::links::problems(raw, &pages, &drafts, links));
     // Without site.yaml (the loader said why) there is nothing to resolve.
     let Some((_, config)) = &raw.site else {

@@ -15,6 +15,7 @@ mod centres;
 mod drafts;
 mod editors_words;
 mod facilities;
+mod furigana;
 mod generate;
 mod glossary;
 mod golden;

@@ -358,6 +358,21 @@ pub fn render<'a>(
         .collect()
 }
 
+/// ふりがな written wrongly (`{漢字|` never closed …): a warning at its line
+/// each, with the syntax as hint (the text is shown as written).
+pub fn ruby_warnings(pages: &[RenderedPage<'_>]) -> Vec<Diagnostic> {
+    pages
+        .iter()
+        .flat_map(|p| {
+            p.out.ruby_problems.iter().map(|(line, message)| {
+                Diagnostic::warning(p.page.file.as_str(), *line, 0, message.clone()).hint(
+                    "ふりがなは {漢字|かんじ} と書きます (表の中では全角の ｜ で {漢字｜かんじ})。{ をそのまま出すときは \\{ と書きます",
+                )
+            })
+        })
+        .collect()
+}
+
 /// URL paths of the `draft: true` pages left out of this build (none with `drafts`).
 pub fn draft_paths(pages: &[Page], drafts: bool) -> BTreeSet<String> {
     if drafts {
@@ -393,6 +408,8 @@ pub struct PageView {
     /// The 監修日 (`reviewed`), shown as 最終確認日 in place of `updated` when present.
     pub reviewed_iso: Option<String>,
     pub reviewed_label: Option<String>,
+    /// The page has ruby (`{漢字|かんじ}`): `page.html` shows the ふりがな button.
+    pub has_ruby: bool,
     pub html: String,
     pub headings: Vec<Heading>,
     #[serde(skip)]
@@ -430,6 +447,7 @@ pub fn resolve(rendered: Vec<RenderedPage<'_>>, base_path: &str) -> Vec<PageView
                 reviewed_by: nonempty(&p.front.reviewed_by),
                 reviewed_iso,
                 reviewed_label,
+                has_ruby: out.has_ruby,
                 html: out.html,
                 headings: out.headings,
                 sections: out.sections,
