@@ -253,3 +253,61 @@ fn glossary_entries_are_searchable() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("/glossary/#term-respite"), "{text}");
 }
+
+#[test]
+fn glossary_csv_round_trips_and_import_reports_rows() {
+    let site = TestSite::sample();
+    let before = site.read(GLOSSARY);
+    let csv = site.path("glossary.csv");
+    let out = ohisama()
+        .args(["export", "glossary", "--root"])
+        .arg(site.root())
+        .arg("--out")
+        .arg(&csv)
+        .output()
+        .expect("export");
+    assert_success(&out);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.starts_with("\u{feff}ID,用語,よみ,説明,別の書き方,関係するページ"),
+        "{text}"
+    );
+    let import = |file: &std::path::Path| {
+        ohisama()
+            .args(["import", "glossary"])
+            .arg(file)
+            .arg("--root")
+            .arg(site.root())
+            .arg("--force")
+            .output()
+            .expect("import")
+    };
+    let out = import(&csv);
+    assert_success(&out);
+    assert_eq!(
+        site.read(GLOSSARY),
+        before,
+        "export then import changes nothing"
+    );
+    // A row whose term another row has: refused at that row, nothing written.
+    let broken = text.replacen(
+        "medical-care-child,医療的ケア児,",
+        "medical-care-child,医療的ケア,",
+        1,
+    );
+    assert_ne!(broken, text);
+    let bad = site.path("broken.csv");
+    std::fs::write(&bad, broken).unwrap();
+    let out = import(&bad);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("3行目") && err.contains("2回書かれています"),
+        "{err}"
+    );
+    assert_eq!(
+        site.read(GLOSSARY),
+        before,
+        "a refused import writes nothing"
+    );
+}
