@@ -1625,6 +1625,51 @@ fn ids_not_kept<'r>(
     out
 }
 
+/// Reads a planned file back as the loader would and puts it in `raw` (in
+/// place of the file it replaces); a file that does not read back is a problem.
+fn read_back(
+    file: &str,
+    kind: DataKind,
+    p: &Planned,
+    raw: &mut crate::model::RawSite,
+) -> Option<Diagnostic> {
+    match kind {
+        DataKind::Contacts => match parse_yaml::<ContactFile>(&p.yaml.text) {
+            Ok(c) => {
+                raw.contacts.retain(|(f, _)| f != &p.rel);
+                raw.contacts.push((p.rel.clone(), c));
+                if !raw.contact_files.contains(&p.municipality) {
+                    raw.contact_files.push(p.municipality.clone());
+                }
+                None
+            }
+            Err(e) => Some(read_back_problem::<ContactFile>(file, kind, p, e)),
+        },
+        DataKind::Facilities => match parse_yaml::<Vec<S<Facility>>>(&p.yaml.text) {
+            Ok(list) => {
+                raw.facilities.retain(|(f, _)| f != &p.rel);
+                raw.facilities.push((p.rel.clone(), list));
+                None
+            }
+            Err(e) => Some(read_back_problem::<Vec<S<Facility>>>(file, kind, p, e)),
+        },
+        DataKind::Centres => match parse_yaml::<Vec<S<Centre>>>(&p.yaml.text) {
+            Ok(list) => {
+                raw.centres = Some((p.rel.clone(), list));
+                None
+            }
+            Err(e) => Some(read_back_problem::<Vec<S<Centre>>>(file, kind, p, e)),
+        },
+        DataKind::Glossary => match parse_yaml::<Vec<S<Term>>>(&p.yaml.text) {
+            Ok(list) => {
+                raw.glossary = Some((p.rel.clone(), list));
+                None
+            }
+            Err(e) => Some(read_back_problem::<Vec<S<Term>>>(file, kind, p, e)),
+        },
+    }
+}
+
 /// Reads every planned file back and runs the site's validator over the site as
 /// it would be; problems in the planned files are reported at their CSV rows.
 fn verify(im: &mut Importer, kind: DataKind, planned: &[Planned], raw: &crate::model::RawSite) {
@@ -1646,41 +1691,7 @@ fn verify(im: &mut Importer, kind: DataKind, planned: &[Planned], raw: &crate::m
             }
             continue;
         }
-        let problem = match kind {
-            DataKind::Contacts => match parse_yaml::<ContactFile>(&p.yaml.text) {
-                Ok(c) => {
-                    raw.contacts.retain(|(f, _)| f != &p.rel);
-                    raw.contacts.push((p.rel.clone(), c));
-                    if !raw.contact_files.contains(&p.municipality) {
-                        raw.contact_files.push(p.municipality.clone());
-                    }
-                    None
-                }
-                Err(e) => Some(read_back_problem::<ContactFile>(&im.file, kind, p, e)),
-            },
-            DataKind::Facilities => match parse_yaml::<Vec<S<Facility>>>(&p.yaml.text) {
-                Ok(list) => {
-                    raw.facilities.retain(|(f, _)| f != &p.rel);
-                    raw.facilities.push((p.rel.clone(), list));
-                    None
-                }
-                Err(e) => Some(read_back_problem::<Vec<S<Facility>>>(&im.file, kind, p, e)),
-            },
-            DataKind::Centres => match parse_yaml::<Vec<S<Centre>>>(&p.yaml.text) {
-                Ok(list) => {
-                    raw.centres = Some((p.rel.clone(), list));
-                    None
-                }
-                Err(e) => Some(read_back_problem::<Vec<S<Centre>>>(&im.file, kind, p, e)),
-            },
-            DataKind::Glossary => match parse_yaml::<Vec<S<Term>>>(&p.yaml.text) {
-                Ok(list) => {
-                    raw.glossary = Some((p.rel.clone(), list));
-                    None
-                }
-                Err(e) => Some(read_back_problem::<Vec<S<Term>>>(&im.file, kind, p, e)),
-            },
-        };
+        let problem = read_back(&im.file, kind, p, &mut raw);
         if let Some(d) = problem {
             im.diags.push(d);
         }
@@ -1861,28 +1872,38 @@ pub fn export(kind: DataKind, root: &Path) -> Result<Vec<u8>, Diagnostics> {
                 })
                 .collect()
         }
-        DataKind::Centres => centres_of(&loaded.raw)
-            .iter()
-            .map(|c| {
-                let values = values_of(c);
-                super::data::centre_columns()
-                    .iter()
-                    .map(|col| col.text(values.get(col.key), &name, ["○", ""]))
-                    .collect()
-            })
-            .collect(),
-        DataKind::Glossary => crate::kinds::glossary::terms(&loaded.raw)
-            .iter()
-            .map(|t| {
-                let values = values_of(&t.value);
-                super::data::glossary_columns()
-                    .iter()
-                    .map(|col| col.text(values.get(col.key), &name, ["○", ""]))
-                    .collect()
-            })
-            .collect(),
+        DataKind::Centres => records_of(
+            &centres_of(&loaded.raw),
+            super::data::centre_columns(),
+            &name,
+        ),
+        DataKind::Glossary => {
+            let terms: Vec<&Term> = crate::kinds::glossary::terms(&loaded.raw)
+                .iter()
+                .map(|t| &t.value)
+                .collect();
+            records_of(&terms, super::data::glossary_columns(), &name)
+        }
     };
     Ok(csv_bytes(kind, &records))
+}
+
+/// One record per item of a one-file kind, its cells as `columns` say.
+fn records_of<T: serde::Serialize>(
+    items: &[T],
+    columns: &[TableColumn],
+    name: &dyn Fn(VocabKind, &str) -> String,
+) -> Vec<Vec<String>> {
+    items
+        .iter()
+        .map(|item| {
+            let values = values_of(item);
+            columns
+                .iter()
+                .map(|col| col.text(values.get(col.key), name, ["○", ""]))
+                .collect()
+        })
+        .collect()
 }
 
 /// One CSV record per window: its cells as the columns say (the file's
