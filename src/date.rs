@@ -123,6 +123,32 @@ fn era_of(d: &Date) -> (&'static str, i32) {
     }
 }
 
+/// Names the day that diagnostics measure ages against (a medical review
+/// older than a year). Tests and reproducible runs fix it.
+pub const TODAY_ENV: &str = "OHISAMA_TODAY";
+
+/// "Today" for diagnostics only (never for the output: a build stays a pure
+/// function of its input): `OHISAMA_TODAY` (YYYY-MM-DD) when set and valid,
+/// else `SOURCE_DATE_EPOCH` (the reproducible-builds convention), else the
+/// clock; the date is taken in Japan (UTC+9), where the editors are.
+pub fn today() -> Option<Date> {
+    if let Some(d) = std::env::var(TODAY_ENV)
+        .ok()
+        .and_then(|v| Date::parse(v.trim()))
+    {
+        return Some(d);
+    }
+    let secs = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v.trim().parse::<i64>().ok()?,
+        Err(_) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?
+            .as_secs() as i64,
+    };
+    const JST: i64 = 9 * 3600;
+    Date::from_days_since_epoch((secs + JST).div_euclid(86_400))
+}
+
 fn days_in_month(year: i32, month: u32) -> u32 {
     match month {
         4 | 6 | 9 | 11 => 30,
@@ -164,6 +190,20 @@ mod tests {
             Date::parse("1989-01-08").unwrap().wareki(),
             "平成元年1月8日"
         );
+    }
+
+    #[test]
+    fn days_round_trip() {
+        for s in [
+            "1970-01-01",
+            "2000-02-29",
+            "2019-04-30",
+            "2026-11-29",
+            "1969-12-31",
+        ] {
+            let d = Date::parse(s).unwrap();
+            assert_eq!(Date::from_days_since_epoch(d.days_since_epoch()), Some(d), "{s}");
+        }
     }
 
     #[test]

@@ -138,6 +138,7 @@ pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
     crate::kinds::pages::search_docs(&site.pages, &mut docs);
     crate::kinds::contacts::search_docs(&site.municipalities, &mut docs);
     crate::kinds::centres::search_docs(&site.centres, &site.regions, &mut docs);
+    crate::kinds::glossary::search_docs(&site.glossary, &mut docs);
     crate::kinds::facilities::search_docs(site, &mut docs);
     docs
 }

@@ -64,6 +64,7 @@ pub fn problems(
     let mut out = collision_problems(pages, &routes, &collisions);
     out.extend(link_problems(pages, draft_paths, &table));
     out.extend(notice_link_problems(raw, &table));
+    out.extend(glossary_link_problems(raw, &table));
     out.extend(crate::sections::menu_problems(raw, &table, draft_paths));
     out.extend(crate::sections::template_problems(
         raw,
@@ -110,7 +111,41 @@ pub fn raw_ids<'a>(
             .collect(),
         pages: pages.iter().map(|p| p.page.path.as_str()).collect(),
         assets,
+        glossary: raw.glossary.is_some(),
     }
+}
+
+/// `related:` pages of the glossary that the build does not write.
+fn glossary_link_problems(raw: &RawSite, table: &RouteTable) -> Vec<Diagnostic> {
+    let Some((file, terms)) = &raw.glossary else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for r in terms.iter().flat_map(|t| &t.value.related) {
+        let path = r.value.trim();
+        let problem = if !path.starts_with('/') || path.starts_with("//") {
+            Some(
+                "/ から始まるサイト内のパスで書いてください (例: /services/home-medical/)"
+                    .to_string(),
+            )
+        } else {
+            let path = path.split(['#', '?']).next().unwrap_or(path);
+            table.check_link(path).err()
+        };
+        if let Some(hint) = problem {
+            let (line, column) = crate::model::pos(r);
+            out.push(
+                Diagnostic::error(
+                    file.as_str(),
+                    line,
+                    column,
+                    format!("関係するページ {} はこのサイトにありません", r.value),
+                )
+                .hint(hint),
+            );
+        }
+    }
+    out
 }
 
 /// Notices of site.yaml whose `url:` is a path on this site that the build

@@ -28,7 +28,11 @@ pub const DATA_FILES: [&str; 6] = [
 ];
 
 /// The data files a site may have (read when present).
-pub const OPTIONAL_DATA_FILES: [&str; 2] = [crate::kinds::centres::FILE, "synonyms.yaml"];
+pub const OPTIONAL_DATA_FILES: [&str; 3] = [
+    crate::kinds::centres::FILE,
+    "synonyms.yaml",
+    crate::kinds::glossary::FILE,
+];
 
 /// What loading produced: the data that could be read, every problem, and the
 /// text of each file (so diagnostics can show the offending line).
@@ -91,6 +95,10 @@ fn load(root: &Path, with_content: bool, cache: Option<&PageCache>) -> Loaded {
     let synonyms = data.join("synonyms.yaml");
     if synonyms.symlink_metadata().is_ok() {
         raw.synonyms = loader.yaml_file(&synonyms);
+    }
+    let glossary = data.join(crate::kinds::glossary::FILE);
+    if glossary.symlink_metadata().is_ok() {
+        raw.glossary = loader.yaml_file(&glossary);
     }
     let contact_paths = loader.list_yaml_dir(&data.join("contacts"));
     for path in &contact_paths {

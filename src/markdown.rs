@@ -33,6 +33,11 @@ pub struct Rendered {
     pub internal_links: Vec<(String, u32)>,
     /// Links and images the URL rule refused (each an error of `check`).
     pub rejected_urls: Vec<RejectedUrl>,
+    /// ふりがな written wrongly (`{漢字|` never closed, an empty part): (line,
+    /// message), each a warning of `check`; the text stays as written.
+    pub ruby_problems: Vec<(u32, String)>,
+    /// Whether the page has ruby (`{漢字|かんじ}`): it gets the ふりがな button.
+    pub has_ruby: bool,
 }
 
 pub struct MarkdownOptions<'a> {
@@ -41,6 +46,79 @@ pub struct MarkdownOptions<'a> {
     pub allow_raw_html: bool,
     /// Words running text keeps on one line (the municipalities' names).
     pub keep_whole: &'a KeepWhole,
+    /// The glossary's words: the first use of each on a page links to its entry.
+    pub glossary: &'a GlossaryLinks,
+}
+
+/// The words of the glossary (terms and aliases) and the anchor of the entry
+/// each belongs to. In running text, the first use of an entry on a page
+/// becomes a link to `/glossary/#term-<id>` (not in headings, links, images,
+/// code or phone numbers): a plain link, so it works with keyboard, screen
+/// reader, touch and offline, and adds no pop-up.
+#[derive(Debug, Clone, Default)]
+pub struct GlossaryLinks {
+    automaton: Option<aho_corasick::AhoCorasick>,
+    /// The entry (index into `anchors`) of each word, in automaton order.
+    entry_of: Vec<usize>,
+    anchors: Vec<String>,
+}
+
+impl GlossaryLinks {
+    /// `entries`: (anchor, words) per entry. The longest word wins where two overlap.
+    pub fn new<'w>(entries: impl IntoIterator<Item = (String, Vec<&'w str>)>) -> GlossaryLinks {
+        let mut words = Vec::new();
+        let mut entry_of = Vec::new();
+        let mut anchors = Vec::new();
+        for (i, (anchor, ws)) in entries.into_iter().enumerate() {
+            // Only a slug goes into an href (a bad id is an error of the glossary's check).
+            let safe = anchor
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            anchors.push(anchor);
+            if !safe {
+                continue;
+            }
+            for w in ws
+                .into_iter()
+                .map(str::trim)
+                .filter(|w| w.chars().count() >= 2)
+            {
+                words.push(w.to_string());
+                entry_of.push(i);
+            }
+        }
+        let automaton = (!words.is_empty())
+            .then(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .build(&words)
+                    .ok()
+            })
+            .flatten();
+        GlossaryLinks {
+            automaton,
+            entry_of,
+            anchors,
+        }
+    }
+
+    /// (start, end, entry) of the words in `text`; an ASCII word only where
+    /// no ASCII letter or digit touches it (AED, not the "aed" of "paediatric").
+    fn find(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        let Some(a) = &self.automaton else {
+            return Vec::new();
+        };
+        let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        a.find_iter(text)
+            .filter(|m| {
+                let word = &text[m.start()..m.end()];
+                let (first, last) = (word.chars().next(), word.chars().last());
+                !(alnum(first) && alnum(text[..m.start()].chars().last())
+                    || alnum(last) && alnum(text[m.end()..].chars().next()))
+            })
+            .map(|m| (m.start(), m.end(), self.entry_of[m.pattern().as_usize()]))
+            .collect()
+    }
 }
 
 /// Words a line must not break inside: Japanese may break between any two
@@ -172,6 +250,16 @@ struct State<'a, 'o> {
     /// The heading being read: its level, the index of its placeholder in
     /// `events` (its id is known only at the end tag) and its text so far.
     in_heading: Option<(HeadingLevel, usize, String)>,
+    /// Inside a link, an image (its alt text) or a code block: no glossary link there.
+    no_terms: usize,
+    /// Glossary entries already linked on this page (only the first use is).
+    linked_terms: HashSet<usize>,
+    /// Text events not yet written, with their source offsets: pulldown-cmark
+    /// splits text at `|`, `\` …, and `{漢字|かんじ}` is read over the whole run.
+    pending: Vec<(CowStr<'a>, usize)>,
+    in_code_block: bool,
+    ruby_problems: Vec<(u32, String)>,
+    has_ruby: bool,
 }
 
 impl<'a, 'o> State<'a, 'o> {
@@ -191,6 +279,12 @@ impl<'a, 'o> State<'a, 'o> {
             rejected_urls: Vec::new(),
             used_ids: HashSet::new(),
             in_heading: None,
+            no_terms: 0,
+            linked_terms: HashSet::new(),
+            pending: Vec::new(),
+            in_code_block: false,
+            ruby_problems: Vec::new(),
+            has_ruby: false,
         }
     }
 
@@ -201,6 +295,27 @@ impl<'a, 'o> State<'a, 'o> {
     }
 
     fn on_event(&mut self, event: Event<'a>, offset: usize) {
+        if let Event::Text(t) = &event
+            && !self.in_code_block
+        {
+            self.pending.push((t.clone(), offset));
+            return;
+        }
+        self.flush_text();
+        match &event {
+            Event::Start(Tag::CodeBlock(_)) => self.in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => self.in_code_block = false,
+            _ => {}
+        }
+        match &event {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_)) => {
+                self.no_terms += 1
+            }
+            Event::End(TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock) => {
+                self.no_terms = self.no_terms.saturating_sub(1)
+            }
+            _ => {}
+        }
         match event {
             Event::Start(Tag::Heading { level, .. }) => self.on_heading_start(level),
             Event::End(TagEnd::Heading(level)) => self.on_heading_end(level),
@@ -334,28 +449,131 @@ impl<'a, 'o> State<'a, 'o> {
     /// split over two lines is misread or mistyped.
     fn push_text_keeping_numbers_whole(&mut self, text: &CowStr<'a>) {
         let numbers = unbroken_ranges(phone_numbers(text), self.opts.keep_whole.find(text));
-        if numbers.is_empty() {
+        let terms = self.first_uses(text, &numbers);
+        if numbers.is_empty() && terms.is_empty() {
             self.events.push(Event::Text(text.clone()));
             return;
         }
+        let mut pieces: Vec<(usize, usize, Option<usize>)> = numbers
+            .into_iter()
+            .map(|(s, e)| (s, e, None))
+            .chain(terms.into_iter().map(|(s, e, t)| (s, e, Some(t))))
+            .collect();
+        pieces.sort_unstable_by_key(|p| p.0);
         let mut at = 0;
-        for (start, end) in numbers {
+        for (start, end, term) in pieces {
             if start > at {
                 self.events
                     .push(Event::Text(CowStr::from(text[at..start].to_string())));
             }
-            self.events
-                .push(Event::InlineHtml(CowStr::Borrowed("<span class=\"nobr\">")));
+            let open = match term {
+                None => CowStr::Borrowed("<span class=\"nobr\">"),
+                Some(t) => CowStr::from(format!(
+                    "<a class=\"term\" href=\"{}glossary/#{}\">",
+                    self.opts.base_path, self.opts.glossary.anchors[t]
+                )),
+            };
+            self.events.push(Event::InlineHtml(open));
             self.events
                 .push(Event::Text(CowStr::from(text[start..end].to_string())));
-            self.events
-                .push(Event::InlineHtml(CowStr::Borrowed("</span>")));
+            let close = if term.is_some() { "</a>" } else { "</span>" };
+            self.events.push(Event::InlineHtml(CowStr::Borrowed(close)));
             at = end;
         }
         if at < text.len() {
             self.events
                 .push(Event::Text(CowStr::from(text[at..].to_string())));
         }
+    }
+
+    /// Writes the pending run of text: ruby (`{漢字|かんじ}`, `{漢字｜かんじ}`)
+    /// becomes `<ruby>`; the rest is running text. A brace escaped in the
+    /// source (`\{`) is a brace.
+    fn flush_text(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let chunks = std::mem::take(&mut self.pending);
+        if let [(t, _)] = chunks.as_slice()
+            && !t.contains('{')
+        {
+            self.text_event(t.clone());
+            return;
+        }
+        let mut text = String::new();
+        let mut literal = Vec::new();
+        let mut starts = Vec::new();
+        for (t, offset) in &chunks {
+            let src = &self.markdown[*offset..];
+            let escaped = src.starts_with("\\{")
+                || (src.starts_with('{') && self.markdown[..*offset].ends_with('\\'));
+            if escaped {
+                literal.push(text.len());
+            }
+            starts.push((text.len(), *offset));
+            text.push_str(t);
+        }
+        let (pieces, problems) = ruby_pieces(&text, &literal);
+        for (at, message) in problems {
+            let offset = starts
+                .iter()
+                .rev()
+                .find(|(start, _)| *start <= at)
+                .map_or(0, |(_, o)| *o);
+            self.ruby_problems.push((self.line_of(offset), message));
+        }
+        for piece in pieces {
+            match piece {
+                Piece::Text(t) => self.text_event(CowStr::from(t.to_string())),
+                Piece::Ruby(base, reading) => self.push_ruby(base, reading),
+            }
+        }
+    }
+
+    /// Text outside code: to the heading being read, or running text.
+    fn text_event(&mut self, t: CowStr<'a>) {
+        self.on_text(&t);
+        if self.in_heading.is_none() {
+            self.push_text_keeping_numbers_whole(&t);
+        } else {
+            self.events.push(Event::Text(t));
+        }
+    }
+
+    /// `<ruby>漢字<rp>(</rp><rt>かんじ</rt><rp>)</rp></ruby>`; the base alone
+    /// goes to the heading text, heading id and search text.
+    fn push_ruby(&mut self, base: &str, reading: &str) {
+        self.has_ruby = true;
+        self.on_text(base);
+        for e in [
+            Event::InlineHtml(CowStr::Borrowed("<ruby>")),
+            Event::Text(CowStr::from(base.to_string())),
+            Event::InlineHtml(CowStr::Borrowed("<rp>(</rp><rt>")),
+            Event::Text(CowStr::from(reading.to_string())),
+            Event::InlineHtml(CowStr::Borrowed("</rt><rp>)</rp></ruby>")),
+        ] {
+            self.events.push(e);
+        }
+    }
+
+    /// The glossary words of `text` whose entry is not linked yet on this
+    /// page (each entry once), outside links, images, code and `unbroken` ranges.
+    fn first_uses(
+        &mut self,
+        text: &str,
+        unbroken: &[(usize, usize)],
+    ) -> Vec<(usize, usize, usize)> {
+        if self.no_terms > 0 {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (start, end, entry) in self.opts.glossary.find(text) {
+            let overlaps = unbroken.iter().any(|&(s, e)| start < e && s < end);
+            if !overlaps && self.linked_terms.insert(entry) {
+                out.push((start, end, entry));
+            }
+        }
+        out
     }
 
     fn on_line_end(&mut self) {
@@ -366,7 +584,8 @@ impl<'a, 'o> State<'a, 'o> {
         }
     }
 
-    fn finish(self) -> Rendered {
+    fn finish(mut self) -> Rendered {
+        self.flush_text();
         let mut sections = self.sections;
         // Drop the empty leading section when the page starts with a heading.
         sections.retain(|s| s.heading.is_some() || !s.text.trim().is_empty());
@@ -381,8 +600,89 @@ impl<'a, 'o> State<'a, 'o> {
             sections,
             internal_links: self.internal_links,
             rejected_urls: self.rejected_urls,
+            ruby_problems: self.ruby_problems,
+            has_ruby: self.has_ruby,
         }
     }
+}
+
+/// A part of a run of text: plain, or ruby (base, reading).
+#[derive(Debug, PartialEq)]
+enum Piece<'t> {
+    Text(&'t str),
+    Ruby(&'t str, &'t str),
+}
+
+/// The longest base a ruby may have, in characters (a longer one is a slip:
+/// a `{` and a `|` far apart in ordinary text).
+const RUBY_BASE_MAX: usize = 20;
+
+/// Splits text into plain parts and `{base|reading}` (`|` or full-width `｜`,
+/// which a table cell needs). `literal`: byte positions of escaped braces.
+/// A `{` followed by a bar but no `}`, or with an empty part, stays text and
+/// is reported (byte position, message); a `{` without a bar is just a brace.
+fn ruby_pieces<'t>(text: &'t str, literal: &[usize]) -> (Vec<Piece<'t>>, Vec<(usize, String)>) {
+    let (mut pieces, mut problems) = (Vec::new(), Vec::new());
+    let (mut at, mut i) = (0, 0);
+    while let Some(rel) = text[i..].find('{') {
+        let open = i + rel;
+        i = open + 1;
+        if literal.contains(&open) {
+            continue;
+        }
+        let rest = &text[open + 1..];
+        let bar = rest.find(['|', '｜']);
+        let end = rest.find(['}', '{']);
+        let Some(b) = bar.filter(|b| end.is_none_or(|e| *b < e)) else {
+            continue; // a brace, not ruby
+        };
+        let Some(e) = end.filter(|e| rest[*e..].starts_with('}')) else {
+            problems.push((
+                open,
+                "ふりがな {漢字|かんじ} が } で閉じていません。文字のまま表示します".to_string(),
+            ));
+            continue;
+        };
+        let bar_len = rest[b..].chars().next().map_or(1, char::len_utf8);
+        let (base, reading) = (&rest[..b], &rest[b + bar_len..e]);
+        if base.trim().is_empty() || reading.trim().is_empty() {
+            problems.push((
+                open,
+                format!("ふりがな {{{base}|{reading}}} の漢字かよみが空です。文字のまま表示します"),
+            ));
+            continue;
+        }
+        if base.chars().count() > RUBY_BASE_MAX {
+            problems.push((
+                open,
+                format!(
+                    "ふりがなをふる文字が長すぎます ({RUBY_BASE_MAX}文字まで)。文字のまま表示します"
+                ),
+            ));
+            continue;
+        }
+        if !reading.chars().all(is_kana) {
+            problems.push((
+                open,
+                format!("ふりがな `{reading}` にかな以外の文字があります"),
+            ));
+        }
+        if open > at {
+            pieces.push(Piece::Text(&text[at..open]));
+        }
+        pieces.push(Piece::Ruby(base, reading));
+        at = open + 1 + e + 1;
+        i = at;
+    }
+    if at < text.len() {
+        pieces.push(Piece::Text(&text[at..]));
+    }
+    (pieces, problems)
+}
+
+/// Hiragana, katakana, ー and spaces: what a reading holds.
+fn is_kana(c: char) -> bool {
+    matches!(c, 'ぁ'..='ゖ' | 'ァ'..='ヺ' | 'ー' | '・' | ' ' | '　')
 }
 
 fn heading_level_number(level: HeadingLevel) -> u8 {
@@ -470,6 +770,7 @@ mod tests {
                 base_path: "/",
                 allow_raw_html: false,
                 keep_whole: &KeepWhole::default(),
+                glossary: &GlossaryLinks::default(),
             },
         )
         .html;
@@ -494,6 +795,7 @@ mod tests {
                 base_path: "/",
                 allow_raw_html: false,
                 keep_whole: &places,
+                glossary: &GlossaryLinks::default(),
             },
         )
         .html;
@@ -531,6 +833,7 @@ mod tests {
                 base_path: "/sub/",
                 allow_raw_html: false,
                 keep_whole: &KeepWhole::default(),
+                glossary: &GlossaryLinks::default(),
             },
         )
     }
@@ -601,5 +904,86 @@ mod tests {
         let out = r("<script>alert(1)</script>\n\ntext <b>x</b>\n");
         assert!(!out.html.contains("<script>"));
         assert!(out.html.contains("&lt;script&gt;"));
+    }
+
+    fn plain(md: &str) -> Rendered {
+        render(
+            md,
+            1,
+            &MarkdownOptions {
+                base_path: "/",
+                allow_raw_html: false,
+                keep_whole: &KeepWhole::default(),
+                glossary: &GlossaryLinks::default(),
+            },
+        )
+    }
+
+    #[test]
+    fn ruby_syntax_becomes_ruby_with_fallback_parentheses() {
+        let r = plain(
+            "{救急|きゅうきゅう}車を呼びます。表では {胃|い}{瘻|ろう}、全角 {喀痰｜かくたん} も。",
+        );
+        assert!(r.has_ruby);
+        assert!(
+            r.html.contains(
+                "<ruby>救急<rp>(</rp><rt>きゅうきゅう</rt><rp>)</rp></ruby>車を呼びます。"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<ruby>胃<rp>(</rp><rt>い</rt><rp>)</rp></ruby><ruby>瘻<rp>(</rp><rt>ろう</rt><rp>)</rp></ruby>"));
+        assert!(
+            r.html
+                .contains("<ruby>喀痰<rp>(</rp><rt>かくたん</rt><rp>)</rp></ruby>")
+        );
+        assert!(r.ruby_problems.is_empty());
+        // The search text and headings read the base only.
+        assert!(
+            r.sections[0].text.starts_with("救急車を呼びます。"),
+            "{}",
+            r.sections[0].text
+        );
+        let h = plain("## {救急|きゅうきゅう}のとき\n");
+        assert_eq!(h.headings[0].text, "救急のとき");
+        assert!(h.html.contains("<h2 id=\"h-1\"><ruby>救急"), "{}", h.html);
+    }
+
+    #[test]
+    fn ruby_is_escaped_and_left_alone_in_code_and_after_a_backslash() {
+        let r = plain(
+            "{R&D|\"あ\"} と `{漢字|かんじ}` と \\{漢字|かんじ} と {ただの括弧}\n\n```\n{漢字|かんじ}\n```\n",
+        );
+        assert!(
+            r.html.contains("<ruby>R&amp;D<rp>(</rp><rt>\"あ\"</rt>"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<code>{漢字|かんじ}</code>"), "{}", r.html);
+        assert!(
+            r.html.contains("と {漢字|かんじ} と {ただの括弧}"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("<pre><code>{漢字|かんじ}\n</code></pre>"),
+            "{}",
+            r.html
+        );
+        // `"あ"` is not all kana: rendered, and said.
+        assert_eq!(r.ruby_problems.len(), 1, "{:?}", r.ruby_problems);
+        assert!(!plain("`{a|b}`").has_ruby);
+    }
+
+    #[test]
+    fn bad_ruby_stays_text_with_a_warning_at_its_line() {
+        let r = plain("一行目\n\n{漢字|かんじ のまま\n\n{|よみ} と {漢字|}\n");
+        assert!(!r.has_ruby);
+        assert!(r.html.contains("{漢字|かんじ のまま"), "{}", r.html);
+        assert!(r.html.contains("{|よみ} と {漢字|}"), "{}", r.html);
+        let lines: Vec<u32> = r.ruby_problems.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![3, 5, 5], "{:?}", r.ruby_problems);
+        assert!(r.ruby_problems[0].1.contains("閉じていません"));
+        assert!(r.ruby_problems[1].1.contains("空です"));
     }
 }

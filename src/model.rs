@@ -26,6 +26,8 @@ pub struct RawSite {
     pub centres: Option<(String, Vec<S<Centre>>)>,
     /// data/synonyms.yaml (optional: absent = no groups of the team's).
     pub synonyms: Option<(String, Vec<S<SynonymGroup>>)>,
+    /// data/glossary.yaml, when the site has one (the file is optional).
+    pub glossary: Option<(String, Vec<S<crate::kinds::glossary::Term>>)>,
     pub contacts: Vec<(String, ContactFile)>,
     /// Stems of every `data/contacts/*.yaml`, including files that failed to parse.
     pub contact_files: Vec<String>,

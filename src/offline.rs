@@ -211,6 +211,10 @@ fn precache_routes(site: &Site) -> Vec<Route<'_>> {
     }
     if plan.emergency {
         routes.extend(emergency_pages(site).into_iter().map(Route::Page));
+        // The emergency pages link their terms to the glossary: it opens offline too.
+        if site.has_glossary {
+            routes.push(Route::Glossary);
+        }
     }
     routes.extend([Route::Sheet, Route::Offline, Route::ContactsIndex]);
     if plan.directory {

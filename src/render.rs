@@ -424,6 +424,9 @@ pub fn lazy_page_jobs_with<'a>(site: &'a Site, memo: Option<&'a ItemMemo>) -> Ve
     jobs.push(plain(not_found));
     jobs.push(plain(move || emergency_sheet(site)));
     jobs.push(plain(move || offline_page(site)));
+    if site.has_glossary {
+        jobs.push(plain(move || glossary_page(site)));
+    }
     for p in site.pages.iter().filter(|p| p.path != "/") {
         jobs.push(Box::new(move |r: &Renderer| Ok(content_page(site, p, r))));
     }
@@ -683,6 +686,14 @@ fn offline_page(site: &Site) -> PageJob {
     c.insert("emergency", &site.section_pages("emergency"));
     c.insert("saved", &crate::offline::OfflinePlan::of(site));
     job(route, "offline.html", c)
+}
+
+/// 用語集: every term by 行, each with its anchor (the pages link their first use of a term here).
+fn glossary_page(site: &Site) -> PageJob {
+    let route = Route::Glossary;
+    let mut c = ctx(&route.path(), "用語集", "glossary");
+    c.insert("rows", &site.glossary);
+    job(route, "glossary.html", c)
 }
 
 fn content_page(site: &Site, p: &PageView, r: &Renderer) -> PageJob {

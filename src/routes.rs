@@ -14,8 +14,9 @@ use std::collections::BTreeMap;
 /// URL sections the generator writes itself; content/ cannot use them
 /// (`/offline/` and `/emergency/sheet/` are single pages: a content page on
 /// them is a [`Collision`]).
-pub const RESERVED_SECTIONS: [&str; 8] = [
+pub const RESERVED_SECTIONS: [&str; 9] = [
     "contacts",
+    "glossary",
     "regions",
     "facilities",
     "search",
@@ -119,6 +120,8 @@ pub enum Route<'a> {
     Sheet,
     /// The page the service worker shows offline.
     Offline,
+    /// The glossary (`/glossary/`), when the site has `data/glossary.yaml`.
+    Glossary,
     /// A content page, by its URL path as read from the file name (`/news/a b/`).
     Page(&'a str),
     Pdf(PdfPart<'a>),
@@ -152,6 +155,7 @@ impl Route<'_> {
             Route::NotFound => "/404.html".into(),
             Route::Sheet => "/emergency/sheet/".into(),
             Route::Offline => "/offline/".into(),
+            Route::Glossary => "/glossary/".into(),
             Route::Page(path) => (*path).to_string(),
             Route::Pdf(part) => format!("/pdf/{}", part.file_name()),
             Route::Atom => "/news/atom.xml".into(),
@@ -213,6 +217,8 @@ pub struct SiteIds<'a> {
     pub pages: Vec<&'a str>,
     /// Files under the theme's `static/`, as paths under it.
     pub assets: Vec<String>,
+    /// Whether the site has a glossary (`/glossary/`).
+    pub glossary: bool,
 }
 
 /// Every route, pages first in the order the build renders them, then the
@@ -233,6 +239,9 @@ pub fn every_route<'a>(ids: &'a SiteIds<'a>) -> Vec<Route<'a>> {
     }
     out.extend(ids.facilities.iter().map(|f| Route::Facility(f)));
     out.extend([Route::Search, Route::NotFound, Route::Sheet, Route::Offline]);
+    if ids.glossary {
+        out.push(Route::Glossary);
+    }
     // The content home page is rendered by `Route::Home`.
     out.extend(
         ids.pages

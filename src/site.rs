@@ -41,6 +41,10 @@ pub struct Site {
     pub facilities: Vec<FacilityView>,
     /// The support centres of centres.yaml, in file order (none without it).
     pub centres: Vec<CentreView>,
+    /// The glossary by 行, in reading order (empty without data/glossary.yaml).
+    pub glossary: Vec<crate::kinds::glossary::RowView>,
+    /// Whether the site has a glossary page (data/glossary.yaml).
+    pub has_glossary: bool,
     pub pages: Vec<PageView>,
     /// data/synonyms.yaml (the search's vocabulary, with the derived groups
     /// of `derived::search_vocabulary`).
@@ -100,7 +104,15 @@ pub fn resolve(checked: Checked<'_>) -> Site {
     let notices = notice_views(cfg, &base.path);
     let menu = crate::sections::menu(raw, drafts, &base.path);
     let pages = pages::resolve(checked.into_pages(), &base.path);
+    let glossary = crate::kinds::glossary::resolve(raw, &base.path, |path| {
+        pages
+            .iter()
+            .find(|p| p.path == path)
+            .map(|p| p.title.clone())
+    });
     Site {
+        glossary,
+        has_glossary: raw.glossary.is_some(),
         fields,
         regions,
         municipalities,

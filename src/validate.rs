@@ -34,6 +34,11 @@ pub fn rules(raw: &RawSite) -> Diagnostics {
     crate::kinds::facility_facts::check_all(&mut v, raw);
     crate::kinds::pages::check(&mut v, &raw.pages);
     crate::kinds::synonyms::check(&mut v, &raw.synonyms);
+    crate::kinds::glossary::check(&mut v, raw);
+    if let Some((file, config)) = &raw.site {
+        v.today = crate::date::today();
+        crate::kinds::pages::check_review(&mut v, &raw.pages, file, config);
+    }
     v.diags
 }
 
@@ -107,13 +112,25 @@ pub fn validate<'a>(
             .iter()
             .flat_map(|(_, list)| list.iter().map(|m| m.value.name.value.as_str())),
     );
+    // The first use of a glossary term on each page links to its entry.
+    let glossary =
+        crate::markdown::GlossaryLinks::new(crate::kinds::glossary::terms(raw).iter().map(|t| {
+            let t = &t.value;
+            let words = std::iter::once(&t.term)
+                .chain(&t.aliases)
+                .map(|w| w.value.as_str())
+                .collect();
+            (crate::kinds::glossary::anchor(&t.id.value), words)
+        }));
     let md = MarkdownOptions {
         base_path: &base.path,
         allow_raw_html: raw.site.as_ref().is_some_and(|(_, c)| c.allow_raw_html),
         keep_whole: &place_names,
+        glossary: &glossary,
     };
     let pages = crate::kinds::pages::render(&raw.pages, opts.drafts, &md);
     let drafts = crate::kinds::pages::draft_paths(&raw.pages, opts.drafts);
+    diags.extend(crate::kinds::pages::ruby_warnings(&pages));
     diags.extend(crate::links::problems(raw, &pages, &drafts, links));
     // Without site.yaml (the loader said why) there is nothing to resolve.
     let Some((_, config)) = &raw.site else {

@@ -95,6 +95,8 @@ fn page_types() -> Vec<(&'static str, String)> {
     v.push(("404", "/404.html".into()));
     v.push(("emergency sheet", "/emergency/sheet/".into()));
     v.push(("offline", "/offline/".into()));
+    v.push(("glossary", "/glossary/".into()));
+    v.push(("page with glossary links", "/services/home-medical/".into()));
     v
 }
 

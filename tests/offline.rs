@@ -62,6 +62,8 @@ fn service_worker_precaches_emergency_sheet_directory_and_is_versioned_by_bytes(
         "/emergency/call-119/".into(),
         "/emergency/cpr/".into(),
         "/emergency/disaster/".into(),
+        // The emergency pages link their terms to the glossary.
+        "/glossary/".into(),
         "/emergency/sheet/".into(),
         "/offline/".into(),
         "/contacts/".into(),

@@ -18,6 +18,8 @@ pub struct Checker {
     pub diags: Diagnostics,
     /// The edition of site.yaml, once read: dates are fresh relative to it.
     pub edition: Option<Date>,
+    /// Today ([`crate::date::today`]): ages of medical reviews; `None` checks no age.
+    pub today: Option<Date>,
 }
 
 /// Lowercase ASCII words joined by single hyphens: the form of every id and file name.

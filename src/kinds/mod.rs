@@ -11,6 +11,7 @@ pub mod common;
 pub mod contacts;
 pub mod facilities;
 pub mod facility_facts;
+pub mod glossary;
 pub mod pages;
 pub mod settings;
 pub mod synonyms;

@@ -6,9 +6,11 @@
 //! the rendered links before anything is resolved, and [`resolve`] only turns
 //! the rendered pages into views.
 
+use crate::date::Date;
 use crate::diagnostic::Diagnostic;
 use crate::kinds::check::Checker;
 use crate::kinds::common::{IsoDate, S, date_labels, nonempty};
+use crate::kinds::settings::SiteConfig;
 use crate::markdown::{self, Heading, MarkdownOptions, Section};
 use crate::routes::{RESERVED_SECTIONS, Route};
 use crate::search::{DocKind, SearchDoc};
@@ -58,6 +60,14 @@ pub struct FrontMatter {
     #[serde(default)]
     #[schemars(title = "監修", description = "医療的な内容の監修者 (例: 〇〇科)")]
     pub reviewed_by: Option<String>,
+    /// 監修日: when the reviewer last checked the page (medical pages need it).
+    #[serde(default)]
+    #[schemars(
+        with = "Option<IsoDate>",
+        title = "監修日",
+        description = "監修者が内容を最後に確認した日 (例: 2026-04-01)。site.yaml の medical_sections / medical_pages のページには必須で、review_max_age_days (既定 365 日) を過ぎると警告します"
+    )]
+    pub reviewed: Option<S<String>>,
     #[serde(default)]
     #[schemars(title = "下書き", description = "true なら出力しない")]
     pub draft: bool,
@@ -161,6 +171,9 @@ pub fn check(c: &mut Checker, pages: &[Page]) {
         if let Some(d) = &p.front.updated {
             c.date(&p.file, d, "updated");
         }
+        if let Some(d) = &p.front.reviewed {
+            c.date(&p.file, d, "reviewed");
+        }
         if let Some(other) = paths.insert(&p.path, &p.file) {
             c.diags.push(
                 Diagnostic::error(
@@ -194,6 +207,119 @@ pub fn check(c: &mut Checker, pages: &[Page]) {
             )
             .hint("---\\ntitle: ホーム\\n--- で始まる content/index.md を作ってください"),
         );
+    }
+}
+
+/// The medical review (site.yaml `medical_sections` / `medical_pages`): each
+/// published medical page names its reviewer (`reviewed_by`) and the date of
+/// the review (`reviewed`, an error when missing); a review older than
+/// `review_max_age_days` before `c.today` is a warning at its line. The
+/// settings themselves must name sections and pages that exist.
+pub fn check_review(c: &mut Checker, pages: &[Page], config_file: &str, config: &SiteConfig) {
+    check_medical_settings(c, pages, config_file, config);
+    let max_age = i64::from(config.review_max_age_days());
+    for p in pages.iter().filter(|p| !p.front.draft) {
+        if !config.is_medical(&p.section, &p.path) {
+            continue;
+        }
+        if nonempty(&p.front.reviewed_by).is_none() {
+            c.diags.push(
+                Diagnostic::error(
+                    p.file.as_str(),
+                    1,
+                    1,
+                    format!(
+                        "医療的な内容のページ {} に監修者 (reviewed_by) がありません",
+                        p.path
+                    ),
+                )
+                .hint(REVIEW_HINT),
+            );
+        }
+        let Some(reviewed) = &p.front.reviewed else {
+            c.diags.push(
+                Diagnostic::error(
+                    p.file.as_str(),
+                    1,
+                    1,
+                    format!(
+                        "医療的な内容のページ {} に監修日 (reviewed) がありません",
+                        p.path
+                    ),
+                )
+                .hint(REVIEW_HINT),
+            );
+            continue;
+        };
+        review_age(c, &p.file, reviewed, max_age);
+    }
+}
+
+const REVIEW_HINT: &str = "front matter に reviewed_by: 〇〇科 と reviewed: 2026-04-01 (監修者が確認した日) を書いてください。このページは site.yaml の medical_sections / medical_pages で監修が必要とされています";
+
+/// A review date against today: older than `max_age` days, or in the future, is a warning.
+fn review_age(c: &mut Checker, file: &str, reviewed: &S<String>, max_age: i64) {
+    let (Some(today), Some(d)) = (c.today, Date::parse(reviewed.value.trim())) else {
+        return; // an unreadable date is already an error of `check`
+    };
+    let age = today.days_since_epoch() - d.days_since_epoch();
+    if age > max_age {
+        let w = c.warn_at(
+            file,
+            reviewed,
+            format!("監修日 {d} から {age} 日たっています (今日 {today}、期限 {max_age} 日)"),
+        );
+        w.hint = Some("内容がいまも正しいか監修者に確認してもらい、reviewed の日付を更新してください (期限は site.yaml の review_max_age_days)".into());
+    } else if age < 0 {
+        let w = c.warn_at(
+            file,
+            reviewed,
+            format!("監修日 {d} が今日 ({today}) より後です"),
+        );
+        w.hint = Some("監修者が確認した日を書いてください".into());
+    }
+}
+
+/// `medical_sections` and `medical_pages` name sections and pages of content/.
+fn check_medical_settings(c: &mut Checker, pages: &[Page], file: &str, config: &SiteConfig) {
+    for s in &config.medical_sections {
+        if !pages.iter().any(|p| p.section == s.value) {
+            let sections: BTreeSet<&str> = pages
+                .iter()
+                .map(|p| p.section.as_str())
+                .filter(|s| !s.is_empty())
+                .collect();
+            let d = c.error_at(
+                file,
+                s,
+                format!(
+                    "medical_sections のセクション `{}` のページがありません",
+                    s.value
+                ),
+            );
+            d.hint = Some(format!(
+                "content/ にあるセクション: {}",
+                sections.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    for m in &config.medical_pages {
+        if !pages.iter().any(|p| p.path == m.value) {
+            let d = c.error_at(
+                file,
+                m,
+                format!("medical_pages のページ {} がありません", m.value),
+            );
+            d.hint = Some(
+                "/services/home-medical/ のように、content/ のページの URL を書いてください".into(),
+            );
+        }
+    }
+    if let Some(days) = &config.review_max_age_days
+        && days.value == 0
+    {
+        let d = c.error_at(file, days, "review_max_age_days は 1 以上にしてください");
+        d.hint = Some("既定は 365 (1年) です".into());
     }
 }
 
@@ -232,6 +358,21 @@ pub fn render<'a>(
         .collect()
 }
 
+/// ふりがな written wrongly (`{漢字|` never closed …): a warning at its line
+/// each, with the syntax as hint (the text is shown as written).
+pub fn ruby_warnings(pages: &[RenderedPage<'_>]) -> Vec<Diagnostic> {
+    pages
+        .iter()
+        .flat_map(|p| {
+            p.out.ruby_problems.iter().map(|(line, message)| {
+                Diagnostic::warning(p.page.file.as_str(), *line, 0, message.clone()).hint(
+                    "ふりがなは {漢字|かんじ} と書きます (表の中では全角の ｜ で {漢字｜かんじ})。{ をそのまま出すときは \\{ と書きます",
+                )
+            })
+        })
+        .collect()
+}
+
 /// URL paths of the `draft: true` pages left out of this build (none with `drafts`).
 pub fn draft_paths(pages: &[Page], drafts: bool) -> BTreeSet<String> {
     if drafts {
@@ -264,6 +405,11 @@ pub struct PageView {
     pub updated_iso: Option<String>,
     pub updated_label: Option<String>,
     pub reviewed_by: Option<String>,
+    /// The 監修日 (`reviewed`), shown as 最終確認日 in place of `updated` when present.
+    pub reviewed_iso: Option<String>,
+    pub reviewed_label: Option<String>,
+    /// The page has ruby (`{漢字|かんじ}`): `page.html` shows the ふりがな button.
+    pub has_ruby: bool,
     pub html: String,
     pub headings: Vec<Heading>,
     #[serde(skip)]
@@ -283,6 +429,7 @@ pub fn resolve(rendered: Vec<RenderedPage<'_>>, base_path: &str) -> Vec<PageView
             let labels = |d: &Option<S<String>>| date_labels(d.as_ref().map(|d| d.value.as_str()));
             let (date_iso, date_label) = labels(&p.front.date);
             let (updated_iso, updated_label) = labels(&p.front.updated);
+            let (reviewed_iso, reviewed_label) = labels(&p.front.reviewed);
             PageView {
                 file: p.file.clone(),
                 path: p.path.clone(),
@@ -298,6 +445,9 @@ pub fn resolve(rendered: Vec<RenderedPage<'_>>, base_path: &str) -> Vec<PageView
                 updated_iso,
                 updated_label,
                 reviewed_by: nonempty(&p.front.reviewed_by),
+                reviewed_iso,
+                reviewed_label,
+                has_ruby: out.has_ruby,
                 html: out.html,
                 headings: out.headings,
                 sections: out.sections,

@@ -108,6 +108,47 @@ pub struct SiteConfig {
         description = "全ページ上部のメニュー。weight の小さい順、同じなら書いた順。書かないと既定のメニュー (窓口を探す … サイト内検索)。ページの front matter の menu: もここに加わります"
     )]
     pub menu: Option<Vec<S<MenuEntry>>>,
+    /// Sections whose pages are medical: each needs `reviewed_by` and `reviewed`.
+    #[serde(default)]
+    #[schemars(
+        title = "医療的な内容のセクション",
+        description = "ここに書いたセクション (例: emergency) のページには、front matter の reviewed_by (監修) と reviewed (監修日) が必要です"
+    )]
+    pub medical_sections: Vec<S<String>>,
+    /// Single medical pages outside those sections (`/services/home-medical/`).
+    #[serde(default)]
+    #[schemars(
+        title = "医療的な内容のページ",
+        description = "セクションの外で監修が必要なページの URL (例: /services/home-medical/)",
+        regex(pattern = r"^/([^/\s\\][^\s\\]*)?$")
+    )]
+    pub medical_pages: Vec<S<String>>,
+    /// A review older than this many days gives a warning (default 365).
+    #[serde(default)]
+    #[schemars(
+        title = "監修の有効日数",
+        description = "監修日 (reviewed) からこの日数を過ぎると警告します (既定は 365)",
+        range(min = 1)
+    )]
+    pub review_max_age_days: Option<S<u32>>,
+}
+
+/// The default of `review_max_age_days`: a review is kept for a year.
+pub const REVIEW_MAX_AGE_DAYS: u32 = 365;
+
+impl SiteConfig {
+    /// Whether a page (by its section and URL path) needs a medical review.
+    pub fn is_medical(&self, section: &str, path: &str) -> bool {
+        self.medical_sections.iter().any(|s| s.value == section)
+            || self.medical_pages.iter().any(|p| p.value == path)
+    }
+
+    /// Days after which a review is stale (`review_max_age_days`, default 365).
+    pub fn review_max_age_days(&self) -> u32 {
+        self.review_max_age_days
+            .as_ref()
+            .map_or(REVIEW_MAX_AGE_DAYS, |d| d.value)
+    }
 }
 
 /// One entry of `menu:` in site.yaml: a link of the main menu.

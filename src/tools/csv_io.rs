@@ -17,6 +17,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::kinds::centres::Centre;
 use crate::kinds::contacts::{ContactFile, TelKind, Window};
 use crate::kinds::facilities::{FACILITY_LIST_KINDS, Facility};
+use crate::kinds::glossary::Term;
 use crate::load::parse_yaml;
 use crate::model::S;
 use crate::text_check::{self, MAX_REPORTED};
@@ -33,6 +34,8 @@ pub enum DataKind {
     Facilities,
     /// 支援センター (data/centres.yaml)
     Centres,
+    /// 用語集 (data/glossary.yaml)
+    Glossary,
 }
 
 impl DataKind {
@@ -42,6 +45,7 @@ impl DataKind {
             DataKind::Contacts => contact_columns(),
             DataKind::Facilities => facility_columns(),
             DataKind::Centres => super::data::centre_columns(),
+            DataKind::Glossary => super::data::glossary_columns(),
         }
     }
 
@@ -51,6 +55,7 @@ impl DataKind {
             DataKind::Contacts => "contacts",
             DataKind::Facilities => "facilities",
             DataKind::Centres => "centres",
+            DataKind::Glossary => "glossary",
         }
     }
 
@@ -59,6 +64,7 @@ impl DataKind {
     pub fn data_path(self) -> String {
         match self {
             DataKind::Centres => format!("data/{}", crate::kinds::centres::FILE),
+            DataKind::Glossary => format!("data/{}", crate::kinds::glossary::FILE),
             _ => format!("data/{}/", self.word()),
         }
     }
@@ -68,14 +74,20 @@ impl DataKind {
             DataKind::Contacts => "窓口",
             DataKind::Facilities => "施設",
             DataKind::Centres => "支援センター",
+            DataKind::Glossary => "用語集",
         }
     }
 
     /// The other kinds (a header of one of them names the right command).
     fn others(self) -> impl Iterator<Item = DataKind> {
-        [DataKind::Contacts, DataKind::Facilities, DataKind::Centres]
-            .into_iter()
-            .filter(move |k| *k != self)
+        [
+            DataKind::Contacts,
+            DataKind::Facilities,
+            DataKind::Centres,
+            DataKind::Glossary,
+        ]
+        .into_iter()
+        .filter(move |k| *k != self)
     }
 
     /// A column added after the editors had their CSV files: a CSV without
@@ -955,6 +967,60 @@ impl Importer<'_> {
     }
 }
 
+/// The glossary CSV: one row per term; aliases and related pages separated by 、.
+impl Importer<'_> {
+    fn glossary_row(&mut self, row: &Row) -> Option<Term> {
+        let id = self.slug_id(row);
+        let term = self.required(row, "term");
+        let reading = self.required(row, "reading");
+        let plain = self.required(row, "plain");
+        let aliases = self.items(row, "aliases");
+        let related = self.items(row, "related");
+        let (Some(id), Some(term), Some(reading), Some(plain), Ok(aliases), Ok(related)) =
+            (id, term, reading, plain, aliases, related)
+        else {
+            return None;
+        };
+        Some(Term {
+            id: S::new(id),
+            term: S::new(term),
+            reading: S::new(reading),
+            plain: S::new(plain),
+            aliases: aliases.into_iter().map(S::new).collect(),
+            related: related.into_iter().map(S::new).collect(),
+        })
+    }
+}
+
+/// Items of a list cell (aliases, paths): separated by 、 , ; or a line
+/// break (not `/`, which a path holds), each once.
+impl Importer<'_> {
+    fn items(&mut self, row: &Row, key: &str) -> Result<Vec<String>, ()> {
+        const SEPARATORS: [char; 6] = ['、', ';', '；', ',', '，', '\n'];
+        let cell = row.get(key).to_string();
+        let mut out: Vec<String> = Vec::new();
+        let mut ok = true;
+        for item in cell
+            .split(SEPARATORS)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            if out.iter().any(|o| o == item) {
+                ok = false;
+                self.error(
+                    row,
+                    key,
+                    format!("「{item}」が2回書かれています"),
+                    "1回だけ書いてください",
+                );
+            } else {
+                out.push(item.to_string());
+            }
+        }
+        if ok { Ok(out) } else { Err(()) }
+    }
+}
+
 /// The centres CSV: one row per centre.
 impl Importer<'_> {
     fn centre_row(&mut self, row: &Row) -> Option<Centre> {
@@ -1249,7 +1315,11 @@ fn header_for(root: &Path, kind: DataKind, rel: &str, name: &str) -> Vec<String>
             .join(format!("schemas/{}.schema.json", kind.word()))
             .is_file()
     {
-        let depth = if kind == DataKind::Centres { 1 } else { 2 };
+        let depth = if matches!(kind, DataKind::Centres | DataKind::Glossary) {
+            1
+        } else {
+            2
+        };
         header.push(yaml_out::schema_line(kind.word(), depth));
     }
     match existing.as_deref().map(yaml_out::leading_comments) {
@@ -1258,6 +1328,7 @@ fn header_for(root: &Path, kind: DataKind, rel: &str, name: &str) -> Vec<String>
             DataKind::Contacts => format!("# {name}の医療的ケア児に関する問い合わせ窓口"),
             DataKind::Facilities => format!("# {name}の施設・事業所"),
             DataKind::Centres => "# 地域の支援センター".to_string(),
+            DataKind::Glossary => "# 用語集 (/glossary/)".to_string(),
         }),
     }
     header
@@ -1322,6 +1393,7 @@ pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diag
         DataKind::Contacts => plan_contacts(&mut im, &rows, &opts.root),
         DataKind::Facilities => plan_facilities(&mut im, &rows, &opts.root, &loaded.raw),
         DataKind::Centres => plan_centres(&mut im, &rows, &opts.root),
+        DataKind::Glossary => plan_glossary(&mut im, &rows, &opts.root),
     };
     if im.diags.has_errors() {
         return Err(grouped(im.diags));
@@ -1505,6 +1577,35 @@ fn plan_centres(im: &mut Importer, rows: &[Row], root: &Path) -> Vec<Planned> {
     }]
 }
 
+/// `data/glossary.yaml` from the rows: one entry per row, in CSV order.
+fn plan_glossary(im: &mut Importer, rows: &[Row], root: &Path) -> Vec<Planned> {
+    let mut rows_of = Vec::new();
+    let mut list = Vec::new();
+    for row in rows {
+        if let Some(t) = im.glossary_row(row) {
+            rows_of.push(row);
+            list.push(t);
+        }
+    }
+    let rel = DataKind::Glossary.data_path();
+    let origins = RowOrigins {
+        rows: rows_of.clone(),
+        updated_row: None,
+    };
+    let yaml = yaml_out::glossary_yaml(
+        &header_for(root, DataKind::Glossary, &rel, ""),
+        &list,
+        &origins,
+    );
+    vec![Planned {
+        rel,
+        municipality: String::new(),
+        yaml,
+        entries: list.len(),
+        first_row: rows_of.first().map_or(0, |r| r.row),
+    }]
+}
+
 /// The facilities of the rows, each id once in the CSV and not a list's path segment.
 fn facilities_with_new_ids<'r>(im: &mut Importer, rows: &'r [Row]) -> Vec<(&'r Row, Facility)> {
     let mut ids: BTreeMap<String, u32> = BTreeMap::new();
@@ -1580,6 +1681,51 @@ fn ids_not_kept<'r>(
     out
 }
 
+/// Reads a planned file back as the loader would and puts it in `raw` (in
+/// place of the file it replaces); a file that does not read back is a problem.
+fn read_back(
+    file: &str,
+    kind: DataKind,
+    p: &Planned,
+    raw: &mut crate::model::RawSite,
+) -> Option<Diagnostic> {
+    match kind {
+        DataKind::Contacts => match parse_yaml::<ContactFile>(&p.yaml.text) {
+            Ok(c) => {
+                raw.contacts.retain(|(f, _)| f != &p.rel);
+                raw.contacts.push((p.rel.clone(), c));
+                if !raw.contact_files.contains(&p.municipality) {
+                    raw.contact_files.push(p.municipality.clone());
+                }
+                None
+            }
+            Err(e) => Some(read_back_problem::<ContactFile>(file, kind, p, e)),
+        },
+        DataKind::Facilities => match parse_yaml::<Vec<S<Facility>>>(&p.yaml.text) {
+            Ok(list) => {
+                raw.facilities.retain(|(f, _)| f != &p.rel);
+                raw.facilities.push((p.rel.clone(), list));
+                None
+            }
+            Err(e) => Some(read_back_problem::<Vec<S<Facility>>>(file, kind, p, e)),
+        },
+        DataKind::Centres => match parse_yaml::<Vec<S<Centre>>>(&p.yaml.text) {
+            Ok(list) => {
+                raw.centres = Some((p.rel.clone(), list));
+                None
+            }
+            Err(e) => Some(read_back_problem::<Vec<S<Centre>>>(file, kind, p, e)),
+        },
+        DataKind::Glossary => match parse_yaml::<Vec<S<Term>>>(&p.yaml.text) {
+            Ok(list) => {
+                raw.glossary = Some((p.rel.clone(), list));
+                None
+            }
+            Err(e) => Some(read_back_problem::<Vec<S<Term>>>(file, kind, p, e)),
+        },
+    }
+}
+
 /// Reads every planned file back and runs the site's validator over the site as
 /// it would be; problems in the planned files are reported at their CSV rows.
 fn verify(im: &mut Importer, kind: DataKind, planned: &[Planned], raw: &crate::model::RawSite) {
@@ -1601,34 +1747,7 @@ fn verify(im: &mut Importer, kind: DataKind, planned: &[Planned], raw: &crate::m
             }
             continue;
         }
-        let problem = match kind {
-            DataKind::Contacts => match parse_yaml::<ContactFile>(&p.yaml.text) {
-                Ok(c) => {
-                    raw.contacts.retain(|(f, _)| f != &p.rel);
-                    raw.contacts.push((p.rel.clone(), c));
-                    if !raw.contact_files.contains(&p.municipality) {
-                        raw.contact_files.push(p.municipality.clone());
-                    }
-                    None
-                }
-                Err(e) => Some(read_back_problem::<ContactFile>(&im.file, kind, p, e)),
-            },
-            DataKind::Facilities => match parse_yaml::<Vec<S<Facility>>>(&p.yaml.text) {
-                Ok(list) => {
-                    raw.facilities.retain(|(f, _)| f != &p.rel);
-                    raw.facilities.push((p.rel.clone(), list));
-                    None
-                }
-                Err(e) => Some(read_back_problem::<Vec<S<Facility>>>(&im.file, kind, p, e)),
-            },
-            DataKind::Centres => match parse_yaml::<Vec<S<Centre>>>(&p.yaml.text) {
-                Ok(list) => {
-                    raw.centres = Some((p.rel.clone(), list));
-                    None
-                }
-                Err(e) => Some(read_back_problem::<Vec<S<Centre>>>(&im.file, kind, p, e)),
-            },
-        };
+        let problem = read_back(&im.file, kind, p, &mut raw);
         if let Some(d) = problem {
             im.diags.push(d);
         }
@@ -1809,18 +1928,38 @@ pub fn export(kind: DataKind, root: &Path) -> Result<Vec<u8>, Diagnostics> {
                 })
                 .collect()
         }
-        DataKind::Centres => centres_of(&loaded.raw)
-            .iter()
-            .map(|c| {
-                let values = values_of(c);
-                super::data::centre_columns()
-                    .iter()
-                    .map(|col| col.text(values.get(col.key), &name, ["○", ""]))
-                    .collect()
-            })
-            .collect(),
+        DataKind::Centres => records_of(
+            &centres_of(&loaded.raw),
+            super::data::centre_columns(),
+            &name,
+        ),
+        DataKind::Glossary => {
+            let terms: Vec<&Term> = crate::kinds::glossary::terms(&loaded.raw)
+                .iter()
+                .map(|t| &t.value)
+                .collect();
+            records_of(&terms, super::data::glossary_columns(), &name)
+        }
     };
     Ok(csv_bytes(kind, &records))
+}
+
+/// One record per item of a one-file kind, its cells as `columns` say.
+fn records_of<T: serde::Serialize>(
+    items: &[T],
+    columns: &[TableColumn],
+    name: &dyn Fn(VocabKind, &str) -> String,
+) -> Vec<Vec<String>> {
+    items
+        .iter()
+        .map(|item| {
+            let values = values_of(item);
+            columns
+                .iter()
+                .map(|col| col.text(values.get(col.key), name, ["○", ""]))
+                .collect()
+        })
+        .collect()
 }
 
 /// One CSV record per window: its cells as the columns say (the file's

@@ -147,6 +147,19 @@ pub fn centre_columns() -> &'static [TableColumn] {
     })
 }
 
+/// The columns of the glossary CSV: the fields of [`crate::kinds::glossary::Term`] in order.
+pub fn glossary_columns() -> &'static [TableColumn] {
+    use crate::kinds::glossary::Term;
+    static COLUMNS: std::sync::OnceLock<Vec<TableColumn>> = std::sync::OnceLock::new();
+    COLUMNS.get_or_init(|| {
+        let schema = schema_value::<Term>();
+        crate::kinds::common::columns::<Term>()
+            .into_iter()
+            .map(|c| TableColumn::of(c, &schema))
+            .collect()
+    })
+}
+
 fn schema_value<T: schemars::JsonSchema>() -> serde_json::Value {
     schemars::schema_for!(T).to_value()
 }

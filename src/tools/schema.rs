@@ -98,6 +98,13 @@ pub const SCHEMAS: [SchemaFile; 11] = [
         make: of::<Vec<crate::kinds::centres::Centre>>,
     },
     SchemaFile {
+        kind: "glossary",
+        file: "glossary.schema.json",
+        title: "用語集 (data/glossary.yaml)",
+        description: "ページに出てくる用語の、よみ・やさしい説明・関係するページ。/glossary/ に載り、各ページで最初に出てくる用語が用語集へのリンクになります",
+        make: of::<Vec<crate::kinds::glossary::Term>>,
+    },
+    SchemaFile {
         kind: "front-matter",
         file: "front-matter.schema.json",
         title: "ページの見出し情報 (content/*.md の front matter)",

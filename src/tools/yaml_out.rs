@@ -234,6 +234,23 @@ pub fn centres_yaml(
     out
 }
 
+/// `data/glossary.yaml`: a list of terms, as the centres file is written.
+pub fn glossary_yaml(
+    header: &[String],
+    list: &[crate::kinds::glossary::Term],
+    origins: &dyn Origins,
+) -> YamlText {
+    let mut out = YamlText::default();
+    header_lines(&mut out, header);
+    if list.is_empty() {
+        out.line("[]".to_string(), None);
+    }
+    for (i, t) in list.iter().enumerate() {
+        fields(&mut out, t, ["- ", "  "], &|key| origins.origin(i, key));
+    }
+    out
+}
+
 /// The leading comment lines of an existing YAML file (kept when it is rewritten),
 /// without its `yaml-language-server` line.
 pub fn leading_comments(text: &str) -> Vec<String> {
