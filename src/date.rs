@@ -202,7 +202,11 @@ mod tests {
             "1969-12-31",
         ] {
             let d = Date::parse(s).unwrap();
-            assert_eq!(Date::from_days_since_epoch(d.days_since_epoch()), Some(d), "{s}");
+            assert_eq!(
+                Date::from_days_since_epoch(d.days_since_epoch()),
+                Some(d),
+                "{s}"
+            );
         }
     }
 

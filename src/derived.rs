@@ -135,10 +135,12 @@ pub(crate) fn join_some<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) ->
 /// One document per page section, per municipality, per contact window and per facility.
 pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
     let mut docs = Vec::new();
+    // The explanations first (pages, then glossary entries): documents
+    // `0..explain_docs` are what ranking rule 1 puts first (search::rank).
     crate::kinds::pages::search_docs(&site.pages, &mut docs);
+    crate::kinds::glossary::search_docs(&site.glossary, &mut docs);
     crate::kinds::contacts::search_docs(&site.municipalities, &mut docs);
     crate::kinds::centres::search_docs(&site.centres, &site.regions, &mut docs);
-    crate::kinds::glossary::search_docs(&site.glossary, &mut docs);
     crate::kinds::facilities::search_docs(site, &mut docs);
     docs
 }
@@ -210,8 +212,16 @@ pub fn search_vocabulary(site: &Site) -> crate::search::Vocabulary {
     Vocabulary {
         groups,
         places: site.municipalities.iter().map(place_of).collect(),
-        explain_docs: site.pages.iter().map(|p| p.sections.len() as u32).sum(),
+        explain_docs: explain_docs(site),
     }
+}
+
+/// How many documents of [`search_docs`] explain (pages' sections, then one
+/// per glossary entry): they come first for care, benefit and service words.
+fn explain_docs(site: &Site) -> u32 {
+    let sections: usize = site.pages.iter().map(|p| p.sections.len()).sum();
+    let terms: usize = site.glossary.iter().map(|r| r.terms.len()).sum();
+    u32::try_from(sections + terms).unwrap_or(u32::MAX)
 }
 
 /// The word a vocabulary term is written as in texts: its name before a

@@ -251,6 +251,9 @@ pub fn search_docs(rows: &[RowView], docs: &mut Vec<SearchDoc>) {
             municipality: None,
             region: None,
             field: None,
+            field_id: None,
+            tel: None,
+            tel_href: None,
         });
     }
 }

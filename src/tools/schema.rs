@@ -26,7 +26,7 @@ pub struct SchemaFile {
 }
 
 /// Every schema file, in the order they are written.
-pub const SCHEMAS: [SchemaFile; 11] = [
+pub const SCHEMAS: [SchemaFile; 12] = [
     SchemaFile {
         kind: "site",
         file: "site.schema.json",
