@@ -179,14 +179,15 @@ fn cli_search_expands_explains_and_suggests() {
     let variant = run(&["胃瘻", "--limit", "3"]);
     assert!(canonical.contains("件中 3件"), "{canonical}");
     assert_eq!(canonical, variant, "胃瘻 must list what 胃ろう lists");
-    let explained = run(&["胃瘻", "--explain", "--limit", "2"]);
+    // 訪看: a word no text uses (胃瘻 now has its glossary entry).
+    let explained = run(&["訪看", "--explain", "--limit", "2"]);
     assert!(explained.contains("data/synonyms.yaml:"), "{explained}");
-    assert!(explained.contains("探した: 胃ろう"), "{explained}");
+    assert!(explained.contains("探した: 訪問看護"), "{explained}");
     assert!(
-        explained.contains("探さない: 胃瘻 (0件, どの文書にもない)"),
+        explained.contains("探さない: 訪看 (0件, どの文書にもない)"),
         "{explained}"
     );
-    assert!(explained.contains("一致: 胃ろう (本文)"), "{explained}");
+    assert!(explained.contains("一致: 訪問看護 ("), "{explained}");
     let place = run(&["ちがさき 訪問看護", "--explain", "--limit", "1"]);
     assert!(place.contains("茅ヶ崎市の結果を先に"), "{place}");
     let typo = run(&["たんきにゅうじょ"]);
@@ -244,18 +245,19 @@ fn browser_results_have_call_buttons_field_colours_variants_and_suggestions() {
     std::fs::write(&shot, &png).unwrap();
     eprintln!("screenshot: {}", shot.display());
 
-    // A variant: the note says what was searched, the variant is marked.
-    page.goto(&format!("{base}/search/?q=%E8%83%83%E7%98%BB"));
+    // A variant no text uses (訪看): the note says what was searched, the
+    // variant is marked.
+    page.goto(&format!("{base}/search/?q=%E8%A8%AA%E7%9C%8B"));
     wait_status(&page);
     let text = page.eval_json(&format!("{status}.textContent"));
     assert!(
         text.as_str()
             .unwrap()
-            .contains("「胃瘻」は「胃ろう」で検索しました"),
+            .contains("「訪看」は「訪問看護」で検索しました"),
         "{text}"
     );
     assert!(page.wait_for(
-        "[...document.querySelectorAll('#search-results mark')].some(m => m.textContent === '胃ろう')",
+        "[...document.querySelectorAll('#search-results mark')].some(m => m.textContent === '訪問看護')",
         Duration::from_secs(5)
     ));
     // A loanword the texts also use: searched itself and with its group, as typed.

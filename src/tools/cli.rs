@@ -196,6 +196,10 @@ pub enum CsvKind {
     Contacts,
     /// 施設 (data/facilities/)
     Facilities,
+    /// 支援センター (data/centres.yaml)
+    Centres,
+    /// 用語集 (data/glossary.yaml)
+    Glossary,
     /// 検索の言い換え (data/synonyms.yaml)
     Synonyms,
 }
@@ -205,6 +209,8 @@ impl CsvKind {
     fn data_kind(self) -> DataKind {
         match self {
             CsvKind::Facilities => DataKind::Facilities,
+            CsvKind::Centres => DataKind::Centres,
+            CsvKind::Glossary => DataKind::Glossary,
             CsvKind::Contacts | CsvKind::Synonyms => DataKind::Contacts,
         }
     }

@@ -1392,8 +1392,10 @@ pub fn import(kind: DataKind, opts: &ImportOptions) -> Result<ImportReport, Diag
     let planned = match kind {
         DataKind::Contacts => plan_contacts(&mut im, &rows, &opts.root),
         DataKind::Facilities => plan_facilities(&mut im, &rows, &opts.root, &loaded.raw),
-        DataKind::Centres => plan_centres(&mut im, &rows, &opts.root),
-        DataKind::Glossary => plan_glossary(&mut im, &rows, &opts.root),
+        DataKind::Centres => plan_one_file(&mut im, &rows, &opts.root, kind, Importer::centre_row),
+        DataKind::Glossary => {
+            plan_one_file(&mut im, &rows, &opts.root, kind, Importer::glossary_row)
+        }
     };
     if im.diags.has_errors() {
         return Err(grouped(im.diags));
@@ -1531,7 +1533,7 @@ fn plan_facilities(
             rows: rows_of.clone(),
             updated_row: None,
         };
-        let yaml = yaml_out::facilities_yaml(
+        let yaml = yaml_out::list_yaml(
             &header_for(root, DataKind::Facilities, &rel, &name),
             &list,
             &origins,
@@ -1547,56 +1549,30 @@ fn plan_facilities(
     planned
 }
 
-/// All rows into one file, data/centres.yaml (the checks of the whole file,
-/// such as an id twice, run in `verify` and come back at their rows).
-fn plan_centres(im: &mut Importer, rows: &[Row], root: &Path) -> Vec<Planned> {
+/// All rows into the one file of `kind`, one entry per row in CSV order
+/// (data/centres.yaml, data/glossary.yaml; checks of the whole file, such as
+/// an id twice, run in `verify` and come back at their rows).
+fn plan_one_file<'v, T: serde::Serialize + serde::de::DeserializeOwned>(
+    im: &mut Importer<'v>,
+    rows: &[Row],
+    root: &Path,
+    kind: DataKind,
+    entry_of: fn(&mut Importer<'v>, &Row) -> Option<T>,
+) -> Vec<Planned> {
     let mut rows_of = Vec::new();
     let mut list = Vec::new();
     for row in rows {
-        if let Some(c) = im.centre_row(row) {
+        if let Some(entry) = entry_of(im, row) {
             rows_of.push(row);
-            list.push(c);
+            list.push(entry);
         }
     }
-    let rel = DataKind::Centres.data_path();
+    let rel = kind.data_path();
     let origins = RowOrigins {
         rows: rows_of.clone(),
         updated_row: None,
     };
-    let yaml = yaml_out::centres_yaml(
-        &header_for(root, DataKind::Centres, &rel, ""),
-        &list,
-        &origins,
-    );
-    vec![Planned {
-        rel,
-        municipality: String::new(),
-        yaml,
-        entries: list.len(),
-        first_row: rows_of.first().map_or(0, |r| r.row),
-    }]
-}
-
-/// `data/glossary.yaml` from the rows: one entry per row, in CSV order.
-fn plan_glossary(im: &mut Importer, rows: &[Row], root: &Path) -> Vec<Planned> {
-    let mut rows_of = Vec::new();
-    let mut list = Vec::new();
-    for row in rows {
-        if let Some(t) = im.glossary_row(row) {
-            rows_of.push(row);
-            list.push(t);
-        }
-    }
-    let rel = DataKind::Glossary.data_path();
-    let origins = RowOrigins {
-        rows: rows_of.clone(),
-        updated_row: None,
-    };
-    let yaml = yaml_out::glossary_yaml(
-        &header_for(root, DataKind::Glossary, &rel, ""),
-        &list,
-        &origins,
-    );
+    let yaml = yaml_out::list_yaml(&header_for(root, kind, &rel, ""), &list, &origins);
     vec![Planned {
         rel,
         municipality: String::new(),

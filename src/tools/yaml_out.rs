@@ -5,7 +5,6 @@
 use super::data::values_of;
 use crate::kinds::common::field_names;
 use crate::kinds::contacts::ContactFile;
-use crate::kinds::facilities::Facility;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -204,23 +203,12 @@ pub fn contacts_yaml(header: &[String], c: &ContactFile, origins: &dyn Origins) 
     out
 }
 
-/// `data/facilities/<slug>.yaml`
-pub fn facilities_yaml(header: &[String], list: &[Facility], origins: &dyn Origins) -> YamlText {
-    let mut out = YamlText::default();
-    header_lines(&mut out, header);
-    if list.is_empty() {
-        out.line("[]".to_string(), None);
-    }
-    for (i, f) in list.iter().enumerate() {
-        fields(&mut out, f, ["- ", "  "], &|key| origins.origin(i, key));
-    }
-    out
-}
-
-/// `data/centres.yaml`: a list of centres, as a facilities file is written.
-pub fn centres_yaml(
+/// A file that is a list of entries: `data/facilities/<slug>.yaml`,
+/// `data/centres.yaml`, `data/glossary.yaml` (each entry's keys in the order
+/// of its type's declaration).
+pub fn list_yaml<T: Serialize + DeserializeOwned>(
     header: &[String],
-    list: &[crate::kinds::centres::Centre],
+    list: &[T],
     origins: &dyn Origins,
 ) -> YamlText {
     let mut out = YamlText::default();
@@ -228,25 +216,8 @@ pub fn centres_yaml(
     if list.is_empty() {
         out.line("[]".to_string(), None);
     }
-    for (i, c) in list.iter().enumerate() {
-        fields(&mut out, c, ["- ", "  "], &|key| origins.origin(i, key));
-    }
-    out
-}
-
-/// `data/glossary.yaml`: a list of terms, as the centres file is written.
-pub fn glossary_yaml(
-    header: &[String],
-    list: &[crate::kinds::glossary::Term],
-    origins: &dyn Origins,
-) -> YamlText {
-    let mut out = YamlText::default();
-    header_lines(&mut out, header);
-    if list.is_empty() {
-        out.line("[]".to_string(), None);
-    }
-    for (i, t) in list.iter().enumerate() {
-        fields(&mut out, t, ["- ", "  "], &|key| origins.origin(i, key));
+    for (i, entry) in list.iter().enumerate() {
+        fields(&mut out, entry, ["- ", "  "], &|key| origins.origin(i, key));
     }
     out
 }
@@ -313,11 +284,11 @@ mod tests {
 
     #[test]
     fn facility_care_is_a_flow_list_and_empty_kana_is_left_out() {
-        let f: Facility = serde_saphyr::from_str(
+        let f: crate::kinds::facilities::Facility = serde_saphyr::from_str(
             "id: a\nname: b\ntype: clinic\nmunicipality: m\ncare: []\nnote: 'x, y'\n",
         )
         .unwrap();
-        let out = facilities_yaml(&["# h".to_string()], &[f], &NoOrigins);
+        let out = list_yaml(&["# h".to_string()], &[f], &NoOrigins);
         assert_eq!(
             out.text,
             "# h\n- id: a\n  name: b\n  type: clinic\n  municipality: m\n  care: []\n  note: x, y\n"
