@@ -36,9 +36,9 @@ pub enum ToolCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Excel で保存した CSV から data/contacts/、data/facilities/ または data/synonyms.yaml を作る
+    /// Excel で保存した CSV から 窓口・施設・支援センター・用語集・検索の言い換え の YAML を作る
     Import {
-        /// contacts (窓口)、facilities (施設) または synonyms (検索の言い換え)
+        /// contacts (窓口)、facilities (施設)、centres (支援センター)、glossary (用語集)、synonyms (検索の言い換え)
         #[arg(value_enum)]
         kind: CsvKind,
         /// CSV ファイル (UTF-8 / Shift_JIS)
@@ -49,14 +49,14 @@ pub enum ToolCommand {
         #[arg(long)]
         force: bool,
     },
-    /// data/contacts/、data/facilities/ または data/synonyms.yaml を Excel で開ける CSV に書き出す
+    /// 窓口・施設・支援センター・用語集・検索の言い換えを Excel で開ける CSV に書き出す
     Export {
-        /// contacts (窓口)、facilities (施設) または synonyms (検索の言い換え)
+        /// contacts (窓口)、facilities (施設)、centres (支援センター)、glossary (用語集)、synonyms (検索の言い換え)
         #[arg(value_enum)]
         kind: CsvKind,
         #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
         format: ExportFormat,
-        /// 出力ファイル (既定: contacts.csv / facilities.csv。- なら標準出力)
+        /// 出力ファイル (既定: <種類>.csv。例: contacts.csv。- なら標準出力)
         #[arg(long)]
         out: Option<PathBuf>,
         #[arg(long, default_value = ".")]
