@@ -105,6 +105,15 @@ pub fn check_with(
     opts: &BuildOptions,
     cache: Option<&crate::load::PageCache>,
 ) -> Result<(Site, Diagnostics), Diagnostics> {
+    check_with_theme(opts, cache).map(|(site, diags, _)| (site, diags))
+}
+
+/// [`check_with`], also handing back the theme it opened, so that a build
+/// does not open (for the built-in theme: unpack and compare) it again.
+pub(crate) fn check_with_theme(
+    opts: &BuildOptions,
+    cache: Option<&crate::load::PageCache>,
+) -> Result<(Site, Diagnostics, Theme), Diagnostics> {
     let mut t = Timings::new();
     let loaded = match cache {
         Some(cache) => crate::load::load_site_cached(&opts.root, cache),
@@ -142,7 +151,7 @@ pub fn check_with(
         Some(checked) if !diags.has_errors() => {
             let site = crate::site::resolve(checked);
             t.lap("resolve");
-            Ok((site, diags))
+            Ok((site, diags, theme))
         }
         _ => Err(diags),
     }
@@ -154,15 +163,10 @@ pub fn check_with(
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let target = OutputTarget::check(&opts.root, &opts.out)?;
-    let (site, mut diags) = check(opts).map_err(BuildError::Invalid)?;
+    let (site, mut diags, theme) = check_with_theme(opts, None).map_err(BuildError::Invalid)?;
     let mut t = Timings::new();
 
     let notes = output_notes(opts, &target);
-    let theme = Theme::open(
-        &opts.root,
-        opts.theme.as_deref().unwrap_or(site.theme.as_str()),
-    )
-    .map_err(|e| BuildError::Invalid(theme_problem(&e)))?;
     let staging = Staging::new(&target.path)?;
     let pdf_links = stage_pdfs(opts, &theme, &site, &staging, &mut diags)?;
     let renderer = Renderer::new(&theme, &site, &pdf_links, &opts.dev_script)

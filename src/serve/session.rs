@@ -118,13 +118,8 @@ impl Session {
     /// Re-reads the site and brings the output up to date. On errors the
     /// last good output is kept and the diagnostics are returned.
     pub fn rebuild(&mut self) -> Result<Built, Diagnostics> {
-        let (site, mut diags) = build::check_with(&self.opts, Some(&self.page_files))?;
+        let (site, mut diags, theme) = build::check_with_theme(&self.opts, Some(&self.page_files))?;
         let mut t = build::Timings::new();
-        let theme = Theme::open(
-            &self.opts.root,
-            self.opts.theme.as_deref().unwrap_or(site.theme.as_str()),
-        )
-        .map_err(|e| build::theme_problem(&e))?;
         let key = template_key(&theme);
         let mut renderer = Renderer::new(&theme, &site, &self.pdfs.links, &self.opts.dev_script)
             .map_err(|e| build::invalid(e.to_diagnostic()).diagnostics())?;
