@@ -136,6 +136,7 @@ pub(crate) fn check_with_theme(
     let resolve_options = crate::site::ResolveOptions {
         base_url: opts.base_url.as_deref(),
         drafts: opts.drafts,
+        today: opts.today,
     };
     let (found, checked) = crate::validate::validate(
         &loaded.raw,

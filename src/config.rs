@@ -20,6 +20,9 @@ pub struct BuildOptions {
     pub search: bool,
     /// HTML injected before `</body>` of every page (live reload in `serve`); empty otherwise.
     pub dev_script: String,
+    /// "Today" for diagnostics only (the age of a medical review), never for
+    /// the output: [`crate::date::today`] when made, fixed by [`Self::fix_today`].
+    pub today: Option<crate::date::Date>,
 }
 
 impl BuildOptions {
@@ -34,7 +37,18 @@ impl BuildOptions {
             pdf: true,
             search: true,
             dev_script: String::new(),
+            today: crate::date::today(),
         }
+    }
+
+    /// Fixes "today" to an ISO date (`2026-11-29`), as `OHISAMA_TODAY` does
+    /// for the binary; false (nothing changed) when `iso` is not a date.
+    pub fn fix_today(&mut self, iso: &str) -> bool {
+        let Some(d) = crate::date::Date::parse(iso) else {
+            return false;
+        };
+        self.today = Some(d);
+        true
     }
 
     /// Build cache (the tantivy index), kept out of the output.

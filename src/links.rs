@@ -65,6 +65,7 @@ pub fn problems(
     out.extend(link_problems(pages, draft_paths, &table));
     out.extend(notice_link_problems(raw, &table));
     out.extend(glossary_link_problems(raw, &table));
+    out.extend(accessibility_link_problems(raw, &table));
     out.extend(crate::sections::menu_problems(raw, &table, draft_paths));
     out.extend(crate::sections::template_problems(
         raw,
@@ -113,6 +114,32 @@ pub fn raw_ids<'a>(
         assets,
         glossary: raw.glossary.is_some(),
     }
+}
+
+/// Pages of the accessibility results that the build no longer writes: the
+/// results are stale (a warning: the page still shows what was tested).
+fn accessibility_link_problems(raw: &RawSite, table: &RouteTable) -> Vec<Diagnostic> {
+    let Some((file, results)) = &raw.accessibility else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for url in results.pages.iter().map(|p| &p.value.url) {
+        let path = url.value.split(['#', '?']).next().unwrap_or_default();
+        if !path.starts_with('/') || table.check_link(path).is_ok() {
+            continue;
+        }
+        let (line, column) = crate::model::pos(url);
+        out.push(
+            Diagnostic::warning(
+                file.as_str(),
+                line,
+                column,
+                format!("試験したページ {} はもうこのサイトにありません", url.value),
+            )
+            .hint("試験をやり直して結果を書き直してください (OHISAMA_BLESS=1 cargo test --test integration a11y::axe)"),
+        );
+    }
+    out
 }
 
 /// `related:` pages of the glossary that the build does not write.

@@ -100,6 +100,10 @@ fn load(root: &Path, with_content: bool, cache: Option<&PageCache>) -> Loaded {
     if glossary.symlink_metadata().is_ok() {
         raw.glossary = loader.yaml_file(&glossary);
     }
+    let accessibility = data.join(crate::kinds::accessibility::FILE);
+    if accessibility.symlink_metadata().is_ok() {
+        raw.accessibility = loader.yaml_file(&accessibility);
+    }
     let contact_paths = loader.list_yaml_dir(&data.join("contacts"));
     for path in &contact_paths {
         if let Some(stem) = path.file_stem() {

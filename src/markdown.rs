@@ -61,6 +61,9 @@ pub struct GlossaryLinks {
     /// The entry (index into `anchors`) of each word, in automaton order.
     entry_of: Vec<usize>,
     anchors: Vec<String>,
+    /// (term, reading) of each entry that has one ([`Self::with_readings`]):
+    /// the first use of the term gets its reading as ruby.
+    readings: Vec<Option<(String, String)>>,
 }
 
 impl GlossaryLinks {
@@ -99,7 +102,32 @@ impl GlossaryLinks {
             automaton,
             entry_of,
             anchors,
+            readings: Vec::new(),
         }
+    }
+
+    /// The (term, reading) of each entry, in the order of [`Self::new`]: where
+    /// the first use of an entry is its term (not an alias: the reading is the
+    /// term's) and the term has kanji, the link shows the reading as ruby,
+    /// which the ふりがな button hides and shows like written ruby.
+    pub fn with_readings(mut self, readings: impl IntoIterator<Item = (String, String)>) -> Self {
+        self.readings = readings.into_iter().map(Some).collect();
+        self
+    }
+
+    /// The ruby of `word` (a match of `entry`): kana before, kanji base,
+    /// its reading, kana after (胃ろう → "", 胃, い, ろう).
+    fn ruby_of<'w>(
+        &self,
+        entry: usize,
+        word: &'w str,
+    ) -> Option<(&'w str, &'w str, String, &'w str)> {
+        let (term, reading) = self.readings.get(entry)?.as_ref()?;
+        if term.trim() != word {
+            return None;
+        }
+        let reading: String = reading.chars().filter(|c| !c.is_whitespace()).collect();
+        split_ruby(word, &reading)
     }
 
     /// (start, end, entry) of the words in `text`; an ASCII word only where
@@ -474,8 +502,15 @@ impl<'a, 'o> State<'a, 'o> {
                 )),
             };
             self.events.push(Event::InlineHtml(open));
-            self.events
-                .push(Event::Text(CowStr::from(text[start..end].to_string())));
+            let word = &text[start..end];
+            match term.and_then(|t| self.opts.glossary.ruby_of(t, word)) {
+                Some((before, base, reading, after)) => {
+                    self.push_generated_ruby(before, base, &reading, after)
+                }
+                None => self
+                    .events
+                    .push(Event::Text(CowStr::from(word.to_string()))),
+            }
             let close = if term.is_some() { "</a>" } else { "</span>" };
             self.events.push(Event::InlineHtml(CowStr::Borrowed(close)));
             at = end;
@@ -553,6 +588,26 @@ impl<'a, 'o> State<'a, 'o> {
             Event::InlineHtml(CowStr::Borrowed("</rt><rp>)</rp></ruby>")),
         ] {
             self.events.push(e);
+        }
+    }
+
+    /// A glossary term's reading as ruby (the text was already given to the
+    /// search and heading text by the caller, so only the events are added).
+    fn push_generated_ruby(&mut self, before: &str, base: &str, reading: &str, after: &str) {
+        self.has_ruby = true;
+        let text = |t: &str| Event::Text(CowStr::from(t.to_string()));
+        if !before.is_empty() {
+            self.events.push(text(before));
+        }
+        self.events.extend([
+            Event::InlineHtml(CowStr::Borrowed("<ruby>")),
+            text(base),
+            Event::InlineHtml(CowStr::Borrowed("<rp>(</rp><rt>")),
+            text(reading),
+            Event::InlineHtml(CowStr::Borrowed("</rt><rp>)</rp></ruby>")),
+        ]);
+        if !after.is_empty() {
+            self.events.push(text(after));
         }
     }
 
@@ -678,6 +733,46 @@ fn ruby_pieces<'t>(text: &'t str, literal: &[usize]) -> (Vec<Piece<'t>>, Vec<(us
         pieces.push(Piece::Text(&text[at..]));
     }
     (pieces, problems)
+}
+
+/// Ruby for a word with kanji from its whole reading: the kana the word
+/// starts and ends with (compared as hiragana) stay outside the ruby
+/// (胃ろう/いろう → 胃 + い, ろう; 医療的ケア/いりょうてきけあ → 医療的 +
+/// いりょうてき, ケア). `None` without kanji (NPPV, レスパイト: no ruby) or
+/// when nothing is left of the reading.
+fn split_ruby<'w>(word: &'w str, reading: &str) -> Option<(&'w str, &'w str, String, &'w str)> {
+    if !word.chars().any(is_kanji) {
+        return None;
+    }
+    let hira = |c: char| match c {
+        'ァ'..='ヶ' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
+        _ => c,
+    };
+    let w: Vec<(usize, char)> = word.char_indices().collect();
+    let r: Vec<char> = reading.chars().collect();
+    let same = |wc: char, rc: char| !is_kanji(wc) && hira(wc) == rc;
+    let mut head = 0;
+    while head < w.len() && head < r.len() && same(w[head].1, r[head]) {
+        head += 1;
+    }
+    let mut tail = 0;
+    while tail < w.len() - head
+        && tail < r.len() - head
+        && same(w[w.len() - 1 - tail].1, r[r.len() - 1 - tail])
+    {
+        tail += 1;
+    }
+    let base_start = w.get(head).map_or(word.len(), |x| x.0);
+    let base_end = w.get(w.len() - tail).map_or(word.len(), |x| x.0);
+    let core: String = r[head..r.len() - tail].iter().collect();
+    let base = &word[base_start..base_end];
+    (!base.is_empty() && !core.is_empty())
+        .then(|| (&word[..base_start], base, core, &word[base_end..]))
+}
+
+/// CJK ideographs and 々: the characters ふりがな is for.
+fn is_kanji(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '々' | '\u{F900}'..='\u{FAFF}')
 }
 
 /// Hiragana, katakana, ー and spaces: what a reading holds.
@@ -917,6 +1012,93 @@ mod tests {
                 glossary: &GlossaryLinks::default(),
             },
         )
+    }
+
+    #[test]
+    fn glossary_readings_split_off_the_kana_around_the_kanji() {
+        let split =
+            |w: &str, r: &str| split_ruby(w, r).map(|(a, b, c, d)| format!("{a}[{b}|{c}]{d}"));
+        assert_eq!(
+            split("受給者証", "じゅきゅうしゃしょう").as_deref(),
+            Some("[受給者証|じゅきゅうしゃしょう]")
+        );
+        assert_eq!(split("胃ろう", "いろう").as_deref(), Some("[胃|い]ろう"));
+        assert_eq!(
+            split("医療的ケア", "いりょうてきけあ").as_deref(),
+            Some("[医療的|いりょうてき]ケア")
+        );
+        assert_eq!(
+            split("お薬手帳", "おくすりてちょう").as_deref(),
+            Some("お[薬手帳|くすりてちょう]")
+        );
+        // No kanji, no ruby; a reading that is only the kana around: none.
+        assert_eq!(split("NPPV", "えぬぴーぴーぶい"), None);
+        assert_eq!(split("レスパイト", "れすぱいと"), None);
+        assert_eq!(split("胃ろう", "ろう"), None);
+    }
+
+    #[test]
+    fn the_first_use_of_a_glossary_term_gets_its_reading_as_ruby() {
+        let glossary = GlossaryLinks::new([
+            ("term-a".to_string(), vec!["受給者証", "受給証"]),
+            ("term-b".to_string(), vec!["NPPV"]),
+            ("term-c".to_string(), vec!["胃ろう"]),
+        ])
+        .with_readings([
+            ("受給者証".to_string(), "じゅきゅう しゃしょう".to_string()),
+            ("NPPV".to_string(), "えぬぴーぴーぶい".to_string()),
+            ("胃ろう".to_string(), "いろう".to_string()),
+        ]);
+        let opts = MarkdownOptions {
+            base_path: "/",
+            allow_raw_html: false,
+            keep_whole: &KeepWhole::default(),
+            glossary: &glossary,
+        };
+        let r = render(
+            "## 受給者証\n\n受給者証とNPPVと胃ろう。受給者証はもう一度。\n",
+            1,
+            &opts,
+        );
+        assert!(
+            r.has_ruby,
+            "generated ruby counts as ruby (the ふりがな button)"
+        );
+        assert!(r.html.contains("<a class=\"term\" href=\"/glossary/#term-a\"><ruby>受給者証<rp>(</rp><rt>じゅきゅうしゃしょう</rt><rp>)</rp></ruby></a>と<a"), "{}", r.html);
+        assert!(
+            r.html
+                .contains("<a class=\"term\" href=\"/glossary/#term-b\">NPPV</a>")
+        );
+        assert!(r.html.contains("<a class=\"term\" href=\"/glossary/#term-c\"><ruby>胃<rp>(</rp><rt>い</rt><rp>)</rp></ruby>ろう</a>"));
+        assert_eq!(
+            r.html.matches("<ruby>").count(),
+            2,
+            "first use only, not in the heading"
+        );
+        assert!(
+            r.sections
+                .iter()
+                .any(|s| s.text.contains("受給者証とNPPVと胃ろう")),
+            "search reads the word"
+        );
+        // An alias has no reading of its own: a link without ruby.
+        let alias = render("受給証を出します。\n", 1, &opts);
+        assert!(
+            !alias.has_ruby && alias.html.contains("#term-a\">受給証</a>"),
+            "{}",
+            alias.html
+        );
+        // Without readings (another site's glossary): links only.
+        let bare = GlossaryLinks::new([("term-a".to_string(), vec!["受給者証"])]);
+        let none = render(
+            "受給者証\n",
+            1,
+            &MarkdownOptions {
+                glossary: &bare,
+                ..opts
+            },
+        );
+        assert!(!none.has_ruby);
     }
 
     #[test]

@@ -712,5 +712,8 @@ fn content_page(site: &Site, p: &PageView, r: &Renderer) -> PageJob {
         );
     }
     let template = crate::sections::page_template(p, |name| r.has_template(name));
+    if template == crate::kinds::accessibility::TEMPLATE {
+        c.insert("accessibility", &site.accessibility);
+    }
     job(Route::Page(&p.path), template, c)
 }

@@ -45,6 +45,9 @@ pub struct Site {
     pub glossary: Vec<crate::kinds::glossary::RowView>,
     /// Whether the site has a glossary page (data/glossary.yaml).
     pub has_glossary: bool,
+    /// The accessibility test results (data/accessibility/results.yaml), for
+    /// the page with `template: accessibility.html`.
+    pub accessibility: Option<crate::kinds::accessibility::ResultsView>,
     pub pages: Vec<PageView>,
     /// data/synonyms.yaml (the search's vocabulary, with the derived groups
     /// of `derived::search_vocabulary`).
@@ -83,6 +86,8 @@ pub struct ResolveOptions<'a> {
     pub base_url: Option<&'a str>,
     /// Include `draft: true` pages (`--drafts`).
     pub drafts: bool,
+    /// "Today" for the age of medical reviews ([`crate::config::BuildOptions::today`]).
+    pub today: Option<crate::date::Date>,
 }
 
 /// Resolves checked data: one view per kind of data, then the site's settings.
@@ -113,6 +118,7 @@ pub fn resolve(checked: Checked<'_>) -> Site {
     Site {
         glossary,
         has_glossary: raw.glossary.is_some(),
+        accessibility: crate::kinds::accessibility::resolve(raw, &base.path),
         fields,
         regions,
         municipalities,

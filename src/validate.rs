@@ -17,6 +17,12 @@ use crate::url_rule::{self, BaseUrl};
 /// The rules of every kind of data, on the raw data (no markdown rendered,
 /// no link checked): what `import` checks its new files with.
 pub fn rules(raw: &RawSite) -> Diagnostics {
+    rules_on(raw, crate::date::today())
+}
+
+/// [`rules`] with "today" given (the age of medical reviews): a build takes
+/// it from [`crate::config::BuildOptions::today`], so tests can fix it.
+fn rules_on(raw: &RawSite, today: Option<crate::date::Date>) -> Diagnostics {
     let mut v = Checker::default();
     crate::kinds::settings::check(&mut v, raw);
     let vocab = Vocab::of(raw);
@@ -35,8 +41,9 @@ pub fn rules(raw: &RawSite) -> Diagnostics {
     crate::kinds::pages::check(&mut v, &raw.pages);
     crate::kinds::synonyms::check(&mut v, &raw.synonyms);
     crate::kinds::glossary::check(&mut v, raw);
+    crate::kinds::accessibility::check(&mut v, raw);
     if let Some((file, config)) = &raw.site {
-        v.today = crate::date::today();
+        v.today = today;
         crate::kinds::pages::check_review(&mut v, &raw.pages, file, config);
     }
     v.diags
@@ -97,7 +104,7 @@ pub fn validate<'a>(
     opts: &ResolveOptions,
     links: &LinkContext,
 ) -> (Diagnostics, Option<Checked<'a>>) {
-    let mut diags = rules(raw);
+    let mut diags = rules_on(raw, opts.today);
     diags.extend(url_rule::base_url_option_problem(opts.base_url));
     // A refused base URL is an error (site.yaml or `--base-url`); the pages
     // are still rendered, from `/`, so their links are checked too.
@@ -121,7 +128,12 @@ pub fn validate<'a>(
                 .map(|w| w.value.as_str())
                 .collect();
             (crate::kinds::glossary::anchor(&t.id.value), words)
-        }));
+        }))
+        .with_readings(
+            crate::kinds::glossary::terms(raw)
+                .iter()
+                .map(|t| (t.value.term.value.clone(), t.value.reading.value.clone())),
+        );
     let md = MarkdownOptions {
         base_path: &base.path,
         allow_raw_html: raw.site.as_ref().is_some_and(|(_, c)| c.allow_raw_html),

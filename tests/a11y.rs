@@ -21,6 +21,9 @@
 use crate::common;
 use crate::sitekit;
 
+#[path = "a11y_results.rs"]
+mod results;
+
 use common::browser::{Browser, Page, ServerGuard, pdf_to_png, pdf_to_text, serve_dir};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -29,6 +32,8 @@ use std::time::Duration;
 
 const AXE_VERSION: &str = "4.14.1";
 const AXE_TAGS: &str = r#"["wcag2a","wcag2aa","wcag21a","wcag21aa"]"#;
+/// The widths axe runs at: a phone and a desktop.
+const VIEWPORTS: [u32; 2] = [375, 1280];
 
 struct Fixture {
     out: PathBuf,
@@ -46,7 +51,7 @@ fn fixture() -> &'static Fixture {
             sitekit::copy_dir(&sitekit::repo_root().join(sub), &root.join(sub));
         }
         let out = root.join("dist");
-        let mut o = ohisama::config::BuildOptions::new(&root);
+        let mut o = crate::sitekit::build_options(&root);
         o.out = out.clone();
         o.pdf = true;
         o.search = true;
@@ -97,6 +102,7 @@ fn page_types() -> Vec<(&'static str, String)> {
     v.push(("offline", "/offline/".into()));
     v.push(("glossary", "/glossary/".into()));
     v.push(("page with glossary links", "/services/home-medical/".into()));
+    v.push(("accessibility report", "/about/accessibility/".into()));
     v
 }
 
@@ -141,26 +147,63 @@ fn axe_violations(page: &Page) -> Vec<String> {
         .collect()
 }
 
+/// axe's full answer on the open page: the violations one line each (as
+/// [`axe_violations`]), and the ids of the rules that found a violation,
+/// passed, could not decide (incomplete) or had nothing to test, each with
+/// its WCAG success criteria (`wcag111` → 1.1.1); and the browser.
+fn axe_run(page: &Page) -> serde_json::Value {
+    if page.eval_json("typeof window.axe") != "object" {
+        page.inject_script(&axe_path());
+    }
+    page.eval_json(&format!(
+        "axe.version !== '{AXE_VERSION}' ? {{ error: 'axe ' + axe.version + ' is not the vendored {AXE_VERSION}' }} :
+         axe.run(document, {{ runOnly: {{ type: 'tag', values: {AXE_TAGS} }}, resultTypes: ['violations'] }})
+           .then(r => {{
+             const brief = list => list.map(x => ({{ id: x.id, sc: x.tags.filter(t => /^wcag\\d{{3,}}$/.test(t))
+               .map(t => t[4] + '.' + t[5] + '.' + t.slice(6)) }}));
+             return {{
+               lines: r.violations.map(v => `${{v.id}} (${{v.impact}}): ${{v.help}} — ` +
+                 v.nodes.slice(0, 5).map(n => n.target.join(' ') + (n.failureSummary ? ' [' + n.failureSummary.replace(/\\s+/g, ' ') + ']' : '')).join(' | ')),
+               violations: brief(r.violations), passes: brief(r.passes),
+               incomplete: brief(r.incomplete), inapplicable: brief(r.inapplicable),
+               browser: (navigator.userAgent.match(/Chrome\\/[\\d.]+/) || ['?'])[0].replace('Chrome/', 'Chromium ') + ' (headless)'
+             }};
+           }})"
+    ))
+}
+
 #[test]
 fn axe_finds_no_violation_on_any_page_type() {
     let Some(browser) = browser() else { return };
     let page = browser.new_page();
     let mut failures = Vec::new();
     let mut table = Vec::new();
+    let mut runs = Vec::new();
     // Each page is loaded once and checked at phone width, then resized.
     for (name, path) in page_types() {
         page.set_viewport(375, 800);
         open(&page, &path);
-        for width in [375, 1280] {
+        for width in VIEWPORTS {
             page.set_viewport(width, 800);
-            let v = axe_violations(&page);
+            let run = axe_run(&page);
+            assert!(run["error"].is_null(), "{}", run["error"]);
+            let lines = run["lines"].as_array().expect("violation lines");
             table.push(format!(
                 "{width:>5} px  {name:<22} {path:<28} {} violations",
-                v.len()
+                lines.len()
             ));
-            for line in v {
-                failures.push(format!("{name} {path} @{width}px: {line}"));
+            for line in lines {
+                failures.push(format!(
+                    "{name} {path} @{width}px: {}",
+                    line.as_str().unwrap()
+                ));
             }
+            runs.push(results::Run {
+                name,
+                path: path.clone(),
+                width,
+                axe: run,
+            });
         }
     }
     table.sort_by_key(|l| !l.starts_with("  375"));
@@ -180,6 +223,8 @@ fn axe_finds_no_violation_on_any_page_type() {
         broken.contains("html-has-lang") && broken.contains("image-alt"),
         "{broken}"
     );
+    // The published results (/about/accessibility/) are this run's.
+    results::compare_or_bless(&results::yaml(&runs));
 }
 
 /// Elements wider than the viewport, for the failure message.

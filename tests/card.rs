@@ -30,7 +30,7 @@ fn built() -> &'static Built {
         for sub in ["content", "data", "themes"] {
             sitekit::copy_dir(&sitekit::repo_root().join(sub), &root.join(sub));
         }
-        let mut o = ohisama::config::BuildOptions::new(&root);
+        let mut o = crate::sitekit::build_options(&root);
         o.out = root.join("dist");
         o.pdf = true;
         o.search = false;

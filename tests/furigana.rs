@@ -17,7 +17,7 @@ fn sample_out() -> &'static PathBuf {
         for sub in ["content", "data", "themes"] {
             sitekit::copy_dir(&sitekit::repo_root().join(sub), &root.join(sub));
         }
-        let mut o = ohisama::config::BuildOptions::new(&root);
+        let mut o = crate::sitekit::build_options(&root);
         o.out = root.join("dist");
         o.pdf = false;
         o.search = false;
@@ -35,7 +35,9 @@ fn only_pages_with_ruby_get_the_button() {
     assert!(page.contains("<ruby>救急<rp>(</rp><rt>きゅうきゅう</rt><rp>)</rp></ruby>"));
     assert!(page.contains(r#"class="furigana-toggle" aria-pressed="true" hidden"#));
     assert!(page.contains(r#"localStorage.getItem("ohisama:furigana")"#));
-    let plain = read("emergency/cpr/index.html");
+    // A page with neither written ruby nor a glossary term with kanji.
+    let plain = read("news/2024-11-01-kanagawa-7119/index.html");
+    assert!(!plain.contains("<ruby>"));
     assert!(
         !plain.contains("furigana"),
         "a page without ruby has no button nor script"
@@ -109,7 +111,16 @@ fn the_toggle_works_by_keyboard_and_is_remembered_across_pages() {
         serde_json::json!([false, "false", "off", "none"])
     );
     // Another page, then back: still off (set before the first paint), and after a reload.
-    page.open(&format!("{base}/emergency/cpr/"));
+    // The other page's only ruby is generated for glossary terms: it follows the same button.
+    page.open(&format!("{base}/services/respite/"));
+    assert_eq!(
+        page.eval_json("document.querySelector('main rt').closest('a.term') !== null"),
+        true
+    );
+    assert_eq!(
+        state(&page),
+        serde_json::json!([false, "false", "off", "none"])
+    );
     page.open(&format!("{base}{RUBY_PAGE}"));
     assert_eq!(
         state(&page),

@@ -3,7 +3,6 @@
 //! measured by `bash bench/run.sh`).
 
 use ohisama::bench::{GenerateOptions, generate};
-use ohisama::config::BuildOptions;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -53,7 +52,7 @@ fn generated_site_passes_check_and_is_deterministic() {
     assert_eq!(report.municipalities, 33);
     assert_eq!(report.windows, 33 * 4);
 
-    let (site, diags) = ohisama::build::check(&BuildOptions::new(&a))
+    let (site, diags) = ohisama::build::check(&crate::sitekit::build_options(&a))
         .unwrap_or_else(|d| panic!("generated site fails check:\n{}", d.render_text()));
     assert!(diags.is_empty(), "warnings:\n{}", diags.render_text());
     assert_eq!(site.municipalities.len(), 33);
@@ -118,7 +117,7 @@ fn nationwide_municipalities_are_valid() {
     let report = generate(&g).unwrap();
     assert_eq!(report.municipalities, 300);
     assert!(report.regions > 6, "fictional municipalities get regions");
-    let (site, diags) = ohisama::build::check(&BuildOptions::new(&out))
+    let (site, diags) = ohisama::build::check(&crate::sitekit::build_options(&out))
         .unwrap_or_else(|d| panic!("generated site fails check:\n{}", d.render_text()));
     assert!(diags.is_empty(), "warnings:\n{}", diags.render_text());
     assert_eq!(site.municipalities.len(), 300);

@@ -175,12 +175,15 @@ fn the_sample_links_first_uses_to_existing_entries() {
         pages_with_links >= 10,
         "{pages_with_links} pages link terms"
     );
-    // The home-medical page links its first 訪問看護, and the longer 訪問看護指示書 is its own entry.
+    // The home-medical page links its first 訪問看護, and the longer 訪問看護指示書 is its
+    // own entry; each term with kanji shows its reading (data/glossary.yaml) as ruby.
     let page = site.read("dist/services/home-medical/index.html");
-    assert!(page.contains(r#"<a class="term" href="/glossary/#term-home-nursing">訪問看護</a>"#));
+    assert!(page.contains(r#"<a class="term" href="/glossary/#term-home-nursing"><ruby>訪問看護<rp>(</rp><rt>ほうもんかんご</rt><rp>)</rp></ruby></a>"#));
     assert!(page.contains(
-        r#"<a class="term" href="/glossary/#term-nursing-instruction">訪問看護指示書</a>"#
+        r#"<a class="term" href="/glossary/#term-nursing-instruction"><ruby>訪問看護指示書<rp>(</rp><rt>ほうもんかんごしじしょ</rt><rp>)</rp></ruby></a>"#
     ));
+    // The ふりがな button comes with the generated ruby, as with written ruby.
+    assert!(page.contains(r#"class="furigana-toggle" aria-pressed="true" hidden"#));
 }
 
 #[test]

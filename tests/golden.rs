@@ -154,7 +154,7 @@ fn generated_site_output_is_unchanged() {
     ohisama::bench::generate(&g).expect("generate");
     // The input first: the build adds its cache (.cache/) to the site folder.
     let mut all = digests(&site, "input/");
-    let mut o = ohisama::config::BuildOptions::new(&site);
+    let mut o = crate::sitekit::build_options(&site);
     o.out = out.clone();
     o.pdf = false; // `build --no-pdf`
     build(&o);

@@ -10,6 +10,7 @@ mod search_fixture;
 mod sitekit;
 
 mod a11y;
+mod accessibility_page;
 mod build;
 mod card;
 mod centres;

@@ -134,7 +134,7 @@ fn a_nationwide_directory_is_saved_as_visited_not_at_install() {
     g.municipalities = ohisama::offline::PRECACHE_MAX_PAGES + 1;
     g.windows_per_municipality = 1;
     ohisama::bench::generate(&g).unwrap();
-    let mut o = ohisama::config::BuildOptions::new(&root);
+    let mut o = crate::sitekit::build_options(&root);
     o.pdf = false;
     let report =
         ohisama::build::build(&o).unwrap_or_else(|e| panic!("{}", e.diagnostics().render_text()));

@@ -182,3 +182,34 @@ fn the_sample_site_passes_the_review_rule() {
         );
     }
 }
+
+/// The harness fixes "today" to `sitekit::TODAY` (2026-11-29), in process
+/// (`TestSite::options`) and for the binary (`ohisama()`), so the tests do not
+/// start failing when the sample's reviews turn a year old (2027-11-21). A
+/// review dated the day after TODAY is "in the future" only for the fixed
+/// day: the clock (Japan time) was already past it when this test was written.
+#[test]
+fn the_harness_fixes_today_in_process_and_for_the_binary() {
+    let day_after = "2026-11-30";
+    assert_eq!(crate::sitekit::TODAY, "2026-11-29");
+    let site = TestSite::sample();
+    let today = site.options().today.expect("today is set");
+    assert_eq!((today.year, today.month, today.day), (2026, 11, 29));
+    site.edit(
+        "content/emergency/cpr.md",
+        "reviewed: 2026-11-20",
+        &format!("reviewed: {day_after}"),
+    );
+    let in_process = site.check();
+    crate::sitekit::expect_diag(&in_process, "content/emergency/cpr.md", 7, "より後です");
+    let out = ohisama()
+        .args(["check", "--format", "json", "--root"])
+        .arg(site.root())
+        .output()
+        .expect("run ohisama");
+    let diags: Vec<Value> = serde_json::from_slice(&out.stdout).expect("json diagnostics");
+    find(&diags, "content/emergency/cpr.md", 7, "より後です");
+    // A test's own day replaces the harness's.
+    let (_, later) = check_on(&site, "2026-12-01");
+    assert!(!mentions_review(&later), "{later:#?}");
+}

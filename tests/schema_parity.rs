@@ -236,7 +236,7 @@ fn check_only_cases_are_accepted_by_the_schema_and_refused_by_check() {
 /// Every data file and page of the site at `root` is valid against the schemas
 /// made from that site's own vocabularies; `check` accepts the site too.
 fn assert_schemas_accept_site(root: &Path, what: &str) {
-    let mut o = ohisama::config::BuildOptions::new(root);
+    let mut o = crate::sitekit::build_options(root);
     o.pdf = false;
     if let Err(d) = ohisama::build::check(&o) {
         panic!("{what}: check refuses it:\n{}", d.render_text());

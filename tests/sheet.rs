@@ -28,7 +28,7 @@ fn fixture() -> &'static Fixture {
             sitekit::copy_dir(&sitekit::repo_root().join(sub), &root.join(sub));
         }
         let out = root.join("dist");
-        let mut o = ohisama::config::BuildOptions::new(&root);
+        let mut o = crate::sitekit::build_options(&root);
         o.out = out.clone();
         o.pdf = false;
         o.search = false;

@@ -60,7 +60,7 @@ fn import(
 }
 
 fn check_ok(root: &Path) -> Diagnostics {
-    let opts = ohisama::config::BuildOptions::new(root);
+    let opts = crate::sitekit::build_options(root);
     match ohisama::build::check(&opts) {
         Ok((_, d)) => d,
         Err(d) => panic!("check failed:\n{}", d.render_text()),

@@ -163,7 +163,7 @@ fn cli_diff_writes_a_news_page_the_build_renders() {
         .unwrap();
     assert!(!again.status.success());
 
-    let mut o = ohisama::config::BuildOptions::new(&new);
+    let mut o = crate::sitekit::build_options(&new);
     o.pdf = false;
     o.search = false;
     ohisama::build::build(&o).unwrap_or_else(|e| panic!("{}", e.diagnostics().render_text()));

@@ -4,7 +4,6 @@
 //! its built-in theme, and `theme eject` writes that theme out for editing.
 
 use crate::sitekit;
-use ohisama::config::BuildOptions;
 use ohisama::tools::scaffold::{NewSiteError, new_site};
 use sitekit::repo_root;
 
@@ -25,11 +24,11 @@ fn new_site_checks_and_builds() {
     }
     let fields = std::fs::read_to_string(dir.join("data/fields.yaml")).unwrap();
     assert_eq!(fields.matches("- id: ").count(), 6);
-    let opts = BuildOptions::new(&dir);
+    let opts = crate::sitekit::build_options(&dir);
     let (_, diags) =
         ohisama::build::check(&opts).unwrap_or_else(|d| panic!("check:\n{}", d.render_text()));
     assert!(!diags.has_errors());
-    let mut build = BuildOptions::new(&dir);
+    let mut build = crate::sitekit::build_options(&dir);
     build.out = tmp.path().join("dist");
     let report = ohisama::build::build(&build)
         .unwrap_or_else(|e| panic!("build:\n{}", e.diagnostics().render_text()));

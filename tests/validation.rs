@@ -545,6 +545,7 @@ fn checked_data_resolves_with_the_pages_rendered_by_validation() {
     let opts = ohisama::site::ResolveOptions {
         base_url: Some("https://example.jp/sub/"),
         drafts: false,
+        today: None,
     };
     let (diags, checked) = ohisama::validate::validate(&loaded.raw, &opts, &links);
     let checked = checked.unwrap_or_else(|| panic!("{}", diags.render_text()));

@@ -5,6 +5,7 @@
 //!
 //! How to add a kind: docs/DESIGN.md, "How to add a kind of data".
 
+pub mod accessibility;
 pub mod centres;
 pub mod check;
 pub mod common;

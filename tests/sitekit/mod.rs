@@ -7,6 +7,19 @@ use ohisama::config::BuildOptions;
 use ohisama::diagnostic::{Diagnostic, Diagnostics};
 use std::path::{Path, PathBuf};
 
+/// The "today" of every test (`OHISAMA_TODAY` of [`ohisama`], `BuildOptions::today`
+/// of [`TestSite::options`] and [`build_options`]), so that no test starts failing
+/// when the sample's medical reviews (2026-11-20) turn a year old. A test that
+/// needs another day sets its own (`.env("OHISAMA_TODAY", …)`, `fix_today`).
+pub const TODAY: &str = "2026-11-29";
+
+/// Build options for the site at `root` with "today" fixed to [`TODAY`].
+pub fn build_options(root: impl AsRef<Path>) -> BuildOptions {
+    let mut o = BuildOptions::new(root);
+    assert!(o.fix_today(TODAY), "TODAY is a date");
+    o
+}
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -77,7 +90,7 @@ impl TestSite {
     }
 
     pub fn options(&self) -> BuildOptions {
-        let mut o = BuildOptions::new(self.root());
+        let mut o = build_options(self.root());
         o.pdf = false;
         o.search = false;
         o
@@ -110,9 +123,12 @@ pub fn expect_diag<'a>(
         })
 }
 
-/// The `ohisama` binary of this build, for the CLI tests.
+/// The `ohisama` binary of this build, for the CLI tests, with "today" fixed
+/// to [`TODAY`] (a later `.env("OHISAMA_TODAY", …)` replaces it).
 pub fn ohisama() -> std::process::Command {
-    std::process::Command::new(env!("CARGO_BIN_EXE_ohisama"))
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ohisama"));
+    cmd.env("OHISAMA_TODAY", TODAY);
+    cmd
 }
 
 /// Fails the test with the command's stderr unless it exited with success.
