@@ -188,8 +188,14 @@ fn axe_finds_no_violation_on_any_page_type() {
             let run = axe_run(&page);
             assert!(run["error"].is_null(), "{}", run["error"]);
             let lines = run["lines"].as_array().expect("violation lines");
+            let undecided: Vec<&str> = run["incomplete"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r["id"].as_str())
+                .collect();
             table.push(format!(
-                "{width:>5} px  {name:<22} {path:<28} {} violations",
+                "{width:>5} px  {name:<22} {path:<28} {} violations, incomplete: {undecided:?}",
                 lines.len()
             ));
             for line in lines {

@@ -148,7 +148,8 @@ pub fn yaml(runs: &[Run]) -> String {
     assert!(rule_sc.len() > 40, "axe ran only {} rules", rule_sc.len());
     let browser = runs[0].axe["browser"].as_str().unwrap_or("?");
     let mut y = format!(
-        "# アクセシビリティの自動試験の結果 (/about/accessibility/ に表示されます)。\n\
+        "# yaml-language-server: $schema=../../schemas/accessibility.schema.json\n\
+         # アクセシビリティの自動試験の結果 (/about/accessibility/ に表示されます)。\n\
          # tests/a11y.rs の axe 試験が書くファイルです。手で直さず、試験をやり直して書き直します:\n\
          # OHISAMA_BLESS=1 cargo test --test integration a11y::axe\n\
          date: {}\ntool: {}\nbrowser: {}\nviewports: [{}]\ntags: [{}]\nrules:\n",
@@ -246,11 +247,24 @@ pub fn compare_or_bless(run: &str) {
     }
     let fresh = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("a11y-results.yaml");
     std::fs::write(&fresh, run).expect("write the run's results");
-    let gone: Vec<_> = old.iter().filter(|l| !new.contains(l)).collect();
-    let added: Vec<_> = new.iter().filter(|l| !old.contains(l)).collect();
+    let mut differences: Vec<String> = old
+        .iter()
+        .zip(&new)
+        .enumerate()
+        .filter(|(_, (a, b))| a != b)
+        .map(|(i, (a, b))| format!("line {}: file {a:?}, run {b:?}", i + 1))
+        .collect();
+    if old.len() != new.len() {
+        differences.push(format!(
+            "{} lines in the file, {} in the run",
+            old.len(),
+            new.len()
+        ));
+    }
     panic!(
-        "{FILE} is not what this axe run found (this run: {}).\nonly in the file: {gone:#?}\n\
-         only in the run: {added:#?}\nIf the change is intended: OHISAMA_BLESS=1 cargo test --test integration a11y::axe",
-        fresh.display()
+        "{FILE} is not what this axe run found (this run: {}; lines counted without date and browser):\n{}\n\
+         If the change is intended: OHISAMA_BLESS=1 cargo test --test integration a11y::axe",
+        fresh.display(),
+        differences.join("\n"),
     );
 }

@@ -126,14 +126,25 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// (適用, 結果) as the checklist shows them.
+    /// (適用, 結果) as the checklist's cells show them (short: the table fits 375 px).
     fn labels(self) -> (&'static str, &'static str) {
         match self {
-            Outcome::Passed => ("適用", "○ 自動試験で違反なし"),
-            Outcome::Violation => ("適用", "× 違反あり"),
-            Outcome::NeedsReview => ("適用", "要確認 (自動では判定できず)"),
-            Outcome::NotApplicable => ("該当なし", "―"),
-            Outcome::Untested => ("未確認", "未試験 (自動試験の対象外)"),
+            Outcome::Passed => ("○", "○"),
+            Outcome::Violation => ("○", "×"),
+            Outcome::NeedsReview => ("○", "要確認"),
+            Outcome::NotApplicable => ("―", "―"),
+            Outcome::Untested => ("未確認", "未試験"),
+        }
+    }
+
+    /// What a result means, for the legend above the checklist.
+    fn meaning(self) -> &'static str {
+        match self {
+            Outcome::Passed => "○ 自動試験で違反なし",
+            Outcome::Violation => "× 違反あり",
+            Outcome::NeedsReview => "要確認 (自動では判定できない箇所あり)",
+            Outcome::NotApplicable => "― 試験する箇所なし",
+            Outcome::Untested => "未試験 (自動試験の対象外、人による試験は未実施)",
         }
     }
 }
@@ -279,7 +290,7 @@ pub fn resolve(raw: &RawSite, base_path: &str) -> Option<ResultsView> {
     .map(|o| {
         let n = criteria.iter().filter(|k| k.result == o).count();
         Tally {
-            label: o.labels().1,
+            label: o.meaning(),
             count: n,
         }
     })

@@ -26,7 +26,7 @@ pub struct SchemaFile {
 }
 
 /// Every schema file, in the order they are written.
-pub const SCHEMAS: [SchemaFile; 12] = [
+pub const SCHEMAS: [SchemaFile; 13] = [
     SchemaFile {
         kind: "site",
         file: "site.schema.json",
@@ -105,6 +105,13 @@ pub const SCHEMAS: [SchemaFile; 12] = [
         make: of::<Vec<crate::kinds::glossary::Term>>,
     },
     SchemaFile {
+        kind: "accessibility",
+        file: "accessibility.schema.json",
+        title: "アクセシビリティ試験結果 (data/accessibility/results.yaml)",
+        description: "テストの axe 試験が書くファイル (手で直しません)。/about/accessibility/ に試験結果として載ります",
+        make: of::<crate::kinds::accessibility::Results>,
+    },
+    SchemaFile {
         kind: "front-matter",
         file: "front-matter.schema.json",
         title: "ページの見出し情報 (content/*.md の front matter)",
@@ -128,10 +135,19 @@ pub fn kind_of_data_file(rel: &str) -> Option<(&'static str, usize)> {
     if let Some(name) = rel.strip_prefix("data/facilities/") {
         return (name.ends_with(".yaml") && !name.contains('/')).then_some(("facilities", 2));
     }
+    if rel == format!("data/{}", crate::kinds::accessibility::FILE) {
+        return Some(("accessibility", 2));
+    }
     let name = rel.strip_prefix("data/")?.strip_suffix(".yaml")?;
     SCHEMAS
         .iter()
-        .find(|s| s.kind == name && !matches!(s.kind, "contacts" | "facilities" | "front-matter"))
+        .find(|s| {
+            s.kind == name
+                && !matches!(
+                    s.kind,
+                    "contacts" | "facilities" | "front-matter" | "accessibility"
+                )
+        })
         .map(|s| (s.kind, 1))
 }
 
