@@ -46,6 +46,8 @@ pub struct Site {
     /// Whether the site has a glossary page (data/glossary.yaml).
     pub has_glossary: bool,
     pub pages: Vec<PageView>,
+    /// data/stats/ by id: each table's chart and rows (pages show them by `stats:`).
+    pub stats: BTreeMap<String, crate::kinds::stats::StatsView>,
     /// data/synonyms.yaml (the search's vocabulary, with the derived groups
     /// of `derived::search_vocabulary`).
     pub synonyms: Vec<crate::kinds::synonyms::SynonymView>,
@@ -113,6 +115,7 @@ pub fn resolve(checked: Checked<'_>) -> Site {
     Site {
         glossary,
         has_glossary: raw.glossary.is_some(),
+        stats: crate::kinds::stats::resolve(raw),
         fields,
         regions,
         municipalities,

@@ -35,6 +35,7 @@ pub fn rules(raw: &RawSite) -> Diagnostics {
     crate::kinds::pages::check(&mut v, &raw.pages);
     crate::kinds::synonyms::check(&mut v, &raw.synonyms);
     crate::kinds::glossary::check(&mut v, raw);
+    crate::kinds::stats::check(&mut v, raw);
     if let Some((file, config)) = &raw.site {
         v.today = crate::date::today();
         crate::kinds::pages::check_review(&mut v, &raw.pages, file, config);

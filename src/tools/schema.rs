@@ -26,7 +26,7 @@ pub struct SchemaFile {
 }
 
 /// Every schema file, in the order they are written.
-pub const SCHEMAS: [SchemaFile; 12] = [
+pub const SCHEMAS: [SchemaFile; 13] = [
     SchemaFile {
         kind: "site",
         file: "site.schema.json",
@@ -105,6 +105,13 @@ pub const SCHEMAS: [SchemaFile; 12] = [
         make: of::<Vec<crate::kinds::glossary::Term>>,
     },
     SchemaFile {
+        kind: "stats",
+        file: "stats.schema.json",
+        title: "統計 (data/stats/<ID>.yaml)",
+        description: "報告書の表1つ。content のページが front matter の stats: で ID を書くと、グラフと表で載ります",
+        make: of::<crate::kinds::stats::StatsFile>,
+    },
+    SchemaFile {
         kind: "front-matter",
         file: "front-matter.schema.json",
         title: "ページの見出し情報 (content/*.md の front matter)",
@@ -128,10 +135,15 @@ pub fn kind_of_data_file(rel: &str) -> Option<(&'static str, usize)> {
     if let Some(name) = rel.strip_prefix("data/facilities/") {
         return (name.ends_with(".yaml") && !name.contains('/')).then_some(("facilities", 2));
     }
+    if let Some(name) = rel.strip_prefix("data/stats/") {
+        return (name.ends_with(".yaml") && !name.contains('/')).then_some(("stats", 2));
+    }
     let name = rel.strip_prefix("data/")?.strip_suffix(".yaml")?;
     SCHEMAS
         .iter()
-        .find(|s| s.kind == name && !matches!(s.kind, "contacts" | "facilities" | "front-matter"))
+        .find(|s| {
+            s.kind == name && !matches!(s.kind, "contacts" | "facilities" | "stats" | "front-matter")
+        })
         .map(|s| (s.kind, 1))
 }
 
