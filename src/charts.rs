@@ -541,9 +541,9 @@ mod tests {
         let svg = consultations().svg();
         assert!(svg.starts_with("<svg "));
         assert!(svg.contains("role=\"img\""));
-        assert!(svg.contains(
-            "aria-labelledby=\"chart-consultations-title chart-consultations-desc\""
-        ));
+        assert!(
+            svg.contains("aria-labelledby=\"chart-consultations-title chart-consultations-desc\"")
+        );
         assert!(svg.contains("<title id=\"chart-consultations-title\">相談件数</title>"));
         assert!(svg.contains("訪問&lt;看護&gt;"));
         assert!(!svg.contains("<看護>"));
@@ -553,7 +553,8 @@ mod tests {
         assert!(svg.contains(">693※<"));
         // The second series is hatched, in the legend and in the bars alike.
         assert_eq!(
-            svg.matches("fill=\"url(#chart-consultations-hatch-1)\"").count(),
+            svg.matches("fill=\"url(#chart-consultations-hatch-1)\"")
+                .count(),
             3
         );
     }
@@ -590,7 +591,10 @@ mod tests {
         let svg = chart.svg();
         assert!(!svg.contains("class=\"legend\""));
         // The label's baseline (4 + 14) is above its bar (from y = 22).
-        assert!(svg.contains("<text x=\"0\" y=\"18\" font-size=\"14\">とても長い"), "{svg}");
+        assert!(
+            svg.contains("<text x=\"0\" y=\"18\" font-size=\"14\">とても長い"),
+            "{svg}"
+        );
         assert!(svg.contains("<rect x=\"0\" y=\"22\""), "{svg}");
         assert!(svg.contains("data-value=\"0\""));
     }

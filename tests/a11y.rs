@@ -97,6 +97,7 @@ fn page_types() -> Vec<(&'static str, String)> {
     v.push(("offline", "/offline/".into()));
     v.push(("glossary", "/glossary/".into()));
     v.push(("page with glossary links", "/services/home-medical/".into()));
+    v.push(("statistics charts", "/about/report/".into()));
     v
 }
 

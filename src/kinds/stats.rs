@@ -49,7 +49,11 @@ pub enum ChartKind {
     description = "報告書の表1つ: 行 (年度・市町村など) ごとに、系列 (相談者など) の数"
 )]
 pub struct StatsFile {
-    #[schemars(title = "表題", description = "グラフと表の題 (例: 支援者向け相談窓口の相談件数)", length(min = 1))]
+    #[schemars(
+        title = "表題",
+        description = "グラフと表の題 (例: 支援者向け相談窓口の相談件数)",
+        length(min = 1)
+    )]
     pub title: S<String>,
     #[schemars(
         title = "出典",
@@ -59,7 +63,11 @@ pub struct StatsFile {
     pub source: S<String>,
     #[schemars(title = "単位", description = "件、名 など", length(min = 1))]
     pub unit: S<String>,
-    #[schemars(title = "期間", description = "例: 令和6年度・令和7年度", length(min = 1))]
+    #[schemars(
+        title = "期間",
+        description = "例: 令和6年度・令和7年度",
+        length(min = 1)
+    )]
     pub period: S<String>,
     #[schemars(
         title = "グラフ",
@@ -74,7 +82,11 @@ pub struct StatsFile {
     pub row_heading: S<String>,
     #[schemars(title = "系列", description = "表の列。積み上げる順", length(min = 1))]
     pub series: Vec<S<SeriesDef>>,
-    #[schemars(title = "行", description = "グラフの棒1本ずつ。上から順に", length(min = 1))]
+    #[schemars(
+        title = "行",
+        description = "グラフの棒1本ずつ。上から順に",
+        length(min = 1)
+    )]
     pub rows: Vec<S<RowDef>>,
     /// The report's printed grand total (all rows, all series).
     #[serde(default)]
@@ -142,7 +154,10 @@ pub fn palette(raw: &RawSite) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for f in raw.fields.iter().flat_map(|(_, list)| list) {
         out.insert(f.value.id.value.clone(), f.value.color.value.clone());
-        out.insert(format!("{}:tint", f.value.id.value), f.value.tint.value.clone());
+        out.insert(
+            format!("{}:tint", f.value.id.value),
+            f.value.tint.value.clone(),
+        );
     }
     for (id, hex) in NEUTRAL {
         out.insert(id.to_string(), hex.to_string());
@@ -177,7 +192,11 @@ fn check_file(c: &mut Checker, file: &str, s: &StatsFile, palette: &BTreeMap<Str
         check_row(c, file, s, &row.value);
         let label = row.value.label.value.trim();
         if let Some(first) = labels.insert(label, row.value.label.referenced.line() as u32) {
-            let d = c.error_at(file, &row.value.label, format!("行 `{label}` が2回あります"));
+            let d = c.error_at(
+                file,
+                &row.value.label,
+                format!("行 `{label}` が2回あります"),
+            );
             d.hint = Some(format!("{first}行目と同じです"));
         }
     }
@@ -188,7 +207,12 @@ fn check_file(c: &mut Checker, file: &str, s: &StatsFile, palette: &BTreeMap<Str
         );
     }
     if let Some(total) = &s.total {
-        let sum: f64 = s.rows.iter().flat_map(|r| &r.value.values).map(|v| v.value).sum();
+        let sum: f64 = s
+            .rows
+            .iter()
+            .flat_map(|r| &r.value.values)
+            .map(|v| v.value)
+            .sum();
         check_total(c, file, total, sum, s.note.is_some(), "総数");
     }
 }
@@ -206,7 +230,10 @@ fn check_series(c: &mut Checker, file: &str, s: &StatsFile, palette: &BTreeMap<S
         let d = c.error_at(
             file,
             &s.chart,
-            format!("棒グラフ (bar) の系列は1つです (いまは{}つ)", s.series.len()),
+            format!(
+                "棒グラフ (bar) の系列は1つです (いまは{}つ)",
+                s.series.len()
+            ),
         );
         d.hint = Some("系列が2つ以上なら chart: stacked にしてください".into());
     }
@@ -215,11 +242,22 @@ fn check_series(c: &mut Checker, file: &str, s: &StatsFile, palette: &BTreeMap<S
     for series in s.series.iter().map(|x| &x.value) {
         c.non_empty(file, &series.name, "系列の名前 (name)");
         if !names.insert(series.name.value.trim()) {
-            c.error_at(file, &series.name, format!("系列 `{}` が2回あります", series.name.value));
+            c.error_at(
+                file,
+                &series.name,
+                format!("系列 `{}` が2回あります", series.name.value),
+            );
         }
         let Some(hex) = palette.get(series.colour.value.trim()) else {
-            let d = c.error_at(file, &series.colour, format!("色 `{}` はありません", series.colour.value));
-            d.hint = Some(did_you_mean(&series.colour.value, palette.keys().map(String::as_str)));
+            let d = c.error_at(
+                file,
+                &series.colour,
+                format!("色 `{}` はありません", series.colour.value),
+            );
+            d.hint = Some(did_you_mean(
+                &series.colour.value,
+                palette.keys().map(String::as_str),
+            ));
             previous = None;
             continue;
         };
@@ -260,7 +298,11 @@ fn check_row(c: &mut Checker, file: &str, s: &StatsFile, row: &RowDef) {
         );
         d.hint = Some(format!(
             "values: に系列の順 ({}) で1つずつ書いてください。0 の項目も 0 と書きます",
-            s.series.iter().map(|x| x.value.name.value.as_str()).collect::<Vec<_>>().join("、")
+            s.series
+                .iter()
+                .map(|x| x.value.name.value.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
         ));
     }
     for v in &row.values {
@@ -268,7 +310,14 @@ fn check_row(c: &mut Checker, file: &str, s: &StatsFile, row: &RowDef) {
     }
     if let Some(total) = &row.total {
         let sum: f64 = row.values.iter().map(|v| v.value).sum();
-        check_total(c, file, total, sum, row.note.is_some(), &format!("`{}` の計", row.label.value));
+        check_total(
+            c,
+            file,
+            total,
+            sum,
+            row.note.is_some(),
+            &format!("`{}` の計", row.label.value),
+        );
     }
 }
 
@@ -281,7 +330,11 @@ fn check_count(c: &mut Checker, file: &str, v: &S<f64>, what: &str) -> bool {
     if is_count(v.value) {
         return true;
     }
-    let d = c.error_at(file, v, format!("{what} `{}` は数として使えません", v.value));
+    let d = c.error_at(
+        file,
+        v,
+        format!("{what} `{}` は数として使えません", v.value),
+    );
     d.expected = Some("0 以上の整数 (例: 404)。カンマや単位は書きません".into());
     false
 }
@@ -397,7 +450,10 @@ fn view(id: &str, s: &StatsFile, palette: &BTreeMap<String, String>) -> StatsVie
             .iter()
             .map(|x| charts::Series {
                 name: text(&x.value.name),
-                fill: palette.get(x.value.colour.value.trim()).cloned().unwrap_or_else(|| "#424242".into()),
+                fill: palette
+                    .get(x.value.colour.value.trim())
+                    .cloned()
+                    .unwrap_or_else(|| "#424242".into()),
             })
             .collect(),
         rows: s

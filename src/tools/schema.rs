@@ -142,7 +142,8 @@ pub fn kind_of_data_file(rel: &str) -> Option<(&'static str, usize)> {
     SCHEMAS
         .iter()
         .find(|s| {
-            s.kind == name && !matches!(s.kind, "contacts" | "facilities" | "stats" | "front-matter")
+            s.kind == name
+                && !matches!(s.kind, "contacts" | "facilities" | "stats" | "front-matter")
         })
         .map(|s| (s.kind, 1))
 }
