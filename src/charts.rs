@@ -250,8 +250,10 @@ impl Chart {
     }
 
     /// The hatch patterns: the series colour crossed by lines in the colour
-    /// that contrasts with it.
+    /// that contrasts with it, at an angle of its own (45°, 135°, 0°, 90° in
+    /// turn), so hatched series differ from each other in greyscale too.
     fn defs(&self) -> String {
+        const ANGLES: [u32; 4] = [45, 135, 0, 90];
         let mut out = String::new();
         for (i, s) in self.series.iter().enumerate() {
             if !self.hatched(i) {
@@ -260,9 +262,10 @@ impl Chart {
             let _ = write!(
                 out,
                 "<pattern id=\"{id}\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\" \
-                 patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"{fill}\"/>\
+                 patternTransform=\"rotate({angle})\"><rect width=\"6\" height=\"6\" fill=\"{fill}\"/>\
                  <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"{line}\" stroke-width=\"2\"/></pattern>",
                 id = self.hatch_id(i),
+                angle = ANGLES[(i / 2) % ANGLES.len()],
                 fill = escape(&s.fill),
                 line = text_on(&s.fill),
             );
