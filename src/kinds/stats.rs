@@ -111,11 +111,35 @@ pub struct StatsFile {
 pub struct SeriesDef {
     #[schemars(title = "名前", description = "例: 医療機関", length(min = 1))]
     pub name: S<String>,
-    #[schemars(
-        title = "色",
-        description = "fields.yaml の分野 ID (その色)、<分野ID>:tint (その淡い色)、gray-dark、gray-light、white。積み上げでは隣どうしの明るさの比が 3:1 以上"
-    )]
+    #[schemars(with = "ColourRef")]
     pub colour: S<String>,
+}
+
+/// A colour id of [`palette`]: `ohisama schema` fills in the enum from
+/// fields.yaml (`$defs/stats_colour`, see `tools::schema`).
+pub struct ColourRef;
+
+impl JsonSchema for ColourRef {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "stats_colour".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "title": "色",
+            "description": "fields.yaml の分野 ID (その色)、<分野ID>:tint (その淡い色)、gray-dark、gray-light、white。積み上げでは隣どうしの明るさの比が 3:1 以上",
+        })
+    }
+}
+
+/// The colour ids of the palette for the field ids `fields` (what the
+/// schema offers; [`palette`] is the same list with the colours).
+pub fn colour_ids<'a>(fields: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = fields
+        .flat_map(|id| [id.to_string(), format!("{id}:tint")])
+        .collect();
+    out.extend(NEUTRAL.iter().map(|(id, _)| id.to_string()));
+    out
 }
 
 /// One row (a bar): its label, one value per series, the printed total.

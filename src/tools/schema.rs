@@ -109,7 +109,7 @@ pub const SCHEMAS: [SchemaFile; 13] = [
         file: "stats.schema.json",
         title: "統計 (data/stats/<ID>.yaml)",
         description: "報告書の表1つ。content のページが front matter の stats: で ID を書くと、グラフと表で載ります",
-        make: of::<crate::kinds::stats::StatsFile>,
+        make: stats_schema,
     },
     SchemaFile {
         kind: "front-matter",
@@ -260,6 +260,19 @@ fn site_schema(s: &SchemaFile, v: &Vocab) -> Value {
         && let Some(theme) = doc.pointer_mut("/properties/theme")
     {
         theme["enum"] = json!(v.themes);
+    }
+    doc
+}
+
+/// A stats file: derived from its type; `colour` offers the palette of the
+/// site's fields (each id and `<id>:tint`) and the neutral colours.
+fn stats_schema(s: &SchemaFile, v: &Vocab) -> Value {
+    let mut doc = of::<crate::kinds::stats::StatsFile>(s, v);
+    if !v.fields.is_empty()
+        && let Some(colour) = doc.pointer_mut("/$defs/stats_colour")
+    {
+        let ids = crate::kinds::stats::colour_ids(v.fields.iter().map(|f| f.id.as_str()));
+        colour["enum"] = json!(ids);
     }
     doc
 }
