@@ -131,6 +131,22 @@ fn neighbours_of_a_stacked_bar_need_contrast() {
 }
 
 #[test]
+fn a_stats_file_that_cannot_be_read_is_not_blamed_on_the_page() {
+    let site = site_with(&GOOD.replace("title: 訪問の件数", "title: 訪問の件数\ncolor: red"));
+    let diags = site.check();
+    assert!(
+        diags.iter().any(|d| d.file == STATS && d.is_error()),
+        "{}",
+        diags.render_text()
+    );
+    assert!(
+        !diags.iter().any(|d| d.file == "content/report.md"),
+        "{}",
+        diags.render_text()
+    );
+}
+
+#[test]
 fn a_noted_total_is_kept_and_explained_on_the_page() {
     let noted = GOOD.replace(
         "values: [10, 5], total: 15}",

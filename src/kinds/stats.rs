@@ -383,9 +383,10 @@ fn check_total(c: &mut Checker, file: &str, total: &S<f64>, sum: f64, noted: boo
     );
 }
 
-/// `stats:` of a page names files of data/stats/.
+/// `stats:` of a page names files of data/stats/ (a file that could not be
+/// read has its own error: the page is not blamed for it).
 fn check_page_refs(c: &mut Checker, raw: &RawSite) {
-    let ids: BTreeSet<&str> = raw.stats.iter().map(|(f, _)| id_of(f)).collect();
+    let ids: BTreeSet<&str> = raw.stats_files.iter().map(String::as_str).collect();
     for page in &raw.pages {
         for id in &page.front.stats {
             if !ids.contains(id.value.as_str()) {
