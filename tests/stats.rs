@@ -367,6 +367,20 @@ fn each_chart_says_the_numbers_of_its_table_and_its_yaml() {
             assert!(desc.contains(&grouped(sum)), "{id}: {desc}");
         }
     }
+    // Each chart is a search document of its own, linking to its section.
+    let found = ohisama()
+        .args(["search", "--root"])
+        .arg(site.root())
+        .arg("相談件数")
+        .output()
+        .expect("run");
+    assert_success(&found);
+    let results = String::from_utf8_lossy(&found.stdout);
+    assert!(
+        results.contains("/about/report/#stats-consultations"),
+        "{results}"
+    );
+    assert!(html.contains("<section class=\"stats\" aria-labelledby=\"stats-consultations\">"));
     // The report's own R1 total (1,222, the sum is 1,220) is kept and explained.
     assert!(html.contains("※ R1: 報告書に書かれた計は 1,222件、各項目の和は 1,220件です。"));
     assert!(html.contains("出典: 神奈川県健康医療局「神奈川県小児等在宅医療連携拠点事業における 令和7年度事業報告」 3-2「① 支援者向け相談窓口」"));

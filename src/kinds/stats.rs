@@ -438,6 +438,9 @@ pub struct StatsView {
     pub note: Option<String>,
     /// The chart, `<svg>…</svg>` (escaped where it holds text).
     pub svg: String,
+    /// Every figure in words (the chart's `<desc>`): the search document's text.
+    #[serde(skip)]
+    pub words: String,
 }
 
 /// The views of every stats file, by id. Runs on checked data only.
@@ -526,5 +529,34 @@ fn view(id: &str, s: &StatsFile, palette: &BTreeMap<String, String>) -> StatsVie
         stated: differing(&s.total, total),
         note: note(&s.note),
         svg: chart.svg(),
+        words: chart.description(),
+    }
+}
+
+/// One search document per chart on each page that shows it, linking to
+/// the chart's section (`#stats-<id>`): 「相談件数」 finds the chart, not only
+/// the page's own text.
+pub fn search_docs(
+    stats: &BTreeMap<String, StatsView>,
+    pages: &[crate::kinds::pages::PageView],
+    docs: &mut Vec<crate::search::SearchDoc>,
+) {
+    for p in pages {
+        let path = crate::routes::Route::Page(&p.path).href("/");
+        for v in p.stats.iter().filter_map(|id| stats.get(id)) {
+            docs.push(crate::search::SearchDoc {
+                kind: crate::search::DocKind::Page,
+                title: format!("{} — {}", p.title, v.title),
+                body: format!("{} 出典: {}", v.words, v.source),
+                url: format!("{path}#stats-{}", v.id),
+                kana: String::new(),
+                municipality: None,
+                region: None,
+                field: None,
+                field_id: None,
+                tel: None,
+                tel_href: None,
+            });
+        }
     }
 }
