@@ -142,6 +142,7 @@ pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
     crate::kinds::contacts::search_docs(&site.municipalities, &mut docs);
     crate::kinds::centres::search_docs(&site.centres, &site.regions, &mut docs);
     crate::kinds::facilities::search_docs(site, &mut docs);
+    crate::kinds::stats::search_docs(&site.stats, &site.pages, &mut docs);
     docs
 }
 

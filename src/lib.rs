@@ -12,6 +12,7 @@
 pub mod bench;
 pub mod build;
 pub mod builtin_theme;
+mod charts;
 pub mod config;
 mod date;
 mod derived;

@@ -113,6 +113,13 @@ fn load(root: &Path, with_content: bool, cache: Option<&PageCache>) -> Loaded {
     raw.contacts = loader.yaml_files::<ContactFile>(contact_paths);
     let facility_paths = loader.list_yaml_dir(&data.join("facilities"));
     raw.facilities = loader.yaml_files(facility_paths);
+    let stats_paths = loader.list_yaml_dir(&data.join(crate::kinds::stats::DIR));
+    raw.stats_files = stats_paths
+        .iter()
+        .filter_map(|p| p.file_stem())
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect();
+    raw.stats = loader.yaml_files(stats_paths);
     loader.warn_unread_data_files(&data);
     if with_content {
         raw.pages = loader.pages(&root.join("content"));

@@ -30,6 +30,10 @@ pub struct RawSite {
     pub glossary: Option<(String, Vec<S<crate::kinds::glossary::Term>>)>,
     /// data/accessibility/results.yaml (optional: written by the test suite's axe run).
     pub accessibility: Option<(String, crate::kinds::accessibility::Results)>,
+    /// data/stats/*.yaml: the report's tables shown as charts (none without the folder).
+    pub stats: Vec<(String, crate::kinds::stats::StatsFile)>,
+    /// Stems of every `data/stats/*.yaml`, including files that failed to parse.
+    pub stats_files: Vec<String>,
     pub contacts: Vec<(String, ContactFile)>,
     /// Stems of every `data/contacts/*.yaml`, including files that failed to parse.
     pub contact_files: Vec<String>,

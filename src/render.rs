@@ -699,6 +699,10 @@ fn glossary_page(site: &Site) -> PageJob {
 fn content_page(site: &Site, p: &PageView, r: &Renderer) -> PageJob {
     let mut c = ctx(&p.path, &p.title, &p.section);
     c.insert("page", p);
+    if !p.stats.is_empty() {
+        let charts: Vec<_> = p.stats.iter().filter_map(|id| site.stats.get(id)).collect();
+        c.insert("charts", &charts);
+    }
     let index = format!("/{}/", p.section);
     if p.path == index {
         c.insert("children", &site.section_pages(&p.section));

@@ -49,6 +49,8 @@ pub struct Site {
     /// the page with `template: accessibility.html`.
     pub accessibility: Option<crate::kinds::accessibility::ResultsView>,
     pub pages: Vec<PageView>,
+    /// data/stats/ by id: each table's chart and rows (pages show them by `stats:`).
+    pub stats: BTreeMap<String, crate::kinds::stats::StatsView>,
     /// data/synonyms.yaml (the search's vocabulary, with the derived groups
     /// of `derived::search_vocabulary`).
     pub synonyms: Vec<crate::kinds::synonyms::SynonymView>,
@@ -119,6 +121,7 @@ pub fn resolve(checked: Checked<'_>) -> Site {
         glossary,
         has_glossary: raw.glossary.is_some(),
         accessibility: crate::kinds::accessibility::resolve(raw, &base.path),
+        stats: crate::kinds::stats::resolve(raw),
         fields,
         regions,
         municipalities,

@@ -42,6 +42,7 @@ fn rules_on(raw: &RawSite, today: Option<crate::date::Date>) -> Diagnostics {
     crate::kinds::synonyms::check(&mut v, &raw.synonyms);
     crate::kinds::glossary::check(&mut v, raw);
     crate::kinds::accessibility::check(&mut v, raw);
+    crate::kinds::stats::check(&mut v, raw);
     if let Some((file, config)) = &raw.site {
         v.today = today;
         crate::kinds::pages::check_review(&mut v, &raw.pages, file, config);

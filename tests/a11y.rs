@@ -103,6 +103,7 @@ fn page_types() -> Vec<(&'static str, String)> {
     v.push(("glossary", "/glossary/".into()));
     v.push(("page with glossary links", "/services/home-medical/".into()));
     v.push(("accessibility report", "/about/accessibility/".into()));
+    v.push(("statistics charts", "/about/report/".into()));
     v
 }
 

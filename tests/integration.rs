@@ -41,6 +41,7 @@ mod search_parity;
 mod search_synonyms;
 mod search_ui;
 mod sheet;
+mod stats;
 mod theme;
 mod theme_pages;
 mod tools_csv;

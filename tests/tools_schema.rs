@@ -269,6 +269,19 @@ fn schemas_accept_exactly_the_loaders_keys() {
         schema_keys(&committed("front-matter.schema.json")["properties"]["menu"]),
         keys_of::<PageMenu>()
     );
+    let stats = committed("stats.schema.json");
+    assert_eq!(
+        schema_keys(&stats),
+        keys_of::<ohisama::kinds::stats::StatsFile>()
+    );
+    assert_eq!(
+        schema_keys(&stats["properties"]["series"]["items"]),
+        keys_of::<ohisama::kinds::stats::SeriesDef>()
+    );
+    assert_eq!(
+        schema_keys(&stats["properties"]["rows"]["items"]),
+        keys_of::<ohisama::kinds::stats::RowDef>()
+    );
 }
 
 #[test]

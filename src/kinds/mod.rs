@@ -15,6 +15,7 @@ pub mod facility_facts;
 pub mod glossary;
 pub mod pages;
 pub mod settings;
+pub mod stats;
 pub mod synonyms;
 pub mod vocab;
 pub mod wards;

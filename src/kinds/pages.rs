@@ -87,6 +87,13 @@ pub struct FrontMatter {
         regex(pattern = r"\.html$")
     )]
     pub template: Option<S<String>>,
+    /// Tables of data/stats/ shown after the text, as chart + table, by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(
+        title = "統計",
+        description = "本文のあとにグラフと表で載せる data/stats/ の ID (例: [consultations, training])"
+    )]
+    pub stats: Vec<S<String>>,
 }
 
 /// `menu:` of a page's front matter: `menu: {title: ガイド, weight: 35}`.
@@ -419,6 +426,9 @@ pub struct PageView {
     /// `template:` of the front matter (see [`crate::sections::page_template`]).
     #[serde(skip)]
     pub template: Option<String>,
+    /// `stats:` of the front matter: the ids of the charts after the text.
+    #[serde(skip)]
+    pub stats: Vec<String>,
 }
 
 /// The views of the rendered pages, in their (section) order.
@@ -453,6 +463,7 @@ pub fn resolve(rendered: Vec<RenderedPage<'_>>, base_path: &str) -> Vec<PageView
                 sections: out.sections,
                 draft: p.front.draft,
                 template: p.front.template.as_ref().map(|t| t.value.clone()),
+                stats: p.front.stats.iter().map(|s| s.value.clone()).collect(),
             }
         })
         .collect()

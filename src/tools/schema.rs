@@ -26,7 +26,7 @@ pub struct SchemaFile {
 }
 
 /// Every schema file, in the order they are written.
-pub const SCHEMAS: [SchemaFile; 13] = [
+pub const SCHEMAS: [SchemaFile; 14] = [
     SchemaFile {
         kind: "site",
         file: "site.schema.json",
@@ -112,6 +112,13 @@ pub const SCHEMAS: [SchemaFile; 13] = [
         make: of::<crate::kinds::accessibility::Results>,
     },
     SchemaFile {
+        kind: "stats",
+        file: "stats.schema.json",
+        title: "統計 (data/stats/<ID>.yaml)",
+        description: "報告書の表1つ。content のページが front matter の stats: で ID を書くと、グラフと表で載ります",
+        make: stats_schema,
+    },
+    SchemaFile {
         kind: "front-matter",
         file: "front-matter.schema.json",
         title: "ページの見出し情報 (content/*.md の front matter)",
@@ -138,6 +145,9 @@ pub fn kind_of_data_file(rel: &str) -> Option<(&'static str, usize)> {
     if rel == format!("data/{}", crate::kinds::accessibility::FILE) {
         return Some(("accessibility", 2));
     }
+    if let Some(name) = rel.strip_prefix("data/stats/") {
+        return (name.ends_with(".yaml") && !name.contains('/')).then_some(("stats", 2));
+    }
     let name = rel.strip_prefix("data/")?.strip_suffix(".yaml")?;
     SCHEMAS
         .iter()
@@ -145,7 +155,7 @@ pub fn kind_of_data_file(rel: &str) -> Option<(&'static str, usize)> {
             s.kind == name
                 && !matches!(
                     s.kind,
-                    "contacts" | "facilities" | "front-matter" | "accessibility"
+                    "contacts" | "facilities" | "stats" | "front-matter" | "accessibility"
                 )
         })
         .map(|s| (s.kind, 1))
@@ -263,6 +273,19 @@ fn site_schema(s: &SchemaFile, v: &Vocab) -> Value {
         && let Some(theme) = doc.pointer_mut("/properties/theme")
     {
         theme["enum"] = json!(v.themes);
+    }
+    doc
+}
+
+/// A stats file: derived from its type; `colour` offers the palette of the
+/// site's fields (each id and `<id>:tint`) and the neutral colours.
+fn stats_schema(s: &SchemaFile, v: &Vocab) -> Value {
+    let mut doc = of::<crate::kinds::stats::StatsFile>(s, v);
+    if !v.fields.is_empty()
+        && let Some(colour) = doc.pointer_mut("/$defs/stats_colour")
+    {
+        let ids = crate::kinds::stats::colour_ids(v.fields.iter().map(|f| f.id.as_str()));
+        colour["enum"] = json!(ids);
     }
     doc
 }
