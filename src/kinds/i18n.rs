@@ -59,11 +59,17 @@ pub struct Strings {
     pub ui: Ui,
     #[schemars(title = "ページの文言", description = "ページ一覧・監修・最終確認日")]
     pub page: PageStrings,
-    #[schemars(title = "翻訳のお知らせ", description = "下書きの表示、日本語ページへのリンク")]
+    #[schemars(
+        title = "翻訳のお知らせ",
+        description = "下書きの表示、日本語ページへのリンク"
+    )]
     pub translation: TranslationStrings,
     #[schemars(title = "日付", description = "日付の書き方")]
     pub date: DateStrings,
-    #[schemars(title = "電話ボタン", description = "緊急時のページの 119・#8000・#7119")]
+    #[schemars(
+        title = "電話ボタン",
+        description = "緊急時のページの 119・#8000・#7119"
+    )]
     pub calls: Calls,
     #[schemars(title = "緊急時情報シート", description = "/emergency/sheet/ の文言")]
     pub sheet: Sheet,
@@ -406,7 +412,11 @@ pub fn stale(root: &Path, raw: &RawSite) -> Diagnostics {
         let Some(follows_date) = Date::parse(follows.value.trim()) else {
             continue; // an error of `check`
         };
-        let Some(ja) = raw.pages.iter().find(|o| o.lang == JA && &o.path == original) else {
+        let Some(ja) = raw
+            .pages
+            .iter()
+            .find(|o| o.lang == JA && &o.path == original)
+        else {
             continue;
         };
         let last = *changed
@@ -446,12 +456,19 @@ pub fn comment_cut(sources: &BTreeMap<String, String>, raw: &RawSite) -> Diagnos
             (p.file.as_str(), p.body_line.saturating_sub(1) as usize)
         }));
     for (file, last_line) in files {
-        let Some(text) = sources.get(file) else { continue };
+        let Some(text) = sources.get(file) else {
+            continue;
+        };
         for (i, line) in text.lines().enumerate().take(last_line) {
             if let Some(col) = cut_comment(line) {
                 out.push(
-                    Diagnostic::warning(file, i as u32 + 1, col as u32 + 1, "「 #」から後ろはコメントとして読み飛ばされ、表示されません")
-                        .hint("値を \"…\" で囲んでください (例: text: \"… 119, #7119 …\")"),
+                    Diagnostic::warning(
+                        file,
+                        i as u32 + 1,
+                        col as u32 + 1,
+                        "「 #」から後ろはコメントとして読み飛ばされ、表示されません",
+                    )
+                    .hint("値を \"…\" で囲んでください (例: text: \"… 119, #7119 …\")"),
                 );
             }
         }
@@ -600,7 +617,9 @@ pub fn attach(
     // Each group: the Japanese path → its published versions (code, view index).
     let mut groups: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
     for (i, v) in views.iter().enumerate() {
-        let Some(p) = by_file.get(v.file.as_str()) else { continue };
+        let Some(p) = by_file.get(v.file.as_str()) else {
+            continue;
+        };
         let key = p.original.clone().unwrap_or_else(|| p.path.clone());
         groups.entry(key).or_default().push((p.lang.clone(), i));
     }
@@ -627,13 +646,17 @@ pub fn attach(
             if code == JA {
                 continue;
             }
-            let (Some(t), Some(p)) = (tables.get(code), by_file.get(views[*i].file.as_str())) else {
+            let (Some(t), Some(p)) = (tables.get(code), by_file.get(views[*i].file.as_str()))
+            else {
                 continue;
             };
             let ja = original.map(|o| views[o].clone());
             let mut view = translation_view(t, p, ja.as_ref());
             let emergency = format!("/{code}/emergency/");
-            view.emergency_href = views.iter().find(|v| v.path == emergency).map(|v| v.href.clone());
+            view.emergency_href = views
+                .iter()
+                .find(|v| v.path == emergency)
+                .map(|v| v.href.clone());
             views[*i].translation = Some(view);
         }
     }
@@ -644,8 +667,16 @@ fn translation_view(
     p: &Page,
     ja: Option<&crate::kinds::pages::PageView>,
 ) -> TranslationView {
-    let date = |iso: &str| Date::parse(iso.trim()).map(|d| format_date(t, d)).unwrap_or_default();
-    let draft = p.front.translation.as_ref().is_none_or(|s| s.value != "reviewed");
+    let date = |iso: &str| {
+        Date::parse(iso.trim())
+            .map(|d| format_date(t, d))
+            .unwrap_or_default()
+    };
+    let draft = p
+        .front
+        .translation
+        .as_ref()
+        .is_none_or(|s| s.value != "reviewed");
     let notice = match (&p.front.translation_reviewed_by, draft) {
         (Some(name), false) => t.translation.reviewed_notice.replace("{name}", name),
         _ => t.translation.draft_notice.clone(),
@@ -658,7 +689,11 @@ fn translation_view(
         .unwrap_or_default();
     let medical = ja.and_then(|ja| {
         let name = ja.reviewed_by.as_ref()?;
-        let when = ja.reviewed_iso.as_deref().or(ja.updated_iso.as_deref()).map(date);
+        let when = ja
+            .reviewed_iso
+            .as_deref()
+            .or(ja.updated_iso.as_deref())
+            .map(date);
         Some(
             t.translation
                 .medical_review
@@ -682,7 +717,9 @@ mod tests {
 
     #[test]
     fn builtin_ja_parses() {
-        let ja: Strings = crate::load::parse_yaml(BUILTIN_JA).ok().expect("data/i18n/ja.yaml");
+        let ja: Strings = crate::load::parse_yaml(BUILTIN_JA)
+            .ok()
+            .expect("data/i18n/ja.yaml");
         assert_eq!(ja.html_lang.value, "ja");
         assert_eq!(ja.date.months.value.len(), 12);
     }
@@ -699,18 +736,27 @@ mod tests {
 
     #[test]
     fn kanji_outside_ruby_only() {
-        assert_eq!(kanji_outside_ruby("{救急車|きゅうきゅうしゃ}を よびます"), "");
-        assert_eq!(kanji_outside_ruby("{救急車|きゅうきゅうしゃ}を 呼びます"), "呼");
+        assert_eq!(
+            kanji_outside_ruby("{救急車|きゅうきゅうしゃ}を よびます"),
+            ""
+        );
+        assert_eq!(
+            kanji_outside_ruby("{救急車|きゅうきゅうしゃ}を 呼びます"),
+            "呼"
+        );
         assert_eq!(kanji_outside_ruby("{電話｜でんわ} 119 電話"), "電話");
     }
 
     #[test]
     fn comments_that_cut_a_value() {
-        assert_eq!(cut_comment("  banner: the numbers 119, #7119 and #8000"), Some(25));
+        assert_eq!(
+            cut_comment("  banner: the numbers 119, #7119 and #8000"),
+            Some(26)
+        );
         assert_eq!(cut_comment("  banner: \"the numbers 119, #7119\""), None);
         assert_eq!(cut_comment("  banner: the numbers#7119"), None);
         assert_eq!(cut_comment("# a comment: with #"), None);
-        assert_eq!(cut_comment("html_lang: en  # the tag"), Some(13));
+        assert_eq!(cut_comment("html_lang: en  # the tag"), Some(14));
     }
 
     #[test]

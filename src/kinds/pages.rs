@@ -97,7 +97,10 @@ pub struct FrontMatter {
     pub translation: Option<S<String>>,
     /// Who checked the translation (shown with `translation: reviewed`).
     #[serde(default)]
-    #[schemars(title = "翻訳の確認者", description = "翻訳を確認した人 (translation: reviewed のとき表示)")]
+    #[schemars(
+        title = "翻訳の確認者",
+        description = "翻訳を確認した人 (translation: reviewed のとき表示)"
+    )]
     pub translation_reviewed_by: Option<String>,
     /// The date of the Japanese text a translation follows.
     #[serde(default)]
@@ -403,7 +406,11 @@ pub fn render<'a>(
     published
         .into_par_iter()
         .map(|page| {
-            let opts = if page.lang == "ja" { opts } else { &other_language };
+            let opts = if page.lang == "ja" {
+                opts
+            } else {
+                &other_language
+            };
             RenderedPage {
                 page,
                 out: markdown::render(&page.body, page.body_line, opts),
@@ -569,7 +576,11 @@ pub fn search_docs(pages: &[PageView], docs: &mut Vec<SearchDoc>) {
     // Translations are not indexed: the index, its analyzer and the search page are
     // Japanese. やさしい日本語 is Japanese, and its readings find it by hiragana.
     for p in pages.iter().filter(|p| p.lang == "ja" || p.lang == "easy") {
-        let suffix = if p.lang == "easy" { " (やさしい日本語)" } else { "" };
+        let suffix = if p.lang == "easy" {
+            " (やさしい日本語)"
+        } else {
+            ""
+        };
         // The result links to it: percent-encoded, like every href.
         let path = Route::Page(&p.path).href("/");
         for s in &p.sections {
