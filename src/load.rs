@@ -101,6 +101,10 @@ fn load(root: &Path, with_content: bool, cache: Option<&PageCache>) -> Loaded {
         raw.glossary = loader.yaml_file(&glossary);
     }
     let i18n_paths = loader.list_yaml_dir(&data.join(crate::kinds::i18n::DIR));
+    raw.i18n_files = i18n_paths
+        .iter()
+        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
     raw.i18n = loader.yaml_files(i18n_paths);
     let contact_paths = loader.list_yaml_dir(&data.join("contacts"));
     for path in &contact_paths {

@@ -30,6 +30,8 @@ pub struct RawSite {
     pub glossary: Option<(String, Vec<S<crate::kinds::glossary::Term>>)>,
     /// data/i18n/<code>.yaml: the UI strings of each language (optional folder).
     pub i18n: Vec<(String, crate::kinds::i18n::Strings)>,
+    /// Codes of every `data/i18n/*.yaml`, including files that failed to parse.
+    pub i18n_files: Vec<String>,
     pub contacts: Vec<(String, ContactFile)>,
     /// Stems of every `data/contacts/*.yaml`, including files that failed to parse.
     pub contact_files: Vec<String>,

@@ -427,9 +427,7 @@ pub fn lazy_page_jobs_with<'a>(site: &'a Site, memo: Option<&'a ItemMemo>) -> Ve
     jobs.push(plain(search_page));
     jobs.push(plain(not_found));
     jobs.push(plain(move || emergency_sheet(site)));
-    for code in site.strings.keys().filter(|c| *c != crate::kinds::i18n::JA) {
-        jobs.push(plain(move || emergency_sheet_in(site, code)));
-    }
+    jobs.extend(sheets_in_languages(site));
     jobs.push(plain(move || offline_page(site)));
     if site.has_glossary {
         jobs.push(plain(move || glossary_page(site)));
@@ -684,6 +682,17 @@ fn emergency_sheet(site: &Site) -> PageJob {
         }],
     );
     job(route, "sheet.html", c)
+}
+
+/// The emergency sheet of every language but Japanese (`Route::SheetIn`).
+fn sheets_in_languages(site: &Site) -> Vec<MakeJob<'_>> {
+    site.strings
+        .keys()
+        .filter(|c| *c != crate::kinds::i18n::JA)
+        .map(|code| -> MakeJob<'_> {
+            Box::new(move |_: &Renderer| Ok(emergency_sheet_in(site, code)))
+        })
+        .collect()
 }
 
 /// 緊急時情報シート in another language (`sheet-lang.html`): its strings, the

@@ -190,7 +190,8 @@ fn english_page_speaks_english_and_keeps_the_japanese_to_read_out() {
         r#"hreflang="ja">Japanese page (日本語)</a>"#,
         "Medical review of the Japanese page: 県立こども医療センター(サンプル) (November 20, 2026)",
         "Translated from the Japanese page as of November 29, 2026.",
-        "「救急です」 <em>Kyūkyū desu.</em>",
+        // The sentence to read out is marked Japanese (a screen reader switches voice), with its reading.
+        "<span lang=\"ja\">「救急です」</span> <em>Kyūkyū desu.</em>",
         r#"href="tel:%237119""#,
         r#"href="tel:%238000""#,
         r#"<a href="/en/emergency/">Emergency manual</a>"#,
@@ -530,4 +531,46 @@ fn each_language_has_its_emergency_sheet_with_the_japanese_labels_and_storage() 
     let easy = read_out("easy/emergency/sheet/index.html");
     assert!(easy.contains(r#"<label for="s-name">なまえ</label>"#));
     assert_eq!(names(&easy), names(&ja));
+}
+
+#[test]
+fn a_missing_or_unknown_key_in_a_language_file_is_an_error() {
+    let site = site_with_english();
+    site.edit(
+        "data/i18n/en.yaml",
+        "  skip_link: Skip to main content\n",
+        "",
+    );
+    site.edit(
+        "data/i18n/en.yaml",
+        "  home: Home (Japanese)\n",
+        "  hmoe: Home (Japanese)\n",
+    );
+    let diags = site.check();
+    let errors: Vec<_> = diags
+        .iter()
+        .filter(|d| d.file == "data/i18n/en.yaml" && d.is_error())
+        .collect();
+    assert!(
+        errors.iter().any(|d| d.message.contains("hmoe")),
+        "{}",
+        diags.render_text()
+    );
+    let missing = site_with_english();
+    missing.edit(
+        "data/i18n/en.yaml",
+        "  skip_link: Skip to main content\n",
+        "",
+    );
+    let diags = missing.check();
+    let d = expect_diag(&diags, "data/i18n/en.yaml", 24, "`skip_link` がありません");
+    assert!(d.is_error());
+    // The broken file is one error, not one more per translation.
+    assert!(
+        !diags.iter().any(|d| d.file.ends_with(".en.md")),
+        "{}",
+        diags.render_text()
+    );
+    // Nothing is built from a language file that does not parse.
+    assert!(ohisama::build::check(&site.options()).is_err());
 }

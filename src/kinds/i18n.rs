@@ -197,10 +197,11 @@ pub fn tables(raw: &RawSite) -> BTreeMap<String, Strings> {
 /// The languages with an emergency sheet of their own (`/<code>/emergency/sheet/`):
 /// every `data/i18n/<code>.yaml` but `ja`, in switcher order.
 pub fn sheet_languages(raw: &RawSite) -> Vec<&str> {
+    // Every file, read or not: a broken file is its own error, not a cascade of broken links.
     let mut codes: Vec<&str> = raw
-        .i18n
+        .i18n_files
         .iter()
-        .map(|(f, _)| code_of(f))
+        .map(String::as_str)
         .filter(|c| *c != JA)
         .collect();
     codes.sort_by_key(|c| order(c));
@@ -225,7 +226,8 @@ pub fn order(code: &str) -> (usize, &str) {
 
 /// The rules of the language files and of the translations.
 pub fn check(c: &mut Checker, raw: &RawSite) {
-    let codes: BTreeSet<&str> = raw.i18n.iter().map(|(f, _)| code_of(f)).collect();
+    // Every file, read or not: a broken file is its own error, not one per translation.
+    let codes: BTreeSet<&str> = raw.i18n_files.iter().map(String::as_str).collect();
     for (file, s) in &raw.i18n {
         check_table(c, file, s);
     }
@@ -664,6 +666,10 @@ pub fn attach(
                 continue;
             };
             let ja = original.map(|o| views[o].clone());
+            if t.html_lang.value != "ja" {
+                let chinese = t.html_lang.value.starts_with("zh");
+                views[*i].html = mark_japanese(&views[*i].html, chinese);
+            }
             let mut view = translation_view(t, p, ja.as_ref());
             let emergency = format!("/{code}/emergency/");
             view.emergency_href = views
@@ -673,6 +679,83 @@ pub fn attach(
             views[*i].translation = Some(view);
         }
     }
+}
+
+/// Japanese quoted in another language's page (「救急です」, the sentences a
+/// family reads out on the phone) gets `<span lang="ja">`, so a screen reader
+/// switches voice: each run of Japanese text (kana, kanji, Japanese
+/// punctuation, with single spaces inside) that holds at least one kana. On a
+/// Chinese page, kanji alone are Chinese: only 「…」 quotes holding kana are marked.
+pub fn mark_japanese(html: &str, chinese: bool) -> String {
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while !rest.is_empty() {
+        let text_end = rest.find('<').unwrap_or(rest.len());
+        mark_text(&rest[..text_end], chinese, &mut out);
+        rest = &rest[text_end..];
+        let tag_end = rest.find('>').map_or(rest.len(), |i| i + 1);
+        out.push_str(&rest[..tag_end]);
+        rest = &rest[tag_end..];
+    }
+    out
+}
+
+/// One text node of [`mark_japanese`].
+fn mark_text(text: &str, chinese: bool, out: &mut String) {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    let mut copied = 0;
+    while i < chars.len() {
+        let start = i;
+        let inside = |c: char| {
+            if chinese { c != '」' } else { is_japanese(c) }
+        };
+        let opens = if chinese {
+            chars[i].1 == '「'
+        } else {
+            is_japanese(chars[i].1)
+        };
+        if !opens {
+            i += 1;
+            continue;
+        }
+        i += 1;
+        while i < chars.len()
+            && (inside(chars[i].1)
+                || chars[i].1 == ' '
+                    && !chinese
+                    && chars.get(i + 1).is_some_and(|c| is_japanese(c.1)))
+        {
+            i += 1;
+        }
+        if chinese && chars.get(i).is_some_and(|c| c.1 == '」') {
+            i += 1;
+        }
+        let from = chars[start].0;
+        let to = chars.get(i).map_or(text.len(), |c| c.0);
+        let run = &text[from..to];
+        if run.chars().any(is_kana) && (!chinese || run.ends_with('」')) {
+            out.push_str(&text[copied..from]);
+            out.push_str("<span lang=\"ja\">");
+            out.push_str(run);
+            out.push_str("</span>");
+            copied = to;
+        }
+    }
+    out.push_str(&text[copied..]);
+}
+
+fn is_kana(c: char) -> bool {
+    matches!(c, '\u{3041}'..='\u{309F}' | '\u{30A0}'..='\u{30FF}')
+}
+
+fn is_japanese(c: char) -> bool {
+    is_kana(c)
+        || is_kanji(c)
+        || matches!(
+            c,
+            '「' | '」' | '、' | '。' | '・' | '○' | '〇' | '（' | '）' | '：'
+        )
 }
 
 fn translation_view(
@@ -770,6 +853,27 @@ mod tests {
         assert_eq!(cut_comment("  banner: the numbers#7119"), None);
         assert_eq!(cut_comment("# a comment: with #"), None);
         assert_eq!(cut_comment("html_lang: en  # the tag"), Some(14));
+    }
+
+    #[test]
+    fn japanese_in_other_languages_is_marked() {
+        assert_eq!(
+            mark_japanese("<li>1. 「救急です」 <em>Kyūkyū desu.</em></li>", false),
+            "<li>1. <span lang=\"ja\">「救急です」</span> <em>Kyūkyū desu.</em></li>"
+        );
+        assert_eq!(
+            mark_japanese("<p>「住所は ○○市 です」 a</p>", false),
+            "<p><span lang=\"ja\">「住所は ○○市 です」</span> a</p>"
+        );
+        // Kanji without kana is not known to be Japanese; attributes are left alone.
+        assert_eq!(
+            mark_japanese("<a title=\"です\">119</a> 日本", false),
+            "<a title=\"です\">119</a> 日本"
+        );
+        assert_eq!(
+            mark_japanese("<p>请说「救急です」。急救</p>", true),
+            "<p>请说<span lang=\"ja\">「救急です」</span>。急救</p>"
+        );
     }
 
     #[test]
