@@ -260,7 +260,17 @@ fn unknown_language_and_missing_japanese_page_are_errors_and_nothing_is_written(
         "content/emergency/nowhere.en.md",
         "---\ntitle: Nowhere\ntranslation: draft\nfollows: 2026-11-29\n---\nx\n",
     );
+    site.write("content/emergency/index.ja.md", "---\ntitle: X\n---\nx\n");
     let diags = site.check();
+    assert!(
+        expect_diag(
+            &diags,
+            "content/emergency/index.ja.md",
+            1,
+            ".ja は使えません"
+        )
+        .is_error()
+    );
     let d = expect_diag(
         &diags,
         "content/emergency/index.xx.md",

@@ -238,7 +238,12 @@ pub fn check(c: &mut Checker, raw: &RawSite) {
         .map(|p| (p.path.as_str(), p))
         .collect();
     for p in &raw.pages {
-        if p.lang == JA {
+        if p.lang == JA && p.original.is_some() {
+            c.diags.push(
+                Diagnostic::error(p.file.as_str(), 1, 1, "ファイル名の .ja は使えません")
+                    .hint("日本語のページは言語コードをつけずに <名前>.md と書きます"),
+            );
+        } else if p.lang == JA {
             check_original(c, p, &codes);
         } else {
             check_translation(c, p, &codes, &originals);
