@@ -584,3 +584,19 @@ fn a_missing_or_unknown_key_in_a_language_file_is_an_error() {
     // Nothing is built from a language file that does not parse.
     assert!(ohisama::build::check(&site.options()).is_err());
 }
+
+#[test]
+fn markup_in_a_language_file_is_shown_as_text() {
+    let site = site_with_english();
+    site.edit(
+        "data/i18n/en.yaml",
+        "  skip_link: Skip to main content\n",
+        "  skip_link: \"<script>alert(1)</script>\"\n",
+    );
+    let mut o = site.options();
+    o.out = site.path("dist");
+    ohisama::build::build(&o).unwrap_or_else(|e| panic!("{}", e.diagnostics().render_text()));
+    let html = site.read("dist/en/emergency/index.html");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!html.contains("<script>alert(1)"));
+}
