@@ -34,6 +34,10 @@ pub struct RawSite {
     pub stats: Vec<(String, crate::kinds::stats::StatsFile)>,
     /// Stems of every `data/stats/*.yaml`, including files that failed to parse.
     pub stats_files: Vec<String>,
+    /// data/i18n/<code>.yaml: the UI strings of each language (optional folder).
+    pub i18n: Vec<(String, crate::kinds::i18n::Strings)>,
+    /// Codes of every `data/i18n/*.yaml`, including files that failed to parse.
+    pub i18n_files: Vec<String>,
     pub contacts: Vec<(String, ContactFile)>,
     /// Stems of every `data/contacts/*.yaml`, including files that failed to parse.
     pub contact_files: Vec<String>,

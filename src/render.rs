@@ -192,6 +192,10 @@ impl Renderer {
             dev_script,
         };
         tera.global_context().insert("meta", &meta);
+        // The Japanese UI strings; a translated page's context replaces them with its language's.
+        if let Some(ja) = site.strings.get(crate::kinds::i18n::JA) {
+            tera.global_context().insert("i18n", ja);
+        }
         let cards = pdfs
             .iter()
             .filter(|(key, _)| key.starts_with('/'))
@@ -423,6 +427,7 @@ pub fn lazy_page_jobs_with<'a>(site: &'a Site, memo: Option<&'a ItemMemo>) -> Ve
     jobs.push(plain(search_page));
     jobs.push(plain(not_found));
     jobs.push(plain(move || emergency_sheet(site)));
+    jobs.extend(sheets_in_languages(site));
     jobs.push(plain(move || offline_page(site)));
     if site.has_glossary {
         jobs.push(plain(move || glossary_page(site)));
@@ -679,6 +684,51 @@ fn emergency_sheet(site: &Site) -> PageJob {
     job(route, "sheet.html", c)
 }
 
+/// The emergency sheet of every language but Japanese (`Route::SheetIn`).
+fn sheets_in_languages(site: &Site) -> Vec<MakeJob<'_>> {
+    site.strings
+        .keys()
+        .filter(|c| *c != crate::kinds::i18n::JA)
+        .map(|code| -> MakeJob<'_> {
+            Box::new(move |_: &Renderer| Ok(emergency_sheet_in(site, code)))
+        })
+        .collect()
+}
+
+/// 緊急時情報シート in another language (`sheet-lang.html`): its strings, the
+/// Japanese ones beside them, and the way back to this language's emergency pages.
+fn emergency_sheet_in(site: &Site, code: &str) -> PageJob {
+    let route = Route::SheetIn(code);
+    let strings = &site.strings[code];
+    let mut c = ctx(&route.path(), &strings.sheet.title, "emergency");
+    c.insert("page_class", "page-sheet");
+    c.insert("i18n", strings);
+    if let Some(ja) = site.strings.get(crate::kinds::i18n::JA) {
+        c.insert("ja", ja);
+    }
+    let own = format!("/{code}/emergency/");
+    let parent = site
+        .pages
+        .iter()
+        .find(|p| p.path == own)
+        .or_else(|| site.pages.iter().find(|p| p.path == "/emergency/"));
+    let back = parent.map_or_else(
+        || Route::Home.href(&site.base_path),
+        |p| Route::Page(&p.path).href(&site.base_path),
+    );
+    c.insert("back_href", &back);
+    if let Some(p) = parent {
+        c.insert(
+            "crumbs",
+            &[Crumb {
+                href: back.clone(),
+                label: p.title.clone(),
+            }],
+        );
+    }
+    job(route, "sheet-lang.html", c)
+}
+
 /// What the service worker shows for a page that is not saved on the device.
 fn offline_page(site: &Site) -> PageJob {
     let route = Route::Offline;
@@ -703,9 +753,20 @@ fn content_page(site: &Site, p: &PageView, r: &Renderer) -> PageJob {
         let charts: Vec<_> = p.stats.iter().filter_map(|id| site.stats.get(id)).collect();
         c.insert("charts", &charts);
     }
-    let index = format!("/{}/", p.section);
+    let index = if p.lang == crate::kinds::i18n::JA {
+        format!("/{}/", p.section)
+    } else {
+        // A translation's section index is the translation of the Japanese index.
+        if let Some(strings) = site.strings.get(&p.lang) {
+            c.insert("i18n", strings);
+        }
+        format!("/{}/{}/", p.lang, p.section)
+    };
     if p.path == index {
-        c.insert("children", &site.section_pages(&p.section));
+        c.insert(
+            "children",
+            &crate::kinds::pages::section_pages_in(&site.pages, &p.section, &p.lang),
+        );
     } else if let Some(parent) = site.pages.iter().find(|x| x.path == index) {
         c.insert(
             "crumbs",

@@ -48,6 +48,8 @@ pub struct Site {
     /// The accessibility test results (data/accessibility/results.yaml), for
     /// the page with `template: accessibility.html`.
     pub accessibility: Option<crate::kinds::accessibility::ResultsView>,
+    /// The UI strings by language code (`ja` always: data/i18n/ja.yaml or the built-in one).
+    pub strings: BTreeMap<String, crate::kinds::i18n::Strings>,
     pub pages: Vec<PageView>,
     /// data/stats/ by id: each table's chart and rows (pages show them by `stats:`).
     pub stats: BTreeMap<String, crate::kinds::stats::StatsView>,
@@ -110,7 +112,9 @@ pub fn resolve(checked: Checked<'_>) -> Site {
     let municipalities = municipality_views(raw, &regions, &fields, &facilities, &centres);
     let notices = notice_views(cfg, &base.path);
     let menu = crate::sections::menu(raw, drafts, &base.path);
-    let pages = pages::resolve(checked.into_pages(), &base.path);
+    let mut pages = pages::resolve(checked.into_pages(), &base.path);
+    let strings = crate::kinds::i18n::tables(raw);
+    crate::kinds::i18n::attach(&mut pages, &raw.pages, &strings, &base.url, &base.path);
     let glossary = crate::kinds::glossary::resolve(raw, &base.path, |path| {
         pages
             .iter()
@@ -122,6 +126,7 @@ pub fn resolve(checked: Checked<'_>) -> Site {
         has_glossary: raw.glossary.is_some(),
         accessibility: crate::kinds::accessibility::resolve(raw, &base.path),
         stats: crate::kinds::stats::resolve(raw),
+        strings,
         fields,
         regions,
         municipalities,

@@ -43,6 +43,8 @@ fn rules_on(raw: &RawSite, today: Option<crate::date::Date>) -> Diagnostics {
     crate::kinds::glossary::check(&mut v, raw);
     crate::kinds::accessibility::check(&mut v, raw);
     crate::kinds::stats::check(&mut v, raw);
+    crate::kinds::i18n::check(&mut v, raw);
+    crate::kinds::i18n::easy_kanji(&mut v, &raw.pages);
     if let Some((file, config)) = &raw.site {
         v.today = today;
         crate::kinds::pages::check_review(&mut v, &raw.pages, file, config);

@@ -26,7 +26,7 @@ pub struct SchemaFile {
 }
 
 /// Every schema file, in the order they are written.
-pub const SCHEMAS: [SchemaFile; 14] = [
+pub const SCHEMAS: [SchemaFile; 15] = [
     SchemaFile {
         kind: "site",
         file: "site.schema.json",
@@ -119,6 +119,13 @@ pub const SCHEMAS: [SchemaFile; 14] = [
         make: stats_schema,
     },
     SchemaFile {
+        kind: "i18n",
+        file: "i18n.schema.json",
+        title: "言語ごとの画面の文言 (data/i18n/<言語コード>.yaml)",
+        description: "翻訳のページ (content/<パス>.<言語コード>.md) のメニュー・ボタン・お知らせ・緊急時情報シートの文言。ja.yaml と同じキーをすべて書きます",
+        make: of::<crate::kinds::i18n::Strings>,
+    },
+    SchemaFile {
         kind: "front-matter",
         file: "front-matter.schema.json",
         title: "ページの見出し情報 (content/*.md の front matter)",
@@ -148,6 +155,9 @@ pub fn kind_of_data_file(rel: &str) -> Option<(&'static str, usize)> {
     if let Some(name) = rel.strip_prefix("data/stats/") {
         return (name.ends_with(".yaml") && !name.contains('/')).then_some(("stats", 2));
     }
+    if let Some(name) = rel.strip_prefix("data/i18n/") {
+        return (name.ends_with(".yaml") && !name.contains('/')).then_some(("i18n", 2));
+    }
     let name = rel.strip_prefix("data/")?.strip_suffix(".yaml")?;
     SCHEMAS
         .iter()
@@ -155,7 +165,7 @@ pub fn kind_of_data_file(rel: &str) -> Option<(&'static str, usize)> {
             s.kind == name
                 && !matches!(
                     s.kind,
-                    "contacts" | "facilities" | "stats" | "front-matter" | "accessibility"
+                    "contacts" | "facilities" | "stats" | "front-matter" | "accessibility" | "i18n"
                 )
         })
         .map(|s| (s.kind, 1))
