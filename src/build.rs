@@ -145,6 +145,8 @@ pub(crate) fn check_with_theme(
     diags.extend(found.0);
     t.lap("validate");
     diags.extend(crate::freshness::reminders(&opts.root, &loaded.raw, &loaded.sources).0);
+    diags.extend(crate::kinds::i18n::stale(&opts.root, &loaded.raw).0);
+    diags.extend(crate::kinds::i18n::comment_cut(&loaded.sources, &loaded.raw).0);
     t.lap("freshness");
     diags.finish(&loaded.sources);
     match checked {

@@ -100,6 +100,8 @@ fn load(root: &Path, with_content: bool, cache: Option<&PageCache>) -> Loaded {
     if glossary.symlink_metadata().is_ok() {
         raw.glossary = loader.yaml_file(&glossary);
     }
+    let i18n_paths = loader.list_yaml_dir(&data.join(crate::kinds::i18n::DIR));
+    raw.i18n = loader.yaml_files(i18n_paths);
     let contact_paths = loader.list_yaml_dir(&data.join("contacts"));
     for path in &contact_paths {
         if let Some(stem) = path.file_stem() {
@@ -393,7 +395,9 @@ impl<'a> Loader<'a> {
     /// Reports every value and list of a YAML text over its limit; `false` when
     /// there was one (the file is then not read, like a file with a syntax error).
     fn within_limits(&mut self, rel: &str, text: &str) -> bool {
-        let problems = limits::limit_problems(text);
+        // The UI strings of a language are sentences, whatever their key.
+        let sentences = rel.starts_with(&format!("data/{}/", crate::kinds::i18n::DIR));
+        let problems = limits::limit_problems_with(text, sentences);
         let ok = problems.is_empty();
         for p in problems {
             self.diagnostics
@@ -586,8 +590,9 @@ impl<'a> Loader<'a> {
                 return None;
             }
         };
-        let url_path = crate::kinds::pages::url_path_of(content, path);
-        let section = crate::kinds::pages::section_of(&url_path);
+        let (url_path, lang, original) = crate::kinds::pages::place_of(content, path);
+        // A translation belongs to its Japanese page's section (templates, menu, medical rules).
+        let section = crate::kinds::pages::section_of(original.as_deref().unwrap_or(&url_path));
         Some(Page {
             file: rel,
             path: url_path,
@@ -595,6 +600,8 @@ impl<'a> Loader<'a> {
             front,
             body: body.to_string(),
             body_line,
+            lang,
+            original,
         })
     }
 }

@@ -28,6 +28,8 @@ pub struct RawSite {
     pub synonyms: Option<(String, Vec<S<SynonymGroup>>)>,
     /// data/glossary.yaml, when the site has one (the file is optional).
     pub glossary: Option<(String, Vec<S<crate::kinds::glossary::Term>>)>,
+    /// data/i18n/<code>.yaml: the UI strings of each language (optional folder).
+    pub i18n: Vec<(String, crate::kinds::i18n::Strings)>,
     pub contacts: Vec<(String, ContactFile)>,
     /// Stems of every `data/contacts/*.yaml`, including files that failed to parse.
     pub contact_files: Vec<String>,

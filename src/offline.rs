@@ -112,7 +112,8 @@ fn emergency_pages(site: &Site) -> Vec<&str> {
     let mut pages: Vec<&str> = site
         .pages
         .iter()
-        .filter(|p| p.section == "emergency" && p.path != "/emergency/")
+        // The Japanese group only: translations are not precached for every visitor.
+        .filter(|p| p.section == "emergency" && p.path != "/emergency/" && p.lang == "ja")
         .map(|p| p.path.as_str())
         .collect();
     pages.sort_unstable();

@@ -192,6 +192,10 @@ impl Renderer {
             dev_script,
         };
         tera.global_context().insert("meta", &meta);
+        // The Japanese UI strings; a translated page's context replaces them with its language's.
+        if let Some(ja) = site.strings.get(crate::kinds::i18n::JA) {
+            tera.global_context().insert("i18n", ja);
+        }
         let cards = pdfs
             .iter()
             .filter(|(key, _)| key.starts_with('/'))
@@ -699,9 +703,20 @@ fn glossary_page(site: &Site) -> PageJob {
 fn content_page(site: &Site, p: &PageView, r: &Renderer) -> PageJob {
     let mut c = ctx(&p.path, &p.title, &p.section);
     c.insert("page", p);
-    let index = format!("/{}/", p.section);
+    let index = if p.lang == crate::kinds::i18n::JA {
+        format!("/{}/", p.section)
+    } else {
+        // A translation's section index is the translation of the Japanese index.
+        if let Some(strings) = site.strings.get(&p.lang) {
+            c.insert("i18n", strings);
+        }
+        format!("/{}/{}/", p.lang, p.section)
+    };
     if p.path == index {
-        c.insert("children", &site.section_pages(&p.section));
+        c.insert(
+            "children",
+            &crate::kinds::pages::section_pages_in(&site.pages, &p.section, &p.lang),
+        );
     } else if let Some(parent) = site.pages.iter().find(|x| x.path == index) {
         c.insert(
             "crumbs",

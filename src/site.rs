@@ -45,6 +45,8 @@ pub struct Site {
     pub glossary: Vec<crate::kinds::glossary::RowView>,
     /// Whether the site has a glossary page (data/glossary.yaml).
     pub has_glossary: bool,
+    /// The UI strings by language code (`ja` always: data/i18n/ja.yaml or the built-in one).
+    pub strings: BTreeMap<String, crate::kinds::i18n::Strings>,
     pub pages: Vec<PageView>,
     /// data/synonyms.yaml (the search's vocabulary, with the derived groups
     /// of `derived::search_vocabulary`).
@@ -103,7 +105,9 @@ pub fn resolve(checked: Checked<'_>) -> Site {
     let municipalities = municipality_views(raw, &regions, &fields, &facilities, &centres);
     let notices = notice_views(cfg, &base.path);
     let menu = crate::sections::menu(raw, drafts, &base.path);
-    let pages = pages::resolve(checked.into_pages(), &base.path);
+    let mut pages = pages::resolve(checked.into_pages(), &base.path);
+    let strings = crate::kinds::i18n::tables(raw);
+    crate::kinds::i18n::attach(&mut pages, &raw.pages, &strings, &base.url, &base.path);
     let glossary = crate::kinds::glossary::resolve(raw, &base.path, |path| {
         pages
             .iter()
@@ -113,6 +117,7 @@ pub fn resolve(checked: Checked<'_>) -> Site {
     Site {
         glossary,
         has_glossary: raw.glossary.is_some(),
+        strings,
         fields,
         regions,
         municipalities,

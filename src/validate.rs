@@ -35,6 +35,8 @@ pub fn rules(raw: &RawSite) -> Diagnostics {
     crate::kinds::pages::check(&mut v, &raw.pages);
     crate::kinds::synonyms::check(&mut v, &raw.synonyms);
     crate::kinds::glossary::check(&mut v, raw);
+    crate::kinds::i18n::check(&mut v, raw);
+    crate::kinds::i18n::easy_kanji(&mut v, &raw.pages);
     if let Some((file, config)) = &raw.site {
         v.today = crate::date::today();
         crate::kinds::pages::check_review(&mut v, &raw.pages, file, config);

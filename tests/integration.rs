@@ -27,6 +27,7 @@ mod hostile_csv;
 mod hostile_limits;
 mod hostile_output;
 mod hostile_urls;
+mod i18n;
 mod japanese;
 mod menu;
 mod offline;

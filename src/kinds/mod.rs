@@ -12,6 +12,7 @@ pub mod contacts;
 pub mod facilities;
 pub mod facility_facts;
 pub mod glossary;
+pub mod i18n;
 pub mod pages;
 pub mod settings;
 pub mod synonyms;

@@ -87,6 +87,29 @@ pub struct FrontMatter {
         regex(pattern = r"\.html$")
     )]
     pub template: Option<S<String>>,
+    /// A translation's status (`content/<path>.<code>.md` only): `draft` until a person checks it.
+    #[serde(default)]
+    #[schemars(
+        title = "翻訳の状態",
+        description = "翻訳のページ (例: call-119.en.md) に必須: draft (下書き) か reviewed (確認済み、確認した人だけが書きます)",
+        regex(pattern = "^(draft|reviewed)$")
+    )]
+    pub translation: Option<S<String>>,
+    /// Who checked the translation (shown with `translation: reviewed`).
+    #[serde(default)]
+    #[schemars(
+        title = "翻訳の確認者",
+        description = "翻訳を確認した人 (translation: reviewed のとき表示)"
+    )]
+    pub translation_reviewed_by: Option<String>,
+    /// The date of the Japanese text a translation follows.
+    #[serde(default)]
+    #[schemars(
+        with = "Option<IsoDate>",
+        title = "訳した日本語の版",
+        description = "翻訳に必須: 訳したときの日本語のページの日付 (例: 2026-11-29)。日本語のページがこの日より後に変わると check が警告します"
+    )]
+    pub follows: Option<S<String>>,
 }
 
 /// `menu:` of a page's front matter: `menu: {title: ガイド, weight: 35}`.
@@ -125,6 +148,30 @@ pub struct Page {
     pub body: String,
     /// Line of the first body line in the file (for markdown diagnostics).
     pub body_line: u32,
+    /// The page's language: `ja`, or the code of a translation (`call-119.en.md` → `en`).
+    pub lang: String,
+    /// A translation's Japanese page (`/emergency/call-119/`); `None` for a Japanese page.
+    pub original: Option<String>,
+}
+
+/// Where a file of `content/` is published, its language and (for a
+/// translation) the URL path of its Japanese page: `call-119.en.md` →
+/// (`/en/emergency/call-119/`, `en`, `/emergency/call-119/`).
+pub fn place_of(content: &Path, path: &Path) -> (String, String, Option<String>) {
+    let japanese = url_path_of(content, path);
+    let stem = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = stem.trim_end_matches(".md");
+    match crate::kinds::i18n::split_lang(stem) {
+        (name, Some(code)) => {
+            let original = url_path_of(content, &path.with_file_name(format!("{name}.md")));
+            let path = Route::Page(&format!("/{code}{original}")).path();
+            (path, code.to_string(), Some(original))
+        }
+        _ => (japanese, crate::kinds::i18n::JA.to_string(), None),
+    }
 }
 
 /// Where a file of `content/` is published: `content/emergency/cpr.md` →
@@ -218,7 +265,8 @@ pub fn check(c: &mut Checker, pages: &[Page]) {
 pub fn check_review(c: &mut Checker, pages: &[Page], config_file: &str, config: &SiteConfig) {
     check_medical_settings(c, pages, config_file, config);
     let max_age = i64::from(config.review_max_age_days());
-    for p in pages.iter().filter(|p| !p.front.draft) {
+    // A translation shows its Japanese page's review (kinds::i18n forbids its own).
+    for p in pages.iter().filter(|p| !p.front.draft && p.lang == "ja") {
         if !config.is_medical(&p.section, &p.path) {
             continue;
         }
@@ -348,12 +396,25 @@ pub fn render<'a>(
             p.path.clone(),
         )
     });
+    // The glossary explains Japanese words in Japanese: not on other languages' pages.
+    let no_glossary = markdown::GlossaryLinks::default();
+    let other_language = MarkdownOptions {
+        glossary: &no_glossary,
+        ..*opts
+    };
     // `collect` keeps the order.
     published
         .into_par_iter()
-        .map(|page| RenderedPage {
-            page,
-            out: markdown::render(&page.body, page.body_line, opts),
+        .map(|page| {
+            let opts = if page.lang == "ja" {
+                opts
+            } else {
+                &other_language
+            };
+            RenderedPage {
+                page,
+                out: markdown::render(&page.body, page.body_line, opts),
+            }
         })
         .collect()
 }
@@ -419,6 +480,12 @@ pub struct PageView {
     /// `template:` of the front matter (see [`crate::sections::page_template`]).
     #[serde(skip)]
     pub template: Option<String>,
+    /// `ja`, or a translation's language code (`en`, `easy` …).
+    pub lang: String,
+    /// Every language version of this page, the Japanese first (empty when it has none).
+    pub alternates: Vec<crate::kinds::i18n::Alternate>,
+    /// A translation's notice and the Japanese page's review (`None` on a Japanese page).
+    pub translation: Option<crate::kinds::i18n::TranslationView>,
 }
 
 /// The views of the rendered pages, in their (section) order.
@@ -453,6 +520,9 @@ pub fn resolve(rendered: Vec<RenderedPage<'_>>, base_path: &str) -> Vec<PageView
                 sections: out.sections,
                 draft: p.front.draft,
                 template: p.front.template.as_ref().map(|t| t.value.clone()),
+                lang: p.lang.clone(),
+                alternates: Vec::new(),
+                translation: None,
             }
         })
         .collect()
@@ -484,16 +554,33 @@ fn summary_of(sections: &[crate::markdown::Section]) -> String {
 
 /// Pages of one content section (e.g. `news`), the section's own index page excluded.
 pub fn section_pages<'a>(pages: &'a [PageView], section: &str) -> Vec<&'a PageView> {
+    section_pages_in(pages, section, "ja")
+}
+
+/// Pages of one content section in one language (`ja`, `en` …), its index page excluded.
+pub fn section_pages_in<'a>(pages: &'a [PageView], section: &str, lang: &str) -> Vec<&'a PageView> {
     let index = format!("/{section}/");
+    let own_index = if lang == "ja" {
+        index.clone()
+    } else {
+        format!("/{lang}{index}")
+    };
     pages
         .iter()
-        .filter(|p| p.section == section && p.path != index)
+        .filter(|p| p.section == section && p.lang == lang && p.path != own_index)
         .collect()
 }
 
 /// One search document per section (heading) of every page.
 pub fn search_docs(pages: &[PageView], docs: &mut Vec<SearchDoc>) {
-    for p in pages {
+    // Translations are not indexed: the index, its analyzer and the search page are
+    // Japanese. やさしい日本語 is Japanese, and its readings find it by hiragana.
+    for p in pages.iter().filter(|p| p.lang == "ja" || p.lang == "easy") {
+        let suffix = if p.lang == "easy" {
+            " (やさしい日本語)"
+        } else {
+            ""
+        };
         // The result links to it: percent-encoded, like every href.
         let path = Route::Page(&p.path).href("/");
         for s in &p.sections {
@@ -501,6 +588,7 @@ pub fn search_docs(pages: &[PageView], docs: &mut Vec<SearchDoc>) {
                 (Some(h), Some(id)) => (format!("{} — {}", p.title, h), format!("{path}#{id}")),
                 _ => (p.title.clone(), path.clone()),
             };
+            let title = format!("{title}{suffix}");
             docs.push(SearchDoc {
                 kind: DocKind::Page,
                 title,

@@ -133,7 +133,16 @@ pub fn grouped(n: usize) -> String {
 /// deeper than [`MAX_YAML_DEPTH`] (where the scan stops). A syntax error
 /// stops the scan silently: the deserializer reports it.
 pub fn limit_problems(text: &str) -> Vec<LimitProblem> {
-    let mut scan = Scan::default();
+    limit_problems_with(text, false)
+}
+
+/// [`limit_problems`] for a file of sentences (data/i18n/*.yaml: every value is
+/// text to show, so every value may be [`MAX_TEXT_CHARS`] long).
+pub fn limit_problems_with(text: &str, all_text: bool) -> Vec<LimitProblem> {
+    let mut scan = Scan {
+        all_text,
+        ..Scan::default()
+    };
     for item in Parser::new_from_str(text) {
         let Ok((event, span)) = item else { break };
         let at = (span.start.line() as u32, span.start.col() as u32 + 1);
@@ -153,6 +162,8 @@ struct Scan {
     /// The open maps and lists, outermost first.
     stack: Vec<Frame>,
     nodes: usize,
+    /// Every value is free text ([`limit_problems_with`]).
+    all_text: bool,
 }
 
 impl Scan {
@@ -229,6 +240,8 @@ impl Scan {
             Event::Scalar(value, ..) => {
                 let limit = if is_key {
                     MAX_SHORT_CHARS
+                } else if self.all_text {
+                    MAX_TEXT_CHARS
                 } else {
                     chars_limit(key.as_deref())
                 };

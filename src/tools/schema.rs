@@ -26,7 +26,7 @@ pub struct SchemaFile {
 }
 
 /// Every schema file, in the order they are written.
-pub const SCHEMAS: [SchemaFile; 12] = [
+pub const SCHEMAS: [SchemaFile; 13] = [
     SchemaFile {
         kind: "site",
         file: "site.schema.json",
@@ -105,6 +105,13 @@ pub const SCHEMAS: [SchemaFile; 12] = [
         make: of::<Vec<crate::kinds::glossary::Term>>,
     },
     SchemaFile {
+        kind: "i18n",
+        file: "i18n.schema.json",
+        title: "言語ごとの画面の文言 (data/i18n/<言語コード>.yaml)",
+        description: "翻訳のページ (content/<パス>.<言語コード>.md) のメニュー・ボタン・お知らせ・緊急時情報シートの文言。ja.yaml と同じキーをすべて書きます",
+        make: of::<crate::kinds::i18n::Strings>,
+    },
+    SchemaFile {
         kind: "front-matter",
         file: "front-matter.schema.json",
         title: "ページの見出し情報 (content/*.md の front matter)",
@@ -128,10 +135,15 @@ pub fn kind_of_data_file(rel: &str) -> Option<(&'static str, usize)> {
     if let Some(name) = rel.strip_prefix("data/facilities/") {
         return (name.ends_with(".yaml") && !name.contains('/')).then_some(("facilities", 2));
     }
+    if let Some(name) = rel.strip_prefix("data/i18n/") {
+        return (name.ends_with(".yaml") && !name.contains('/')).then_some(("i18n", 2));
+    }
     let name = rel.strip_prefix("data/")?.strip_suffix(".yaml")?;
     SCHEMAS
         .iter()
-        .find(|s| s.kind == name && !matches!(s.kind, "contacts" | "facilities" | "front-matter"))
+        .find(|s| {
+            s.kind == name && !matches!(s.kind, "contacts" | "facilities" | "front-matter" | "i18n")
+        })
         .map(|s| (s.kind, 1))
 }
 
