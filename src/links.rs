@@ -112,6 +112,7 @@ pub fn raw_ids<'a>(
         pages: pages.iter().map(|p| p.page.path.as_str()).collect(),
         assets,
         glossary: raw.glossary.is_some(),
+        languages: crate::kinds::i18n::sheet_languages(raw),
     }
 }
 

@@ -427,6 +427,9 @@ pub fn lazy_page_jobs_with<'a>(site: &'a Site, memo: Option<&'a ItemMemo>) -> Ve
     jobs.push(plain(search_page));
     jobs.push(plain(not_found));
     jobs.push(plain(move || emergency_sheet(site)));
+    for code in site.strings.keys().filter(|c| *c != crate::kinds::i18n::JA) {
+        jobs.push(plain(move || emergency_sheet_in(site, code)));
+    }
     jobs.push(plain(move || offline_page(site)));
     if site.has_glossary {
         jobs.push(plain(move || glossary_page(site)));
@@ -681,6 +684,40 @@ fn emergency_sheet(site: &Site) -> PageJob {
         }],
     );
     job(route, "sheet.html", c)
+}
+
+/// 緊急時情報シート in another language (`sheet-lang.html`): its strings, the
+/// Japanese ones beside them, and the way back to this language's emergency pages.
+fn emergency_sheet_in(site: &Site, code: &str) -> PageJob {
+    let route = Route::SheetIn(code);
+    let strings = &site.strings[code];
+    let mut c = ctx(&route.path(), &strings.sheet.title, "emergency");
+    c.insert("page_class", "page-sheet");
+    c.insert("i18n", strings);
+    if let Some(ja) = site.strings.get(crate::kinds::i18n::JA) {
+        c.insert("ja", ja);
+    }
+    let own = format!("/{code}/emergency/");
+    let parent = site
+        .pages
+        .iter()
+        .find(|p| p.path == own)
+        .or_else(|| site.pages.iter().find(|p| p.path == "/emergency/"));
+    let back = parent.map_or_else(
+        || Route::Home.href(&site.base_path),
+        |p| Route::Page(&p.path).href(&site.base_path),
+    );
+    c.insert("back_href", &back);
+    if let Some(p) = parent {
+        c.insert(
+            "crumbs",
+            &[Crumb {
+                href: back.clone(),
+                label: p.title.clone(),
+            }],
+        );
+    }
+    job(route, "sheet-lang.html", c)
 }
 
 /// What the service worker shows for a page that is not saved on the device.

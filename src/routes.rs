@@ -118,6 +118,8 @@ pub enum Route<'a> {
     NotFound,
     /// The emergency sheet (`/emergency/sheet/`).
     Sheet,
+    /// The emergency sheet in another language, by its code (`/en/emergency/sheet/`).
+    SheetIn(&'a str),
     /// The page the service worker shows offline.
     Offline,
     /// The glossary (`/glossary/`), when the site has `data/glossary.yaml`.
@@ -154,6 +156,7 @@ impl Route<'_> {
             Route::Search => "/search/".into(),
             Route::NotFound => "/404.html".into(),
             Route::Sheet => "/emergency/sheet/".into(),
+            Route::SheetIn(code) => format!("/{code}/emergency/sheet/"),
             Route::Offline => "/offline/".into(),
             Route::Glossary => "/glossary/".into(),
             Route::Page(path) => (*path).to_string(),
@@ -219,6 +222,8 @@ pub struct SiteIds<'a> {
     pub assets: Vec<String>,
     /// Whether the site has a glossary (`/glossary/`).
     pub glossary: bool,
+    /// The codes of `data/i18n/<code>.yaml` but `ja`: each has its emergency sheet.
+    pub languages: Vec<&'a str>,
 }
 
 /// Every route, pages first in the order the build renders them, then the
@@ -239,6 +244,7 @@ pub fn every_route<'a>(ids: &'a SiteIds<'a>) -> Vec<Route<'a>> {
     }
     out.extend(ids.facilities.iter().map(|f| Route::Facility(f)));
     out.extend([Route::Search, Route::NotFound, Route::Sheet, Route::Offline]);
+    out.extend(ids.languages.iter().map(|c| Route::SheetIn(c)));
     if ids.glossary {
         out.push(Route::Glossary);
     }

@@ -450,9 +450,22 @@ fn every_language_page_in_a_browser_has_lang_hreflang_tel_119_and_no_axe_violati
     let page = browser.new_page();
     let axe = sitekit::repo_root().join("tests/vendor/axe.min.js");
     let mut failures = Vec::new();
-    let pages = translations();
+    let mut pages: Vec<(String, bool, String)> = translations()
+        .into_iter()
+        .map(|(code, _, path)| (code, true, path))
+        .collect();
     assert!(!pages.is_empty());
-    for (code, _, path) in &pages {
+    // Each language's emergency sheet (no hreflang: it is a generated page of its own).
+    for e in std::fs::read_dir(sitekit::repo_root().join("data/i18n"))
+        .unwrap()
+        .flatten()
+    {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let Some(code) = name.strip_suffix(".yaml").filter(|c| *c != "ja") {
+            pages.push((code.to_string(), false, format!("/{code}/emergency/sheet/")));
+        }
+    }
+    for (code, translated, path) in &pages {
         page.set_viewport(375, 800);
         page.open(&format!("{}{path}", sample().base));
         let facts = page.eval_json(
@@ -465,7 +478,7 @@ fn every_language_page_in_a_browser_has_lang_hreflang_tel_119_and_no_axe_violati
             failures.push(format!("{path}: lang {} (want {lang})", facts[0]));
         }
         let hreflangs = facts[1].as_str().unwrap_or("");
-        if !(hreflangs.contains("ja") && hreflangs.contains("x-default")) {
+        if *translated && !(hreflangs.contains("ja") && hreflangs.contains("x-default")) {
             failures.push(format!("{path}: hreflang set {hreflangs:?}"));
         }
         if facts[2] != true {
@@ -483,4 +496,38 @@ fn every_language_page_in_a_browser_has_lang_hreflang_tel_119_and_no_axe_violati
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn each_language_has_its_emergency_sheet_with_the_japanese_labels_and_storage() {
+    let ja = read_out("emergency/sheet/index.html");
+    let key = r#"data-storage-key="ohisama:/:emergency-sheet""#;
+    assert!(ja.contains(key));
+    let names = |html: &str| -> Vec<String> {
+        html.match_indices(" name=\"")
+            .map(|(i, _)| html[i + 7..].split('"').next().unwrap().to_string())
+            .filter(|n| n != "q" && n != "description")
+            .collect()
+    };
+    let en = read_out("en/emergency/sheet/index.html");
+    assert!(en.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert!(
+        en.contains(key),
+        "the same storage: filled in once, printed in either language"
+    );
+    assert_eq!(names(&en), names(&ja), "the same fields in the same order");
+    for s in [
+        r#"<label for="s-name">Name <span lang="ja">/ 名前</span></label>"#,
+        r#"<legend>Your child <span lang="ja">/ お子さん</span></legend>"#,
+        r#"data-msg-cleared="Erased what you had filled in.""#,
+        r#"href="tel:119""#,
+        r#"aria-label="Call Ambulance, 119""#,
+        r#"<a class="more-link" href="/en/emergency/">Back to the emergency manual</a>"#,
+    ] {
+        assert!(en.contains(s), "/en/emergency/sheet/ has {s:?}");
+    }
+    // やさしい日本語 is Japanese: its labels alone.
+    let easy = read_out("easy/emergency/sheet/index.html");
+    assert!(easy.contains(r#"<label for="s-name">なまえ</label>"#));
+    assert_eq!(names(&easy), names(&ja));
 }

@@ -194,6 +194,19 @@ pub fn tables(raw: &RawSite) -> BTreeMap<String, Strings> {
     out
 }
 
+/// The languages with an emergency sheet of their own (`/<code>/emergency/sheet/`):
+/// every `data/i18n/<code>.yaml` but `ja`, in switcher order.
+pub fn sheet_languages(raw: &RawSite) -> Vec<&str> {
+    let mut codes: Vec<&str> = raw
+        .i18n
+        .iter()
+        .map(|(f, _)| code_of(f))
+        .filter(|c| *c != JA)
+        .collect();
+    codes.sort_by_key(|c| order(c));
+    codes
+}
+
 /// `data/i18n/en.yaml` → `en`.
 pub fn code_of(file: &str) -> &str {
     crate::kinds::check::file_stem(file)

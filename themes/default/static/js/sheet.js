@@ -46,6 +46,14 @@
     window.setTimeout(function () { target.textContent = text; }, 50);
   }
 
+  // A translated sheet (/<code>/emergency/sheet/) gives its messages as
+  // data-msg-* attributes of the form; the Japanese sheet has none.
+  function msg(name, japanese, vars) {
+    var text = sheet.getAttribute("data-msg-" + name) || japanese;
+    Object.keys(vars || {}).forEach(function (k) { text = text.split("{" + k + "}").join(vars[k]); });
+    return text;
+  }
+
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
   // Each field gets a print copy of its text: a textarea would print only
@@ -97,13 +105,13 @@
       if (Object.keys(vals).length === 0) storage.removeItem(key);
       else storage.setItem(key, JSON.stringify(snapshot()));
     } catch (e) {
-      say("この端末に保存できませんでした。「ファイルに保存」をお使いください。");
+      say(msg("save-failed", "この端末に保存できませんでした。「ファイルに保存」をお使いください。"));
     }
   }
 
   function load() {
     if (!storage) {
-      say("このブラウザでは端末に保存できません。入力したら印刷するか、「ファイルに保存」をお使いください。");
+      say(msg("no-storage", "このブラウザでは端末に保存できません。入力したら印刷するか、「ファイルに保存」をお使いください。"));
       return;
     }
     try {
@@ -137,7 +145,7 @@
     a.click();
     a.remove();
     window.setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
-    say("ファイル「" + name + "」を保存しました。新しい端末では「ファイルから読み込む」で開けます。", where);
+    say(msg("saved-file", "ファイル「{name}」を保存しました。新しい端末では「ファイルから読み込む」で開けます。", { name: name }), where);
   }
 
   function importText(text) {
@@ -145,11 +153,11 @@
     try {
       doc = JSON.parse(text);
     } catch (e) {
-      say("読み込めませんでした。このページで保存したファイル(.json)を選んでください。");
+      say(msg("not-json", "読み込めませんでした。このページで保存したファイル(.json)を選んでください。"));
       return false;
     }
     if (!doc || doc.format !== FORMAT || typeof doc.fields !== "object" || doc.fields === null) {
-      say("読み込めませんでした。緊急時情報シートのファイルではありません。");
+      say(msg("not-sheet", "読み込めませんでした。緊急時情報シートのファイルではありません。"));
       return false;
     }
     var vals = {};
@@ -157,12 +165,12 @@
       if (byName[name] && typeof doc.fields[name] === "string") vals[name] = doc.fields[name];
     });
     if (Object.keys(values()).length > 0 &&
-        !window.confirm("いま入力されている内容を、ファイルの内容で置き換えます。よろしいですか?")) {
+        !window.confirm(msg("confirm-replace", "いま入力されている内容を、ファイルの内容で置き換えます。よろしいですか?"))) {
       return false;
     }
     fill(vals);
     save();
-    say("ファイルから読み込みました(" + Object.keys(vals).length + " 項目)。");
+    say(msg("loaded", "ファイルから読み込みました({count} 項目)。", { count: String(Object.keys(vals).length) }));
     return true;
   }
 
@@ -174,7 +182,7 @@
       importText(String(reader.result));
       fileInput.value = "";
     };
-    reader.onerror = function () { say("ファイルを読み込めませんでした。"); };
+    reader.onerror = function () { say(msg("read-failed", "ファイルを読み込めませんでした。")); };
     reader.readAsText(file);
   });
 
@@ -189,10 +197,10 @@
     } else if (action === "export") {
       exportFile(here);
     } else if (action === "clear") {
-      if (window.confirm("入力した内容をすべて消します。よろしいですか?(元に戻せません)")) {
+      if (window.confirm(msg("confirm-clear", "入力した内容をすべて消します。よろしいですか?(元に戻せません)"))) {
         fill({});
         save();
-        say("入力した内容を消しました。", here);
+        say(msg("cleared", "入力した内容を消しました。"), here);
       }
     }
   }
