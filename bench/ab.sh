@@ -9,6 +9,7 @@
 # disk does not decide the result. Each binary builds with its own theme when
 # $AB_THEMES_BEFORE / $AB_THEMES_AFTER name a themes/ folder (default: the repo's).
 # Both sites get the repo's data/synonyms.yaml when the generated one has none.
+# AB_HUGO=0 leaves Hugo out (only the two binaries; the corpus is still generated with its twin).
 # Prints every run (wall s, peak KiB, user s, system s), then the medians
 # (wall and CPU) and each binary's ratio to Hugo, and after/before.
 # bench/golden.sh leaves release binaries of two revisions in target/golden/bin/.
@@ -51,8 +52,10 @@ done
 declare -A bin=([before]=$before [after]=$after)
 : >"$dir/times"
 for ((i = 1; i <= runs; i++)); do
-  rm -rf "$dir/hugo/public"
-  /usr/bin/time -f "hugo %e %M %U %S" -a -o "$dir/times" hugo --minify --source "$dir/hugo" --quiet
+  if [ "${AB_HUGO:-1}" != 0 ]; then
+    rm -rf "$dir/hugo/public"
+    /usr/bin/time -f "hugo %e %M %U %S" -a -o "$dir/times" hugo --minify --source "$dir/hugo" --quiet
+  fi
   for side in before after; do
     rm -rf "$dir/out-$side"
     /usr/bin/time -f "$side %e %M %U %S" -a -o "$dir/times" \
@@ -66,12 +69,15 @@ t = {}
 for line in open(sys.argv[1]):
     name, secs, kb, user, system = line.split()
     t.setdefault(name, []).append((float(secs), int(kb), float(user) + float(system)))
-hugo = statistics.median(r[0] for r in t["hugo"])
+hugo = statistics.median(r[0] for r in t["hugo"]) if "hugo" in t else None
 for name in ("hugo", "before", "after"):
+    if name not in t:
+        continue
     med = statistics.median(r[0] for r in t[name])
     cpu = statistics.median(r[2] for r in t[name])
     peak = max(r[1] for r in t[name]) / 1024
-    print(f"{name:7} median {med:6.2f} s  ({med / hugo:.2f}x hugo --minify)  cpu {cpu:6.2f} s  peak {peak:.0f} MiB")
+    vs = f"({med / hugo:.2f}x hugo --minify)" if hugo else ""
+    print(f"{name:7} median {med:6.2f} s  {vs}  cpu {cpu:6.2f} s  peak {peak:.0f} MiB")
 # On a shared machine the wall clock follows the neighbours' load; CPU time
 # (user + system) much less so.
 b = statistics.median(r[2] for r in t["before"])
