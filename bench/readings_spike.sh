@@ -3,26 +3,25 @@
 # (vibrato + IPADIC, feature `readings-spike`) cost on the 10k corpus and which
 # hiragana queries they make work. Figures and decision: docs/search-readings-spike.md.
 #
-#   bash bench/readings_spike.sh BIN_PLAIN BIN_READINGS DICT SPIKE [PAGES]
+#   bash bench/readings_spike.sh BIN_PLAIN BIN_READINGS DICT [PAGES]
 #
 # BIN_PLAIN: a release `ohisama`; BIN_READINGS: the same revision built with
 # `--features readings-spike`; DICT: the dictionary compiled by
-# `SPIKE compile /usr/share/mecab/dic/ipadic DICT` (Debian `mecab-ipadic`);
-# SPIKE: target/*/examples/readings_spike (unused here). One corpus (PAGES pages, default
+# `readings_spike compile /usr/share/mecab/dic/ipadic DICT` (examples/, Debian
+# `mecab-ipadic`). One corpus (PAGES pages, default
 # 10000, 1,000 facilities) built three ways: plain, readings of titles,
 # readings of titles and bodies. Prints build times, sizes and a table of
 # queries (hits, first-query KB gzip, first result) for each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ $# -lt 4 ]; then
-  echo "usage: bash bench/readings_spike.sh BIN_PLAIN BIN_READINGS DICT SPIKE [PAGES]" >&2
+if [ $# -lt 3 ]; then
+  echo "usage: bash bench/readings_spike.sh BIN_PLAIN BIN_READINGS DICT [PAGES]" >&2
   exit 2
 fi
 plain=$(realpath "$1")
 readings=$(realpath "$2")
 dict=$(realpath "$3")
-spike=$(realpath "$4")
-pages=${5:-10000}
+pages=${4:-10000}
 dir=$(mktemp -d "${AB_DIR:-/dev/shm}/ohisama-readings.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 "$plain" generate --pages "$pages" --facilities 1000 --out "$dir/site" --source . >/dev/null
