@@ -456,6 +456,9 @@ pub(crate) fn build_search(
 ) -> Result<(tempfile::TempDir, usize), BuildError> {
     let mut t = Timings::new();
     let docs = crate::derived::search_docs(site);
+    // Issue #17 item 3, a measurement only (docs/search-readings-spike.md).
+    #[cfg(feature = "readings-spike")]
+    let docs = crate::search::readings::from_env(docs);
     t.lap("search docs");
     let fresh = tempfile::Builder::new()
         .prefix("search-")

@@ -147,9 +147,9 @@ pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
 }
 
 /// What the search knows about words: the team's groups (data/synonyms.yaml),
-/// the reading of every term of care.yaml, facility_types.yaml and
-/// fields.yaml (joined to the team's group of the same word, else a group of
-/// its own), and the names and readings of the municipalities.
+/// the reading of every term of care.yaml, facility_types.yaml, fields.yaml
+/// and glossary.yaml (joined to the team's group of the same word, else a
+/// group of its own), and the names and readings of the municipalities.
 pub fn search_vocabulary(site: &Site) -> crate::search::Vocabulary {
     use crate::kinds::synonyms::Category;
     use crate::search::analyzer::normalize;
@@ -187,6 +187,13 @@ pub fn search_vocabulary(site: &Site) -> crate::search::Vocabulary {
     }
     for f in &site.fields {
         readings.push((f.name.clone(), f.kana.clone(), false, "fields.yaml"));
+    }
+    // The glossary's terms are what families look up (topic words); their
+    // readings are typed only (never searched), so a hiragana query finds the
+    // term wherever the texts write it. Its `aliases` are not made variants:
+    // some are broader (コーディネーター for 医療的ケア児等コーディネーター).
+    for t in site.glossary.iter().flat_map(|r| &r.terms) {
+        readings.push((t.term.clone(), t.reading.clone(), true, "glossary.yaml"));
     }
     for (name, kana, topic, file) in readings {
         let word = term_word(&name);

@@ -94,6 +94,13 @@ fn the_seed_has_80_groups_and_every_vocabulary_reading_is_known() {
         );
     }
     assert!(terms.len() >= 40);
+    // The glossary's readings too (a hiragana query finds its terms).
+    let (_, glossary) = loaded.raw.glossary.as_ref().expect("data/glossary.yaml");
+    assert!(glossary.len() >= 40, "{} glossary terms", glossary.len());
+    terms.extend(glossary.iter().map(|t| {
+        let t = &t.value;
+        (t.term.value.clone(), t.reading.value.clone())
+    }));
     for (name, kana) in &terms {
         let word = name.split(['(', '(', '・']).next().unwrap().trim();
         let entry = x
@@ -119,6 +126,8 @@ const VARIANTS: &[(&str, &str)] = &[
     ("きゅういん", "吸引"),
     ("たんきにゅうしょ", "短期入所"),
     ("じんこうこきゅうき", "人工呼吸器"),
+    ("しんたいしょうがいしゃてちょう", "身体障害者手帳"),
+    ("じゅうしょうしんしんしょうがいじ", "重症心身障害児"),
     // abbreviation
     ("訪看", "訪問看護"),
     ("小慢", "小児慢性特定疾病"),
@@ -190,6 +199,18 @@ fn cli_search_expands_explains_and_suggests() {
     assert!(explained.contains("一致: 訪問看護 ("), "{explained}");
     let place = run(&["ちがさき 訪問看護", "--explain", "--limit", "1"]);
     assert!(place.contains("茅ヶ崎市の結果を先に"), "{place}");
+    // Each kind of variant lists at least the canonical word's hits.
+    let total = |q: &str| -> usize {
+        let out = run(&[q, "--limit", "1"]);
+        out.lines()
+            .find_map(|l| l.split_once("件中").map(|(n, _)| n.trim().parse().unwrap()))
+            .unwrap_or(0)
+    };
+    for (typed, canonical) in VARIANTS {
+        let want = total(canonical);
+        assert!(want > 0, "{canonical} finds nothing in the sample");
+        assert!(total(typed) >= want, "{typed} lists fewer than {canonical}");
+    }
     let typo = run(&["たんきにゅうじょ"]);
     assert!(typo.contains("一致するものはありません"), "{typo}");
     assert!(typo.contains("もしかして: 短期入所"), "{typo}");
@@ -260,6 +281,35 @@ fn browser_results_have_call_buttons_field_colours_variants_and_suggestions() {
         "[...document.querySelectorAll('#search-results mark')].some(m => m.textContent === '訪問看護')",
         Duration::from_secs(5)
     ));
+    // Each kind of variant: the browser finds what the CLI's index finds,
+    // which holds every hit of the canonical word.
+    let words: Vec<&str> = VARIANTS.iter().flat_map(|(t, c)| [*t, *c]).collect();
+    let sets = page.eval_json(&format!(
+        "(async () => {{ const S = await import('/assets/js/search.js'); const out = []; \
+           for (const q of {words}) out.push((await S.searchWithTotal(q, {{limit: 1000000}})).results.map(r => r.doc).sort((a, b) => a - b)); \
+           return out; }})()",
+        words = serde_json::json!(words)
+    ));
+    let index = sample_index();
+    let all = QueryOptions::default();
+    for (i, (typed, canonical)) in VARIANTS.iter().enumerate() {
+        let docs = |v: &serde_json::Value| -> Vec<u32> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d.as_u64().unwrap() as u32)
+                .collect()
+        };
+        let (got, want) = (docs(&sets[2 * i]), docs(&sets[2 * i + 1]));
+        assert!(!want.is_empty(), "browser: {canonical} finds nothing");
+        assert!(
+            want.iter().all(|d| got.contains(d)),
+            "browser: {typed} misses hits of {canonical}"
+        );
+        let mut cli = index.matching_docs(typed, &all).unwrap();
+        cli.sort_unstable();
+        assert_eq!(got, cli, "browser and index differ for {typed}");
+    }
     // A loanword the texts also use: searched itself and with its group, as typed.
     page.goto(&format!(
         "{base}/search/?q=%E3%82%B7%E3%83%A7%E3%83%BC%E3%83%88%E3%82%B9%E3%83%86%E3%82%A4"

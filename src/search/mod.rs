@@ -30,6 +30,8 @@ pub mod expand;
 pub mod explain;
 pub mod export;
 pub mod rank;
+#[cfg(feature = "readings-spike")]
+pub mod readings;
 pub mod suggest;
 
 use std::path::{Path, PathBuf};
