@@ -406,6 +406,19 @@ fn peak_rss_kib(pid: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Resets this process's `VmHWM` to its current RSS (Linux 4.0+); false
+/// when the kernel refuses.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// The 1, 5 and 15 minute load averages (the machine may be shared).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 /// `hugo server` on the twin: in memory, fast render (its defaults in 0.111).
 fn start_hugo(dir: &Path, port: u16) -> Child {
     let mut child = Command::new("hugo")
@@ -537,13 +550,22 @@ fn main() {
         if a.search { "on" } else { "off" },
         if has_hugo { "on" } else { "not run" }
     )];
+    let bench_started = Instant::now();
     for name in &a.corpora {
         let c = make_corpus(name, tmp.path());
+        // The server runs inside this process: reset its peak so that each
+        // corpus reports its own (generation included).
+        let reset = reset_peak_rss();
         let rss = bench_ohisama(&c, &a, &mut rows);
         notes.push(format!(
-            "{}: ohisama peak RSS {} MiB (whole bench process)",
+            "{}: ohisama peak RSS {} MiB ({})",
             c.name,
-            rss / 1024
+            rss / 1024,
+            if reset {
+                "this corpus, bench process incl. generation"
+            } else {
+                "whole bench process so far: /proc/self/clear_refs refused"
+            }
         ));
         if let (true, Some(dir)) = (has_hugo, &c.hugo) {
             let rss = bench_hugo(&c, dir, &a, &mut rows);
@@ -554,6 +576,11 @@ fn main() {
             ));
         }
     }
+    notes.push(format!(
+        "load average at the end {}; bench took {:.0} s",
+        load_average(),
+        bench_started.elapsed().as_secs_f64()
+    ));
     let mut table = String::from(
         "| corpus | server | edit | p50 ms | p90 ms | max ms | n |\n|---|---|---|---|---|---|---|\n",
     );

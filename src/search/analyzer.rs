@@ -10,8 +10,10 @@
 //! `themes/default/static/js/search.js` implements the same functions; change
 //! both together and bump [`ANALYZER_VERSION`].
 
+use std::borrow::Cow;
+
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Name under which the analyzer is registered in tantivy.
 pub const TOKENIZER_NAME: &str = "ohisama_ja_ngram";
@@ -54,6 +56,37 @@ fn fold_kana(c: char) -> char {
 /// NFKC, lower case, kana folding. Half-width ﾎｳﾓﾝ, full-width ホウモン and
 /// ほうもん all become ほうもん; ＡＢＣ becomes abc.
 pub fn normalize(text: &str) -> String {
+    // Most texts are NFKC already (the quick check says so without
+    // decomposing): then only lower case and kana folding remain, done in
+    // one pass into one string. Lower case per character equals
+    // `str::to_lowercase` except for Σ at the end of a word, so a text with
+    // Σ takes the whole-string path.
+    let nfkc: Cow<str> = match is_nfkc_quick(text.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(text),
+        _ => Cow::Owned(text.nfkc().collect()),
+    };
+    if nfkc.contains('Σ') {
+        return nfkc.to_lowercase().chars().map(fold_kana).collect();
+    }
+    let mut out = String::with_capacity(nfkc.len());
+    for c in nfkc.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if ('\u{3000}'..='\u{9FFF}').contains(&c) {
+            // Kana, CJK symbols and ideographs have no case (the test below
+            // checks every character); skip the case table lookup.
+            out.push(fold_kana(c));
+        } else {
+            out.extend(c.to_lowercase().map(fold_kana));
+        }
+    }
+    out
+}
+
+/// [`normalize`] as defined (NFKC, then lower case, then kana folding), for
+/// the test that the fast path gives the same text.
+#[cfg(test)]
+fn normalize_reference(text: &str) -> String {
     let nfkc: String = text.nfkc().collect();
     nfkc.to_lowercase().chars().map(fold_kana).collect()
 }
@@ -215,6 +248,33 @@ mod tests {
         assert_eq!(normalize("ホウモン"), "ほうもん");
         assert_eq!(normalize("茅ヶ崎市"), normalize("茅ケ崎市"));
         assert_eq!(normalize("ＡＢＣ１２３"), "abc123");
+    }
+
+    #[test]
+    fn fast_normalize_equals_the_definition() {
+        let tricky = [
+            "ΟΔΟΣ ΣΟΦΟΣ Σ",
+            "か\u{3099}カ\u{3099}ｶﾞ",
+            "Ⅻ ㍻ ﬁ ①",
+            "İSTANBUL ǅ ẞ",
+            "e\u{0301}\u{0323} \u{1100}\u{1161}",
+            "訪問看護ステーション（茅ヶ崎）！",
+            "",
+        ];
+        for t in tricky {
+            assert_eq!(normalize(t), normalize_reference(t), "{t:?}");
+        }
+        // Every scalar value, 61 to a text (neighbours meet across composition
+        // and case boundaries), then each followed by a combining mark.
+        let all: Vec<char> = (0..=0x10_FFFFu32).filter_map(char::from_u32).collect();
+        for chunk in all.chunks(61) {
+            let t: String = chunk.iter().collect();
+            assert_eq!(normalize(&t), normalize_reference(&t), "{t:?}");
+        }
+        for chunk in all[..0x3100].chunks(61) {
+            let t: String = chunk.iter().flat_map(|&c| [c, '\u{0301}']).collect();
+            assert_eq!(normalize(&t), normalize_reference(&t), "{t:?}");
+        }
     }
 
     #[test]

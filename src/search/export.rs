@@ -306,8 +306,11 @@ fn snippet(body: &str) -> String {
 /// (partitioning by gram hash made every pass pack every gram, which grew
 /// with the square of the text); the most frequent characters of Japanese
 /// text are a few percent each, so passes stay near equal.
+/// The pass does not change any output: every pass's grams end up in the
+/// same shards, sorted. The range is reduced by a multiply instead of a
+/// division (this runs for every character of every text in every pass).
 fn partition(c: char, passes: u64) -> u64 {
-    ((c as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) % passes
+    (((c as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) * passes) >> 32
 }
 
 /// The 3- and 4-gram postings of a list of documents, as records per gram
@@ -536,10 +539,11 @@ pub(crate) fn export(
     //    they must be tantivy's, or scores in the browser would differ.
     check_norms(&norm_readers, &grams.norms, num_docs)?;
     terms.extend(high_grams(grams.passes, &bigram_df).into_iter().flatten());
+    let term_count = terms.len();
 
     lap("3-4-grams");
     // 4. Shards.
-    let shards = Shards::of(&terms);
+    let shards = Shards::of(terms);
     let (term_shards, position_shards) = (shards.t.len(), shards.p.len());
 
     lap("shards");
@@ -558,7 +562,7 @@ pub(crate) fn export(
     lap("written");
     Ok(ExportStats {
         docs: num_docs as usize,
-        terms: terms.len(),
+        terms: term_count,
         term_shards,
         position_shards,
         doc_chunks,
@@ -587,8 +591,9 @@ fn only_segment(searcher: &Searcher, given: usize) -> Result<Option<&SegmentRead
 /// What the export takes from tantivy's own terms (the 1- and 2-grams).
 struct LowGrams {
     /// Each term with its `t` block (no positions: a phrase of these is
-    /// looked up through the 4-grams).
-    terms: BTreeMap<Vec<u8>, TermBlocks>,
+    /// looked up through the 4-grams), in no particular order ([`Shards::of`]
+    /// sorts each shard).
+    terms: Vec<(Vec<u8>, TermBlocks)>,
     /// Per text field, the document frequency of each 2-gram, which the
     /// blocks of the 3- and 4-grams carry for the idf of a phrase.
     bigram_df: Vec<HashMap<String, u32>>,
@@ -598,14 +603,20 @@ struct LowGrams {
     norm_readers: Vec<FieldNormReader>,
 }
 
+/// One term of one field read from the index: its key, the field, the
+/// encoded postings and its document frequency.
+type FieldTerm = (Vec<u8>, usize, Vec<u8>, u32);
+
 /// Reads the postings of every term of every text field from `segment` and
-/// encodes each term's block (field mask, then the fields in order).
+/// encodes each term's block (field mask, then the fields in order). The
+/// postings are decoded on all cores: the term dictionary is walked once to
+/// list the terms, then each term is read on its own.
 fn low_grams(
     segment: Option<&SegmentReader>,
     text_fields: &[Field],
     out_dir: &Path,
 ) -> Result<LowGrams, SearchError> {
-    let mut per_field: BTreeMap<Vec<u8>, Vec<(usize, Vec<u8>)>> = BTreeMap::new();
+    let mut field_terms: Vec<FieldTerm> = Vec::new();
     let mut bigram_df: Vec<HashMap<String, u32>> = vec![HashMap::new(); text_fields.len()];
     let mut total_tokens = Vec::new();
     let mut norm_readers = Vec::new();
@@ -617,49 +628,61 @@ fn low_grams(
         let inverted = seg.inverted_index(field)?;
         total_tokens.push(inverted.total_num_tokens());
         let norms = seg.get_fieldnorms_reader(field)?;
+        let mut listed = Vec::new();
         let mut stream = inverted.terms().stream().map_err(io_err(out_dir))?;
         while stream.advance() {
-            let key = stream.key().to_vec();
-            let info = stream.value().clone();
-            let mut postings = inverted
-                .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
-                .map_err(io_err(out_dir))?;
-            let mut fp = FieldPostings::default();
-            let mut doc = postings.doc();
-            while doc != TERMINATED {
-                fp.push(doc, postings.term_freq(), norms.fieldnorm_id(doc));
-                doc = postings.advance();
-            }
-            if fp.df == 0 {
-                continue;
-            }
-            if let Ok(s) = std::str::from_utf8(&key)
+            listed.push((stream.key().to_vec(), stream.value().clone()));
+        }
+        let read: Vec<FieldTerm> = listed
+            .into_par_iter()
+            .map(|(key, info)| {
+                let mut postings = inverted
+                    .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
+                    .map_err(io_err(out_dir))?;
+                let mut fp = FieldPostings::default();
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    fp.push(doc, postings.term_freq(), norms.fieldnorm_id(doc));
+                    doc = postings.advance();
+                }
+                let mut block = Vec::new();
+                fp.encode(&mut block);
+                Ok((key, fi, block, fp.df))
+            })
+            .collect::<Result<_, SearchError>>()?;
+        for (key, _, _, df) in read.iter().filter(|t| t.3 > 0) {
+            if let Ok(s) = std::str::from_utf8(key)
                 && s.chars().count() == 2
             {
-                bigram_df[fi].insert(s.to_string(), fp.df);
+                bigram_df[fi].insert(s.to_string(), *df);
             }
-            let mut block = Vec::new();
-            fp.encode(&mut block);
-            per_field.entry(key).or_default().push((fi, block));
         }
+        field_terms.extend(read.into_iter().filter(|t| t.3 > 0));
         norm_readers.push(norms);
     }
-    let mut terms = BTreeMap::new();
-    for (key, fields) in per_field {
-        let mask: u64 = fields.iter().map(|(fi, _)| 1u64 << fi).sum();
-        let mut t = Vec::new();
-        put_varint(&mut t, mask);
-        for (_, block) in fields {
-            t.extend_from_slice(&block);
-        }
-        terms.insert(key, TermBlocks { t, p: Vec::new() });
-    }
     Ok(LowGrams {
-        terms,
+        terms: join_fields(field_terms),
         bigram_df,
         total_tokens,
         norm_readers,
     })
+}
+
+/// The `t` block of each term from its per-field blocks: the field mask,
+/// then the fields' blocks in field order.
+fn join_fields(mut field_terms: Vec<FieldTerm>) -> Vec<(Vec<u8>, TermBlocks)> {
+    field_terms.par_sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    let mut terms: Vec<(Vec<u8>, TermBlocks)> = Vec::new();
+    for run in field_terms.chunk_by(|a, b| a.0 == b.0) {
+        let mask: u64 = run.iter().map(|(_, fi, _, _)| 1u64 << fi).sum();
+        let mut t = Vec::new();
+        put_varint(&mut t, mask);
+        for (_, _, block, _) in run {
+            t.extend_from_slice(block);
+        }
+        terms.push((run[0].0.clone(), TermBlocks { t, p: Vec::new() }));
+    }
+    terms
 }
 
 /// The regions of the documents, sorted; at most 63, as `f.bin` keeps a
@@ -799,70 +822,85 @@ fn write_expansions(
     Ok(())
 }
 
-/// The bodies of the term (`t`) and position (`p`) shards, each with its
-/// entry count; a term goes to shard `fnv1a32(term) % shard count`.
+/// The files of the term (`t`) and position (`p`) shards: each its entry
+/// count, then the entries; a term goes to shard `fnv1a32(term) % shard
+/// count`.
 struct Shards {
-    t: Vec<(u64, Vec<u8>)>,
-    p: Vec<(u64, Vec<u8>)>,
+    t: Vec<Vec<u8>>,
+    p: Vec<Vec<u8>>,
 }
 
 impl Shards {
     /// Enough shards of each kind for [`SHARD_TARGET_BYTES`] each, at
-    /// least one.
-    fn of(terms: &BTreeMap<Vec<u8>, TermBlocks>) -> Shards {
-        let total_t: usize = terms.values().map(|t| t.t.len() + 8).sum();
-        let total_p: usize = terms.values().map(|t| t.p.len() + 8).sum();
+    /// least one. Each shard lists its terms sorted by bytes; the shards are
+    /// sorted and encoded on all cores.
+    fn of(terms: Vec<(Vec<u8>, TermBlocks)>) -> Shards {
+        let total_t: usize = terms.iter().map(|(_, b)| b.t.len() + 8).sum();
+        let total_p: usize = terms.iter().map(|(_, b)| b.p.len() + 8).sum();
         let term_shards = total_t.div_ceil(SHARD_TARGET_BYTES).max(1);
         let position_shards = total_p.div_ceil(SHARD_TARGET_BYTES).max(1);
-        let mut t_shards: Vec<(u64, Vec<u8>)> = vec![(0, Vec::new()); term_shards];
-        let mut p_shards: Vec<(u64, Vec<u8>)> = vec![(0, Vec::new()); position_shards];
+        let mut t_groups: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); term_shards];
+        let mut p_groups: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); position_shards];
         for (key, data) in terms {
-            let h = fnv1a32(key) as usize;
-            let (n, buf) = &mut t_shards[h % term_shards];
-            *n += 1;
-            put_varint(buf, key.len() as u64);
-            buf.extend_from_slice(key);
-            put_varint(buf, data.t.len() as u64);
-            buf.extend_from_slice(&data.t);
+            let h = fnv1a32(&key) as usize;
             if !data.p.is_empty() {
-                let (n, buf) = &mut p_shards[h % position_shards];
-                *n += 1;
-                put_varint(buf, key.len() as u64);
-                buf.extend_from_slice(key);
-                put_varint(buf, data.p.len() as u64);
-                buf.extend_from_slice(&data.p);
+                p_groups[h % position_shards].push((key.clone(), data.p));
             }
+            t_groups[h % term_shards].push((key, data.t));
         }
         Shards {
-            t: t_shards,
-            p: p_shards,
+            t: encode_shards(t_groups),
+            p: encode_shards(p_groups),
         }
     }
 }
 
-/// Writes `t/<i>.bin` and `p/<i>.bin`: the entry count, then the body.
+/// Each shard's file: its entry count, then its entries sorted by term, as
+/// `len, utf8, block_len, block`.
+fn encode_shards(groups: Vec<Vec<(Vec<u8>, Vec<u8>)>>) -> Vec<Vec<u8>> {
+    groups
+        .into_par_iter()
+        .map(|mut entries| {
+            entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            let size: usize = entries.iter().map(|(k, b)| k.len() + b.len() + 8).sum();
+            let mut buf = Vec::with_capacity(size + 4);
+            put_varint(&mut buf, entries.len() as u64);
+            for (key, block) in &entries {
+                put_varint(&mut buf, key.len() as u64);
+                buf.extend_from_slice(key);
+                put_varint(&mut buf, block.len() as u64);
+                buf.extend_from_slice(block);
+            }
+            buf
+        })
+        .collect()
+}
+
+/// Writes `t/<i>.bin` and `p/<i>.bin`.
 fn write_shards(w: &mut Writer, shards: Shards) -> Result<(), SearchError> {
+    let mut files = Vec::with_capacity(shards.t.len() + shards.p.len());
     for (kind, shards) in [("t", shards.t), ("p", shards.p)] {
-        for (i, (n, body)) in shards.into_iter().enumerate() {
-            let mut bytes = Vec::with_capacity(body.len() + 4);
-            put_varint(&mut bytes, n);
-            bytes.extend_from_slice(&body);
-            w.write(&format!("{kind}/{i}.bin"), &bytes)?;
+        for (i, bytes) in shards.into_iter().enumerate() {
+            files.push((format!("{kind}/{i}.bin"), bytes));
         }
     }
-    Ok(())
+    w.write_all(files)
 }
 
 /// Writes the `d/<c>.json` chunks of [`DOC_CHUNK`] documents; returns
 /// their number.
 fn write_doc_chunks(w: &mut Writer, docs: &[SearchDoc]) -> Result<usize, SearchError> {
-    let mut doc_chunks = 0;
-    for (c, chunk) in docs.chunks(DOC_CHUNK).enumerate() {
-        let rows: Vec<DocRow> = chunk.iter().map(DocRow::of).collect();
-        let json = serde_json::to_vec(&rows).expect("docs serialise");
-        w.write(&format!("d/{c}.json"), &json)?;
-        doc_chunks += 1;
-    }
+    let files: Vec<(String, Vec<u8>)> = docs
+        .par_chunks(DOC_CHUNK)
+        .enumerate()
+        .map(|(c, chunk)| {
+            let rows: Vec<DocRow> = chunk.iter().map(DocRow::of).collect();
+            let json = serde_json::to_vec(&rows).expect("docs serialise");
+            (format!("d/{c}.json"), json)
+        })
+        .collect();
+    let doc_chunks = files.len();
+    w.write_all(files)?;
     Ok(doc_chunks)
 }
 
@@ -897,6 +935,19 @@ impl<'a> Writer<'a> {
         std::fs::write(&p, bytes).map_err(io_err(&p))?;
         self.files += 1;
         self.bytes += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Writes many files on all cores (a large site has thousands of shards
+    /// and chunks, and each file costs a create).
+    fn write_all(&mut self, files: Vec<(String, Vec<u8>)>) -> Result<(), SearchError> {
+        let dir = self.dir;
+        files.par_iter().try_for_each(|(rel, bytes)| {
+            let p = dir.join(rel);
+            std::fs::write(&p, bytes).map_err(io_err(&p))
+        })?;
+        self.files += files.len();
+        self.bytes += files.iter().map(|(_, b)| b.len() as u64).sum::<u64>();
         Ok(())
     }
 }
