@@ -137,10 +137,11 @@ pub(crate) fn check_with_theme(
         base_url: opts.base_url.as_deref(),
         drafts: opts.drafts,
     };
-    let (found, checked) = crate::validate::validate(
+    let (found, checked) = crate::validate::validate_with(
         &loaded.raw,
         &resolve_options,
         &crate::links::LinkContext::of(&theme),
+        cache.and_then(|c| c.markdown.as_ref()),
     );
     diags.extend(found.0);
     t.lap("validate");
