@@ -134,7 +134,8 @@ pub fn validate_with<'a>(
         keep_whole: &place_names,
         glossary: &glossary,
     };
-    let pages = crate::kinds::pages::render_with(&raw.pages, opts.drafts, &md, memo.zip(Some(&key)));
+    let pages =
+        crate::kinds::pages::render_with(&raw.pages, opts.drafts, &md, memo.zip(Some(&key)));
     let drafts = crate::kinds::pages::draft_paths(&raw.pages, opts.drafts);
     diags.extend(crate::kinds::pages::ruby_warnings(&pages));
     diags.extend(crate::links::problems(raw, &pages, &drafts, links));

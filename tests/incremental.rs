@@ -114,9 +114,7 @@ const KINDS: usize = 16;
 
 /// Every kind of edit (the template edit three times: each of its
 /// templates), two adds before the rename and the delete.
-const EVERY_KIND: [usize; 18] = [
-    0, 2, 3, 3, 5, 4, 6, 7, 8, 9, 10, 11, 12, 10, 10, 13, 14, 15,
-];
+const EVERY_KIND: [usize; 18] = [0, 2, 3, 3, 5, 4, 6, 7, 8, 9, 10, 11, 12, 10, 10, 13, 14, 15];
 
 /// The random edits, applied to the site; each returns what it did.
 struct Editor<'a> {
@@ -507,7 +505,10 @@ fn the_stylesheet_shortcut_refuses_links_new_files_and_odd_names() {
         "themes/default/static".to_string(),
         String::new(),
     ];
-    site.write("themes/default/static/added.css", ".added { color: green; }\n");
+    site.write(
+        "themes/default/static/added.css",
+        ".added { color: green; }\n",
+    );
     for rel in odd {
         let built = session
             .rebuild_changed(std::slice::from_ref(&rel))
