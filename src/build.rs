@@ -138,10 +138,11 @@ pub(crate) fn check_with_theme(
         drafts: opts.drafts,
         today: opts.today,
     };
-    let (found, checked) = crate::validate::validate(
+    let (found, checked) = crate::validate::validate_with(
         &loaded.raw,
         &resolve_options,
         &crate::links::LinkContext::of(&theme),
+        cache.and_then(|c| c.markdown.as_ref()),
     );
     diags.extend(found.0);
     t.lap("validate");

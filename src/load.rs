@@ -630,9 +630,20 @@ type PageRead = (Option<Page>, Diagnostics, BTreeMap<String, String>);
 /// and used only when its file had been quiet for [`SETTLED`] when it was
 /// read: file times are coarse (a few ms), and two saves of the same length
 /// within one tick would otherwise look the same (git's "racily clean").
-#[derive(Default)]
 pub struct PageCache {
     pages: std::sync::Mutex<std::collections::HashMap<PathBuf, (FileStamp, PageRead)>>,
+    /// The pages' markdown as last rendered by validation (None: rendered
+    /// on every build, see [`PageCache::without_markdown`]).
+    pub(crate) markdown: Option<crate::kinds::pages::MarkdownMemo>,
+}
+
+impl Default for PageCache {
+    fn default() -> PageCache {
+        PageCache {
+            pages: Default::default(),
+            markdown: Some(Default::default()),
+        }
+    }
 }
 
 /// How long a file must have been unchanged for its cached read to be trusted.
@@ -683,6 +694,15 @@ impl FileStamp {
 }
 
 impl PageCache {
+    /// A cache of the pages as read that renders their markdown every time
+    /// (`OHISAMA_SERVE_SHORTCUTS=0`: to measure what the memo saves).
+    pub(crate) fn without_markdown() -> PageCache {
+        PageCache {
+            markdown: None,
+            ..PageCache::default()
+        }
+    }
+
     fn lock(
         &self,
     ) -> std::sync::MutexGuard<'_, std::collections::HashMap<PathBuf, (FileStamp, PageRead)>> {

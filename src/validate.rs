@@ -107,6 +107,17 @@ pub fn validate<'a>(
     opts: &ResolveOptions,
     links: &LinkContext,
 ) -> (Diagnostics, Option<Checked<'a>>) {
+    validate_with(raw, opts, links, None)
+}
+
+/// [`validate`], with the pages' markdown taken from `memo` where a page's
+/// body and the options are those it last rendered (`serve`); same result.
+pub fn validate_with<'a>(
+    raw: &'a RawSite,
+    opts: &ResolveOptions,
+    links: &LinkContext,
+    memo: Option<&crate::kinds::pages::MarkdownMemo>,
+) -> (Diagnostics, Option<Checked<'a>>) {
     let mut diags = rules_on(raw, opts.today);
     diags.extend(url_rule::base_url_option_problem(opts.base_url));
     // A refused base URL is an error (site.yaml or `--base-url`); the pages
@@ -116,34 +127,26 @@ pub fn validate<'a>(
         .or(raw.site.as_ref().map(|(_, c)| c.base_url.value.as_str()))
         .and_then(|b| url_rule::base_url(b).ok())
         .unwrap_or_else(BaseUrl::root);
+    // The markdown options are built from this key, so that what the memo
+    // compares is exactly what the pages are rendered with.
+    let key = markdown_key(raw, &base);
     // Place names stay on one line in running text (小/田原市), as phone numbers do.
-    let place_names = crate::markdown::KeepWhole::new(
-        raw.municipalities
-            .iter()
-            .flat_map(|(_, list)| list.iter().map(|m| m.value.name.value.as_str())),
-    );
+    let place_names = crate::markdown::KeepWhole::new(&key.place_names);
     // The first use of a glossary term on each page links to its entry.
-    let glossary =
-        crate::markdown::GlossaryLinks::new(crate::kinds::glossary::terms(raw).iter().map(|t| {
-            let t = &t.value;
-            let words = std::iter::once(&t.term)
-                .chain(&t.aliases)
-                .map(|w| w.value.as_str())
-                .collect();
-            (crate::kinds::glossary::anchor(&t.id.value), words)
-        }))
-        .with_readings(
-            crate::kinds::glossary::terms(raw)
-                .iter()
-                .map(|t| (t.value.term.value.clone(), t.value.reading.value.clone())),
-        );
+    let glossary = crate::markdown::GlossaryLinks::new(
+        key.glossary
+            .iter()
+            .map(|(anchor, words)| (anchor.clone(), words.iter().map(String::as_str).collect())),
+    )
+    .with_readings(key.glossary_readings.iter().cloned());
     let md = MarkdownOptions {
-        base_path: &base.path,
-        allow_raw_html: raw.site.as_ref().is_some_and(|(_, c)| c.allow_raw_html),
+        base_path: &key.base_path,
+        allow_raw_html: key.allow_raw_html,
         keep_whole: &place_names,
         glossary: &glossary,
     };
-    let pages = crate::kinds::pages::render(&raw.pages, opts.drafts, &md);
+    let pages =
+        crate::kinds::pages::render_with(&raw.pages, opts.drafts, &md, memo.zip(Some(&key)));
     let drafts = crate::kinds::pages::draft_paths(&raw.pages, opts.drafts);
     diags.extend(crate::kinds::pages::ruby_warnings(&pages));
     diags.extend(crate::links::problems(raw, &pages, &drafts, links));
@@ -162,4 +165,33 @@ pub fn validate<'a>(
         pages,
     };
     (diags, Some(checked))
+}
+
+/// Every input of the pages' markdown besides their bodies (the markdown
+/// options are built from it).
+fn markdown_key(raw: &RawSite, base: &BaseUrl) -> crate::kinds::pages::MarkdownKey {
+    crate::kinds::pages::MarkdownKey {
+        base_path: base.path.clone(),
+        allow_raw_html: raw.site.as_ref().is_some_and(|(_, c)| c.allow_raw_html),
+        place_names: raw
+            .municipalities
+            .iter()
+            .flat_map(|(_, list)| list.iter().map(|m| m.value.name.value.clone()))
+            .collect(),
+        glossary: crate::kinds::glossary::terms(raw)
+            .iter()
+            .map(|t| {
+                let t = &t.value;
+                let words = std::iter::once(&t.term)
+                    .chain(&t.aliases)
+                    .map(|w| w.value.clone())
+                    .collect();
+                (crate::kinds::glossary::anchor(&t.id.value), words)
+            })
+            .collect(),
+        glossary_readings: crate::kinds::glossary::terms(raw)
+            .iter()
+            .map(|t| (t.value.term.value.clone(), t.value.reading.value.clone()))
+            .collect(),
+    }
 }

@@ -2,7 +2,9 @@
 //! byte, after random sequences of edits (issue #20): page edits, adds,
 //! deletes and renames, contacts and facility edits, a broken edit and its
 //! fix, a theme template edit, a vocabulary (`data/fields.yaml`) edit, a
-//! stylesheet edit. Not timed.
+//! stylesheet edit, a script edit, a static file added, a stylesheet and a
+//! page saved together. The session hears of the files each edit touched,
+//! as the watcher tells it (a static-only save takes a shortcut). Not timed.
 //!
 //! `OHISAMA_EDIT_SEED=<n>` runs one seed, `OHISAMA_EDIT_STEPS=<n>` sets the
 //! number of edits; a failure prints the seed and the edits made so far.
@@ -22,6 +24,7 @@ const CHIGASAKI: &str = "data/contacts/chigasaki.yaml";
 const FACILITIES: &str = "data/facilities/aikawa.yaml";
 const FIELDS: &str = "data/fields.yaml";
 const CSS: &str = "themes/default/static/css/site.css";
+const JS: &str = "themes/default/static/js/sheet.js";
 const PAGE_TEMPLATE: &str = "themes/default/templates/page.html";
 const MUNICIPALITY_TEMPLATE: &str = "themes/default/templates/municipality.html";
 const FACILITY_ITEM_TEMPLATE: &str = "themes/default/templates/partials/facility-item.html";
@@ -107,11 +110,11 @@ fn as_map(files: &Files) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// How many kinds of edit [`Editor::apply`] makes.
-const KINDS: usize = 13;
+const KINDS: usize = 16;
 
 /// Every kind of edit (the template edit three times: each of its
 /// templates), two adds before the rename and the delete.
-const EVERY_KIND: [usize; 15] = [0, 2, 3, 3, 5, 4, 6, 7, 8, 9, 10, 11, 12, 10, 10];
+const EVERY_KIND: [usize; 18] = [0, 2, 3, 3, 5, 4, 6, 7, 8, 9, 10, 11, 12, 10, 10, 13, 14, 15];
 
 /// The random edits, applied to the site; each returns what it did.
 struct Editor<'a> {
@@ -122,6 +125,9 @@ struct Editor<'a> {
     added: Vec<String>,
     /// Template edits so far.
     templates: usize,
+    /// Files touched since the last good build (relative), as the watcher
+    /// reports them.
+    touched: std::collections::BTreeSet<String>,
 }
 
 impl Editor<'_> {
@@ -138,8 +144,46 @@ impl Editor<'_> {
         self.n += 1;
         if kind < 6 {
             (self.page_edit(kind), false)
-        } else {
+        } else if kind < 13 {
             self.data_edit(kind)
+        } else {
+            (self.static_edit(kind), false)
+        }
+    }
+
+    fn write(&mut self, rel: &str, text: &str) {
+        self.site.write(rel, text);
+        self.touched.insert(rel.to_string());
+    }
+
+    fn replace(&mut self, rel: &str, from: &str, to: &str) {
+        self.site.edit(rel, from, to);
+        self.touched.insert(rel.to_string());
+    }
+
+    /// Edits 13..KINDS: a script, a static file added, a stylesheet and a
+    /// page in one save.
+    fn static_edit(&mut self, kind: usize) -> String {
+        let n = self.n;
+        match kind {
+            13 => {
+                let js = self.site.read(JS);
+                self.write(JS, &format!("{js}\n// 編集 {n}\n"));
+                format!("script: {JS}")
+            }
+            14 => {
+                let file = format!("themes/default/static/added/file-{n}.txt");
+                self.write(&file, &format!("追加 {n}\n"));
+                format!("static file added: {file}")
+            }
+            _ => {
+                let css = self.site.read(CSS);
+                self.write(CSS, &format!("{css}\n.both-{n} {{ color: #654321; }}\n"));
+                let page = PAGES[self.rng.below(PAGES.len())];
+                let text = self.site.read(page);
+                self.write(page, &format!("{text}\nスタイルと同時の追記 {n}。\n"));
+                format!("stylesheet and page: {CSS}, {page}")
+            }
         }
     }
 
@@ -150,17 +194,17 @@ impl Editor<'_> {
             0 | 1 => {
                 let page = PAGES[self.rng.below(PAGES.len())];
                 let text = site.read(page);
-                site.write(page, &format!("{text}\n追記 {n} の段落です。\n"));
+                self.write(page, &format!("{text}\n追記 {n} の段落です。\n"));
                 format!("page body: {page}")
             }
             2 => {
                 let page = PAGES[self.rng.below(PAGES.len())];
-                site.edit(page, "title: ", &format!("title: 改{n} "));
+                self.replace(page, "title: ", &format!("title: 改{n} "));
                 format!("page title: {page}")
             }
             3..=5 if kind == 3 || self.added.is_empty() => {
                 let page = format!("content/news/2025-05-{:02}-added-{n}.md", 1 + n % 28);
-                site.write(
+                self.write(
                     &page,
                     &format!(
                         "---\ntitle: 追加のお知らせ {n}\ndate: 2025-05-{:02}\n---\n\n本文 {n}。\n",
@@ -173,12 +217,15 @@ impl Editor<'_> {
             4 => {
                 let page = self.added.remove(self.rng.below(self.added.len()));
                 std::fs::remove_file(site.path(&page)).expect("delete");
+                self.touched.insert(page.clone());
                 format!("page deleted: {page}")
             }
             5 => {
                 let i = self.rng.below(self.added.len());
                 let to = format!("content/about/renamed-{n}.md");
                 std::fs::rename(site.path(&self.added[i]), site.path(&to)).expect("rename");
+                self.touched.insert(self.added[i].clone());
+                self.touched.insert(to.clone());
                 let from = std::mem::replace(&mut self.added[i], to.clone());
                 format!("page renamed: {from} → {to}")
             }
@@ -192,23 +239,23 @@ impl Editor<'_> {
         let (n, site) = (self.n, self.site);
         match kind {
             6 => {
-                site.edit(CHIGASAKI, "detail: ", &format!("detail: 改{n} "));
+                self.replace(CHIGASAKI, "detail: ", &format!("detail: 改{n} "));
                 (format!("contacts text: {CHIGASAKI}"), false)
             }
             7 => {
                 let text = site.read(CHIGASAKI);
-                site.write(
+                self.write(
                     CHIGASAKI,
                     &format!("{text}  - name: 追加の窓口 {n}\n    field: sodan\n    detail: 相談 {n}\n    tel: 0467-00-{:04}\n    tel_kind: direct\n", 1000 + n),
                 );
                 (format!("contacts window added: {CHIGASAKI}"), false)
             }
             8 => {
-                site.edit(FACILITIES, "name: ", &format!("name: 改{n} "));
+                self.replace(FACILITIES, "name: ", &format!("name: 改{n} "));
                 (format!("facility name: {FACILITIES}"), false)
             }
             9 => {
-                site.edit(CHIGASAKI, "field: shogai-fukushi", "field: no-such-field");
+                self.replace(CHIGASAKI, "field: shogai-fukushi", "field: no-such-field");
                 (format!("broken: unknown field in {CHIGASAKI}"), true)
             }
             10 => {
@@ -220,25 +267,30 @@ impl Editor<'_> {
                     (MUNICIPALITY_TEMPLATE, "{% block content %}"),
                     (FACILITY_ITEM_TEMPLATE, "<li class=\"facility-item\">"),
                 ][self.templates % 3];
-                site.edit(file, at, &format!("{at}<!-- 編集 {n} -->"));
+                self.replace(file, at, &format!("{at}<!-- 編集 {n} -->"));
                 (format!("template: {file}"), false)
             }
             11 => {
-                site.edit(FIELDS, "description: ", &format!("description: 改{n} "));
+                self.replace(FIELDS, "description: ", &format!("description: 改{n} "));
                 (format!("vocabulary: {FIELDS}"), false)
             }
             _ => {
                 let css = site.read(CSS);
-                site.write(CSS, &format!("{css}\n.edit-{n} {{ color: #123456; }}\n"));
+                self.write(CSS, &format!("{css}\n.edit-{n} {{ color: #123456; }}\n"));
                 (format!("stylesheet: {CSS}"), false)
             }
         }
     }
 
     /// Undoes a breaking edit.
-    fn fix(&self) {
-        self.site
-            .edit(CHIGASAKI, "field: no-such-field", "field: shogai-fukushi");
+    fn fix(&mut self) {
+        self.replace(CHIGASAKI, "field: no-such-field", "field: shogai-fukushi");
+    }
+
+    /// The files touched since the last good build; forgotten once a build
+    /// with them succeeds (as the preview's pending list).
+    fn pending(&self) -> Vec<String> {
+        self.touched.iter().cloned().collect()
     }
 }
 
@@ -266,6 +318,7 @@ fn run_sequence(seed: Option<u64>, steps: usize) {
         n: 0,
         added: Vec::new(),
         templates: 0,
+        touched: Default::default(),
     };
     let mut log = match seed {
         Some(seed) => format!("seed {seed} (OHISAMA_EDIT_SEED={seed} to repeat); edits:\n"),
@@ -280,7 +333,7 @@ fn run_sequence(seed: Option<u64>, steps: usize) {
         if broken {
             let before = session.files().expect("a good build");
             let errors = session
-                .rebuild()
+                .rebuild_changed(&editor.pending())
                 .err()
                 .unwrap_or_else(|| panic!("{log}the broken edit must fail"));
             let expected = ohisama::build::check(&opts).expect_err("check fails too");
@@ -291,8 +344,14 @@ fn run_sequence(seed: Option<u64>, steps: usize) {
             log.push_str("     fixed\n");
         }
         let built = session
-            .rebuild()
+            .rebuild_changed(&editor.pending())
             .unwrap_or_else(|d| panic!("{log}{}", d.render_text()));
+        editor.touched.clear();
+        log.push_str(if built.static_only {
+            "     (static files only)\n"
+        } else {
+            ""
+        });
         assert_same(&as_map(&built.files), &fresh_build(&opts), &log);
     }
     eprintln!("{log}");
@@ -344,11 +403,13 @@ fn a_page_edit_renders_few_pages_and_a_template_edit_all() {
         "{:?}",
         page.changed
     );
+    assert!(!page.static_only, "a page edit loads and checks");
     let css = site.read(CSS);
     site.write(CSS, &format!("{css}\n.x {{ color: red; }}\n"));
-    let restyled = session.rebuild().expect("builds");
+    let restyled = session.rebuild_changed(&[CSS.into()]).expect("builds");
     assert_eq!(restyled.changed, ["assets/css/site.css"]);
     assert_eq!(restyled.rendered, 0);
+    assert!(restyled.static_only, "a stylesheet save takes the shortcut");
     site.edit(
         PAGE_TEMPLATE,
         "{% block content %}",
@@ -395,4 +456,64 @@ fn the_served_site_with_search_equals_a_fresh_build_once_settled() {
         home.contains(&format!("-{id}\" defer></script>")),
         "the page says its build: {home}"
     );
+}
+
+/// The stylesheet shortcut takes only plain files the last build served: a
+/// stylesheet turned into a link to a file outside the site, a new static
+/// file, a name with `..` and the favicon (it makes `favicon.ico` too) all
+/// take the full build, whose output equals a fresh build's; the outside
+/// file's bytes are never served.
+#[test]
+fn the_stylesheet_shortcut_refuses_links_new_files_and_odd_names() {
+    let _serial = serial();
+    let site = TestSite::sample();
+    let opts = preview_options(&test_options(site.root()), "http://127.0.0.1:1111/");
+    let mut session = Session::new(opts.clone());
+    session.rebuild().expect("builds");
+    let outside = tempfile::tempdir().expect("tempdir");
+    let secret = outside.path().join("secret.css");
+    std::fs::write(&secret, ".secret-outside-the-site { color: red; }\n").expect("write");
+    let css = site.path(CSS);
+    std::fs::remove_file(&css).expect("remove");
+    std::os::unix::fs::symlink(&secret, &css).expect("symlink");
+    // A link out of the site is an error of the full check, or else left out.
+    match session.rebuild_changed(&[CSS.into()]) {
+        Ok(linked) => {
+            assert!(!linked.static_only, "a link is no plain file");
+            assert_same(&as_map(&linked.files), &fresh_build(&opts), "linked");
+        }
+        Err(errors) => {
+            let expected = ohisama::build::check(&opts).expect_err("check fails too");
+            assert_eq!(errors.render_text(), expected.render_text());
+        }
+    }
+    let served = session.files().expect("a good build");
+    assert!(
+        !served
+            .values()
+            .any(|b| String::from_utf8_lossy(b).contains("secret-outside-the-site")),
+        "the linked file is not served"
+    );
+
+    std::fs::remove_file(&css).expect("remove link");
+    std::fs::write(&css, ".back { color: blue; }\n").expect("write");
+    session.rebuild_changed(&[CSS.into()]).expect("builds");
+    let odd = [
+        "themes/default/static/added.css".to_string(),
+        "themes/default/static/css/../css/site.css".to_string(),
+        "themes/default/static/icons/favicon-32.png".to_string(),
+        "themes/default/static".to_string(),
+        String::new(),
+    ];
+    site.write(
+        "themes/default/static/added.css",
+        ".added { color: green; }\n",
+    );
+    for rel in odd {
+        let built = session
+            .rebuild_changed(std::slice::from_ref(&rel))
+            .unwrap_or_else(|d| panic!("{rel}: {}", d.render_text()));
+        assert!(!built.static_only, "{rel:?} takes the full build");
+        assert_same(&as_map(&built.files), &fresh_build(&opts), &rel);
+    }
 }

@@ -392,6 +392,57 @@ pub fn render<'a>(
     drafts: bool,
     opts: &MarkdownOptions,
 ) -> Vec<RenderedPage<'a>> {
+    render_with(pages, drafts, opts, None)
+}
+
+/// What a page's markdown renders to besides its body: every option of
+/// [`MarkdownOptions`], as plain values (the place names and glossary words
+/// the matchers were built from).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MarkdownKey {
+    pub base_path: String,
+    pub allow_raw_html: bool,
+    pub place_names: Vec<String>,
+    pub glossary: Vec<(String, Vec<String>)>,
+    /// (term, reading): the ruby of a term's linked first use.
+    pub glossary_readings: Vec<(String, String)>,
+}
+
+/// The pages' markdown as last rendered (`serve`), by body and first line,
+/// for one [`MarkdownKey`]: a save re-renders only the pages whose body
+/// moved. Rendering is a pure function of those inputs, so the result is
+/// the same as rendering again; entries not used by the last build are
+/// dropped, and a different key drops them all.
+#[derive(Default)]
+pub struct MarkdownMemo {
+    inner: std::sync::Mutex<(MarkdownKey, MemoMap)>,
+}
+
+/// body → (first line, language, output): a lookup by `&str`, no key built
+/// per page (the language decides the glossary links).
+type MemoMap = std::collections::HashMap<String, (u32, String, markdown::Rendered)>;
+
+impl MarkdownMemo {
+    fn take(&self, key: &MarkdownKey) -> MemoMap {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let (old_key, map) = &mut *inner;
+        let map = std::mem::take(map);
+        if old_key == key { map } else { MemoMap::new() }
+    }
+
+    fn keep(&self, key: &MarkdownKey, map: MemoMap) {
+        *self.inner.lock().unwrap_or_else(|e| e.into_inner()) = (key.clone(), map);
+    }
+}
+
+/// [`render`], taking the pages whose (body, line) `memo` holds for the same
+/// options from it instead of rendering them again.
+pub fn render_with<'a>(
+    pages: &'a [Page],
+    drafts: bool,
+    opts: &MarkdownOptions,
+    memo: Option<(&MarkdownMemo, &MarkdownKey)>,
+) -> Vec<RenderedPage<'a>> {
     let mut published: Vec<&Page> = pages.iter().filter(|p| drafts || !p.front.draft).collect();
     // Section order: weight, then newest date first (news), then path.
     published.sort_by_cached_key(|p| {
@@ -409,21 +460,45 @@ pub fn render<'a>(
         glossary: &no_glossary,
         ..*opts
     };
-    // `collect` keeps the order.
-    published
+    let opts_of = |page: &Page| {
+        if page.lang == "ja" {
+            opts
+        } else {
+            &other_language
+        }
+    };
+    let Some((memo, key)) = memo else {
+        // `collect` keeps the order.
+        return published
+            .into_par_iter()
+            .map(|page| RenderedPage {
+                page,
+                out: markdown::render(&page.body, page.body_line, opts_of(page)),
+            })
+            .collect();
+    };
+    let old = memo.take(key);
+    let rendered: Vec<RenderedPage<'a>> = published
         .into_par_iter()
         .map(|page| {
-            let opts = if page.lang == "ja" {
-                opts
-            } else {
-                &other_language
+            let out = match old.get(page.body.as_str()) {
+                Some((line, lang, out)) if *line == page.body_line && *lang == page.lang => {
+                    out.clone()
+                }
+                _ => markdown::render(&page.body, page.body_line, opts_of(page)),
             };
-            RenderedPage {
-                page,
-                out: markdown::render(&page.body, page.body_line, opts),
-            }
+            RenderedPage { page, out }
         })
-        .collect()
+        .collect();
+    let kept = rendered
+        .iter()
+        .map(|p| {
+            let entry = (p.page.body_line, p.page.lang.clone(), p.out.clone());
+            (p.page.body.clone(), entry)
+        })
+        .collect();
+    memo.keep(key, kept);
+    rendered
 }
 
 /// ふりがな written wrongly (`{漢字|` never closed …): a warning at its line

@@ -742,7 +742,12 @@ impl Builder {
         let n = self.n;
         let id = format!("{}-{n}", self.shared.session);
         let started = Instant::now();
-        let result = self.session.rebuild();
+        let result = if first {
+            self.session.rebuild()
+        } else {
+            let changed: Vec<String> = self.pending.iter().cloned().collect();
+            self.session.rebuild_changed(&changed)
+        };
         let run = BuildRun {
             number: n,
             id,

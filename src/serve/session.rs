@@ -69,6 +69,9 @@ pub struct Built {
     /// (all of them for the first), `sw.js` aside: it changes with any
     /// precached file, and the preview does not serve it.
     pub changed: Vec<String>,
+    /// Only static files moved: nothing was loaded, checked or rendered
+    /// ([`Session::rebuild_changed`]).
+    pub static_only: bool,
 }
 
 /// The preview's builds of one site, kept between saves.
@@ -84,20 +87,34 @@ pub struct Session {
     /// Facility list entries as last rendered (cleared with the templates
     /// or the global context).
     items: crate::render::ItemMemo,
+    /// The last good build's site, theme and warnings: what a save of a
+    /// stylesheet or another static file reuses ([`Session::rebuild_static`]).
+    good: Option<(Arc<Site>, Theme, Diagnostics)>,
+    /// The static-file shortcut and the markdown memo are used (on unless
+    /// `OHISAMA_SERVE_SHORTCUTS=0`, which measures what they save and rules
+    /// them out when a preview differs from a build).
+    shortcuts: bool,
 }
 
 impl Session {
     /// A session building with `opts` (its `out` is not used: the output
     /// stays in memory).
     pub fn new(opts: BuildOptions) -> Session {
+        let shortcuts = std::env::var_os("OHISAMA_SERVE_SHORTCUTS").is_none_or(|v| v != "0");
         Session {
             opts,
             pages: HashMap::new(),
             globals: None,
             pdfs: PdfSet::default(),
             last: None,
-            page_files: crate::load::PageCache::default(),
+            page_files: if shortcuts {
+                crate::load::PageCache::default()
+            } else {
+                crate::load::PageCache::without_markdown()
+            },
             items: crate::render::ItemMemo::default(),
+            good: None,
+            shortcuts,
         }
     }
 
@@ -147,7 +164,7 @@ impl Session {
         diags.0.retain(|d| !d.is_error());
         t.lap("static + feeds");
 
-        self.pages = jobs
+        let pages = jobs
             .into_iter()
             .map(|(job, bytes)| {
                 let memo = PageMemo {
@@ -158,20 +175,75 @@ impl Session {
                 (job.out_path, memo)
             })
             .collect();
+        let old_pages = std::mem::replace(&mut self.pages, pages);
         self.globals = globals;
         let files = Arc::new(files);
         let changed = changed_paths(self.last.as_deref(), &files);
         self.last = Some(files.clone());
+        let site = Arc::new(site);
+        let name = theme.name.clone();
+        let old_good = self.good.replace((site.clone(), theme, diags.clone()));
+        // Freeing the last build's contexts and site (many small strings)
+        // takes tens of ms on a large site: beside the reload, not before it.
+        std::thread::spawn(move || drop((old_pages, old_good)));
         t.lap("diff");
         Ok(Built {
             files,
             pages: self.pages.len(),
-            site: Arc::new(site),
+            site,
             rendered,
             diagnostics: diags,
-            theme: theme.name,
+            theme: name,
             changed,
+            static_only: false,
         })
+    }
+
+    /// [`Session::rebuild`] after a save of `changed` (paths relative to the
+    /// site folder): when each is a static file of the theme that the last
+    /// good build already served, only those files and `sw.js` move (no page
+    /// reads a static file's bytes), so nothing is loaded, checked or
+    /// rendered. Anything else (a file added, removed, a link, the favicon
+    /// that makes `favicon.ico`, a page …) takes the full path.
+    pub fn rebuild_changed(&mut self, changed: &[String]) -> Result<Built, Diagnostics> {
+        match self.rebuild_static(changed) {
+            Some(built) => Ok(built),
+            None => self.rebuild(),
+        }
+    }
+
+    fn rebuild_static(&mut self, changed: &[String]) -> Option<Built> {
+        if !self.shortcuts {
+            return None;
+        }
+        let (site, theme, diags) = self.good.as_ref()?;
+        let last = self.last.as_ref()?;
+        if changed.is_empty() {
+            return None;
+        }
+        let mut files = Files::clone(last);
+        for rel in changed {
+            let (key, bytes) = static_edit(&self.opts.root, theme, rel)?;
+            if !files.contains_key(&key) {
+                return None;
+            }
+            files.insert(key, Arc::from(bytes));
+        }
+        let sw = service_worker(site, &files).ok()?;
+        files.insert(Route::ServiceWorker.file(), Arc::from(sw.into_bytes()));
+        let files = Arc::new(files);
+        let built = Built {
+            changed: changed_paths(Some(last), &files),
+            files: files.clone(),
+            site: site.clone(),
+            pages: self.pages.len(),
+            rendered: 0,
+            diagnostics: diags.clone(),
+            theme: theme.name.clone(),
+            static_only: true,
+        };
+        self.last = Some(files);
+        Some(built)
     }
 
     /// Every page's job with its bytes (re-rendered, or the last ones when
@@ -264,6 +336,38 @@ impl Session {
     }
 }
 
+/// The output path and new bytes of `rel` (relative to the site folder)
+/// when it is a plain file (no link) in the theme's `static/` folder, other
+/// than the favicon; None otherwise.
+fn static_edit(root: &std::path::Path, theme: &Theme, rel: &str) -> Option<(String, Vec<u8>)> {
+    let path = root.join(rel);
+    let dir = theme.static_dir();
+    if !dir.symlink_metadata().ok()?.is_dir() {
+        return None;
+    }
+    let inside = path.strip_prefix(&dir).ok()?;
+    let inside = inside.to_str()?;
+    let plain = inside
+        .split('/')
+        .all(|part| !part.is_empty() && part != "." && part != "..");
+    if !plain || inside == crate::routes::FAVICON_PNG {
+        return None;
+    }
+    // Each folder on the way and the file itself: real, not a link.
+    let mut at = dir;
+    for part in inside.split('/') {
+        at.push(part);
+        if at.symlink_metadata().ok()?.file_type().is_symlink() {
+            return None;
+        }
+    }
+    if !at.symlink_metadata().ok()?.is_file() {
+        return None;
+    }
+    let bytes = std::fs::read(&path).ok()?;
+    Some((Route::Asset(inside).file(), bytes))
+}
+
 /// `sw.js` of an output held in memory.
 fn service_worker(site: &Site, files: &Files) -> std::io::Result<String> {
     let pdfs = files
@@ -302,7 +406,8 @@ fn changed_paths(old: Option<&Files>, new: &Files) -> Vec<String> {
     };
     let mut changed: Vec<String> = new
         .iter()
-        .filter(|(k, v)| **k != sw && old.get(*k) != Some(*v))
+        // A kept page is the same `Arc`: no need to compare its bytes.
+        .filter(|(k, v)| **k != sw && !old.get(*k).is_some_and(|o| Arc::ptr_eq(o, v) || o == *v))
         .map(|(k, _)| k.clone())
         .collect();
     changed.extend(old.keys().filter(|k| !new.contains_key(*k)).cloned());
