@@ -157,13 +157,7 @@ fn a_noted_total_is_kept_and_explained_on_the_page() {
     assert!(diags.is_empty(), "{}", diags.render_text());
     let out = tempfile::tempdir().expect("tempdir");
     let dist = out.path().join("dist");
-    let run = ohisama()
-        .args(["build", "--no-pdf", "--root"])
-        .arg(site.root())
-        .arg("--out")
-        .arg(&dist)
-        .output()
-        .expect("run");
+    let run = build_into(&site, &dist);
     assert_success(&run);
     let html = std::fs::read_to_string(dist.join("report/index.html")).expect("page");
     assert!(
@@ -180,24 +174,12 @@ fn hostile_stats_are_refused_and_nothing_is_written() {
     let site = site_with(GOOD);
     let out = tempfile::tempdir().expect("tempdir");
     let dist = out.path().join("dist");
-    let first = ohisama()
-        .args(["build", "--no-pdf", "--root"])
-        .arg(site.root())
-        .arg("--out")
-        .arg(&dist)
-        .output()
-        .expect("run");
+    let first = build_into(&site, &dist);
     assert_success(&first);
     let before = TreeSnapshot::of(&dist);
     // A huge number (1e300 is no count a page could show) and a non-integer.
     site.edit(STATS, "[7, 0]", "[7, 1e300]");
-    let run = ohisama()
-        .args(["build", "--no-pdf", "--root"])
-        .arg(site.root())
-        .arg("--out")
-        .arg(&dist)
-        .output()
-        .expect("run");
+    let run = build_into(&site, &dist);
     assert!(!run.status.success());
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("data/stats/visits.yaml:12"), "{stderr}");
@@ -216,13 +198,7 @@ fn markup_in_the_data_is_escaped_in_svg_and_table() {
     );
     let out = tempfile::tempdir().expect("tempdir");
     let dist = out.path().join("dist");
-    let run = ohisama()
-        .args(["build", "--no-pdf", "--root"])
-        .arg(site.root())
-        .arg("--out")
-        .arg(&dist)
-        .output()
-        .expect("run");
+    let run = build_into(&site, &dist);
     assert_success(&run);
     let html = std::fs::read_to_string(dist.join("report/index.html")).expect("page");
     assert!(!html.contains("<script>alert"), "{html}");
@@ -234,6 +210,17 @@ fn markup_in_the_data_is_escaped_in_svg_and_table() {
 }
 
 /// The attribute `name` of each element of `html` that has it, in order.
+/// `ohisama build --no-pdf` of `site` into `dist`.
+fn build_into(site: &TestSite, dist: &std::path::Path) -> std::process::Output {
+    ohisama()
+        .args(["build", "--no-pdf", "--root"])
+        .arg(site.root())
+        .arg("--out")
+        .arg(dist)
+        .output()
+        .expect("run")
+}
+
 fn attrs(html: &str, name: &str) -> Vec<String> {
     let key = format!(" {name}=\"");
     html.match_indices(&key)
@@ -279,13 +266,7 @@ fn each_chart_says_the_numbers_of_its_table_and_its_yaml() {
     let site = TestSite::sample();
     let out = tempfile::tempdir().expect("tempdir");
     let dist = out.path().join("dist");
-    let run = ohisama()
-        .args(["build", "--no-pdf", "--root"])
-        .arg(site.root())
-        .arg("--out")
-        .arg(&dist)
-        .output()
-        .expect("run");
+    let run = build_into(&site, &dist);
     assert_success(&run);
     let html = std::fs::read_to_string(dist.join("about/report/index.html")).expect("page");
     let loaded = ohisama::load::load_site(site.root());
