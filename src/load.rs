@@ -967,6 +967,63 @@ mod tests {
         assert!(split_front_matter("# no front matter").is_none());
     }
 
+    /// A copy of the sample site's `data/` and `content/` in a temporary folder.
+    fn sample_copy() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for folder in ["data", "content"] {
+            for entry in WalkDir::new(sample.join(folder)).into_iter().flatten() {
+                let rel = entry.path().strip_prefix(sample).expect("inside the sample");
+                let to = dir.path().join(rel);
+                if entry.file_type().is_dir() {
+                    std::fs::create_dir_all(&to).expect("folder");
+                } else {
+                    std::fs::copy(entry.path(), &to).expect("copy");
+                }
+            }
+        }
+        dir
+    }
+
+    /// The cached load and a fresh one, as text (data, diagnostics, sources).
+    fn both_loads(root: &Path, cache: &PageCache) -> (String, String) {
+        let show = |l: Loaded| format!("{:?}\n{:?}\n{:?}", l.raw, l.diagnostics, l.sources);
+        (show(load_site_cached(root, cache)), show(load_site(root)))
+    }
+
+    #[test]
+    fn cached_data_files_load_as_a_fresh_load_after_edits() {
+        let site = sample_copy();
+        let root = site.path();
+        let cache = PageCache::default();
+        let (cached, fresh) = both_loads(root, &cache);
+        assert_eq!(cached, fresh);
+        let contacts = root.join("data/contacts/chigasaki.yaml");
+        let bytes = std::fs::read(&contacts).expect("read");
+        // Kept by its bytes: the same bytes give the kept parse back.
+        assert!(cache.data_file::<ContactFile>(&contacts, &bytes).is_some());
+        // An edit of the same length, at once (same clock tick): seen.
+        let text = String::from_utf8(bytes).expect("utf-8");
+        let edited = text.replace("0467-00-1883", "0467-00-1993");
+        assert_ne!(edited, text);
+        std::fs::write(&contacts, &edited).expect("write");
+        let (cached, fresh) = both_loads(root, &cache);
+        assert!(cached.contains("0467-00-1993"));
+        assert_eq!(cached, fresh);
+        // A broken file: the same diagnostic (file:line) on the read and on the kept result.
+        std::fs::write(&contacts, edited.replace("windows:", "windows: [")).expect("write");
+        for _ in 0..2 {
+            let (cached, fresh) = both_loads(root, &cache);
+            assert!(cached.contains("chigasaki.yaml"));
+            assert_eq!(cached, fresh);
+        }
+        // Deleted: gone from the cached load too.
+        std::fs::remove_file(&contacts).expect("remove");
+        let (cached, fresh) = both_loads(root, &cache);
+        assert!(!cached.contains("0467-00-1993"));
+        assert_eq!(cached, fresh);
+    }
+
     #[test]
     fn cr_line_ends_become_lf() {
         assert_eq!(unix_line_ends("a\rb\r\nc\n"), "a\nb\nc\n");
