@@ -127,6 +127,9 @@ fn load(root: &Path, with_content: bool, cache: Option<&PageCache>) -> Loaded {
         .collect();
     raw.stats = loader.yaml_files(stats_paths);
     loader.warn_unread_data_files(&data);
+    if let Some(cache) = cache {
+        cache.forget_unseen_data();
+    }
     if with_content {
         raw.pages = loader.pages(&root.join("content"));
         loader.check_links_in(&root.join("themes"), "テーマ");
@@ -687,6 +690,9 @@ pub struct PageCache {
     /// result (`ParsedOne<T>` for the file's type). Compared by the bytes
     /// themselves, not by file times: an edit within one clock tick is seen.
     data: std::sync::Mutex<std::collections::HashMap<PathBuf, DataParsed>>,
+    /// The data files looked up during the current load: the others (deleted,
+    /// renamed, no longer readable) are forgotten at its end.
+    data_seen: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 /// One data file's bytes and what parsing them gave (see [`PageCache`]).
@@ -698,6 +704,7 @@ impl Default for PageCache {
             pages: Default::default(),
             markdown: Some(Default::default()),
             data: Default::default(),
+            data_seen: Default::default(),
         }
     }
 }
@@ -767,6 +774,10 @@ impl PageCache {
 
     /// The data file as last parsed, when it was read from the same `bytes`.
     fn data_file<T: Clone + 'static>(&self, path: &Path, bytes: &[u8]) -> Option<ParsedOne<T>> {
+        self.data_seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf());
         let data = self.data.lock().unwrap_or_else(|e| e.into_inner());
         let (kept, parsed) = data.get(path)?;
         if kept.as_slice() != bytes {
@@ -788,6 +799,15 @@ impl PageCache {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(path.to_path_buf(), (bytes, parsed));
+    }
+
+    /// Forgets the data files the load that ends did not look up.
+    fn forget_unseen_data(&self) {
+        let seen = std::mem::take(&mut *self.data_seen.lock().unwrap_or_else(|e| e.into_inner()));
+        self.data
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|path, _| seen.contains(path));
     }
 
     /// Forgets the pages not in `paths` (deleted or renamed files).
@@ -1022,6 +1042,9 @@ mod tests {
         let (cached, fresh) = both_loads(root, &cache);
         assert!(!cached.contains("0467-00-1993"));
         assert_eq!(cached, fresh);
+        let kept = cache.data.lock().expect("lock");
+        assert!(!kept.contains_key(&contacts), "a deleted file is forgotten");
+        assert!(kept.contains_key(&root.join("data/contacts/yokohama.yaml")));
     }
 
     #[test]
