@@ -993,7 +993,10 @@ mod tests {
         let sample = Path::new(env!("CARGO_MANIFEST_DIR"));
         for folder in ["data", "content"] {
             for entry in WalkDir::new(sample.join(folder)).into_iter().flatten() {
-                let rel = entry.path().strip_prefix(sample).expect("inside the sample");
+                let rel = entry
+                    .path()
+                    .strip_prefix(sample)
+                    .expect("inside the sample");
                 let to = dir.path().join(rel);
                 if entry.file_type().is_dir() {
                     std::fs::create_dir_all(&to).expect("folder");
