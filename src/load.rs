@@ -127,6 +127,9 @@ fn load(root: &Path, with_content: bool, cache: Option<&PageCache>) -> Loaded {
         .collect();
     raw.stats = loader.yaml_files(stats_paths);
     loader.warn_unread_data_files(&data);
+    if let Some(cache) = cache {
+        cache.forget_unseen_data();
+    }
     if with_content {
         raw.pages = loader.pages(&root.join("content"));
         loader.check_links_in(&root.join("themes"), "テーマ");
@@ -166,7 +169,6 @@ impl<'a> Loader<'a> {
     /// remembers it for diagnostics; `None` (with a diagnostic) when it cannot
     /// or may not be read (see [`Loader::bytes`]) or is not UTF-8.
     fn text(&mut self, path: &Path, max_bytes: u64) -> Option<String> {
-        let rel = self.rel(path);
         let bytes = match self.bytes(path, max_bytes) {
             Ok(b) => b,
             Err(d) => {
@@ -174,7 +176,13 @@ impl<'a> Loader<'a> {
                 return None;
             }
         };
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        self.decode(path, &bytes)
+    }
+
+    /// [`Loader::text`] of bytes already read.
+    fn decode(&mut self, path: &Path, bytes: &[u8]) -> Option<String> {
+        let rel = self.rel(path);
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         match std::str::from_utf8(bytes) {
             Ok(t) => {
                 let text = unix_line_ends(t);
@@ -275,8 +283,47 @@ impl<'a> Loader<'a> {
     }
 
     /// Reads and parses one YAML file; `None` (with a diagnostic) when it cannot.
-    fn yaml_file<T: DeserializeOwned>(&mut self, path: &Path) -> Option<(String, T)> {
-        let text = self.text(path, limits::MAX_DATA_FILE_BYTES)?;
+    /// With a cache (`serve`), a file whose bytes are the same as last time
+    /// is not parsed again: its data, problems and text are taken as they were.
+    fn yaml_file<T>(&mut self, path: &Path) -> Option<(String, T)>
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        let Some(cache) = self.cache else {
+            let text = self.text(path, limits::MAX_DATA_FILE_BYTES)?;
+            return self.parse_yaml_text(path, text);
+        };
+        let bytes = match self.bytes(path, limits::MAX_DATA_FILE_BYTES) {
+            Ok(b) => b,
+            Err(d) => {
+                self.diagnostics.push(*d);
+                return None;
+            }
+        };
+        let parsed = match cache.data_file::<T>(path, &bytes) {
+            Some(parsed) => parsed,
+            None => {
+                let mut one = Loader::new(self.root, self.real_root);
+                let data = one
+                    .decode(path, &bytes)
+                    .and_then(|text| one.parse_yaml_text(path, text));
+                let parsed = (data, one.diagnostics, one.sources);
+                cache.keep_data_file(path, bytes, &parsed);
+                parsed
+            }
+        };
+        let (data, diags, sources) = parsed;
+        self.diagnostics.extend(diags.0);
+        self.sources.extend(sources);
+        data
+    }
+
+    /// Parses the text of one YAML file (see [`Loader::yaml_file`]).
+    fn parse_yaml_text<T: DeserializeOwned>(
+        &mut self,
+        path: &Path,
+        text: String,
+    ) -> Option<(String, T)> {
         let rel = self.rel(path);
         if is_blank_yaml(&text) {
             self.diagnostics.push(
@@ -299,12 +346,16 @@ impl<'a> Loader<'a> {
 
     /// [`Loader::yaml_file`] for many files, parsed on all cores; the results
     /// (data, diagnostics, sources) are merged in the order of `paths`.
-    fn yaml_files<T: DeserializeOwned + Send>(&mut self, paths: Vec<PathBuf>) -> Vec<(String, T)> {
-        let (root, real_root) = (self.root, self.real_root);
+    fn yaml_files<T>(&mut self, paths: Vec<PathBuf>) -> Vec<(String, T)>
+    where
+        T: DeserializeOwned + Clone + Send + Sync + 'static,
+    {
+        let (root, real_root, cache) = (self.root, self.real_root, self.cache);
         let parsed: Vec<ParsedOne<T>> = paths
             .into_par_iter()
             .map(|path| {
                 let mut one = Loader::new(root, real_root);
+                one.cache = cache;
                 let data = one.yaml_file::<T>(&path);
                 (data, one.diagnostics, one.sources)
             })
@@ -635,13 +686,25 @@ pub struct PageCache {
     /// The pages' markdown as last rendered by validation (None: rendered
     /// on every build, see [`PageCache::without_markdown`]).
     pub(crate) markdown: Option<crate::kinds::pages::MarkdownMemo>,
+    /// The `data/` YAML files as last parsed, by file: the bytes read and the
+    /// result (`ParsedOne<T>` for the file's type). Compared by the bytes
+    /// themselves, not by file times: an edit within one clock tick is seen.
+    data: std::sync::Mutex<std::collections::HashMap<PathBuf, DataParsed>>,
+    /// The data files looked up during the current load: the others (deleted,
+    /// renamed, no longer readable) are forgotten at its end.
+    data_seen: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
 }
+
+/// One data file's bytes and what parsing them gave (see [`PageCache`]).
+type DataParsed = (Vec<u8>, std::sync::Arc<dyn std::any::Any + Send + Sync>);
 
 impl Default for PageCache {
     fn default() -> PageCache {
         PageCache {
             pages: Default::default(),
             markdown: Some(Default::default()),
+            data: Default::default(),
+            data_seen: Default::default(),
         }
     }
 }
@@ -707,6 +770,44 @@ impl PageCache {
         &self,
     ) -> std::sync::MutexGuard<'_, std::collections::HashMap<PathBuf, (FileStamp, PageRead)>> {
         self.pages.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The data file as last parsed, when it was read from the same `bytes`.
+    fn data_file<T: Clone + 'static>(&self, path: &Path, bytes: &[u8]) -> Option<ParsedOne<T>> {
+        self.data_seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf());
+        let data = self.data.lock().unwrap_or_else(|e| e.into_inner());
+        let (kept, parsed) = data.get(path)?;
+        if kept.as_slice() != bytes {
+            return None;
+        }
+        parsed.downcast_ref::<ParsedOne<T>>().cloned()
+    }
+
+    /// Remembers what parsing `bytes` of a data file gave.
+    fn keep_data_file<T: Clone + Send + Sync + 'static>(
+        &self,
+        path: &Path,
+        bytes: Vec<u8>,
+        parsed: &ParsedOne<T>,
+    ) {
+        let parsed: std::sync::Arc<dyn std::any::Any + Send + Sync> =
+            std::sync::Arc::new(parsed.clone());
+        self.data
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf(), (bytes, parsed));
+    }
+
+    /// Forgets the data files the load that ends did not look up.
+    fn forget_unseen_data(&self) {
+        let seen = std::mem::take(&mut *self.data_seen.lock().unwrap_or_else(|e| e.into_inner()));
+        self.data
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|path, _| seen.contains(path));
     }
 
     /// Forgets the pages not in `paths` (deleted or renamed files).
@@ -884,6 +985,69 @@ mod tests {
         assert_eq!(b, "# body\n");
         assert_eq!(line, 4);
         assert!(split_front_matter("# no front matter").is_none());
+    }
+
+    /// A copy of the sample site's `data/` and `content/` in a temporary folder.
+    fn sample_copy() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for folder in ["data", "content"] {
+            for entry in WalkDir::new(sample.join(folder)).into_iter().flatten() {
+                let rel = entry
+                    .path()
+                    .strip_prefix(sample)
+                    .expect("inside the sample");
+                let to = dir.path().join(rel);
+                if entry.file_type().is_dir() {
+                    std::fs::create_dir_all(&to).expect("folder");
+                } else {
+                    std::fs::copy(entry.path(), &to).expect("copy");
+                }
+            }
+        }
+        dir
+    }
+
+    /// The cached load and a fresh one, as text (data, diagnostics, sources).
+    fn both_loads(root: &Path, cache: &PageCache) -> (String, String) {
+        let show = |l: Loaded| format!("{:?}\n{:?}\n{:?}", l.raw, l.diagnostics, l.sources);
+        (show(load_site_cached(root, cache)), show(load_site(root)))
+    }
+
+    #[test]
+    fn cached_data_files_load_as_a_fresh_load_after_edits() {
+        let site = sample_copy();
+        let root = site.path();
+        let cache = PageCache::default();
+        let (cached, fresh) = both_loads(root, &cache);
+        assert_eq!(cached, fresh);
+        let contacts = root.join("data/contacts/chigasaki.yaml");
+        let bytes = std::fs::read(&contacts).expect("read");
+        // Kept by its bytes: the same bytes give the kept parse back.
+        assert!(cache.data_file::<ContactFile>(&contacts, &bytes).is_some());
+        // An edit of the same length, at once (same clock tick): seen.
+        let text = String::from_utf8(bytes).expect("utf-8");
+        let edited = text.replace("0467-00-1883", "0467-00-1993");
+        assert_ne!(edited, text);
+        std::fs::write(&contacts, &edited).expect("write");
+        let (cached, fresh) = both_loads(root, &cache);
+        assert!(cached.contains("0467-00-1993"));
+        assert_eq!(cached, fresh);
+        // A broken file: the same diagnostic (file:line) on the read and on the kept result.
+        std::fs::write(&contacts, edited.replace("windows:", "windows: [")).expect("write");
+        for _ in 0..2 {
+            let (cached, fresh) = both_loads(root, &cache);
+            assert!(cached.contains("chigasaki.yaml"));
+            assert_eq!(cached, fresh);
+        }
+        // Deleted: gone from the cached load too.
+        std::fs::remove_file(&contacts).expect("remove");
+        let (cached, fresh) = both_loads(root, &cache);
+        assert!(!cached.contains("0467-00-1993"));
+        assert_eq!(cached, fresh);
+        let kept = cache.data.lock().expect("lock");
+        assert!(!kept.contains_key(&contacts), "a deleted file is forgotten");
+        assert!(kept.contains_key(&root.join("data/contacts/yokohama.yaml")));
     }
 
     #[test]
