@@ -8,15 +8,23 @@
 //! WebSocket (`/livereload`, after the protocol's `hello`). Also a broken
 //! contacts edit (→ `error`) and its fix (→ `reload`) for ohisama.
 //!
+//! Both servers run as child processes, as an editor runs them: the ohisama
+//! under test is a binary (`--bin`, default `target/release/ohisama`), so this
+//! client itself can be built in any profile (a release build of an example
+//! recompiles the dependencies with the dev-dependencies' features):
+//!
 //! ```sh
-//! cargo run --release --example serve_bench                     # all corpora, 20 edits each
-//! cargo run --release --example serve_bench -- --corpus sample --edits 10
-//! cargo run --release --example serve_bench -- --corpus 5k,10k --no-hugo --search
+//! cargo build --release                  # the binary under test
+//! cargo run --example serve_bench        # all corpora, 20 edits each
+//! cargo run --example serve_bench -- --corpus sample --edits 10
+//! cargo run --example serve_bench -- --corpus 5k,10k --no-hugo --bin /tmp/ohisama-before
 //! ```
-//! Figures go to stdout and `target/bench/serve.md`. The search export is off
-//! unless `--search` (it is built after the reload event either way).
+//! Figures go to stdout and `target/bench/serve.md`; each server's phase log
+//! (`OHISAMA_TIMINGS=1`) to `target/bench/serve-<corpus>.log`. `ohisama
+//! serve` builds the search export in the background after each reload event,
+//! as it always does, so that work competes for the cores as it does for an
+//! editor.
 
-use ohisama::serve::{ServeOptions, Server};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -28,7 +36,7 @@ struct Args {
     corpora: Vec<String>,
     edits: usize,
     hugo: bool,
-    search: bool,
+    bin: PathBuf,
 }
 
 fn args() -> Args {
@@ -47,7 +55,10 @@ fn args() -> Args {
             .collect(),
         edits: value("--edits").and_then(|n| n.parse().ok()).unwrap_or(20),
         hugo: !args.iter().any(|a| a == "--no-hugo"),
-        search: args.iter().any(|a| a == "--search"),
+        bin: value("--bin").map_or_else(
+            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/ohisama"),
+            PathBuf::from,
+        ),
     }
 }
 
@@ -70,7 +81,7 @@ struct Corpus {
     hugo: Option<PathBuf>,
 }
 
-fn make_corpus(name: &str, tmp: &Path) -> Corpus {
+fn make_corpus(bin: &Path, name: &str, tmp: &Path) -> Corpus {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let site = tmp.join(name).join("site");
     if name == "sample" {
@@ -91,11 +102,19 @@ fn make_corpus(name: &str, tmp: &Path) -> Corpus {
             .expect("--corpus: sample, 5k, 10k or a page count"),
     };
     let hugo = tmp.join(name).join("hugo");
-    let mut g = ohisama::bench::GenerateOptions::new(&repo, &site);
-    g.pages = pages;
-    g.facilities = 1_000;
-    g.hugo = Some(hugo.clone());
-    ohisama::bench::generate(&g).expect("generate");
+    let status = Command::new(bin)
+        .args(["generate", "--facilities", "1000", "--pages"])
+        .arg(pages.to_string())
+        .arg("--out")
+        .arg(&site)
+        .arg("--hugo")
+        .arg(&hugo)
+        .arg("--source")
+        .arg(&repo)
+        .stdout(Stdio::null())
+        .status()
+        .expect("ohisama generate");
+    assert!(status.success(), "ohisama generate failed");
     Corpus {
         name: format!("generated {name}"),
         site,
@@ -176,13 +195,12 @@ fn a_municipality(site: &Path) -> String {
 }
 
 /// Events of ohisama's live-reload stream (name, data), with their time.
-fn listen(port: u16) -> mpsc::Receiver<(String, String, Instant)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+fn listen(port: u16) -> std::io::Result<mpsc::Receiver<(String, String, Instant)>> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
     write!(
         s,
         "GET /__ohisama/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
-    )
-    .expect("send");
+    )?;
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut name = String::new();
@@ -199,7 +217,7 @@ fn listen(port: u16) -> mpsc::Receiver<(String, String, Instant)> {
             }
         }
     });
-    rx
+    Ok(rx)
 }
 
 /// The build number of an event (`{"build": "<session>-<n>"}`).
@@ -265,24 +283,109 @@ fn measure(
     times
 }
 
-fn bench_ohisama(c: &Corpus, a: &Args, rows: &mut Vec<Row>) -> u64 {
-    let mut opts = ServeOptions::new(&c.site);
-    opts.port = 0;
-    opts.quiet = true;
-    opts.search = a.search;
-    let pause = opts.debounce * 3;
+/// `ohisama serve` of the binary under test, as an editor runs it.
+struct OhisamaServer {
+    child: Child,
+    port: u16,
+    /// The newest build number seen on the event stream.
+    last_build: u64,
+    events: mpsc::Receiver<(String, String, Instant)>,
+}
+
+impl OhisamaServer {
+    /// Starts the server and waits for its first build (the `hello` of a
+    /// finished build, or the `reload` that follows a `hello` without one).
+    fn start(bin: &Path, c: &Corpus, log: &Path) -> OhisamaServer {
+        let port = free_port();
+        let mut cmd = Command::new(bin);
+        cmd.arg("serve")
+            .arg("--root")
+            .arg(&c.site)
+            .arg("--port")
+            .arg(port.to_string())
+            .env("OHISAMA_TIMINGS", "1")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(log).expect("log file"));
+        let child = cmd.spawn().expect("ohisama serve");
+        let deadline = Instant::now() + Duration::from_secs(900);
+        let events = loop {
+            if let Ok(rx) = listen(port) {
+                break rx;
+            }
+            assert!(Instant::now() < deadline, "ohisama serve did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut s = OhisamaServer {
+            child,
+            port,
+            last_build: 0,
+            events,
+        };
+        let (hello, data, _) = s.recv();
+        assert_eq!(hello, "hello");
+        s.last_build = build_number(&data);
+        if s.last_build == 0 {
+            s.next_event("reload");
+        }
+        s
+    }
+
+    fn recv(&self) -> (String, String, Instant) {
+        self.events
+            .recv_timeout(Duration::from_secs(300))
+            .expect("an event from ohisama serve")
+    }
+
+    /// The moment of the first `want` event of a build newer than every
+    /// build seen so far (the edit was just written: its build is not done).
+    fn next_event(&mut self, want: &str) -> Instant {
+        let before = self.last_build;
+        loop {
+            let (name, data, at) = self.recv();
+            let n = build_number(&data);
+            if std::env::var_os("SERVE_BENCH_VERBOSE").is_some() {
+                eprintln!("event {name} {data} (waiting for {want} after build {before})");
+            }
+            self.last_build = self.last_build.max(n);
+            if name == want && n > before {
+                return at;
+            }
+            assert!(name != "error", "the edit broke the build: {data}");
+        }
+    }
+
+    /// The next event named `want`, whatever its build.
+    fn next_named(&mut self, want: &str) -> Instant {
+        loop {
+            let (name, data, at) = self.recv();
+            self.last_build = self.last_build.max(build_number(&data));
+            if name == want {
+                return at;
+            }
+        }
+    }
+
+    /// Peak RSS of the server process, then stops it.
+    fn stop(mut self) -> u64 {
+        let rss = peak_rss_kib(&self.child.id().to_string());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        rss
+    }
+}
+
+fn bench_ohisama(bin: &Path, c: &Corpus, a: &Args, log: &Path, rows: &mut Vec<Row>) -> u64 {
+    // Three debounce periods of the server (30 ms) between saves.
+    let pause = Duration::from_millis(90);
     let started = Instant::now();
-    let server = Server::start(opts).expect("start");
-    let first = server.last_build().expect("first build");
+    let mut server = OhisamaServer::start(bin, c, log);
     println!(
-        "{}: ohisama {} pages, first build {:.0} ms",
+        "{}: ohisama serve ready in {:.0} ms (port {}, phases in {})",
         c.name,
-        first.pages,
-        started.elapsed().as_secs_f64() * 1000.0
+        started.elapsed().as_secs_f64() * 1000.0,
+        server.port,
+        log.display()
     );
-    let events = listen(server.port());
-    let (hello, _, _) = events.recv_timeout(Duration::from_secs(60)).expect("hello");
-    assert_eq!(hello, "hello");
     let muni = a_municipality(&c.site);
     let edits = [
         Edit::new(
@@ -303,7 +406,7 @@ fn bench_ohisama(c: &Corpus, a: &Args, rows: &mut Vec<Row>) -> u64 {
     ];
     for edit in &edits {
         let want = if edit.label == "CSS" { "css" } else { "reload" };
-        let times = measure(edit, a.edits, pause, |_| next_event(&server, &events, want));
+        let times = measure(edit, a.edits, pause, |_| server.next_event(want));
         rows.push(Row {
             corpus: c.name.clone(),
             server: "ohisama",
@@ -311,42 +414,13 @@ fn bench_ohisama(c: &Corpus, a: &Args, rows: &mut Vec<Row>) -> u64 {
             times,
         });
     }
-    error_and_fix(&server, &events, &edits[1], a.edits, pause, c, rows);
-    server.settle(Duration::from_secs(600));
-    let rss = peak_rss_kib("self");
-    server.shutdown();
-    rss
-}
-
-/// The moment of the first `want` event of a build newer than the last one
-/// finished now (the edit was just written: its build is not done yet).
-fn next_event(
-    server: &Server,
-    events: &mpsc::Receiver<(String, String, Instant)>,
-    want: &str,
-) -> Instant {
-    let before = server.last_build().map_or(0, |b| b.number);
-    loop {
-        let (name, data, at) = events
-            .recv_timeout(Duration::from_secs(120))
-            .expect("an event after an edit");
-        if std::env::var_os("SERVE_BENCH_VERBOSE").is_some() {
-            let changed = server.last_build().map(|b| b.changed).unwrap_or_default();
-            eprintln!(
-                "event {name} {data} (waiting for {want} after build {before}); changed {changed:?}"
-            );
-        }
-        if name == want && build_number(&data) > before {
-            return at;
-        }
-        assert!(name != "error", "the edit broke the build: {data}");
-    }
+    error_and_fix(&mut server, &edits[1], a.edits, pause, c, rows);
+    server.stop()
 }
 
 /// A broken contacts edit (unknown field) → `error`, its fix → `reload`.
 fn error_and_fix(
-    server: &Server,
-    events: &mpsc::Receiver<(String, String, Instant)>,
+    server: &mut OhisamaServer,
     contacts: &Edit,
     edits: usize,
     pause: Duration,
@@ -354,14 +428,6 @@ fn error_and_fix(
     rows: &mut Vec<Row>,
 ) {
     let (mut broken, mut fixed) = (Vec::new(), Vec::new());
-    let next = |want: &str| loop {
-        let (name, data, at) = events
-            .recv_timeout(Duration::from_secs(120))
-            .expect("an event");
-        if name == want {
-            return (at, data);
-        }
-    };
     for _ in 0..edits.div_ceil(2) {
         let written = Instant::now();
         std::fs::write(
@@ -369,18 +435,11 @@ fn error_and_fix(
             contacts.original.replacen("field: ", "field: no-such-", 1),
         )
         .expect("write");
-        broken.push(next("error").0 - written);
+        broken.push(server.next_named("error") - written);
         std::thread::sleep(pause);
-        let before = server.last_build().map_or(0, |b| b.number);
         let written = Instant::now();
         std::fs::write(&contacts.path, &contacts.original).expect("write");
-        loop {
-            let (at, data) = next("reload");
-            if build_number(&data) > before {
-                fixed.push(at - written);
-                break;
-            }
-        }
+        fixed.push(server.next_event("reload") - written);
         std::thread::sleep(pause);
     }
     for (edit, times) in [
@@ -404,12 +463,6 @@ fn peak_rss_kib(pid: &str) -> u64 {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
-}
-
-/// Resets this process's `VmHWM` to its current RSS (Linux 4.0+); false
-/// when the kernel refuses.
-fn reset_peak_rss() -> bool {
-    std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
 /// The 1, 5 and 15 minute load averages (the machine may be shared).
@@ -536,36 +589,36 @@ fn free_port() -> u16 {
 
 fn main() {
     let a = args();
+    assert!(
+        a.bin.is_file(),
+        "{}: no such binary (build it: cargo build --release, or pass --bin)",
+        a.bin.display()
+    );
     let has_hugo = a.hugo
         && Command::new("hugo")
             .arg("version")
             .output()
             .is_ok_and(|o| o.status.success());
     let tmp = tempfile::tempdir().expect("tempdir");
+    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    std::fs::create_dir_all(&out).expect("target/bench");
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let mut rows = Vec::new();
     let mut notes = vec![format!(
-        "{cores} cores; {} edits each after 2 warm-ups; search export {}; hugo {}",
+        "{cores} cores; {} edits each after 2 warm-ups; ohisama {}; hugo {}",
         a.edits,
-        if a.search { "on" } else { "off" },
+        a.bin.display(),
         if has_hugo { "on" } else { "not run" }
     )];
     let bench_started = Instant::now();
     for name in &a.corpora {
-        let c = make_corpus(name, tmp.path());
-        // The server runs inside this process: reset its peak so that each
-        // corpus reports its own (generation included).
-        let reset = reset_peak_rss();
-        let rss = bench_ohisama(&c, &a, &mut rows);
+        let c = make_corpus(&a.bin, name, tmp.path());
+        let log = out.join(format!("serve-{name}.log"));
+        let rss = bench_ohisama(&a.bin, &c, &a, &log, &mut rows);
         notes.push(format!(
-            "{}: ohisama peak RSS {} MiB ({})",
+            "{}: ohisama serve peak RSS {} MiB",
             c.name,
-            rss / 1024,
-            if reset {
-                "this corpus, bench process incl. generation"
-            } else {
-                "whole bench process so far: /proc/self/clear_refs refused"
-            }
+            rss / 1024
         ));
         if let (true, Some(dir)) = (has_hugo, &c.hugo) {
             let rss = bench_hugo(&c, dir, &a, &mut rows);
@@ -592,8 +645,5 @@ fn main() {
         table.push_str(&format!("\n{n}"));
     }
     println!("\n{table}");
-    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
-    if std::fs::create_dir_all(&out).is_ok() {
-        let _ = std::fs::write(out.join("serve.md"), format!("{table}\n"));
-    }
+    let _ = std::fs::write(out.join("serve.md"), format!("{table}\n"));
 }

@@ -16,9 +16,7 @@ use crate::kinds::facilities::Facility;
 use crate::load::limits::MAX_DATA_FILE_BYTES;
 use crate::model::RawSite;
 use std::collections::BTreeMap;
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 /// The folder under `.cache/` that holds the last build's data files.
 pub const SNAPSHOT_DIR: &str = "freshness";
@@ -256,7 +254,7 @@ fn without_date(f: &Facility) -> Facility {
 /// last commit or else from the last build's snapshot, with the line ends
 /// the loader gives.
 fn previous_versions(root: &Path, files: &[&str]) -> BTreeMap<String, (Baseline, String)> {
-    let mut out: BTreeMap<String, (Baseline, String)> = git_versions(root, files)
+    let mut out: BTreeMap<String, (Baseline, String)> = crate::git::texts_at_head(root, files)
         .into_iter()
         .map(|(rel, text)| (rel, (Baseline::Commit, text)))
         .collect();
@@ -271,109 +269,12 @@ fn previous_versions(root: &Path, files: &[&str]) -> BTreeMap<String, (Baseline,
         let small = std::fs::metadata(&path).is_ok_and(|m| m.len() <= MAX_DATA_FILE_BYTES);
         if small
             && let Ok(bytes) = std::fs::read(&path)
-            && let Some(text) = as_loaded(&bytes)
+            && let Some(text) = crate::git::as_loaded(&bytes)
         {
             out.insert(rel.to_string(), (Baseline::Build, text));
         }
     }
     out
-}
-
-/// The text as the loader sees it: without a BOM, with LF line ends (`None`
-/// when it is not UTF-8: nothing to compare).
-fn as_loaded(bytes: &[u8]) -> Option<String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).ok()?;
-    Some(text.replace("\r\n", "\n").replace('\r', "\n"))
-}
-
-/// The files' texts at HEAD, for those HEAD has. Empty when git is missing,
-/// the folder is not in a repository (or one git refuses, e.g. another
-/// user's), or nothing is committed yet. One `git cat-file --batch` process
-/// for all the files: a large repository costs no more than its data files.
-fn git_versions(root: &Path, files: &[&str]) -> BTreeMap<String, String> {
-    let asked: Vec<&str> = files
-        .iter()
-        .copied()
-        // One name per line on git's input: a name with a line break cannot be asked.
-        .filter(|rel| !rel.contains(['\n', '\r']))
-        .collect();
-    if asked.is_empty() || !in_git_work_tree(root) {
-        return BTreeMap::new();
-    }
-    cat_files(root, &asked).unwrap_or_default()
-}
-
-fn git(root: &Path) -> Command {
-    let mut cmd = Command::new("git");
-    cmd.arg("-C")
-        .arg(root)
-        // Never ask anything on a terminal, never page.
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_PAGER", "cat")
-        .stdin(Stdio::null())
-        .stderr(Stdio::null());
-    cmd
-}
-
-fn in_git_work_tree(root: &Path) -> bool {
-    git(root)
-        .args(["rev-parse", "--is-inside-work-tree"])
-        .output()
-        .is_ok_and(|o| o.status.success() && o.stdout.starts_with(b"true"))
-}
-
-/// Asks `git cat-file --batch` for `HEAD:./<rel>` of each file (`./`: relative
-/// to `root`, wherever the repository's top is). `None` when git fails.
-fn cat_files(root: &Path, files: &[&str]) -> Option<BTreeMap<String, String>> {
-    let mut child = git(root)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .ok()?;
-    let mut stdin = child.stdin.take()?;
-    let input: String = files.iter().map(|rel| format!("HEAD:./{rel}\n")).collect();
-    // Written beside the reading: git answers while it reads, and a full pipe
-    // on both sides would stop both.
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let stdout = child.stdout.take()?;
-    let answers = read_batch(BufReader::new(stdout), files);
-    let _ = writer.join();
-    let _ = child.wait();
-    answers
-}
-
-/// Reads one answer per file: `<oid> blob <size>\n<bytes>\n`, or
-/// `<name> missing\n` (not in HEAD, or no HEAD yet).
-fn read_batch(
-    mut from: BufReader<std::process::ChildStdout>,
-    files: &[&str],
-) -> Option<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    for rel in files {
-        let mut header = String::new();
-        if from.read_line(&mut header).ok()? == 0 {
-            return Some(out);
-        }
-        let fields: Vec<&str> = header.split_whitespace().collect();
-        let [_, "blob", size] = fields.as_slice() else {
-            continue; // missing, ambiguous, or not a file
-        };
-        let size: u64 = size.parse().ok()?;
-        if size > MAX_DATA_FILE_BYTES {
-            // Larger than the loader reads: skipped, not held in memory.
-            std::io::copy(&mut (&mut from).take(size + 1), &mut std::io::sink()).ok()?;
-            continue;
-        }
-        let mut bytes = vec![0; size as usize + 1]; // the content and its closing LF
-        from.read_exact(&mut bytes).ok()?;
-        bytes.pop();
-        if let Some(text) = as_loaded(&bytes) {
-            out.insert(rel.to_string(), text);
-        }
-    }
-    Some(out)
 }
 
 /// Keeps a copy of every contacts and facilities file in

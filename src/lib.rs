@@ -20,6 +20,7 @@ pub mod diagnostic;
 pub mod external;
 mod feeds;
 pub mod freshness;
+pub mod git;
 pub mod kinds;
 pub mod links;
 pub mod load;

@@ -401,23 +401,7 @@ fn last_change(root: &Path, page: &Page) -> Option<Date> {
         .updated
         .as_ref()
         .and_then(|d| Date::parse(d.value.trim()));
-    updated.max(commit_date(root, &page.file))
-}
-
-/// The date (committer's, UTC-agnostic `YYYY-MM-DD`) of the last commit of a file; none outside git.
-fn commit_date(root: &Path, file: &str) -> Option<Date> {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["log", "-1", "--format=%cs", "--"])
-        .arg(file)
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    Date::parse(String::from_utf8_lossy(&out.stdout).trim())
+    updated.max(crate::git::last_commit_date(root, &page.file).and_then(|d| Date::parse(&d)))
 }
 
 /// A warning at `follows:` of each translation whose Japanese page changed
