@@ -262,7 +262,7 @@ impl Row {
 fn measure(
     edit: &Edit,
     edits: usize,
-    pause: Duration,
+    pid: u32,
     mut wait: impl FnMut(Instant) -> Instant,
 ) -> Vec<Duration> {
     let mut times = Vec::new();
@@ -273,13 +273,13 @@ fn measure(
         if i >= 2 {
             times.push(at - written);
         }
-        std::thread::sleep(pause);
+        wait_idle(pid);
     }
     // The restore is waited for too: it must not fold into the next edit.
     let restored = Instant::now();
     std::fs::write(&edit.path, &edit.original).expect("restore");
     wait(restored);
-    std::thread::sleep(pause * 2);
+    wait_idle(pid);
     times
 }
 
@@ -375,8 +375,6 @@ impl OhisamaServer {
 }
 
 fn bench_ohisama(bin: &Path, c: &Corpus, a: &Args, log: &Path, rows: &mut Vec<Row>) -> u64 {
-    // Three debounce periods of the server (30 ms) between saves.
-    let pause = Duration::from_millis(90);
     let started = Instant::now();
     let mut server = OhisamaServer::start(bin, c, log);
     println!(
@@ -406,7 +404,9 @@ fn bench_ohisama(bin: &Path, c: &Corpus, a: &Args, log: &Path, rows: &mut Vec<Ro
     ];
     for edit in &edits {
         let want = if edit.label == "CSS" { "css" } else { "reload" };
-        let times = measure(edit, a.edits, pause, |_| server.next_event(want));
+        let times = measure(edit, a.edits, server.child.id(), |_| {
+            server.next_event(want)
+        });
         rows.push(Row {
             corpus: c.name.clone(),
             server: "ohisama",
@@ -414,7 +414,7 @@ fn bench_ohisama(bin: &Path, c: &Corpus, a: &Args, log: &Path, rows: &mut Vec<Ro
             times,
         });
     }
-    error_and_fix(&mut server, &edits[1], a.edits, pause, c, rows);
+    error_and_fix(&mut server, &edits[1], a.edits, c, rows);
     server.stop()
 }
 
@@ -423,7 +423,6 @@ fn error_and_fix(
     server: &mut OhisamaServer,
     contacts: &Edit,
     edits: usize,
-    pause: Duration,
     c: &Corpus,
     rows: &mut Vec<Row>,
 ) {
@@ -436,11 +435,11 @@ fn error_and_fix(
         )
         .expect("write");
         broken.push(server.next_named("error") - written);
-        std::thread::sleep(pause);
+        wait_idle(server.child.id());
         let written = Instant::now();
         std::fs::write(&contacts.path, &contacts.original).expect("write");
         fixed.push(server.next_event("reload") - written);
-        std::thread::sleep(pause);
+        wait_idle(server.child.id());
     }
     for (edit, times) in [
         ("contacts broken → error", broken),
@@ -452,6 +451,36 @@ fn error_and_fix(
             edit,
             times,
         });
+    }
+}
+
+/// CPU time used so far by a process, in clock ticks (`utime + stime` of
+/// `/proc/<pid>/stat`, the fields after the parenthesised command name).
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    tick(11) + tick(12)
+}
+
+/// Waits until the server has used no CPU for 100 ms: the pause of an editor
+/// between two saves, long enough for the work a save starts after its
+/// reload event (the search export) to finish, so that each save is measured
+/// alone, as an editor who saves every few seconds meets it.
+fn wait_idle(pid: u32) {
+    let deadline = Instant::now() + Duration::from_secs(600);
+    loop {
+        let before = cpu_ticks(pid);
+        std::thread::sleep(Duration::from_millis(100));
+        if cpu_ticks(pid) == before || Instant::now() > deadline {
+            return;
+        }
     }
 }
 
@@ -547,7 +576,7 @@ fn bench_hugo(c: &Corpus, dir: &Path, a: &Args, rows: &mut Vec<Row>) -> u64 {
         let _ = http_get(port, &path);
     }
     for edit in &edits {
-        let times = measure(edit, a.edits, Duration::from_millis(300), |written| {
+        let times = measure(edit, a.edits, child.id(), |written| {
             loop {
                 let at = events
                     .recv_timeout(Duration::from_secs(120))
