@@ -9,7 +9,9 @@
 //! contacts edit (→ `error`) and its fix (→ `reload`) for ohisama.
 //!
 //! Both servers run as child processes, as an editor runs them: the ohisama
-//! under test is a binary (`--bin`, default `target/release/ohisama`), so this
+//! under test is a binary (`--bin`, default `target/release/ohisama`; several,
+//! comma-separated, are measured one after the other on the same corpora:
+//! before and after in one run), so this
 //! client itself can be built in any profile (a release build of an example
 //! recompiles the dependencies with the dev-dependencies' features):
 //!
@@ -20,7 +22,7 @@
 //! cargo run --example serve_bench -- --corpus 5k,10k --no-hugo --bin /tmp/ohisama-before
 //! ```
 //! Figures go to stdout and `target/bench/serve.md`; each server's phase log
-//! (`OHISAMA_TIMINGS=1`) to `target/bench/serve-<corpus>.log`. `ohisama
+//! (`OHISAMA_TIMINGS=1`) to `target/bench/serve-<corpus>-<i>.log`. `ohisama
 //! serve` builds the search export in the background after each reload event,
 //! as it always does, so that work competes for the cores as it does for an
 //! editor.
@@ -36,7 +38,7 @@ struct Args {
     corpora: Vec<String>,
     edits: usize,
     hugo: bool,
-    bin: PathBuf,
+    bins: Vec<PathBuf>,
 }
 
 fn args() -> Args {
@@ -55,9 +57,9 @@ fn args() -> Args {
             .collect(),
         edits: value("--edits").and_then(|n| n.parse().ok()).unwrap_or(20),
         hugo: !args.iter().any(|a| a == "--no-hugo"),
-        bin: value("--bin").map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/ohisama"),
-            PathBuf::from,
+        bins: value("--bin").map_or_else(
+            || vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/ohisama")],
+            |list| list.split(',').map(PathBuf::from).collect(),
         ),
     }
 }
@@ -233,7 +235,7 @@ fn build_number(data: &str) -> u64 {
 /// One row of the table.
 struct Row {
     corpus: String,
-    server: &'static str,
+    server: String,
     edit: &'static str,
     times: Vec<Duration>,
 }
@@ -285,6 +287,8 @@ fn measure(
 
 /// `ohisama serve` of the binary under test, as an editor runs it.
 struct OhisamaServer {
+    /// The binary's file name, the table's "server" column.
+    label: String,
     child: Child,
     port: u16,
     /// The newest build number seen on the event stream.
@@ -316,6 +320,9 @@ impl OhisamaServer {
             std::thread::sleep(Duration::from_millis(20));
         };
         let mut s = OhisamaServer {
+            label: bin
+                .file_name()
+                .map_or_else(|| "ohisama".into(), |n| n.to_string_lossy().into_owned()),
             child,
             port,
             last_build: 0,
@@ -409,7 +416,7 @@ fn bench_ohisama(bin: &Path, c: &Corpus, a: &Args, log: &Path, rows: &mut Vec<Ro
         });
         rows.push(Row {
             corpus: c.name.clone(),
-            server: "ohisama",
+            server: server.label.clone(),
             edit: edit.label,
             times,
         });
@@ -447,7 +454,7 @@ fn error_and_fix(
     ] {
         rows.push(Row {
             corpus: c.name.clone(),
-            server: "ohisama",
+            server: server.label.clone(),
             edit,
             times,
         });
@@ -588,7 +595,7 @@ fn bench_hugo(c: &Corpus, dir: &Path, a: &Args, rows: &mut Vec<Row>) -> u64 {
         });
         rows.push(Row {
             corpus: c.name.clone(),
-            server: "hugo server",
+            server: "hugo server".into(),
             edit: edit.label,
             times,
         });
@@ -618,11 +625,13 @@ fn free_port() -> u16 {
 
 fn main() {
     let a = args();
-    assert!(
-        a.bin.is_file(),
-        "{}: no such binary (build it: cargo build --release, or pass --bin)",
-        a.bin.display()
-    );
+    for bin in &a.bins {
+        assert!(
+            bin.is_file(),
+            "{}: no such binary (build it: cargo build --release, or pass --bin)",
+            bin.display()
+        );
+    }
     let has_hugo = a.hugo
         && Command::new("hugo")
             .arg("version")
@@ -636,19 +645,26 @@ fn main() {
     let mut notes = vec![format!(
         "{cores} cores; {} edits each after 2 warm-ups; ohisama {}; hugo {}",
         a.edits,
-        a.bin.display(),
+        a.bins
+            .iter()
+            .map(|b| b.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
         if has_hugo { "on" } else { "not run" }
     )];
     let bench_started = Instant::now();
     for name in &a.corpora {
-        let c = make_corpus(&a.bin, name, tmp.path());
-        let log = out.join(format!("serve-{name}.log"));
-        let rss = bench_ohisama(&a.bin, &c, &a, &log, &mut rows);
-        notes.push(format!(
-            "{}: ohisama serve peak RSS {} MiB",
-            c.name,
-            rss / 1024
-        ));
+        let c = make_corpus(&a.bins[0], name, tmp.path());
+        for (i, bin) in a.bins.iter().enumerate() {
+            let log = out.join(format!("serve-{name}-{i}.log"));
+            let rss = bench_ohisama(bin, &c, &a, &log, &mut rows);
+            notes.push(format!(
+                "{}: {} serve peak RSS {} MiB",
+                c.name,
+                bin.display(),
+                rss / 1024
+            ));
+        }
         if let (true, Some(dir)) = (has_hugo, &c.hugo) {
             let rss = bench_hugo(&c, dir, &a, &mut rows);
             notes.push(format!(
