@@ -146,8 +146,10 @@ pub(crate) fn check_with_theme(
     );
     diags.extend(found.0);
     t.lap("validate");
-    diags.extend(crate::freshness::reminders(&opts.root, &loaded.raw, &loaded.sources).0);
-    diags.extend(crate::kinds::i18n::stale(&opts.root, &loaded.raw).0);
+    let head = crate::git::Head::of(&opts.root);
+    let (raw, sources) = (&loaded.raw, &loaded.sources);
+    diags.extend(crate::freshness::reminders(&opts.root, head.as_ref(), raw, sources).0);
+    diags.extend(crate::kinds::i18n::stale(head.as_ref(), raw).0);
     diags.extend(crate::kinds::i18n::comment_cut(&loaded.sources, &loaded.raw).0);
     t.lap("freshness");
     diags.finish(&loaded.sources);

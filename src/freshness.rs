@@ -46,14 +46,19 @@ impl Baseline {
 /// The reminders for every contacts and facilities file of `raw` whose text
 /// differs from its previous version. `sources` are the texts as loaded
 /// (BOM removed, LF line ends), keyed by the path relative to `root`.
-pub fn reminders(root: &Path, raw: &RawSite, sources: &BTreeMap<String, String>) -> Diagnostics {
+pub fn reminders(
+    root: &Path,
+    head: Option<&crate::git::Head>,
+    raw: &RawSite,
+    sources: &BTreeMap<String, String>,
+) -> Diagnostics {
     let files: Vec<&str> = raw
         .contacts
         .iter()
         .map(|(rel, _)| rel.as_str())
         .chain(raw.facilities.iter().map(|(rel, _)| rel.as_str()))
         .collect();
-    let previous = previous_versions(root, &files);
+    let previous = previous_versions(root, head, &files);
     let changed = |rel: &str| -> Option<(Baseline, &str)> {
         let (from, old) = previous.get(rel)?;
         (sources.get(rel).map(String::as_str) != Some(old.as_str())).then_some((*from, old))
@@ -253,8 +258,14 @@ fn without_date(f: &Facility) -> Facility {
 /// The previous text of each file (by path relative to `root`), from the
 /// last commit or else from the last build's snapshot, with the line ends
 /// the loader gives.
-fn previous_versions(root: &Path, files: &[&str]) -> BTreeMap<String, (Baseline, String)> {
-    let mut out: BTreeMap<String, (Baseline, String)> = crate::git::texts_at_head(root, files)
+fn previous_versions(
+    root: &Path,
+    head: Option<&crate::git::Head>,
+    files: &[&str],
+) -> BTreeMap<String, (Baseline, String)> {
+    let mut out: BTreeMap<String, (Baseline, String)> = head
+        .map(|h| h.texts(files))
+        .unwrap_or_default()
         .into_iter()
         .map(|(rel, text)| (rel, (Baseline::Commit, text)))
         .collect();

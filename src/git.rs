@@ -8,8 +8,9 @@
 //! and HEAD commit: `serve` checks on every save, and without the memo each
 //! save cost one `git cat-file` and one `git log` per translated page (12–30
 //! ms on the sample, more in a long history). One `git rev-parse HEAD` per
-//! check tells whether HEAD moved (a commit, a checkout) and empties the memo
-//! of that folder when it did.
+//! check ([`Head::of`]) tells whether HEAD moved (a commit, a checkout) and
+//! empties the memo of that folder when it did; a folder with no `.git` in it
+//! or above it starts no process at all.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
@@ -41,72 +42,89 @@ fn git(root: &Path) -> Command {
     cmd
 }
 
-/// The commit id of HEAD; `None` when git is missing, the folder is not in a
-/// repository (or one git refuses, e.g. another user's), or nothing is
-/// committed yet.
-fn head(root: &Path) -> Option<String> {
-    let out = git(root)
-        .args(["rev-parse", "--verify", "-q", "HEAD"])
-        .output()
-        .ok()?;
-    let id = String::from_utf8(out.stdout).ok()?;
-    (out.status.success() && !id.trim().is_empty()).then(|| id.trim().to_string())
+/// HEAD of the repository a site folder is in, read once per check.
+pub struct Head {
+    root: PathBuf,
+    id: String,
 }
 
-/// Runs `ask` with the memo of `root` at the current HEAD (emptied when HEAD
-/// moved); `None` without a HEAD.
-fn with_memo<T>(root: &Path, ask: impl FnOnce(&Path, &mut Memo) -> T) -> Option<T> {
-    let head = head(root)?;
-    let mut all = MEMO.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let memo = all.entry(root.to_path_buf()).or_default();
-    if memo.head != head {
-        *memo = Memo {
-            head,
-            ..Memo::default()
-        };
-    }
-    Some(ask(root, memo))
-}
-
-/// The texts at HEAD of those `files` (relative to `root`) that HEAD has, as
-/// the loader reads them (see [`as_loaded`]); files larger than the loader
-/// reads ([`MAX_DATA_FILE_BYTES`]) are left out. Empty outside git.
-pub fn texts_at_head(root: &Path, files: &[&str]) -> BTreeMap<String, String> {
-    let answer = with_memo(root, |root, memo| {
-        let missing: Vec<&str> = files
-            .iter()
-            .copied()
-            // One name per line on git's input: a name with a line break cannot be asked.
-            .filter(|rel| !rel.contains(['\n', '\r']) && !memo.texts.contains_key(*rel))
-            .collect();
-        if !missing.is_empty()
-            && let Some(mut found) = cat_files(root, &missing)
-        {
-            for rel in missing {
-                memo.texts.insert(rel.to_string(), found.remove(rel));
-            }
+impl Head {
+    /// HEAD's commit; `None` when the folder is not in a repository (no
+    /// `.git` in it or above it, and no `GIT_DIR`: no process is started),
+    /// git is missing or refuses (e.g. another user's repository), or nothing
+    /// is committed yet.
+    pub fn of(root: &Path) -> Option<Head> {
+        let discoverable = std::env::var_os("GIT_DIR").is_some()
+            || std::path::absolute(root)
+                .ok()?
+                .ancestors()
+                .any(|dir| dir.join(".git").exists());
+        if !discoverable {
+            return None;
         }
-        files
-            .iter()
-            .filter_map(|rel| {
-                let text = memo.texts.get(*rel)?.as_ref()?;
-                Some((rel.to_string(), text.clone()))
-            })
-            .collect()
-    });
-    answer.unwrap_or_default()
-}
+        let out = git(root)
+            .args(["rev-parse", "--verify", "-q", "HEAD"])
+            .output()
+            .ok()?;
+        let id = String::from_utf8(out.stdout).ok()?;
+        (out.status.success() && !id.trim().is_empty()).then(|| Head {
+            root: root.to_path_buf(),
+            id: id.trim().to_string(),
+        })
+    }
 
-/// The date (`YYYY-MM-DD`, the committer's) of the last commit that touched
-/// `file` (relative to `root`); `None` outside git or for a file never committed.
-pub fn last_commit_date(root: &Path, file: &str) -> Option<String> {
-    with_memo(root, |root, memo| {
-        memo.dates
-            .entry(file.to_string())
-            .or_insert_with(|| log_date(root, file))
-            .clone()
-    })
-    .flatten()
+    /// Runs `ask` with the memo of this folder at this HEAD (emptied when
+    /// HEAD moved since the last check).
+    fn with_memo<T>(&self, ask: impl FnOnce(&mut Memo) -> T) -> T {
+        let mut all = MEMO.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let memo = all.entry(self.root.clone()).or_default();
+        if memo.head != self.id {
+            *memo = Memo {
+                head: self.id.clone(),
+                ..Memo::default()
+            };
+        }
+        ask(memo)
+    }
+
+    /// The texts at HEAD of those `files` (relative to the folder) that HEAD
+    /// has, as the loader reads them (see [`as_loaded`]); files larger than
+    /// the loader reads ([`MAX_DATA_FILE_BYTES`]) are left out.
+    pub fn texts(&self, files: &[&str]) -> BTreeMap<String, String> {
+        self.with_memo(|memo| {
+            let missing: Vec<&str> = files
+                .iter()
+                .copied()
+                // One name per line on git's input: a name with a line break cannot be asked.
+                .filter(|rel| !rel.contains(['\n', '\r']) && !memo.texts.contains_key(*rel))
+                .collect();
+            if !missing.is_empty()
+                && let Some(mut found) = cat_files(&self.root, &missing)
+            {
+                for rel in missing {
+                    memo.texts.insert(rel.to_string(), found.remove(rel));
+                }
+            }
+            files
+                .iter()
+                .filter_map(|rel| {
+                    let text = memo.texts.get(*rel)?.as_ref()?;
+                    Some((rel.to_string(), text.clone()))
+                })
+                .collect()
+        })
+    }
+
+    /// The date (`YYYY-MM-DD`, the committer's) of the last commit that
+    /// touched `file` (relative to the folder); `None` for a file never committed.
+    pub fn last_commit_date(&self, file: &str) -> Option<String> {
+        self.with_memo(|memo| {
+            memo.dates
+                .entry(file.to_string())
+                .or_insert_with(|| log_date(&self.root, file))
+                .clone()
+        })
+    }
 }
 
 fn log_date(root: &Path, file: &str) -> Option<String> {
@@ -202,28 +220,32 @@ mod tests {
     fn memo_follows_head() {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path();
-        assert!(texts_at_head(root, &["a.yaml"]).is_empty());
-        assert_eq!(last_commit_date(root, "a.yaml"), None);
+        assert!(Head::of(root).is_none(), "not a repository yet");
         run(root, &["init", "-q"]);
+        assert!(Head::of(root).is_none(), "nothing committed yet");
         run(root, &["config", "user.email", "t@example.invalid"]);
         run(root, &["config", "user.name", "t"]);
         std::fs::write(root.join("a.yaml"), "\u{feff}one\r\n").expect("write");
         run(root, &["add", "a.yaml"]);
         run(root, &["commit", "-q", "-m", "one"]);
-        let first = texts_at_head(root, &["a.yaml", "b.yaml"]);
+        let head = Head::of(root).expect("HEAD");
+        let first = head.texts(&["a.yaml", "b.yaml"]);
         assert_eq!(first.get("a.yaml").map(String::as_str), Some("one\n"));
         assert!(!first.contains_key("b.yaml"));
         assert_eq!(
-            last_commit_date(root, "a.yaml").as_deref(),
+            head.last_commit_date("a.yaml").as_deref(),
             Some("2026-11-01")
         );
         std::fs::write(root.join("a.yaml"), "two\n").expect("write");
         std::fs::write(root.join("b.yaml"), "bee\n").expect("write");
         // Not committed: HEAD still has the first text.
-        assert_eq!(texts_at_head(root, &["a.yaml"])["a.yaml"], "one\n");
+        assert_eq!(
+            Head::of(root).expect("HEAD").texts(&["a.yaml"])["a.yaml"],
+            "one\n"
+        );
         run(root, &["add", "a.yaml", "b.yaml"]);
         run(root, &["commit", "-q", "-m", "two"]);
-        let second = texts_at_head(root, &["a.yaml", "b.yaml"]);
+        let second = Head::of(root).expect("HEAD").texts(&["a.yaml", "b.yaml"]);
         assert_eq!(second["a.yaml"], "two\n");
         assert_eq!(second["b.yaml"], "bee\n");
     }

@@ -18,7 +18,6 @@ use crate::model::RawSite;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 /// The folder of this kind, under `data/`.
 pub const DIR: &str = "i18n";
@@ -395,18 +394,21 @@ fn original_file(file: &str, lang: &str) -> String {
 
 /// When the Japanese page last changed: the later of its `updated:` and the
 /// date of the last commit that touched its file (when the site is in git).
-fn last_change(root: &Path, page: &Page) -> Option<Date> {
+fn last_change(head: Option<&crate::git::Head>, page: &Page) -> Option<Date> {
     let updated = page
         .front
         .updated
         .as_ref()
         .and_then(|d| Date::parse(d.value.trim()));
-    updated.max(crate::git::last_commit_date(root, &page.file).and_then(|d| Date::parse(&d)))
+    let committed = head
+        .and_then(|h| h.last_commit_date(&page.file))
+        .and_then(|d| Date::parse(&d));
+    updated.max(committed)
 }
 
 /// A warning at `follows:` of each translation whose Japanese page changed
 /// after the date it follows ([`last_change`]).
-pub fn stale(root: &Path, raw: &RawSite) -> Diagnostics {
+pub fn stale(head: Option<&crate::git::Head>, raw: &RawSite) -> Diagnostics {
     let mut out = Diagnostics::default();
     let mut changed: BTreeMap<&str, Option<Date>> = BTreeMap::new();
     for p in raw.pages.iter().filter(|p| p.lang != JA) {
@@ -425,7 +427,7 @@ pub fn stale(root: &Path, raw: &RawSite) -> Diagnostics {
         };
         let last = *changed
             .entry(ja.file.as_str())
-            .or_insert_with(|| last_change(root, ja));
+            .or_insert_with(|| last_change(head, ja));
         if let Some(last) = last.filter(|d| *d > follows_date) {
             let (l, col) = pos(follows);
             out.push(
