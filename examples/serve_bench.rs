@@ -332,7 +332,7 @@ impl OhisamaServer {
         assert_eq!(hello, "hello");
         s.last_build = build_number(&data);
         if s.last_build == 0 {
-            s.next_event("reload");
+            s.next_event("reload", Instant::now());
         }
         s
     }
@@ -344,8 +344,9 @@ impl OhisamaServer {
     }
 
     /// The moment of the first `want` event of a build newer than every
-    /// build seen so far (the edit was just written: its build is not done).
-    fn next_event(&mut self, want: &str) -> Instant {
+    /// build seen so far, received after `written` (an event that was
+    /// already on its way, e.g. of a second build for one save, is skipped).
+    fn next_event(&mut self, want: &str, written: Instant) -> Instant {
         let before = self.last_build;
         loop {
             let (name, data, at) = self.recv();
@@ -354,19 +355,22 @@ impl OhisamaServer {
                 eprintln!("event {name} {data} (waiting for {want} after build {before})");
             }
             self.last_build = self.last_build.max(n);
-            if name == want && n > before {
+            if name == want && n > before && at > written {
                 return at;
             }
-            assert!(name != "error", "the edit broke the build: {data}");
+            assert!(
+                name != "error" || at < written,
+                "the edit broke the build: {data}"
+            );
         }
     }
 
-    /// The next event named `want`, whatever its build.
-    fn next_named(&mut self, want: &str) -> Instant {
+    /// The next event named `want` received after `written`, whatever its build.
+    fn next_named(&mut self, want: &str, written: Instant) -> Instant {
         loop {
             let (name, data, at) = self.recv();
             self.last_build = self.last_build.max(build_number(&data));
-            if name == want {
+            if name == want && at > written {
                 return at;
             }
         }
@@ -411,8 +415,8 @@ fn bench_ohisama(bin: &Path, c: &Corpus, a: &Args, log: &Path, rows: &mut Vec<Ro
     ];
     for edit in &edits {
         let want = if edit.label == "CSS" { "css" } else { "reload" };
-        let times = measure(edit, a.edits, server.child.id(), |_| {
-            server.next_event(want)
+        let times = measure(edit, a.edits, server.child.id(), |written| {
+            server.next_event(want, written)
         });
         rows.push(Row {
             corpus: c.name.clone(),
@@ -441,11 +445,11 @@ fn error_and_fix(
             contacts.original.replacen("field: ", "field: no-such-", 1),
         )
         .expect("write");
-        broken.push(server.next_named("error") - written);
+        broken.push(server.next_named("error", written) - written);
         wait_idle(server.child.id());
         let written = Instant::now();
         std::fs::write(&contacts.path, &contacts.original).expect("write");
-        fixed.push(server.next_event("reload") - written);
+        fixed.push(server.next_event("reload", written) - written);
         wait_idle(server.child.id());
     }
     for (edit, times) in [
@@ -476,7 +480,8 @@ fn cpu_ticks(pid: u32) -> u64 {
     tick(11) + tick(12)
 }
 
-/// Waits until the server has used no CPU for 100 ms: the pause of an editor
+/// Waits until the server has used no CPU for 300 ms (a busy thread on a
+/// shared core can go 100 ms without a tick): the pause of an editor
 /// between two saves, long enough for the work a save starts after its
 /// reload event (the search export) to finish, so that each save is measured
 /// alone, as an editor who saves every few seconds meets it.
@@ -484,7 +489,7 @@ fn wait_idle(pid: u32) {
     let deadline = Instant::now() + Duration::from_secs(600);
     loop {
         let before = cpu_ticks(pid);
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(300));
         if cpu_ticks(pid) == before || Instant::now() > deadline {
             return;
         }
