@@ -284,10 +284,50 @@ impl<'a> DocRow<'a> {
     }
 }
 
-/// A finished term: its `t` block and (4-grams) its `p` block.
-struct TermBlocks {
-    t: Vec<u8>,
-    p: Vec<u8>,
+/// Finished terms packed one after the other (a large site has millions of
+/// terms: one allocation per key and block cost more than the blocks): each
+/// term's key (UTF-8), its `t` block and (4-grams) its `p` block.
+#[derive(Default)]
+struct PackedTerms {
+    bytes: Vec<u8>,
+    entries: Vec<PackedEntry>,
+}
+
+/// Where one term of [`PackedTerms`] is: its key at `at`, then its blocks.
+#[derive(Clone, Copy)]
+struct PackedEntry {
+    at: usize,
+    t: u32,
+    p: u32,
+    key: u8,
+}
+
+impl PackedTerms {
+    fn push(&mut self, key: &[u8], t: &[u8], p: &[u8]) {
+        self.entries.push(PackedEntry {
+            at: self.bytes.len(),
+            t: t.len() as u32,
+            p: p.len() as u32,
+            key: key.len() as u8,
+        });
+        for part in [key, t, p] {
+            self.bytes.extend_from_slice(part);
+        }
+    }
+
+    fn key(&self, e: &PackedEntry) -> &[u8] {
+        &self.bytes[e.at..e.at + e.key as usize]
+    }
+
+    fn t<'a>(&'a self, e: &PackedEntry) -> &'a [u8] {
+        let from = e.at + e.key as usize;
+        &self.bytes[from..from + e.t as usize]
+    }
+
+    fn p<'a>(&'a self, e: &PackedEntry) -> &'a [u8] {
+        let from = e.at + e.key as usize + e.t as usize;
+        &self.bytes[from..from + e.p as usize]
+    }
 }
 
 fn snippet(body: &str) -> String {
@@ -333,7 +373,7 @@ impl TextPass {
     pub fn of(docs: &[SearchDoc]) -> TextPass {
         let texts: Vec<[Vec<char>; 3]> = docs
             .par_iter()
-            .map(|d| [&d.title, &d.body, &d.kana].map(|t| normalize(t).chars().collect()))
+            .map(|d| [&d.title, &d.body, &d.kana].map(|t| chars_of(&normalize(t))))
             .collect();
         let counts: Vec<[u32; 3]> = texts
             .par_iter()
@@ -397,17 +437,19 @@ impl TextPass {
         self.texts
             .par_iter()
             .fold(
-                || vec![false; n],
-                |mut seen, fields| {
+                || (vec![false; n], String::new()),
+                |(mut seen, mut text), fields| {
                     for chars in fields {
-                        let text: String = chars.iter().collect();
+                        text.clear();
+                        text.extend(chars);
                         for m in ac.find_overlapping_iter(&text) {
                             seen[m.pattern().as_usize()] = true;
                         }
                     }
-                    seen
+                    (seen, text)
                 },
             )
+            .map(|(seen, _)| seen)
             .reduce(
                 || vec![false; n],
                 |a, b| a.iter().zip(&b).map(|(x, y)| *x || *y).collect(),
@@ -437,6 +479,15 @@ impl TextPass {
             None => self.present(&[w.to_string()])[0],
         })
     }
+}
+
+/// The characters of `text` in a vector of exactly their number (collecting
+/// the iterator would leave up to half of the vector unused, and a large site
+/// holds all its texts at once).
+fn chars_of(text: &str) -> Vec<char> {
+    let mut chars = Vec::with_capacity(text.chars().count());
+    chars.extend(text.chars());
+    chars
 }
 
 /// Whether the characters of a text contain `word`.
@@ -527,13 +578,11 @@ fn append_records(
 /// Per packed 2-gram, its document frequency in each field.
 type BigramDf = HashMap<u128, [u32; 3], BuildFx>;
 
-/// A finished term: its key (UTF-8), its blocks and its document frequency
-/// per field.
-type Term = (Vec<u8>, TermBlocks, [u32; 3]);
-
-/// The `t` and `p` blocks of one gram from its records; `bigram_df` gives,
-/// for a gram of 3+ characters, the document frequencies of its 2-grams.
-fn blocks(key: u128, rec: &[u8], bigram_df: &BigramDf) -> Term {
+/// Appends to `out` the `t` and `p` blocks of one gram made from its
+/// records; `bigram_df` gives, for a gram of 3+ characters, the document
+/// frequencies of its 2-grams. Returns the gram's document frequency per
+/// field.
+fn blocks(key: u128, rec: &[u8], bigram_df: &BigramDf, out: &mut PackedTerms) -> [u32; 3] {
     let nf = TEXT_FIELDS.len();
     let chars = unpack(key);
     let with_positions = chars.len() == MAX_GRAM;
@@ -580,44 +629,46 @@ fn blocks(key: u128, rec: &[u8], bigram_df: &BigramDf) -> Term {
         }
     }
     let term: String = chars.iter().collect();
-    let dfs = [0, 1, 2].map(|fi| fields[fi].df);
-    (term.into_bytes(), TermBlocks { t, p }, dfs)
+    out.push(term.as_bytes(), &t, &p);
+    [0, 1, 2].map(|fi| fields[fi].df)
 }
 
-/// The finished terms of the grams of `lens` characters: the texts are
-/// cut into partitions by first character ([`partition`]), each made into
-/// records and then blocks on its own (all cores; only the partitions being
-/// worked on hold records).
+/// The finished terms of the grams of `lens` characters, one [`PackedTerms`]
+/// per partition, and the document frequencies of the 2-grams among them:
+/// the texts are cut into partitions by first character ([`partition`]),
+/// each made into records and then blocks on its own (all cores; only the
+/// partitions being worked on hold records).
 fn grams(
     pass: &TextPass,
     lens: std::ops::RangeInclusive<usize>,
     bigram_df: &BigramDf,
-) -> Vec<Term> {
+) -> (Vec<PackedTerms>, BigramDf) {
     let total_chars: usize = pass.texts.iter().flatten().map(Vec::len).sum();
     let passes = total_chars.div_ceil(CHARS_PER_PASS).max(1) as u64;
-    (0..passes)
+    let parts: Vec<(PackedTerms, BigramDf)> = (0..passes)
         .into_par_iter()
         .map(|p| {
-            records_of_pass(&pass.texts, &pass.norms, (p, passes), lens.clone())
-                .into_iter()
-                .map(|(key, rec)| blocks(key, &rec, bigram_df))
-                .collect::<Vec<Term>>()
+            let mut packed = PackedTerms::default();
+            let mut dfs = BigramDf::default();
+            for (key, rec) in records_of_pass(&pass.texts, &pass.norms, (p, passes), lens.clone())
+            {
+                let df = blocks(key, &rec, bigram_df, &mut packed);
+                if gram_len(key) == 2 {
+                    dfs.insert(key, df);
+                }
+            }
+            (packed, dfs)
         })
-        .collect::<Vec<_>>()
+        .collect();
+    let mut all_dfs = BigramDf::default();
+    let parts = parts
         .into_iter()
-        .flatten()
-        .collect()
-}
-
-/// The document frequencies of the 2-grams among `terms`.
-fn bigram_dfs(terms: &[Term]) -> BigramDf {
-    terms
-        .iter()
-        .filter_map(|(key, _, dfs)| {
-            let chars: Vec<char> = std::str::from_utf8(key).ok()?.chars().collect();
-            (chars.len() == 2).then(|| (pack(&chars), *dfs))
+        .map(|(packed, dfs)| {
+            all_dfs.extend(dfs);
+            packed
         })
-        .collect()
+        .collect();
+    (parts, all_dfs)
 }
 
 /// The documents as stored in the index, in doc id order (for an index
@@ -679,24 +730,21 @@ pub fn export(
     };
     // 1. 1- and 2-grams: postings, term frequencies, field norms; the
     //    2-grams' document frequencies are what the longer grams carry.
-    let mut terms = grams(&pass, 1..=2, &BigramDf::default());
-    let bigram_df = bigram_dfs(&terms);
+    let (mut terms, bigram_df) = grams(&pass, 1..=2, &BigramDf::default());
     lap("1-2-grams");
     // 2. 3- and 4-grams.
-    terms.extend(grams(&pass, 3..=MAX_GRAM, &bigram_df));
+    terms.extend(grams(&pass, 3..=MAX_GRAM, &bigram_df).0);
     drop(bigram_df);
     let TextPass { total_tokens, .. } = pass;
-    let term_count = terms.len();
+    let term_count = terms.iter().map(|t| t.entries.len()).sum();
     lap("3-4-grams");
     // 3. Documents: the regions and the filter bytes (the chunks are written
     //    in step 5).
     let regions = regions_of(docs)?;
     let filter_bytes = filter_bytes(docs, &regions);
-    // 4. Shards.
-    let shards = Shards::of(terms.into_iter().map(|(k, b, _)| (k, b)).collect());
-    let (term_shards, position_shards) = (shards.t.len(), shards.p.len());
-    lap("shards");
-    // 5. Write.
+    // 4. Write; the shards are encoded and written one by one.
+    let shards = ShardCounts::of(&terms);
+    let (term_shards, position_shards) = (shards.t, shards.p);
     let mut w = Writer::new(out_dir)?;
     let syn = syn_shards(x);
     let mut meta = Meta::new(docs.len() as u32, total_tokens, &shards, regions);
@@ -705,7 +753,9 @@ pub fn export(
     let meta_json = serde_json::to_vec(&meta).expect("meta serialises");
     w.write("meta.json", &meta_json)?;
     w.write("f.bin", &filter_bytes)?;
-    write_shards(&mut w, shards)?;
+    write_shards(&mut w, &terms, &shards)?;
+    drop(terms);
+    lap("shards");
     write_expansions(&mut w, x, docs, syn)?;
     let doc_chunks = write_doc_chunks(&mut w, docs)?;
     lap("written");
@@ -764,7 +814,7 @@ fn filter_bytes(docs: &[SearchDoc], regions: &[String]) -> Vec<u8> {
 }
 
 impl Meta {
-    fn new(docs: u32, total_tokens: Vec<u64>, shards: &Shards, regions: Vec<String>) -> Meta {
+    fn new(docs: u32, total_tokens: Vec<u64>, shards: &ShardCounts, regions: Vec<String>) -> Meta {
         Meta {
             format: FORMAT_VERSION,
             analyzer: super::analyzer::ANALYZER_VERSION.to_string(),
@@ -773,8 +823,8 @@ impl Meta {
             boosts: FIELD_BOOSTS.to_vec(),
             total_tokens,
             max_gram: MAX_GRAM as u32,
-            term_shards: shards.t.len() as u32,
-            position_shards: shards.p.len() as u32,
+            term_shards: shards.t as u32,
+            position_shards: shards.p as u32,
             doc_chunk: DOC_CHUNK as u32,
             kinds: DocKind::ALL
                 .iter()
@@ -839,69 +889,90 @@ fn write_expansions(
     Ok(())
 }
 
-/// The files of the term (`t`) and position (`p`) shards: each its entry
-/// count, then the entries; a term goes to shard `fnv1a32(term) % shard
-/// count`.
-struct Shards {
-    t: Vec<Vec<u8>>,
-    p: Vec<Vec<u8>>,
+/// The number of term (`t`) and position (`p`) shards: enough for
+/// [`SHARD_TARGET_BYTES`] each, at least one. A term goes to shard
+/// `fnv1a32(term) % shard count`.
+struct ShardCounts {
+    t: usize,
+    p: usize,
 }
 
-impl Shards {
-    /// Enough shards of each kind for [`SHARD_TARGET_BYTES`] each, at
-    /// least one. Each shard lists its terms sorted by bytes; the shards are
-    /// sorted and encoded on all cores.
-    fn of(terms: Vec<(Vec<u8>, TermBlocks)>) -> Shards {
-        let total_t: usize = terms.iter().map(|(_, b)| b.t.len() + 8).sum();
-        let total_p: usize = terms.iter().map(|(_, b)| b.p.len() + 8).sum();
-        let term_shards = total_t.div_ceil(SHARD_TARGET_BYTES).max(1);
-        let position_shards = total_p.div_ceil(SHARD_TARGET_BYTES).max(1);
-        let mut t_groups: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); term_shards];
-        let mut p_groups: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); position_shards];
-        for (key, data) in terms {
-            let h = fnv1a32(&key) as usize;
-            if !data.p.is_empty() {
-                p_groups[h % position_shards].push((key.clone(), data.p));
-            }
-            t_groups[h % term_shards].push((key, data.t));
-        }
-        Shards {
-            t: encode_shards(t_groups),
-            p: encode_shards(p_groups),
+impl ShardCounts {
+    fn of(terms: &[PackedTerms]) -> ShardCounts {
+        let entries = || terms.iter().flat_map(|part| &part.entries);
+        let total_t: usize = entries().map(|e| e.t as usize + 8).sum();
+        let total_p: usize = entries().map(|e| e.p as usize + 8).sum();
+        ShardCounts {
+            t: total_t.div_ceil(SHARD_TARGET_BYTES).max(1),
+            p: total_p.div_ceil(SHARD_TARGET_BYTES).max(1),
         }
     }
 }
 
-/// Each shard's file: its entry count, then its entries sorted by term, as
-/// `len, utf8, block_len, block`.
-fn encode_shards(groups: Vec<Vec<(Vec<u8>, Vec<u8>)>>) -> Vec<Vec<u8>> {
-    groups
-        .into_par_iter()
-        .map(|mut entries| {
-            entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            let size: usize = entries.iter().map(|(k, b)| k.len() + b.len() + 8).sum();
-            let mut buf = Vec::with_capacity(size + 4);
-            put_varint(&mut buf, entries.len() as u64);
-            for (key, block) in &entries {
-                put_varint(&mut buf, key.len() as u64);
-                buf.extend_from_slice(key);
-                put_varint(&mut buf, block.len() as u64);
-                buf.extend_from_slice(block);
+/// A term of [`PackedTerms`]: which part, which entry.
+type TermRef = (u32, u32);
+
+/// Writes `t/<i>.bin` and `p/<i>.bin`: each its entry count, then its
+/// entries sorted by term, as `len, utf8, block_len, block`. The shards are
+/// encoded and written on all cores, each dropped once written (the blocks
+/// are never held twice).
+fn write_shards(
+    w: &mut Writer,
+    terms: &[PackedTerms],
+    counts: &ShardCounts,
+) -> Result<(), SearchError> {
+    let mut t_groups: Vec<Vec<TermRef>> = vec![Vec::new(); counts.t];
+    let mut p_groups: Vec<Vec<TermRef>> = vec![Vec::new(); counts.p];
+    for (pi, part) in terms.iter().enumerate() {
+        for (ei, e) in part.entries.iter().enumerate() {
+            let h = fnv1a32(part.key(e)) as usize;
+            if e.p > 0 {
+                p_groups[h % counts.p].push((pi as u32, ei as u32));
             }
-            buf
+            t_groups[h % counts.t].push((pi as u32, ei as u32));
+        }
+    }
+    w.write_par(t_groups.into_par_iter().enumerate().map(|(i, group)| {
+        (format!("t/{i}.bin"), encode_shard(terms, group, PackedTerms::t))
+    }))?;
+    w.write_par(p_groups.into_par_iter().enumerate().map(|(i, group)| {
+        (format!("p/{i}.bin"), encode_shard(terms, group, PackedTerms::p))
+    }))
+}
+
+/// One shard's file: its entry count, then its entries sorted by term, as
+/// `len, utf8, block_len, block` (`block` picks the `t` or `p` block).
+fn encode_shard(
+    terms: &[PackedTerms],
+    mut group: Vec<TermRef>,
+    block: for<'a> fn(&'a PackedTerms, &PackedEntry) -> &'a [u8],
+) -> Vec<u8> {
+    let entry = |&(pi, ei): &TermRef| {
+        let part = &terms[pi as usize];
+        (part, &part.entries[ei as usize])
+    };
+    group.sort_unstable_by(|a, b| {
+        let ((pa, ea), (pb, eb)) = (entry(a), entry(b));
+        pa.key(ea).cmp(pb.key(eb))
+    });
+    let size: usize = group
+        .iter()
+        .map(|r| {
+            let (part, e) = entry(r);
+            part.key(e).len() + block(part, e).len() + 8
         })
-        .collect()
-}
-
-/// Writes `t/<i>.bin` and `p/<i>.bin`.
-fn write_shards(w: &mut Writer, shards: Shards) -> Result<(), SearchError> {
-    let mut files = Vec::with_capacity(shards.t.len() + shards.p.len());
-    for (kind, shards) in [("t", shards.t), ("p", shards.p)] {
-        for (i, bytes) in shards.into_iter().enumerate() {
-            files.push((format!("{kind}/{i}.bin"), bytes));
-        }
+        .sum();
+    let mut buf = Vec::with_capacity(size + 4);
+    put_varint(&mut buf, group.len() as u64);
+    for r in &group {
+        let (part, e) = entry(r);
+        let (key, bytes) = (part.key(e), block(part, e));
+        put_varint(&mut buf, key.len() as u64);
+        buf.extend_from_slice(key);
+        put_varint(&mut buf, bytes.len() as u64);
+        buf.extend_from_slice(bytes);
     }
-    w.write_all(files)
+    buf
 }
 
 /// Writes the `d/<c>.json` chunks of [`DOC_CHUNK`] documents; returns
@@ -952,6 +1023,25 @@ impl<'a> Writer<'a> {
         std::fs::write(&p, bytes).map_err(io_err(&p))?;
         self.files += 1;
         self.bytes += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Writes the files `files` makes, on all cores, each dropped once
+    /// written.
+    fn write_par(
+        &mut self,
+        files: impl ParallelIterator<Item = (String, Vec<u8>)>,
+    ) -> Result<(), SearchError> {
+        let dir = self.dir;
+        let (n, bytes) = files
+            .map(|(rel, bytes)| {
+                let p = dir.join(rel);
+                std::fs::write(&p, &bytes).map_err(io_err(&p))?;
+                Ok::<_, SearchError>((1usize, bytes.len() as u64))
+            })
+            .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))?;
+        self.files += n;
+        self.bytes += bytes;
         Ok(())
     }
 
@@ -1100,14 +1190,44 @@ mod tests {
     /// The same from the documents' own pass.
     fn own_low(docs: &[SearchDoc]) -> Low {
         let pass = TextPass::of(docs);
-        let terms = grams(&pass, 1..=2, &BigramDf::default())
-            .into_iter()
-            .map(|(k, b, _)| {
-                assert!(b.p.is_empty());
-                (k, b.t)
-            })
-            .collect();
+        let mut terms = BTreeMap::new();
+        for part in grams(&pass, 1..=2, &BigramDf::default()).0 {
+            for e in &part.entries {
+                assert!(part.p(e).is_empty());
+                terms.insert(part.key(e).to_vec(), part.t(e).to_vec());
+            }
+        }
         (terms, pass.total_tokens, pass.norms)
+    }
+
+    /// The document frequency per field that a `t` block gives (read as
+    /// `search.js` reads it: mask, then per field df, deltas, tfs, norms and
+    /// for a gram of n ≥ 3 characters its n - 1 2-gram dfs).
+    fn block_dfs(key: &[u8], t: &[u8]) -> [u32; 3] {
+        let n = std::str::from_utf8(key).unwrap().chars().count();
+        let mut i = 0;
+        let mask = get_varint(t, &mut i);
+        let mut dfs = [0; 3];
+        for (fi, df_out) in dfs.iter_mut().enumerate() {
+            if mask & (1 << fi) == 0 {
+                continue;
+            }
+            let df = get_varint(t, &mut i);
+            let mut not_one = 0;
+            for _ in 0..df {
+                not_one += 1 - (get_varint(t, &mut i) & 1);
+            }
+            for _ in 0..not_one {
+                get_varint(t, &mut i);
+            }
+            i += df as usize; // norms
+            for _ in 0..if n >= 3 { n - 1 } else { 0 } {
+                get_varint(t, &mut i);
+            }
+            *df_out = df as u32;
+        }
+        assert_eq!(i, t.len(), "the whole block of {key:?} read");
+        dfs
     }
 
     /// Every gram of 1 to 4 characters without a break, with its document
@@ -1186,15 +1306,24 @@ mod tests {
             assert_eq!(si.place_docs(p).unwrap(), own, "documents of {name}");
         }
         // Every gram's document frequencies (the 3-/4-grams too).
-        let bigram_df = bigram_dfs(&grams(&pass, 1..=2, &BigramDf::default()));
+        let (low, bigram_df) = grams(&pass, 1..=2, &BigramDf::default());
+        let (high, _) = grams(&pass, 3..=MAX_GRAM, &bigram_df);
         let mut all: BTreeMap<Vec<u8>, [u32; 3]> = BTreeMap::new();
-        for (k, _, dfs) in grams(&pass, 1..=2, &BigramDf::default())
-            .into_iter()
-            .chain(grams(&pass, 3..=MAX_GRAM, &bigram_df))
-        {
-            assert!(all.insert(k, dfs).is_none(), "a gram made twice");
+        for part in low.iter().chain(&high) {
+            for e in &part.entries {
+                let dfs = block_dfs(part.key(e), part.t(e));
+                assert!(all.insert(part.key(e).to_vec(), dfs).is_none(), "made twice");
+            }
         }
-        assert_eq!(all, naive_dfs(docs));
+        let naive = naive_dfs(docs);
+        assert_eq!(all, naive);
+        // The 2-gram dfs that the 3-/4-gram blocks carry.
+        for (key, dfs) in &naive {
+            let chars: Vec<char> = std::str::from_utf8(key).unwrap().chars().collect();
+            if chars.len() == 2 {
+                assert_eq!(bigram_df.get(&pack(&chars)), Some(dfs));
+            }
+        }
     }
 
     #[test]
