@@ -454,7 +454,7 @@ pub(crate) fn build_search(
     t.lap("search texts");
     let expansions = pass.expansions(&crate::derived::search_vocabulary(site));
     t.lap("search expansions");
-    let stats = crate::search::export::export(&docs, pass, &expansions, &out.join("search"))
+    let stats = crate::search::export::export(docs, pass, &expansions, &out.join("search"))
         .map_err(search_failed)?;
     t.lap("search export");
     Ok(stats.files)

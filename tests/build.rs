@@ -418,7 +418,11 @@ fn cli_search_makes_its_index_on_demand_and_reuses_it_until_the_site_changes() {
     assert_ne!(site.read(".cache/search/ohisama-stamp"), stamp);
     // A broken file: the diagnostic (file:line), a failure, the cache kept.
     let kept = search_cache_files(&site);
-    site.edit("data/contacts/yokohama.yaml", "field: sodan", "field: nosuchfield");
+    site.edit(
+        "data/contacts/yokohama.yaml",
+        "field: sodan",
+        "field: nosuchfield",
+    );
     let broken = cli_search(&site, &["横浜"]);
     assert!(!broken.status.success());
     let err = String::from_utf8_lossy(&broken.stderr);

@@ -574,7 +574,10 @@ fn a_killed_build_leaves_nothing_after_the_next_one() {
             .collect::<Vec<_>>()
     );
     assert!(site.path("dist").join(MARKER).is_file());
-    assert!(!site.path(".cache/search").exists(), "the build makes no index");
+    assert!(
+        !site.path(".cache/search").exists(),
+        "the build makes no index"
+    );
     content.assert_same(&TreeSnapshot::of(&site.path("content")), "content/");
 }
 

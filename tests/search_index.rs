@@ -141,12 +141,9 @@ fn open_gives_the_same_results_and_export_is_deterministic() {
     );
     // the export the way `ohisama build` makes it (from the documents, no
     // index) has the same bytes as the one of the index's stored fields
-    let stats = ohisama::search::export::export_docs(
-        &docs,
-        &Default::default(),
-        &dir.path().join("out2"),
-    )
-    .unwrap();
+    let stats =
+        ohisama::search::export::export_docs(&docs, &Default::default(), &dir.path().join("out2"))
+            .unwrap();
     assert!(stats.files > 10);
     let list = |root: &std::path::Path| {
         let mut v: Vec<(String, Vec<u8>)> = Vec::new();

@@ -170,11 +170,20 @@ fn get_varint(bytes: &[u8], i: &mut usize) -> u64 {
 /// length above them.
 fn pack(chars: &[char]) -> u128 {
     let v = chars.iter().fold(0u128, |acc, &c| (acc << 21) | c as u128);
-    v | (chars.len() as u128) << 100
+    v | (chars.len() as u128) << LEN_SHIFT
 }
 
+/// Where a packed gram keeps its length: above its 4 × 21 bits of
+/// characters, so that a packed gram is below 2^87.
+const LEN_SHIFT: u32 = 84;
+
+/// Bits of the position beside a packed gram in the sort keys of
+/// [`records_of_pass`] (`gram << POS_BITS | position`: a gram is below
+/// 2^87, so any position below 2^40 fits in the 128 bits).
+const POS_BITS: u32 = 40;
+
 fn gram_len(key: u128) -> usize {
-    (key >> 100) as usize
+    (key >> LEN_SHIFT) as usize
 }
 
 fn unpack(key: u128) -> Vec<char> {
@@ -353,14 +362,17 @@ fn partition(c: char, passes: u64) -> u64 {
     (((c as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) * passes) >> 32
 }
 
-/// The normalised texts of the documents, each as characters, with what the
+/// The normalised texts of the documents (UTF-8: a large site holds them
+/// all at once, and 4 bytes per character cost a quarter more), with what the
 /// export takes from them besides the grams: tantivy's field norm id of each
 /// document and the token total of each field (the average field length of
 /// BM25). The build made a tantivy index for these until session 7; the
 /// export now computes them from the same analyzer (a test compares both).
 pub struct TextPass {
     /// Per document, its title, body and kana, normalised.
-    texts: Vec<[Vec<char>; 3]>,
+    texts: Vec<[String; 3]>,
+    /// The number of characters of all texts.
+    total_chars: usize,
     /// Per field, the field norm id of each document, as tantivy computes it
     /// ([`FieldNormReader::fieldnorm_to_id`] of the token count).
     norms: Vec<Vec<u8>>,
@@ -371,14 +383,17 @@ pub struct TextPass {
 impl TextPass {
     /// Normalises the texts of `docs` on all cores.
     pub fn of(docs: &[SearchDoc]) -> TextPass {
-        let texts: Vec<[Vec<char>; 3]> = docs
+        let texts: Vec<[String; 3]> = docs
             .par_iter()
-            .map(|d| [&d.title, &d.body, &d.kana].map(|t| chars_of(&normalize(t))))
+            .map(|d| [&d.title, &d.body, &d.kana].map(|t| normalize(t)))
             .collect();
-        let counts: Vec<[u32; 3]> = texts
+        // Per document and field: the number of characters and of tokens.
+        let counts: Vec<[(usize, u32); 3]> = texts
             .par_iter()
-            .map(|t| [0, 1, 2].map(|fi| token_count(&t[fi])))
+            .map(|t| [0, 1, 2].map(|fi| (t[fi].chars().count(), token_count(&t[fi]))))
             .collect();
+        let total_chars = counts.iter().flatten().map(|c| c.0).sum();
+        let counts: Vec<[u32; 3]> = counts.iter().map(|c| c.map(|(_, tokens)| tokens)).collect();
         let norms = (0..TEXT_FIELDS.len())
             .map(|fi| {
                 counts
@@ -392,6 +407,7 @@ impl TextPass {
             .collect();
         TextPass {
             texts,
+            total_chars,
             norms,
             total_tokens,
         }
@@ -430,26 +446,27 @@ impl TextPass {
             // Only a pattern set too large for the automaton: test each word.
             return patterns
                 .iter()
-                .map(|p| self.texts.par_iter().any(|t| contains(t, p)))
+                .map(|p| {
+                    self.texts
+                        .par_iter()
+                        .any(|t| t.iter().any(|f| f.contains(p)))
+                })
                 .collect();
         };
         let n = patterns.len();
         self.texts
             .par_iter()
             .fold(
-                || (vec![false; n], String::new()),
-                |(mut seen, mut text), fields| {
-                    for chars in fields {
-                        text.clear();
-                        text.extend(chars);
-                        for m in ac.find_overlapping_iter(&text) {
+                || vec![false; n],
+                |mut seen, fields| {
+                    for text in fields {
+                        for m in ac.find_overlapping_iter(text) {
                             seen[m.pattern().as_usize()] = true;
                         }
                     }
-                    (seen, text)
+                    seen
                 },
             )
-            .map(|(seen, _)| seen)
             .reduce(
                 || vec![false; n],
                 |a, b| a.iter().zip(&b).map(|(x, y)| *x || *y).collect(),
@@ -481,33 +498,17 @@ impl TextPass {
     }
 }
 
-/// The characters of `text` in a vector of exactly their number (collecting
-/// the iterator would leave up to half of the vector unused, and a large site
-/// holds all its texts at once).
-fn chars_of(text: &str) -> Vec<char> {
-    let mut chars = Vec::with_capacity(text.chars().count());
-    chars.extend(text.chars());
-    chars
-}
-
-/// Whether the characters of a text contain `word`.
-fn contains(fields: &[Vec<char>; 3], word: &str) -> bool {
-    let w: Vec<char> = word.chars().collect();
-    fields
-        .iter()
-        .any(|t| !w.is_empty() && t.windows(w.len()).any(|x| x == w.as_slice()))
-}
-
 /// The number of tokens the analyzer makes of a normalised text: a 1-gram
 /// per non-break character and a 2-gram per pair of them (tantivy's field
 /// norm).
-fn token_count(chars: &[char]) -> u32 {
-    let ones = chars.iter().filter(|&&c| !is_break(c)).count();
-    let twos = chars
-        .windows(2)
-        .filter(|w| !is_break(w[0]) && !is_break(w[1]))
-        .count();
-    (ones + twos) as u32
+fn token_count(text: &str) -> u32 {
+    let (mut tokens, mut prev_is_token) = (0, false);
+    for c in text.chars() {
+        let is_token = !is_break(c);
+        tokens += u32::from(is_token) * (1 + u32::from(prev_is_token));
+        prev_is_token = is_token;
+    }
+    tokens
 }
 
 /// The grams of `lens` characters that partition `pass` holds, as records
@@ -515,28 +516,35 @@ fn token_count(chars: &[char]) -> u32 {
 /// document order. A gram is packed into a u128 (21 bits per character
 /// plus its length).
 fn records_of_pass(
-    texts: &[[Vec<char>; 3]],
+    texts: &[[String; 3]],
     norms: &[Vec<u8>],
     (pass, passes): (u64, u64),
     lens: std::ops::RangeInclusive<usize>,
 ) -> HashMap<u128, Vec<u8>, BuildFx> {
     let mut acc: HashMap<u128, Vec<u8>, BuildFx> = HashMap::default();
-    let mut grams: Vec<(u128, u32)> = Vec::new();
+    // Each gram with its position as one integer (half the bytes of a pair
+    // to sort; sorted, equal grams are neighbours, positions ascending).
+    let mut grams: Vec<u128> = Vec::new();
+    let (shortest, longest) = (*lens.start(), *lens.end());
     for (doc, fields) in texts.iter().enumerate() {
-        for (fi, chars) in fields.iter().enumerate() {
+        for (fi, text) in fields.iter().enumerate() {
             grams.clear();
-            for (i, &first) in chars.iter().enumerate() {
-                if partition(first, passes) != pass || is_break(first) {
+            for (i, (at, first)) in text.char_indices().enumerate() {
+                if partition(first, passes) != pass {
                     continue;
                 }
-                for n in lens.clone() {
-                    let Some(gram) = chars.get(i..i + n) else {
+                // The grams starting at i, packed as they grow (see `pack`);
+                // none crosses a break.
+                let mut v = 0u128;
+                for (n, c) in (1..=longest).zip(text[at..].chars()) {
+                    if is_break(c) {
                         break;
-                    };
-                    if gram.iter().any(|&c| is_break(c)) {
-                        break; // a longer gram holds the same break
                     }
-                    grams.push((pack(gram), i as u32));
+                    v = (v << 21) | c as u128;
+                    if n >= shortest {
+                        let key = v | (n as u128) << LEN_SHIFT;
+                        grams.push(key << POS_BITS | i as u128);
+                    }
                 }
             }
             if grams.is_empty() {
@@ -550,16 +558,17 @@ fn records_of_pass(
 }
 
 /// Appends to `acc` the record of each gram of one field of one document
-/// (`grams`: the sorted (gram, position) pairs).
+/// (`grams`: `gram << POS_BITS | position`, sorted).
 fn append_records(
     acc: &mut HashMap<u128, Vec<u8>, BuildFx>,
-    grams: &[(u128, u32)],
+    grams: &[u128],
     doc: u32,
     field: u8,
     norm: u8,
 ) {
-    for run in grams.chunk_by(|a, b| a.0 == b.0) {
-        let key = run[0].0;
+    let position = |g: u128| (g & ((1 << POS_BITS) - 1)) as u64;
+    for run in grams.chunk_by(|a, b| a >> POS_BITS == b >> POS_BITS) {
+        let key = run[0] >> POS_BITS;
         let rec = acc.entry(key).or_default();
         put_varint(rec, u64::from(doc));
         rec.push(field);
@@ -567,8 +576,9 @@ fn append_records(
         rec.push(norm);
         if gram_len(key) == MAX_GRAM {
             let mut prev = 0;
-            for (k, &(_, p)) in run.iter().enumerate() {
-                put_varint(rec, u64::from(if k == 0 { p } else { p - prev }));
+            for (k, &g) in run.iter().enumerate() {
+                let p = position(g);
+                put_varint(rec, if k == 0 { p } else { p - prev });
                 prev = p;
             }
         }
@@ -643,15 +653,13 @@ fn grams(
     lens: std::ops::RangeInclusive<usize>,
     bigram_df: &BigramDf,
 ) -> (Vec<PackedTerms>, BigramDf) {
-    let total_chars: usize = pass.texts.iter().flatten().map(Vec::len).sum();
-    let passes = total_chars.div_ceil(CHARS_PER_PASS).max(1) as u64;
+    let passes = pass.total_chars.div_ceil(CHARS_PER_PASS).max(1) as u64;
     let parts: Vec<(PackedTerms, BigramDf)> = (0..passes)
         .into_par_iter()
         .map(|p| {
             let mut packed = PackedTerms::default();
             let mut dfs = BigramDf::default();
-            for (key, rec) in records_of_pass(&pass.texts, &pass.norms, (p, passes), lens.clone())
-            {
+            for (key, rec) in records_of_pass(&pass.texts, &pass.norms, (p, passes), lens.clone()) {
                 let df = blocks(key, &rec, bigram_df, &mut packed);
                 if gram_len(key) == 2 {
                     dfs.insert(key, df);
@@ -707,9 +715,11 @@ pub(crate) fn stored_docs(si: &SearchIndex) -> Result<Vec<SearchDoc>, SearchErro
 
 /// Writes the export of `docs` into `out_dir`, made from their texts
 /// (`pass`, [`TextPass::of`] of the same `docs`) with the expansions `x`.
-/// Document ids are the positions in `docs`.
+/// Document ids are the positions in `docs`. The bodies are cut to their
+/// snippets at once (the texts are in `pass`; a large site's bodies are tens
+/// of MiB).
 pub fn export(
-    docs: &[SearchDoc],
+    mut docs: Vec<SearchDoc>,
     pass: TextPass,
     x: &Expansions,
     out_dir: &Path,
@@ -721,23 +731,22 @@ pub fn export(
             pass.texts.len()
         )));
     }
-    let timing = std::env::var_os("OHISAMA_SEARCH_TIMING").is_some();
-    let t0 = std::time::Instant::now();
-    let lap = |what: &str| {
-        if timing {
-            eprintln!("export: {what} at {:.2?}", t0.elapsed());
-        }
-    };
+    for d in &mut docs {
+        d.body = snippet(&d.body); // what `DocRow::of` shows (the same again)
+    }
+    let docs = docs.as_slice();
+    let mut t = crate::build::Timings::new();
+    let mut lap = |what: &str| t.lap(what);
     // 1. 1- and 2-grams: postings, term frequencies, field norms; the
     //    2-grams' document frequencies are what the longer grams carry.
     let (mut terms, bigram_df) = grams(&pass, 1..=2, &BigramDf::default());
-    lap("1-2-grams");
+    lap("export 1-2-grams");
     // 2. 3- and 4-grams.
     terms.extend(grams(&pass, 3..=MAX_GRAM, &bigram_df).0);
     drop(bigram_df);
     let TextPass { total_tokens, .. } = pass;
     let term_count = terms.iter().map(|t| t.entries.len()).sum();
-    lap("3-4-grams");
+    lap("export 3-4-grams");
     // 3. Documents: the regions and the filter bytes (the chunks are written
     //    in step 5).
     let regions = regions_of(docs)?;
@@ -755,10 +764,10 @@ pub fn export(
     w.write("f.bin", &filter_bytes)?;
     write_shards(&mut w, &terms, &shards)?;
     drop(terms);
-    lap("shards");
+    lap("export shards");
     write_expansions(&mut w, x, docs, syn)?;
     let doc_chunks = write_doc_chunks(&mut w, docs)?;
-    lap("written");
+    lap("export written");
     Ok(ExportStats {
         docs: docs.len(),
         terms: term_count,
@@ -776,7 +785,7 @@ pub fn export_docs(
     x: &Expansions,
     out_dir: &Path,
 ) -> Result<ExportStats, SearchError> {
-    export(docs, TextPass::of(docs), x, out_dir)
+    export(docs.to_vec(), TextPass::of(docs), x, out_dir)
 }
 
 /// The regions of the documents, sorted; at most 63, as `f.bin` keeps a
@@ -933,10 +942,16 @@ fn write_shards(
         }
     }
     w.write_par(t_groups.into_par_iter().enumerate().map(|(i, group)| {
-        (format!("t/{i}.bin"), encode_shard(terms, group, PackedTerms::t))
+        (
+            format!("t/{i}.bin"),
+            encode_shard(terms, group, PackedTerms::t),
+        )
     }))?;
     w.write_par(p_groups.into_par_iter().enumerate().map(|(i, group)| {
-        (format!("p/{i}.bin"), encode_shard(terms, group, PackedTerms::p))
+        (
+            format!("p/{i}.bin"),
+            encode_shard(terms, group, PackedTerms::p),
+        )
     }))
 }
 
@@ -1271,10 +1286,25 @@ mod tests {
     /// character, empty fields, repeats (tf > 1), combining marks.
     fn tricky_docs() -> Vec<SearchDoc> {
         vec![
-            doc(" 訪問看護  ｽﾃｰｼｮﾝ\u{3000}a", "ああああ ああ\nあ", "", Some("茅ヶ崎市")),
+            doc(
+                " 訪問看護  ｽﾃｰｼｮﾝ\u{3000}a",
+                "ああああ ああ\nあ",
+                "",
+                Some("茅ヶ崎市"),
+            ),
             doc("", "", "", None),
-            doc("ΟΔΟΣ Σ", "か\u{3099}ｶﾞ ＡＢＣ１２３ Ⅻ ㍻", "ほうもん", Some("横浜市")),
-            doc("茅ヶ崎", "茅ケ崎市の訪問看護ステーション。訪問看護", "ちがさき", Some("茅ヶ崎市")),
+            doc(
+                "ΟΔΟΣ Σ",
+                "か\u{3099}ｶﾞ ＡＢＣ１２３ Ⅻ ㍻",
+                "ほうもん",
+                Some("横浜市"),
+            ),
+            doc(
+                "茅ヶ崎",
+                "茅ケ崎市の訪問看護ステーション。訪問看護",
+                "ちがさき",
+                Some("茅ヶ崎市"),
+            ),
             doc("x", "\t\t", " y ", None),
         ]
     }
@@ -1312,7 +1342,10 @@ mod tests {
         for part in low.iter().chain(&high) {
             for e in &part.entries {
                 let dfs = block_dfs(part.key(e), part.t(e));
-                assert!(all.insert(part.key(e).to_vec(), dfs).is_none(), "made twice");
+                assert!(
+                    all.insert(part.key(e).to_vec(), dfs).is_none(),
+                    "made twice"
+                );
             }
         }
         let naive = naive_dfs(docs);
@@ -1324,6 +1357,25 @@ mod tests {
                 assert_eq!(bigram_df.get(&pack(&chars)), Some(dfs));
             }
         }
+    }
+
+    #[test]
+    fn a_snippet_is_its_own_snippet() {
+        // `export` cuts the bodies to their snippets before `DocRow::of`
+        // takes the snippet again.
+        let long = "あ".repeat(79) + " い  うえお";
+        let spaced = "x ".repeat(60);
+        for body in [
+            "",
+            "  短い\n本文  ",
+            long.as_str(),
+            spaced.as_str(),
+            &"\u{3000}全角…".repeat(40),
+        ] {
+            let once = snippet(body);
+            assert_eq!(snippet(&once), once, "{body:?}");
+        }
+        assert!(snippet(&long).ends_with('…'));
     }
 
     #[test]
