@@ -469,6 +469,9 @@ pub fn search_index(opts: &BuildOptions) -> Result<crate::search::SearchIndex, B
     use crate::search::SearchIndex;
     let (site, _) = check(opts).map_err(BuildError::Invalid)?;
     let docs = crate::derived::search_docs(&site);
+    // The same documents as the build's (docs/search-readings-spike.md).
+    #[cfg(feature = "readings-spike")]
+    let docs = crate::search::readings::from_env(docs);
     let expansions =
         crate::search::TextPass::of(&docs).expansions(&crate::derived::search_vocabulary(&site));
     drop(site);
