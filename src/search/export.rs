@@ -40,6 +40,7 @@
 //! - `r.json`: `[[word, shown], …]`, the もしかして candidates, fetched only
 //!   when a query finds nothing.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -293,49 +294,99 @@ impl<'a> DocRow<'a> {
     }
 }
 
-/// Finished terms packed one after the other (a large site has millions of
-/// terms: one allocation per key and block cost more than the blocks): each
-/// term's key (UTF-8), its `t` block and (4-grams) its `p` block.
+/// Finished terms packed one after the other (one allocation per key and
+/// block would cost more than the blocks): each term's key (UTF-8), its `t`
+/// block and (4-grams) its `p` block. The blocks of a large site may be
+/// spilled to a temporary file ([`PackedTerms::spill`]).
 #[derive(Default)]
 struct PackedTerms {
-    bytes: Vec<u8>,
+    keys: Vec<u8>,
+    blocks: Blocks,
     entries: Vec<PackedEntry>,
 }
 
-/// Where one term of [`PackedTerms`] is: its key at `at`, then its blocks.
+/// The blocks of a [`PackedTerms`]: in memory, or in an unnamed temporary
+/// file once spilled.
+enum Blocks {
+    Memory(Vec<u8>),
+    File(std::sync::Mutex<std::fs::File>),
+}
+
+impl Default for Blocks {
+    fn default() -> Blocks {
+        Blocks::Memory(Vec::new())
+    }
+}
+
+/// Where one term of [`PackedTerms`] is: its key at `key_at` (`key` bytes),
+/// its `t` block at `at`, its `p` block right after.
 #[derive(Clone, Copy)]
 struct PackedEntry {
     at: usize,
+    key_at: u32,
     t: u32,
     p: u32,
     key: u8,
 }
 
+/// Which block of a term.
+#[derive(Clone, Copy)]
+enum Block {
+    T,
+    P,
+}
+
 impl PackedTerms {
     fn push(&mut self, key: &[u8], t: &[u8], p: &[u8]) {
+        let Blocks::Memory(bytes) = &mut self.blocks else {
+            unreachable!("terms are pushed before they are spilled");
+        };
         self.entries.push(PackedEntry {
-            at: self.bytes.len(),
+            at: bytes.len(),
+            key_at: self.keys.len() as u32,
             t: t.len() as u32,
             p: p.len() as u32,
             key: key.len() as u8,
         });
-        for part in [key, t, p] {
-            self.bytes.extend_from_slice(part);
-        }
+        self.keys.extend_from_slice(key);
+        bytes.extend_from_slice(t);
+        bytes.extend_from_slice(p);
     }
 
     fn key(&self, e: &PackedEntry) -> &[u8] {
-        &self.bytes[e.at..e.at + e.key as usize]
+        &self.keys[e.key_at as usize..e.key_at as usize + e.key as usize]
     }
 
-    fn t<'a>(&'a self, e: &PackedEntry) -> &'a [u8] {
-        let from = e.at + e.key as usize;
-        &self.bytes[from..from + e.t as usize]
+    /// The `t` or `p` block of `e`.
+    fn block(&self, e: &PackedEntry, which: Block) -> std::io::Result<Cow<'_, [u8]>> {
+        let (from, len) = match which {
+            Block::T => (e.at, e.t as usize),
+            Block::P => (e.at + e.t as usize, e.p as usize),
+        };
+        match &self.blocks {
+            Blocks::Memory(bytes) => Ok(Cow::Borrowed(&bytes[from..from + len])),
+            Blocks::File(file) => {
+                use std::io::{Read, Seek};
+                let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
+                let mut buf = vec![0; len];
+                file.seek(std::io::SeekFrom::Start(from as u64))?;
+                file.read_exact(&mut buf)?;
+                Ok(Cow::Owned(buf))
+            }
+        }
     }
 
-    fn p<'a>(&'a self, e: &PackedEntry) -> &'a [u8] {
-        let from = e.at + e.key as usize + e.t as usize;
-        &self.bytes[from..from + e.p as usize]
+    /// Moves the blocks into an unnamed temporary file in `dir` (a large
+    /// site's blocks are hundreds of MiB, all held until the shard count is
+    /// known; the keys stay in memory for sorting).
+    fn spill(&mut self, dir: &Path) -> Result<(), SearchError> {
+        use std::io::Write;
+        if let Blocks::Memory(bytes) = &self.blocks {
+            let mut file = tempfile::tempfile_in(dir).map_err(io_err(dir))?;
+            file.write_all(bytes).map_err(io_err(dir))?;
+            self.blocks = Blocks::File(std::sync::Mutex::new(file));
+        }
+        Ok(())
     }
 }
 
@@ -652,7 +703,8 @@ fn grams(
     pass: &TextPass,
     lens: std::ops::RangeInclusive<usize>,
     bigram_df: &BigramDf,
-) -> (Vec<PackedTerms>, BigramDf) {
+    spill_to: Option<&Path>,
+) -> Result<(Vec<PackedTerms>, BigramDf), SearchError> {
     let passes = pass.total_chars.div_ceil(CHARS_PER_PASS).max(1) as u64;
     let parts: Vec<(PackedTerms, BigramDf)> = (0..passes)
         .into_par_iter()
@@ -665,9 +717,12 @@ fn grams(
                     dfs.insert(key, df);
                 }
             }
-            (packed, dfs)
+            if let Some(dir) = spill_to {
+                packed.spill(dir)?;
+            }
+            Ok((packed, dfs))
         })
-        .collect();
+        .collect::<Result<_, SearchError>>()?;
     let mut all_dfs = BigramDf::default();
     let parts = parts
         .into_iter()
@@ -676,7 +731,7 @@ fn grams(
             packed
         })
         .collect();
-    (parts, all_dfs)
+    Ok((parts, all_dfs))
 }
 
 /// The documents as stored in the index, in doc id order (for an index
@@ -719,10 +774,27 @@ pub(crate) fn stored_docs(si: &SearchIndex) -> Result<Vec<SearchDoc>, SearchErro
 /// snippets at once (the texts are in `pass`; a large site's bodies are tens
 /// of MiB).
 pub fn export(
+    docs: Vec<SearchDoc>,
+    pass: TextPass,
+    x: &Expansions,
+    out_dir: &Path,
+) -> Result<ExportStats, SearchError> {
+    let spill = pass.total_chars > SPILL_CHARS;
+    export_spilling(docs, pass, x, out_dir, spill)
+}
+
+/// Above this many characters of text, the finished blocks of each
+/// partition go to a temporary file in the export's folder until the shards
+/// are written (50k pages: 32 million characters, 250 MiB of blocks).
+const SPILL_CHARS: usize = 16_000_000;
+
+/// [`export`], the blocks spilled to temporary files when `spill`.
+fn export_spilling(
     mut docs: Vec<SearchDoc>,
     pass: TextPass,
     x: &Expansions,
     out_dir: &Path,
+    spill: bool,
 ) -> Result<ExportStats, SearchError> {
     if pass.texts.len() != docs.len() {
         return Err(SearchError::Schema(format!(
@@ -739,10 +811,16 @@ pub fn export(
     let mut lap = |what: &str| t.lap(what);
     // 1. 1- and 2-grams: postings, term frequencies, field norms; the
     //    2-grams' document frequencies are what the longer grams carry.
-    let (mut terms, bigram_df) = grams(&pass, 1..=2, &BigramDf::default());
+    let spill_to = if spill {
+        std::fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
+        Some(out_dir)
+    } else {
+        None
+    };
+    let (mut terms, bigram_df) = grams(&pass, 1..=2, &BigramDf::default(), spill_to)?;
     lap("export 1-2-grams");
     // 2. 3- and 4-grams.
-    terms.extend(grams(&pass, 3..=MAX_GRAM, &bigram_df).0);
+    terms.extend(grams(&pass, 3..=MAX_GRAM, &bigram_df, spill_to)?.0);
     drop(bigram_df);
     let TextPass { total_tokens, .. } = pass;
     let term_count = terms.iter().map(|t| t.entries.len()).sum();
@@ -941,18 +1019,18 @@ fn write_shards(
             t_groups[h % counts.t].push((pi as u32, ei as u32));
         }
     }
-    w.write_par(t_groups.into_par_iter().enumerate().map(|(i, group)| {
-        (
-            format!("t/{i}.bin"),
-            encode_shard(terms, group, PackedTerms::t),
-        )
-    }))?;
-    w.write_par(p_groups.into_par_iter().enumerate().map(|(i, group)| {
-        (
-            format!("p/{i}.bin"),
-            encode_shard(terms, group, PackedTerms::p),
-        )
-    }))
+    w.write_par(
+        t_groups
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, group)| Ok((format!("t/{i}.bin"), encode_shard(terms, group, Block::T)?))),
+    )?;
+    w.write_par(
+        p_groups
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, group)| Ok((format!("p/{i}.bin"), encode_shard(terms, group, Block::P)?))),
+    )
 }
 
 /// One shard's file: its entry count, then its entries sorted by term, as
@@ -960,8 +1038,8 @@ fn write_shards(
 fn encode_shard(
     terms: &[PackedTerms],
     mut group: Vec<TermRef>,
-    block: for<'a> fn(&'a PackedTerms, &PackedEntry) -> &'a [u8],
-) -> Vec<u8> {
+    which: Block,
+) -> Result<Vec<u8>, SearchError> {
     let entry = |&(pi, ei): &TermRef| {
         let part = &terms[pi as usize];
         (part, &part.entries[ei as usize])
@@ -974,20 +1052,28 @@ fn encode_shard(
         .iter()
         .map(|r| {
             let (part, e) = entry(r);
-            part.key(e).len() + block(part, e).len() + 8
+            let len = match which {
+                Block::T => e.t,
+                Block::P => e.p,
+            };
+            part.key(e).len() + len as usize + 8
         })
         .sum();
     let mut buf = Vec::with_capacity(size + 4);
     put_varint(&mut buf, group.len() as u64);
     for r in &group {
         let (part, e) = entry(r);
-        let (key, bytes) = (part.key(e), block(part, e));
+        let key = part.key(e);
+        let bytes = part.block(e, which).map_err(|source| SearchError::Io {
+            path: std::env::temp_dir(),
+            source,
+        })?;
         put_varint(&mut buf, key.len() as u64);
         buf.extend_from_slice(key);
         put_varint(&mut buf, bytes.len() as u64);
-        buf.extend_from_slice(bytes);
+        buf.extend_from_slice(&bytes);
     }
-    buf
+    Ok(buf)
 }
 
 /// Writes the `d/<c>.json` chunks of [`DOC_CHUNK`] documents; returns
@@ -1045,11 +1131,12 @@ impl<'a> Writer<'a> {
     /// written.
     fn write_par(
         &mut self,
-        files: impl ParallelIterator<Item = (String, Vec<u8>)>,
+        files: impl ParallelIterator<Item = Result<(String, Vec<u8>), SearchError>>,
     ) -> Result<(), SearchError> {
         let dir = self.dir;
         let (n, bytes) = files
-            .map(|(rel, bytes)| {
+            .map(|file| {
+                let (rel, bytes) = file?;
                 let p = dir.join(rel);
                 std::fs::write(&p, &bytes).map_err(io_err(&p))?;
                 Ok::<_, SearchError>((1usize, bytes.len() as u64))
@@ -1206,10 +1293,11 @@ mod tests {
     fn own_low(docs: &[SearchDoc]) -> Low {
         let pass = TextPass::of(docs);
         let mut terms = BTreeMap::new();
-        for part in grams(&pass, 1..=2, &BigramDf::default()).0 {
+        for part in grams(&pass, 1..=2, &BigramDf::default(), None).unwrap().0 {
             for e in &part.entries {
-                assert!(part.p(e).is_empty());
-                terms.insert(part.key(e).to_vec(), part.t(e).to_vec());
+                assert!(part.block(e, Block::P).unwrap().is_empty());
+                let t = part.block(e, Block::T).unwrap().into_owned();
+                terms.insert(part.key(e).to_vec(), t);
             }
         }
         (terms, pass.total_tokens, pass.norms)
@@ -1336,12 +1424,12 @@ mod tests {
             assert_eq!(si.place_docs(p).unwrap(), own, "documents of {name}");
         }
         // Every gram's document frequencies (the 3-/4-grams too).
-        let (low, bigram_df) = grams(&pass, 1..=2, &BigramDf::default());
-        let (high, _) = grams(&pass, 3..=MAX_GRAM, &bigram_df);
+        let (low, bigram_df) = grams(&pass, 1..=2, &BigramDf::default(), None).unwrap();
+        let (high, _) = grams(&pass, 3..=MAX_GRAM, &bigram_df, None).unwrap();
         let mut all: BTreeMap<Vec<u8>, [u32; 3]> = BTreeMap::new();
         for part in low.iter().chain(&high) {
             for e in &part.entries {
-                let dfs = block_dfs(part.key(e), part.t(e));
+                let dfs = block_dfs(part.key(e), &part.block(e, Block::T).unwrap());
                 assert!(
                     all.insert(part.key(e).to_vec(), dfs).is_none(),
                     "made twice"
@@ -1413,6 +1501,38 @@ mod tests {
             }
         }
         dir
+    }
+
+    /// Every file under `dir` with its bytes.
+    fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
+                (rel, std::fs::read(e.path()).unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_spilled_export_has_the_same_bytes_and_leaves_no_file() {
+        let dir = sample_copy();
+        let mut opts = crate::config::BuildOptions::new(dir.path());
+        assert!(opts.fix_today("2026-11-29"));
+        let (site, _) = crate::build::check(&opts).expect("the sample is valid");
+        let docs = crate::derived::search_docs(&site);
+        let pass = TextPass::of(&docs);
+        let x = pass.expansions(&crate::derived::search_vocabulary(&site));
+        let out = tempfile::tempdir().unwrap();
+        let (kept, spilled) = (out.path().join("kept"), out.path().join("spilled"));
+        export_spilling(docs.clone(), TextPass::of(&docs), &x, &kept, false).unwrap();
+        export_spilling(docs, pass, &x, &spilled, true).unwrap();
+        let (a, b) = (files_of(&kept), files_of(&spilled));
+        assert!(a.len() > 50, "{} files", a.len());
+        assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+        assert!(a == b, "the same bytes");
     }
 
     #[test]
