@@ -379,6 +379,13 @@ fn search(
         })?),
         None => None,
     };
+    // Nothing is written (not even .cache/) under a folder that is no site.
+    if !root.join("content").is_dir() && !root.join("data").is_dir() {
+        anyhow::bail!(
+            "{} はサイトのフォルダではありません (content/ も data/ もありません)。--root でサイトのフォルダを指定してください",
+            root.display()
+        );
+    }
     let opts = BuildOptions::new(root);
     let index = match ohisama::build::search_index(&opts) {
         Ok(index) => index,

@@ -432,6 +432,28 @@ fn cli_search_makes_its_index_on_demand_and_reuses_it_until_the_site_changes() {
 }
 
 #[test]
+fn cli_search_outside_a_site_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-site");
+    for root in [dir.path(), missing.as_path()] {
+        let out = ohisama()
+            .args(["search", "横浜", "--root"])
+            .arg(root)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("サイトのフォルダではありません"), "{err}");
+    }
+    assert!(!missing.exists(), "nothing made");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
+
+#[test]
 fn cli_search_queries_the_site() {
     let site = TestSite::mini();
     let built = ohisama()
