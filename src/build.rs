@@ -186,14 +186,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
 
     let mut files = jobs.len() + stage_extras(&theme, &site, &jobs, &staging, &mut diags)?;
     t.lap("static + feeds");
-    let search_index = search.map(|(fresh, search_files)| {
-        files += search_files;
-        fresh
-    });
+    files += search.unwrap_or(0);
     staging.commit()?;
-    if let Some(fresh) = search_index {
-        keep_search_index(opts, fresh)?;
-    }
     t.lap("commit");
     diags.0.retain(|d| !d.is_error());
     let pages = jobs.len();
@@ -288,22 +282,17 @@ pub(crate) fn pdf_outputs(
 /// PDF files as (output path, bytes).
 pub(crate) type PdfFiles = Vec<(String, Vec<u8>)>;
 
-/// The search index of a build: a fresh folder for the cache (see
-/// [`keep_search_index`]) and the number of files its export staged.
-type IndexedSearch = (tempfile::TempDir, usize);
-
-/// Renders every page into the staging folder and, beside it, builds and
-/// exports the search index (when asked for): it needs only `site`, and
-/// writes into `search/` of the staging folder and its own cache folder.
-/// Returns the page jobs (without their contexts) and the fresh index with
-/// the number of files its export wrote.
+/// Renders every page into the staging folder and, beside it, exports the
+/// search documents (when asked for): they need only `site`, and go into
+/// `search/` of the staging folder. Returns the page jobs (without their
+/// contexts) and the number of files the search export wrote.
 fn render_and_index(
     opts: &BuildOptions,
     site: &Site,
     renderer: &Renderer,
     make_jobs: &[crate::render::MakeJob],
     staging: &Staging,
-) -> Result<(Vec<crate::render::PageJob>, Option<IndexedSearch>), BuildError> {
+) -> Result<(Vec<crate::render::PageJob>, Option<usize>), BuildError> {
     // Each page's context (the largest memory of the build) is made on a
     // worker thread and dropped once the page is written.
     let (rendered, search) = rayon::join(
@@ -448,21 +437,53 @@ fn pdf_diagnostics(opts: &BuildOptions, theme: &Theme, e: &crate::pdf::PdfError)
     ds
 }
 
-/// Builds the tantivy index in a fresh cache folder and exports it into
-/// `search/` of `out` (the staging folder; `serve`'s folder of search files).
-/// Returns the folder (kept as the cache once the build succeeds) and the
-/// number of files exported.
+/// Exports the search documents of `site` into `search/` of `out` (the
+/// staging folder; `serve`'s folder of search files); returns the number of
+/// files. No tantivy index is made: the export computes its postings itself
+/// (`ohisama search` builds the index on demand, [`search_index`]).
 pub(crate) fn build_search(
-    opts: &BuildOptions,
+    _opts: &BuildOptions,
     site: &Site,
     out: &std::path::Path,
-) -> Result<(tempfile::TempDir, usize), BuildError> {
+) -> Result<usize, BuildError> {
     let mut t = Timings::new();
     let docs = crate::derived::search_docs(site);
     // Issue #17 item 3, a measurement only (docs/search-readings-spike.md).
     #[cfg(feature = "readings-spike")]
     let docs = crate::search::readings::from_env(docs);
     t.lap("search docs");
+    let pass = crate::search::TextPass::of(&docs);
+    t.lap("search texts");
+    let expansions = pass.expansions(&crate::derived::search_vocabulary(site));
+    t.lap("search expansions");
+    let stats = crate::search::export::export(docs, pass, &expansions, &out.join("search"))
+        .map_err(search_failed)?;
+    t.lap("search export");
+    Ok(stats.files)
+}
+
+/// The tantivy index of the site for `ohisama search`: load, validate and
+/// resolve the site, make its search documents, and reuse `.cache/search`
+/// when its stamp says it was made from the same documents and expansions
+/// (and analyzer); otherwise index them again into a fresh folder that then
+/// replaces `.cache/search`.
+pub fn search_index(opts: &BuildOptions) -> Result<crate::search::SearchIndex, BuildError> {
+    use crate::search::SearchIndex;
+    let (site, _) = check(opts).map_err(BuildError::Invalid)?;
+    let docs = crate::derived::search_docs(&site);
+    // The same documents as the build's (docs/search-readings-spike.md).
+    #[cfg(feature = "readings-spike")]
+    let docs = crate::search::readings::from_env(docs);
+    let expansions =
+        crate::search::TextPass::of(&docs).expansions(&crate::derived::search_vocabulary(&site));
+    drop(site);
+    let stamp = search_stamp(&docs, &expansions);
+    let cached = opts.cache_dir().join("search");
+    if std::fs::read_to_string(cached.join(SEARCH_STAMP)).is_ok_and(|s| s == stamp)
+        && let Ok(index) = SearchIndex::open(&cached)
+    {
+        return Ok(index);
+    }
     let fresh = tempfile::Builder::new()
         .prefix("search-")
         .tempdir_in(ensure_dir(&opts.cache_dir())?)
@@ -470,28 +491,43 @@ pub(crate) fn build_search(
             path: opts.cache_dir(),
             source,
         })?;
-    // The folder is marked as this build's (a killed build's is removed by the
-    // next one); the index goes into `index/` inside it, since tantivy wants a
-    // folder of its own.
-    crate::output::marker::write_working(fresh.path()).map_err(|source| OutputError::Io {
-        path: fresh.path().to_path_buf(),
-        source,
-    })?;
+    // The folder is marked as this process's (a killed one's is removed by
+    // the next build); the index goes into `index/` inside it, since tantivy
+    // wants a folder of its own.
+    let io = |path: &std::path::Path| {
+        let path = path.to_path_buf();
+        move |source| BuildError::from(OutputError::Io { path, source })
+    };
+    crate::output::marker::write_working(fresh.path()).map_err(io(fresh.path()))?;
     let index_dir = fresh.path().join(SEARCH_INDEX);
-    let (mut index, grams) =
-        crate::search::SearchIndex::build_with_grams(&docs, &index_dir).map_err(search_failed)?;
-    t.lap("search index");
-    index
-        .set_vocabulary(&crate::derived::search_vocabulary(site), &index_dir)
-        .map_err(search_failed)?;
-    t.lap("search expansions");
-    let stats = index
-        .export_built(&docs, grams, &out.join("search"))
-        .map_err(search_failed)?;
-    t.lap("search export");
-    drop(index);
-    Ok((fresh, stats.files))
+    {
+        let mut index = SearchIndex::build(&docs, &index_dir).map_err(search_failed)?;
+        index
+            .set_expansions(expansions, &index_dir)
+            .map_err(search_failed)?;
+    }
+    let stamp_file = index_dir.join(SEARCH_STAMP);
+    std::fs::write(&stamp_file, &stamp).map_err(io(&stamp_file))?;
+    crate::output::swap_in(&index_dir, &cached)?;
+    SearchIndex::open(&cached).map_err(search_failed)
 }
+
+/// What `.cache/search` was made from: a digest of the analyzer's version,
+/// the documents and the expansions.
+fn search_stamp(docs: &[crate::search::SearchDoc], x: &crate::search::Expansions) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(crate::search::analyzer::ANALYZER_VERSION.as_bytes());
+    h.update(b"\0");
+    h.update(serde_json::to_vec(docs).expect("documents serialise"));
+    h.update(b"\0");
+    h.update(serde_json::to_vec(x).expect("expansions serialise"));
+    let digest = h.finalize();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The file in `.cache/search` that holds its [`search_stamp`].
+const SEARCH_STAMP: &str = "ohisama-stamp";
 
 fn search_failed(e: crate::search::SearchError) -> BuildError {
     invalid(
@@ -511,20 +547,6 @@ fn ensure_dir(dir: &std::path::Path) -> Result<&std::path::Path, BuildError> {
         source,
     })?;
     Ok(dir)
-}
-
-/// Keeps the tantivy index of the last good build at `.cache/search` (what
-/// `ohisama search` queries); the previous one is replaced.
-pub(crate) fn keep_search_index(
-    opts: &BuildOptions,
-    fresh: tempfile::TempDir,
-) -> Result<(), BuildError> {
-    crate::output::swap_in(
-        &fresh.path().join(SEARCH_INDEX),
-        &opts.cache_dir().join("search"),
-    )?;
-    // `fresh` (now empty but for its marker) is removed when dropped.
-    Ok(())
 }
 
 /// The index's folder inside a fresh `.cache/search-*` folder.

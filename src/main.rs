@@ -61,7 +61,7 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
-    /// ビルドで作った検索インデックス (<root>/.cache/search) を検索する
+    /// サイトを検索する (検索インデックスは <root>/.cache/search に作り、内容が変わるまで使い回す)
     Search {
         /// 検索語 (空白で区切るとすべてを含むものだけ)
         query: String,
@@ -372,22 +372,29 @@ fn search(
     region: Option<String>,
     explain: bool,
 ) -> anyhow::Result<ExitCode> {
-    use ohisama::search::{DocKind, QueryOptions, SearchIndex};
-    let dir = BuildOptions::new(root).cache_dir().join("search");
-    if !dir.is_dir() {
-        anyhow::bail!(
-            "検索インデックスがありません ({})。先に `ohisama build` を実行してください",
-            dir.display()
-        );
-    }
+    use ohisama::search::{DocKind, QueryOptions};
     let kind = match kind {
         Some(k) => Some(k.parse::<DocKind>().map_err(|_| {
             anyhow::anyhow!("--type は page / window / facility のどれかです (指定: {k})")
         })?),
         None => None,
     };
-    let index =
-        SearchIndex::open(&dir).with_context(|| format!("{} を開けません", dir.display()))?;
+    // Nothing is written (not even .cache/) under a folder that is no site.
+    if !root.join("content").is_dir() && !root.join("data").is_dir() {
+        anyhow::bail!(
+            "{} はサイトのフォルダではありません (content/ も data/ もありません)。--root でサイトのフォルダを指定してください",
+            root.display()
+        );
+    }
+    let opts = BuildOptions::new(root);
+    let index = match ohisama::build::search_index(&opts) {
+        Ok(index) => index,
+        Err(e) => {
+            print_diagnostics(&e.diagnostics(), Format::Text);
+            eprintln!("検索を中止しました。上のエラーを直してからもう一度実行してください");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
     if let Some(region) = &region {
         let known = index.regions()?;
         if !known.contains(region) {

@@ -334,12 +334,8 @@ fn full_build_links_pdfs_with_sizes_and_exports_search() {
     }
     assert!(out.join("search/meta.json").exists());
     assert!(
-        site.path(".cache/search").is_dir(),
-        "the tantivy index is kept for `ohisama search`"
-    );
-    assert!(
-        !out.join("search/meta.json")
-            .starts_with(site.path(".cache"))
+        !site.path(".cache/search").exists(),
+        "no tantivy index: `ohisama search` makes it on demand"
     );
 }
 
@@ -370,23 +366,106 @@ fn typst_template_error_is_a_diagnostic_with_file_and_line() {
     ohisama::build::build(&o).expect("builds without PDFs");
 }
 
-#[test]
-fn cli_search_queries_the_built_index() {
-    let site = TestSite::mini();
-    let missing = ohisama()
-        .args(["search", "横浜", "--root"])
+/// `ohisama search <args> --root <site>`.
+fn cli_search(site: &TestSite, args: &[&str]) -> std::process::Output {
+    ohisama()
+        .arg("search")
+        .args(args)
+        .arg("--root")
         .arg(site.root())
         .output()
-        .unwrap();
-    assert!(!missing.status.success());
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("ohisama build"));
+        .unwrap()
+}
 
+/// The stamp and index files of `.cache/search` with their modification
+/// times (what a reuse leaves alone and a rebuild replaces).
+fn search_cache_files(site: &TestSite) -> Vec<(String, std::time::SystemTime)> {
+    let mut v: Vec<_> = std::fs::read_dir(site.path(".cache/search"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, e.metadata().unwrap().modified().unwrap())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn cli_search_makes_its_index_on_demand_and_reuses_it_until_the_site_changes() {
+    let site = TestSite::mini();
+    // No build needed: the first search indexes the site into .cache/search.
+    let first = cli_search(&site, &["こども相談"]);
+    sitekit::assert_success(&first);
+    assert!(String::from_utf8_lossy(&first.stdout).contains("横浜市こども相談センター"));
+    let stamp = site.read(".cache/search/ohisama-stamp");
+    assert_eq!(stamp.len(), 64, "a sha-256: {stamp}");
+    let before = search_cache_files(&site);
+    // Unchanged site: the index is reused (no file rewritten).
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    sitekit::assert_success(&cli_search(&site, &["横浜"]));
+    assert_eq!(search_cache_files(&site), before, "reused");
+    // A changed window name: indexed again, found under its new name.
+    site.edit(
+        "data/contacts/yokohama.yaml",
+        "横浜市こども相談センター",
+        "横浜市こども支援ひろば",
+    );
+    let changed = cli_search(&site, &["支援ひろば"]);
+    sitekit::assert_success(&changed);
+    assert!(String::from_utf8_lossy(&changed.stdout).contains("横浜市こども支援ひろば"));
+    assert_ne!(site.read(".cache/search/ohisama-stamp"), stamp);
+    // A broken file: the diagnostic (file:line), a failure, the cache kept.
+    let kept = search_cache_files(&site);
+    site.edit(
+        "data/contacts/yokohama.yaml",
+        "field: sodan",
+        "field: nosuchfield",
+    );
+    let broken = cli_search(&site, &["横浜"]);
+    assert!(!broken.status.success());
+    let err = String::from_utf8_lossy(&broken.stderr);
+    assert!(err.contains("data/contacts/yokohama.yaml:5"), "{err}");
+    assert!(err.contains("検索を中止しました"), "{err}");
+    assert_eq!(search_cache_files(&site), kept);
+}
+
+#[test]
+fn cli_search_outside_a_site_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-site");
+    for root in [dir.path(), missing.as_path()] {
+        let out = ohisama()
+            .args(["search", "横浜", "--root"])
+            .arg(root)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("サイトのフォルダではありません"), "{err}");
+    }
+    assert!(!missing.exists(), "nothing made");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
+
+#[test]
+fn cli_search_queries_the_site() {
+    let site = TestSite::mini();
     let built = ohisama()
         .args(["build", "--no-pdf", "--root"])
         .arg(site.root())
         .output()
         .unwrap();
     sitekit::assert_success(&built);
+    assert!(
+        !site.path(".cache/search").exists(),
+        "the build makes no tantivy index"
+    );
     let out = ohisama()
         .args(["search", "こども相談", "--root"])
         .arg(site.root())

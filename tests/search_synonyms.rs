@@ -27,7 +27,8 @@ fn built_sample() -> &'static (TestSite, PathBuf) {
 
 fn sample_index() -> SearchIndex {
     let (site, _) = built_sample();
-    SearchIndex::open(&site.options().cache_dir().join("search")).unwrap()
+    ohisama::build::search_index(&site.options())
+        .unwrap_or_else(|e| panic!("{}", e.diagnostics().render_text()))
 }
 
 #[test]

@@ -40,16 +40,17 @@
 //! - `r.json`: `[[word, shown], …]`, the もしかして candidates, fetched only
 //!   when a query finds nothing.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use rayon::prelude::*;
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::Postings;
-use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocAddress, DocSet, Searcher, SegmentReader, TERMINATED, TantivyDocument};
+use tantivy::schema::{Field, Value};
+use tantivy::{DocAddress, TantivyDocument};
 
 use super::analyzer::{is_break, normalize, query_words};
+use super::expand::{Expansions, Vocabulary};
 use super::{DocKind, FIELD_BOOSTS, SearchDoc, SearchError, SearchIndex, TEXT_FIELDS, io_err};
 
 /// Version of the file layout above.
@@ -170,11 +171,20 @@ fn get_varint(bytes: &[u8], i: &mut usize) -> u64 {
 /// length above them.
 fn pack(chars: &[char]) -> u128 {
     let v = chars.iter().fold(0u128, |acc, &c| (acc << 21) | c as u128);
-    v | (chars.len() as u128) << 100
+    v | (chars.len() as u128) << LEN_SHIFT
 }
 
+/// Where a packed gram keeps its length: above its 4 × 21 bits of
+/// characters, so that a packed gram is below 2^87.
+const LEN_SHIFT: u32 = 84;
+
+/// Bits of the position beside a packed gram in the sort keys of
+/// [`records_of_pass`] (`gram << POS_BITS | position`: a gram is below
+/// 2^87, so any position below 2^40 fits in the 128 bits).
+const POS_BITS: u32 = 40;
+
 fn gram_len(key: u128) -> usize {
-    (key >> 100) as usize
+    (key >> LEN_SHIFT) as usize
 }
 
 fn unpack(key: u128) -> Vec<char> {
@@ -284,10 +294,100 @@ impl<'a> DocRow<'a> {
     }
 }
 
-/// A finished term: its `t` block and (4-grams) its `p` block.
-struct TermBlocks {
-    t: Vec<u8>,
-    p: Vec<u8>,
+/// Finished terms packed one after the other (one allocation per key and
+/// block would cost more than the blocks): each term's key (UTF-8), its `t`
+/// block and (4-grams) its `p` block. The blocks of a large site may be
+/// spilled to a temporary file ([`PackedTerms::spill`]).
+#[derive(Default)]
+struct PackedTerms {
+    keys: Vec<u8>,
+    blocks: Blocks,
+    entries: Vec<PackedEntry>,
+}
+
+/// The blocks of a [`PackedTerms`]: in memory, or in an unnamed temporary
+/// file once spilled.
+enum Blocks {
+    Memory(Vec<u8>),
+    File(std::sync::Mutex<std::fs::File>),
+}
+
+impl Default for Blocks {
+    fn default() -> Blocks {
+        Blocks::Memory(Vec::new())
+    }
+}
+
+/// Where one term of [`PackedTerms`] is: its key at `key_at` (`key` bytes),
+/// its `t` block at `at`, its `p` block right after.
+#[derive(Clone, Copy)]
+struct PackedEntry {
+    at: usize,
+    key_at: u32,
+    t: u32,
+    p: u32,
+    key: u8,
+}
+
+/// Which block of a term.
+#[derive(Clone, Copy)]
+enum Block {
+    T,
+    P,
+}
+
+impl PackedTerms {
+    fn push(&mut self, key: &[u8], t: &[u8], p: &[u8]) {
+        let Blocks::Memory(bytes) = &mut self.blocks else {
+            unreachable!("terms are pushed before they are spilled");
+        };
+        self.entries.push(PackedEntry {
+            at: bytes.len(),
+            key_at: self.keys.len() as u32,
+            t: t.len() as u32,
+            p: p.len() as u32,
+            key: key.len() as u8,
+        });
+        self.keys.extend_from_slice(key);
+        bytes.extend_from_slice(t);
+        bytes.extend_from_slice(p);
+    }
+
+    fn key(&self, e: &PackedEntry) -> &[u8] {
+        &self.keys[e.key_at as usize..e.key_at as usize + e.key as usize]
+    }
+
+    /// The `t` or `p` block of `e`.
+    fn block(&self, e: &PackedEntry, which: Block) -> std::io::Result<Cow<'_, [u8]>> {
+        let (from, len) = match which {
+            Block::T => (e.at, e.t as usize),
+            Block::P => (e.at + e.t as usize, e.p as usize),
+        };
+        match &self.blocks {
+            Blocks::Memory(bytes) => Ok(Cow::Borrowed(&bytes[from..from + len])),
+            Blocks::File(file) => {
+                use std::io::{Read, Seek};
+                let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
+                let mut buf = vec![0; len];
+                file.seek(std::io::SeekFrom::Start(from as u64))?;
+                file.read_exact(&mut buf)?;
+                Ok(Cow::Owned(buf))
+            }
+        }
+    }
+
+    /// Moves the blocks into an unnamed temporary file in `dir` (a large
+    /// site's blocks are hundreds of MiB, all held until the shard count is
+    /// known; the keys stay in memory for sorting).
+    fn spill(&mut self, dir: &Path) -> Result<(), SearchError> {
+        use std::io::Write;
+        if let Blocks::Memory(bytes) = &self.blocks {
+            let mut file = tempfile::tempfile_in(dir).map_err(io_err(dir))?;
+            file.write_all(bytes).map_err(io_err(dir))?;
+            self.blocks = Blocks::File(std::sync::Mutex::new(file));
+        }
+        Ok(())
+    }
 }
 
 fn snippet(body: &str) -> String {
@@ -313,80 +413,188 @@ fn partition(c: char, passes: u64) -> u64 {
     (((c as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) * passes) >> 32
 }
 
-/// The 3- and 4-gram postings of a list of documents, as records per gram
-/// (see [`GramRecords::collect`]). They need only the documents, so the build
-/// makes them on the second core while tantivy indexes on the first.
-pub struct GramRecords {
-    /// One map per partition (see [`partition`]): packed gram → records.
-    passes: Vec<HashMap<u128, Vec<u8>, BuildFx>>,
+/// The normalised texts of the documents (UTF-8: a large site holds them
+/// all at once, and 4 bytes per character cost a quarter more), with what the
+/// export takes from them besides the grams: tantivy's field norm id of each
+/// document and the token total of each field (the average field length of
+/// BM25). The build made a tantivy index for these until session 7; the
+/// export now computes them from the same analyzer (a test compares both).
+pub struct TextPass {
+    /// Per document, its title, body and kana, normalised.
+    texts: Vec<[String; 3]>,
+    /// The number of characters of all texts.
+    total_chars: usize,
     /// Per field, the field norm id of each document, as tantivy computes it
-    /// (checked against the index by the export).
+    /// ([`FieldNormReader::fieldnorm_to_id`] of the token count).
     norms: Vec<Vec<u8>>,
+    /// Per field, the number of tokens of all documents.
+    total_tokens: Vec<u64>,
 }
 
-impl GramRecords {
-    /// Normalises the texts, then collects the grams of each partition on
-    /// all cores. A gram is packed into a u128 (21 bits per character plus
-    /// its length) and its postings accumulate as records `doc, field, tf,
-    /// norm[, positions]`.
-    pub fn collect(docs: &[SearchDoc]) -> GramRecords {
-        let texts: Vec<[Vec<char>; 3]> = docs
+impl TextPass {
+    /// Normalises the texts of `docs` on all cores.
+    pub fn of(docs: &[SearchDoc]) -> TextPass {
+        let texts: Vec<[String; 3]> = docs
             .par_iter()
-            .map(|d| [&d.title, &d.body, &d.kana].map(|t| normalize(t).chars().collect()))
+            .map(|d| [&d.title, &d.body, &d.kana].map(|t| normalize(t)))
             .collect();
-        let norms: Vec<Vec<u8>> = (0..TEXT_FIELDS.len())
+        // Per document and field: the number of characters and of tokens.
+        let counts: Vec<[(usize, u32); 3]> = texts
+            .par_iter()
+            .map(|t| [0, 1, 2].map(|fi| (t[fi].chars().count(), token_count(&t[fi]))))
+            .collect();
+        let total_chars = counts.iter().flatten().map(|c| c.0).sum();
+        let counts: Vec<[u32; 3]> = counts.iter().map(|c| c.map(|(_, tokens)| tokens)).collect();
+        let norms = (0..TEXT_FIELDS.len())
             .map(|fi| {
-                texts
+                counts
                     .iter()
-                    .map(|t| FieldNormReader::fieldnorm_to_id(token_count(&t[fi])))
+                    .map(|c| FieldNormReader::fieldnorm_to_id(c[fi]))
                     .collect()
             })
             .collect();
-        let total_chars: usize = texts.iter().flatten().map(Vec::len).sum();
-        let passes = total_chars.div_ceil(CHARS_PER_PASS).max(1) as u64;
-        let maps = (0..passes)
-            .into_par_iter()
-            .map(|pass| records_of_pass(&texts, &norms, pass, passes))
+        let total_tokens = (0..TEXT_FIELDS.len())
+            .map(|fi| counts.iter().map(|c| u64::from(c[fi])).sum())
             .collect();
-        GramRecords {
-            passes: maps,
+        TextPass {
+            texts,
+            total_chars,
             norms,
+            total_tokens,
         }
+    }
+
+    /// Whether each (normalised) word occurs in the title, body or kana of
+    /// some document: what tantivy's query of the word finds (a phrase of
+    /// its 2-grams, which never span a break, so a word with a break or an
+    /// empty word is never present).
+    pub fn present(&self, words: &[String]) -> Vec<bool> {
+        let searchable: Vec<&str> = words
+            .iter()
+            .map(String::as_str)
+            .filter(|w| !w.is_empty() && !w.chars().any(is_break))
+            .collect();
+        let found = if searchable.is_empty() {
+            Vec::new()
+        } else {
+            self.find_all(&searchable)
+        };
+        words
+            .iter()
+            .map(|w| {
+                searchable
+                    .iter()
+                    .position(|s| s == w)
+                    .is_some_and(|i| found[i])
+            })
+            .collect()
+    }
+
+    /// Which of `patterns` (non-empty) occur in some text, in one scan of
+    /// the texts on all cores.
+    fn find_all(&self, patterns: &[&str]) -> Vec<bool> {
+        let Ok(ac) = aho_corasick::AhoCorasick::new(patterns) else {
+            // Only a pattern set too large for the automaton: test each word.
+            return patterns
+                .iter()
+                .map(|p| {
+                    self.texts
+                        .par_iter()
+                        .any(|t| t.iter().any(|f| f.contains(p)))
+                })
+                .collect();
+        };
+        let n = patterns.len();
+        self.texts
+            .par_iter()
+            .fold(
+                || vec![false; n],
+                |mut seen, fields| {
+                    for text in fields {
+                        for m in ac.find_overlapping_iter(text) {
+                            seen[m.pattern().as_usize()] = true;
+                        }
+                    }
+                    seen
+                },
+            )
+            .reduce(
+                || vec![false; n],
+                |a, b| a.iter().zip(&b).map(|(x, y)| *x || *y).collect(),
+            )
+    }
+
+    /// The expansions of `vocab` on these documents (a variant is kept only
+    /// where it occurs; see [`Expansions::build`]).
+    pub fn expansions(&self, vocab: &Vocabulary) -> Expansions {
+        // The words `build` asks about do not depend on the answers: ask once
+        // to list them, find them all in one scan, then build.
+        let asked = std::cell::RefCell::new(Vec::<String>::new());
+        Expansions::build(vocab, |w| {
+            asked.borrow_mut().push(w.to_string());
+            false
+        });
+        let mut words = asked.into_inner();
+        words.sort_unstable();
+        words.dedup();
+        let present: HashMap<&str, bool> = words
+            .iter()
+            .map(String::as_str)
+            .zip(self.present(&words))
+            .collect();
+        Expansions::build(vocab, |w| match present.get(w) {
+            Some(&p) => p,
+            None => self.present(&[w.to_string()])[0],
+        })
     }
 }
 
 /// The number of tokens the analyzer makes of a normalised text: a 1-gram
 /// per non-break character and a 2-gram per pair of them (tantivy's field
 /// norm).
-fn token_count(chars: &[char]) -> u32 {
-    let ones = chars.iter().filter(|&&c| !is_break(c)).count();
-    let twos = chars
-        .windows(2)
-        .filter(|w| !is_break(w[0]) && !is_break(w[1]))
-        .count();
-    (ones + twos) as u32
+fn token_count(text: &str) -> u32 {
+    let (mut tokens, mut prev_is_token) = (0, false);
+    for c in text.chars() {
+        let is_token = !is_break(c);
+        tokens += u32::from(is_token) * (1 + u32::from(prev_is_token));
+        prev_is_token = is_token;
+    }
+    tokens
 }
 
-/// The records of the grams of partition `pass`.
+/// The grams of `lens` characters that partition `pass` holds, as records
+/// per packed gram: `doc, field, tf, norm[, positions of a 4-gram]`, in
+/// document order. A gram is packed into a u128 (21 bits per character
+/// plus its length).
 fn records_of_pass(
-    texts: &[[Vec<char>; 3]],
+    texts: &[[String; 3]],
     norms: &[Vec<u8>],
-    pass: u64,
-    passes: u64,
+    (pass, passes): (u64, u64),
+    lens: std::ops::RangeInclusive<usize>,
 ) -> HashMap<u128, Vec<u8>, BuildFx> {
     let mut acc: HashMap<u128, Vec<u8>, BuildFx> = HashMap::default();
-    let mut grams: Vec<(u128, u32)> = Vec::new();
+    // Each gram with its position as one integer (half the bytes of a pair
+    // to sort; sorted, equal grams are neighbours, positions ascending).
+    let mut grams: Vec<u128> = Vec::new();
+    let (shortest, longest) = (*lens.start(), *lens.end());
     for (doc, fields) in texts.iter().enumerate() {
-        for (fi, chars) in fields.iter().enumerate() {
+        for (fi, text) in fields.iter().enumerate() {
             grams.clear();
-            for (i, &first) in chars.iter().enumerate() {
+            for (i, (at, first)) in text.char_indices().enumerate() {
                 if partition(first, passes) != pass {
                     continue;
                 }
-                for n in 3..=MAX_GRAM.min(chars.len() - i) {
-                    let gram = &chars[i..i + n];
-                    if !gram.iter().any(|&c| is_break(c)) {
-                        grams.push((pack(gram), i as u32));
+                // The grams starting at i, packed as they grow (see `pack`);
+                // none crosses a break.
+                let mut v = 0u128;
+                for (n, c) in (1..=longest).zip(text[at..].chars()) {
+                    if is_break(c) {
+                        break;
+                    }
+                    v = (v << 21) | c as u128;
+                    if n >= shortest {
+                        let key = v | (n as u128) << LEN_SHIFT;
+                        grams.push(key << POS_BITS | i as u128);
                     }
                 }
             }
@@ -394,30 +602,48 @@ fn records_of_pass(
                 continue;
             }
             grams.sort_unstable();
-            let norm = norms[fi][doc];
-            for run in grams.chunk_by(|a, b| a.0 == b.0) {
-                let key = run[0].0;
-                let rec = acc.entry(key).or_default();
-                put_varint(rec, doc as u64);
-                rec.push(fi as u8);
-                put_varint(rec, run.len() as u64);
-                rec.push(norm);
-                if gram_len(key) == MAX_GRAM {
-                    let mut prev = 0;
-                    for (k, &(_, p)) in run.iter().enumerate() {
-                        put_varint(rec, if k == 0 { p } else { p - prev } as u64);
-                        prev = p;
-                    }
-                }
-            }
+            append_records(&mut acc, &grams, doc as u32, fi as u8, norms[fi][doc]);
         }
     }
     acc
 }
 
-/// The `t` and `p` blocks of one gram from its records; `bigram_df` is, per
-/// field, the document frequency of each 2-gram (from the index).
-fn blocks(key: u128, rec: &[u8], bigram_df: &[HashMap<String, u32>]) -> (Vec<u8>, TermBlocks) {
+/// Appends to `acc` the record of each gram of one field of one document
+/// (`grams`: `gram << POS_BITS | position`, sorted).
+fn append_records(
+    acc: &mut HashMap<u128, Vec<u8>, BuildFx>,
+    grams: &[u128],
+    doc: u32,
+    field: u8,
+    norm: u8,
+) {
+    let position = |g: u128| (g & ((1 << POS_BITS) - 1)) as u64;
+    for run in grams.chunk_by(|a, b| a >> POS_BITS == b >> POS_BITS) {
+        let key = run[0] >> POS_BITS;
+        let rec = acc.entry(key).or_default();
+        put_varint(rec, u64::from(doc));
+        rec.push(field);
+        put_varint(rec, run.len() as u64);
+        rec.push(norm);
+        if gram_len(key) == MAX_GRAM {
+            let mut prev = 0;
+            for (k, &g) in run.iter().enumerate() {
+                let p = position(g);
+                put_varint(rec, if k == 0 { p } else { p - prev });
+                prev = p;
+            }
+        }
+    }
+}
+
+/// Per packed 2-gram, its document frequency in each field.
+type BigramDf = HashMap<u128, [u32; 3], BuildFx>;
+
+/// Appends to `out` the `t` and `p` blocks of one gram made from its
+/// records; `bigram_df` gives, for a gram of 3+ characters, the document
+/// frequencies of its 2-grams. Returns the gram's document frequency per
+/// field.
+fn blocks(key: u128, rec: &[u8], bigram_df: &BigramDf, out: &mut PackedTerms) -> [u32; 3] {
     let nf = TEXT_FIELDS.len();
     let chars = unpack(key);
     let with_positions = chars.len() == MAX_GRAM;
@@ -452,9 +678,11 @@ fn blocks(key: u128, rec: &[u8], bigram_df: &[HashMap<String, u32>]) -> (Vec<u8>
             continue;
         }
         fp.encode(&mut t);
-        for o in 0..chars.len() - 1 {
-            let bigram: String = chars[o..o + 2].iter().collect();
-            put_varint(&mut t, *bigram_df[fi].get(&bigram).unwrap_or(&0) as u64);
+        if chars.len() > 2 {
+            for o in 0..chars.len() - 1 {
+                let df = bigram_df.get(&pack(&chars[o..o + 2])).map_or(0, |d| d[fi]);
+                put_varint(&mut t, u64::from(df));
+            }
         }
         if with_positions {
             put_varint(&mut p, fp.positions.len() as u64);
@@ -462,7 +690,48 @@ fn blocks(key: u128, rec: &[u8], bigram_df: &[HashMap<String, u32>]) -> (Vec<u8>
         }
     }
     let term: String = chars.iter().collect();
-    (term.into_bytes(), TermBlocks { t, p })
+    out.push(term.as_bytes(), &t, &p);
+    [0, 1, 2].map(|fi| fields[fi].df)
+}
+
+/// The finished terms of the grams of `lens` characters, one [`PackedTerms`]
+/// per partition, and the document frequencies of the 2-grams among them:
+/// the texts are cut into partitions by first character ([`partition`]),
+/// each made into records and then blocks on its own (all cores; only the
+/// partitions being worked on hold records).
+fn grams(
+    pass: &TextPass,
+    lens: std::ops::RangeInclusive<usize>,
+    bigram_df: &BigramDf,
+    spill_to: Option<&Path>,
+) -> Result<(Vec<PackedTerms>, BigramDf), SearchError> {
+    let passes = pass.total_chars.div_ceil(CHARS_PER_PASS).max(1) as u64;
+    let parts: Vec<(PackedTerms, BigramDf)> = (0..passes)
+        .into_par_iter()
+        .map(|p| {
+            let mut packed = PackedTerms::default();
+            let mut dfs = BigramDf::default();
+            for (key, rec) in records_of_pass(&pass.texts, &pass.norms, (p, passes), lens.clone()) {
+                let df = blocks(key, &rec, bigram_df, &mut packed);
+                if gram_len(key) == 2 {
+                    dfs.insert(key, df);
+                }
+            }
+            if let Some(dir) = spill_to {
+                packed.spill(dir)?;
+            }
+            Ok((packed, dfs))
+        })
+        .collect::<Result<_, SearchError>>()?;
+    let mut all_dfs = BigramDf::default();
+    let parts = parts
+        .into_iter()
+        .map(|(packed, dfs)| {
+            all_dfs.extend(dfs);
+            packed
+        })
+        .collect();
+    Ok((parts, all_dfs))
 }
 
 /// The documents as stored in the index, in doc id order (for an index
@@ -499,69 +768,86 @@ pub(crate) fn stored_docs(si: &SearchIndex) -> Result<Vec<SearchDoc>, SearchErro
     Ok(docs)
 }
 
-/// Writes the export of `si` into `out_dir`. `docs` are the documents the
-/// index was built from, in doc id order (the index sorts by `ord`, the
-/// position in the build's list, so doc id = position).
-pub(crate) fn export(
-    si: &SearchIndex,
-    docs: &[SearchDoc],
-    grams: GramRecords,
+/// Writes the export of `docs` into `out_dir`, made from their texts
+/// (`pass`, [`TextPass::of`] of the same `docs`) with the expansions `x`.
+/// Document ids are the positions in `docs`. The bodies are cut to their
+/// snippets at once (the texts are in `pass`; a large site's bodies are tens
+/// of MiB).
+pub fn export(
+    docs: Vec<SearchDoc>,
+    pass: TextPass,
+    x: &Expansions,
     out_dir: &Path,
 ) -> Result<ExportStats, SearchError> {
-    let searcher = si.reader.searcher();
-    let segment = only_segment(&searcher, docs.len())?;
-    let num_docs = segment.map_or(0, |s| s.max_doc());
+    let spill = pass.total_chars > SPILL_CHARS;
+    export_spilling(docs, pass, x, out_dir, spill)
+}
 
-    let timing = std::env::var_os("OHISAMA_SEARCH_TIMING").is_some();
-    let t0 = std::time::Instant::now();
-    let lap = |what: &str| {
-        if timing {
-            eprintln!("export: {what} at {:.2?}", t0.elapsed());
-        }
+/// Above this many characters of text, the finished blocks of each
+/// partition go to a temporary file in the export's folder until the shards
+/// are written (50k pages: 32 million characters, 250 MiB of blocks).
+const SPILL_CHARS: usize = 16_000_000;
+
+/// [`export`], the blocks spilled to temporary files when `spill`.
+fn export_spilling(
+    mut docs: Vec<SearchDoc>,
+    pass: TextPass,
+    x: &Expansions,
+    out_dir: &Path,
+    spill: bool,
+) -> Result<ExportStats, SearchError> {
+    if pass.texts.len() != docs.len() {
+        return Err(SearchError::Schema(format!(
+            "{} documents given for the texts of {}",
+            docs.len(),
+            pass.texts.len()
+        )));
+    }
+    for d in &mut docs {
+        d.body = snippet(&d.body); // what `DocRow::of` shows (the same again)
+    }
+    let docs = docs.as_slice();
+    let mut t = crate::build::Timings::new();
+    let mut lap = |what: &str| t.lap(what);
+    // 1. 1- and 2-grams: postings, term frequencies, field norms; the
+    //    2-grams' document frequencies are what the longer grams carry.
+    let spill_to = if spill {
+        std::fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
+        Some(out_dir)
+    } else {
+        None
     };
-    // 1. tantivy's 1- and 2-grams: postings, term frequencies, field norms.
-    let LowGrams {
-        mut terms,
-        bigram_df,
-        total_tokens,
-        norm_readers,
-    } = low_grams(segment, &si.fields.text, out_dir)?;
-
-    lap("1-2-grams");
-    // 2. Documents: the regions and the filter bytes (the chunks are written
+    let (mut terms, bigram_df) = grams(&pass, 1..=2, &BigramDf::default(), spill_to)?;
+    lap("export 1-2-grams");
+    // 2. 3- and 4-grams.
+    terms.extend(grams(&pass, 3..=MAX_GRAM, &bigram_df, spill_to)?.0);
+    drop(bigram_df);
+    let TextPass { total_tokens, .. } = pass;
+    let term_count = terms.iter().map(|t| t.entries.len()).sum();
+    lap("export 3-4-grams");
+    // 3. Documents: the regions and the filter bytes (the chunks are written
     //    in step 5).
     let regions = regions_of(docs)?;
     let filter_bytes = filter_bytes(docs, &regions);
-
-    lap("documents");
-    // 3. 3- and 4-grams: their records become blocks, partition by partition
-    //    on all cores. The records carry field norms computed from the text;
-    //    they must be tantivy's, or scores in the browser would differ.
-    check_norms(&norm_readers, &grams.norms, num_docs)?;
-    terms.extend(high_grams(grams.passes, &bigram_df).into_iter().flatten());
-    let term_count = terms.len();
-
-    lap("3-4-grams");
-    // 4. Shards.
-    let shards = Shards::of(terms);
-    let (term_shards, position_shards) = (shards.t.len(), shards.p.len());
-
-    lap("shards");
-    // 5. Write.
+    // 4. Write; the shards are encoded and written one by one.
+    let shards = ShardCounts::of(&terms);
+    let (term_shards, position_shards) = (shards.t, shards.p);
     let mut w = Writer::new(out_dir)?;
-    let syn = syn_shards(&si.expansions);
-    let mut meta = Meta::new(num_docs, total_tokens, &shards, regions);
+    let syn = syn_shards(x);
+    let mut meta = Meta::new(docs.len() as u32, total_tokens, &shards, regions);
     meta.syn_shards = syn.len() as u32;
-    meta.explain_docs = si.expansions.explain_docs;
+    meta.explain_docs = x.explain_docs;
     let meta_json = serde_json::to_vec(&meta).expect("meta serialises");
     w.write("meta.json", &meta_json)?;
     w.write("f.bin", &filter_bytes)?;
-    write_shards(&mut w, shards)?;
-    write_expansions(&mut w, si, syn)?;
+    write_shards(&mut w, &terms, &shards)?;
+    drop(terms);
+    lap("export shards");
+    write_expansions(&mut w, x, docs, syn)?;
     let doc_chunks = write_doc_chunks(&mut w, docs)?;
-    lap("written");
+    lap("export written");
     Ok(ExportStats {
-        docs: num_docs as usize,
+        docs: docs.len(),
         terms: term_count,
         term_shards,
         position_shards,
@@ -571,118 +857,13 @@ pub(crate) fn export(
     })
 }
 
-/// The index's one segment (none when it is empty), checked to hold the
-/// `given` documents: the export numbers documents by their id in it.
-fn only_segment(searcher: &Searcher, given: usize) -> Result<Option<&SegmentReader>, SearchError> {
-    let segment = match searcher.segment_readers() {
-        [] => None,
-        [s] => Some(s),
-        _ => return Err(SearchError::Schema("more than one segment".into())),
-    };
-    let num_docs = segment.map_or(0, |s| s.max_doc());
-    if given != num_docs as usize {
-        return Err(SearchError::Schema(format!(
-            "{given} documents given for an index of {num_docs}"
-        )));
-    }
-    Ok(segment)
-}
-
-/// What the export takes from tantivy's own terms (the 1- and 2-grams).
-struct LowGrams {
-    /// Each term with its `t` block (no positions: a phrase of these is
-    /// looked up through the 4-grams), in no particular order ([`Shards::of`]
-    /// sorts each shard).
-    terms: Vec<(Vec<u8>, TermBlocks)>,
-    /// Per text field, the document frequency of each 2-gram, which the
-    /// blocks of the 3- and 4-grams carry for the idf of a phrase.
-    bigram_df: Vec<HashMap<String, u32>>,
-    /// Per text field, tantivy's token count (0 for an empty index).
-    total_tokens: Vec<u64>,
-    /// Per text field, tantivy's field norms (none for an empty index).
-    norm_readers: Vec<FieldNormReader>,
-}
-
-/// One term of one field read from the index: its key, the field, the
-/// encoded postings and its document frequency.
-type FieldTerm = (Vec<u8>, usize, Vec<u8>, u32);
-
-/// Reads the postings of every term of every text field from `segment` and
-/// encodes each term's block (field mask, then the fields in order). The
-/// postings are decoded on all cores: the term dictionary is walked once to
-/// list the terms, then each term is read on its own.
-fn low_grams(
-    segment: Option<&SegmentReader>,
-    text_fields: &[Field],
+/// [`export`] of `docs`, normalising their texts first.
+pub fn export_docs(
+    docs: &[SearchDoc],
+    x: &Expansions,
     out_dir: &Path,
-) -> Result<LowGrams, SearchError> {
-    let mut field_terms: Vec<FieldTerm> = Vec::new();
-    let mut bigram_df: Vec<HashMap<String, u32>> = vec![HashMap::new(); text_fields.len()];
-    let mut total_tokens = Vec::new();
-    let mut norm_readers = Vec::new();
-    for (fi, &field) in text_fields.iter().enumerate() {
-        let Some(seg) = segment else {
-            total_tokens.push(0);
-            continue;
-        };
-        let inverted = seg.inverted_index(field)?;
-        total_tokens.push(inverted.total_num_tokens());
-        let norms = seg.get_fieldnorms_reader(field)?;
-        let mut listed = Vec::new();
-        let mut stream = inverted.terms().stream().map_err(io_err(out_dir))?;
-        while stream.advance() {
-            listed.push((stream.key().to_vec(), stream.value().clone()));
-        }
-        let read: Vec<FieldTerm> = listed
-            .into_par_iter()
-            .map(|(key, info)| {
-                let mut postings = inverted
-                    .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
-                    .map_err(io_err(out_dir))?;
-                let mut fp = FieldPostings::default();
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    fp.push(doc, postings.term_freq(), norms.fieldnorm_id(doc));
-                    doc = postings.advance();
-                }
-                let mut block = Vec::new();
-                fp.encode(&mut block);
-                Ok((key, fi, block, fp.df))
-            })
-            .collect::<Result<_, SearchError>>()?;
-        for (key, _, _, df) in read.iter().filter(|t| t.3 > 0) {
-            if let Ok(s) = std::str::from_utf8(key)
-                && s.chars().count() == 2
-            {
-                bigram_df[fi].insert(s.to_string(), *df);
-            }
-        }
-        field_terms.extend(read.into_iter().filter(|t| t.3 > 0));
-        norm_readers.push(norms);
-    }
-    Ok(LowGrams {
-        terms: join_fields(field_terms),
-        bigram_df,
-        total_tokens,
-        norm_readers,
-    })
-}
-
-/// The `t` block of each term from its per-field blocks: the field mask,
-/// then the fields' blocks in field order.
-fn join_fields(mut field_terms: Vec<FieldTerm>) -> Vec<(Vec<u8>, TermBlocks)> {
-    field_terms.par_sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
-    let mut terms: Vec<(Vec<u8>, TermBlocks)> = Vec::new();
-    for run in field_terms.chunk_by(|a, b| a.0 == b.0) {
-        let mask: u64 = run.iter().map(|(_, fi, _, _)| 1u64 << fi).sum();
-        let mut t = Vec::new();
-        put_varint(&mut t, mask);
-        for (_, _, block, _) in run {
-            t.extend_from_slice(block);
-        }
-        terms.push((run[0].0.clone(), TermBlocks { t, p: Vec::new() }));
-    }
-    terms
+) -> Result<ExportStats, SearchError> {
+    export(docs.to_vec(), TextPass::of(docs), x, out_dir)
 }
 
 /// The regions of the documents, sorted; at most 63, as `f.bin` keeps a
@@ -719,42 +900,8 @@ fn filter_bytes(docs: &[SearchDoc], regions: &[String]) -> Vec<u8> {
         .collect()
 }
 
-/// Fails when the field norms the gram records computed from the text are
-/// not tantivy's (the browser would score 3- and 4-grams differently from
-/// the 1- and 2-grams).
-fn check_norms(
-    norm_readers: &[FieldNormReader],
-    computed: &[Vec<u8>],
-    num_docs: u32,
-) -> Result<(), SearchError> {
-    for (fi, reader) in norm_readers.iter().enumerate() {
-        if (0..num_docs).any(|doc| reader.fieldnorm_id(doc) != computed[fi][doc as usize]) {
-            return Err(SearchError::Schema(format!(
-                "field norms of `{}` differ from the index",
-                TEXT_FIELDS[fi]
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// The blocks of the 3- and 4-grams, partition by partition on all cores.
-fn high_grams(
-    passes: Vec<HashMap<u128, Vec<u8>, BuildFx>>,
-    bigram_df: &[HashMap<String, u32>],
-) -> Vec<Vec<(Vec<u8>, TermBlocks)>> {
-    passes
-        .into_par_iter()
-        .map(|acc| {
-            acc.into_iter()
-                .map(|(key, rec)| blocks(key, &rec, bigram_df))
-                .collect()
-        })
-        .collect()
-}
-
 impl Meta {
-    fn new(docs: u32, total_tokens: Vec<u64>, shards: &Shards, regions: Vec<String>) -> Meta {
+    fn new(docs: u32, total_tokens: Vec<u64>, shards: &ShardCounts, regions: Vec<String>) -> Meta {
         Meta {
             format: FORMAT_VERSION,
             analyzer: super::analyzer::ANALYZER_VERSION.to_string(),
@@ -763,8 +910,8 @@ impl Meta {
             boosts: FIELD_BOOSTS.to_vec(),
             total_tokens,
             max_gram: MAX_GRAM as u32,
-            term_shards: shards.t.len() as u32,
-            position_shards: shards.p.len() as u32,
+            term_shards: shards.t as u32,
+            position_shards: shards.p as u32,
             doc_chunk: DOC_CHUNK as u32,
             kinds: DocKind::ALL
                 .iter()
@@ -779,7 +926,7 @@ impl Meta {
 }
 
 /// The `s/` shards: the expansion entries split by the hash of their word.
-fn syn_shards(x: &super::expand::Expansions) -> Vec<Vec<u8>> {
+fn syn_shards(x: &Expansions) -> Vec<Vec<u8>> {
     if x.entries.is_empty() {
         return Vec::new();
     }
@@ -799,22 +946,29 @@ fn syn_shards(x: &super::expand::Expansions) -> Vec<Vec<u8>> {
 /// Writes `s/<i>.json`, `m/<p>.bin` and `r.json`.
 fn write_expansions(
     w: &mut Writer,
-    si: &SearchIndex,
+    x: &Expansions,
+    docs: &[SearchDoc],
     syn: Vec<Vec<u8>>,
 ) -> Result<(), SearchError> {
     for (i, bytes) in syn.iter().enumerate() {
         w.write(&format!("s/{i}.json"), bytes)?;
     }
-    for p in 0..si.expansions.places.len() {
+    let mut by_place: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        if let Some(m) = &d.municipality {
+            by_place.entry(m.as_str()).or_default().push(i as u32);
+        }
+    }
+    for (p, name) in x.places.iter().enumerate() {
         let mut bytes = Vec::new();
         let mut prev = 0u32;
-        for d in si.place_docs(p as u32)? {
+        for &d in by_place.get(name.as_str()).map_or(&[][..], Vec::as_slice) {
             put_varint(&mut bytes, u64::from(d - prev));
             prev = d;
         }
         w.write(&format!("m/{p}.bin"), &bytes)?;
     }
-    let cands = super::suggest::candidates(&si.expansions);
+    let cands = super::suggest::candidates(x);
     if !cands.is_empty() {
         let json = serde_json::to_vec(&cands).expect("candidates serialise");
         w.write("r.json", &json)?;
@@ -822,69 +976,104 @@ fn write_expansions(
     Ok(())
 }
 
-/// The files of the term (`t`) and position (`p`) shards: each its entry
-/// count, then the entries; a term goes to shard `fnv1a32(term) % shard
-/// count`.
-struct Shards {
-    t: Vec<Vec<u8>>,
-    p: Vec<Vec<u8>>,
+/// The number of term (`t`) and position (`p`) shards: enough for
+/// [`SHARD_TARGET_BYTES`] each, at least one. A term goes to shard
+/// `fnv1a32(term) % shard count`.
+struct ShardCounts {
+    t: usize,
+    p: usize,
 }
 
-impl Shards {
-    /// Enough shards of each kind for [`SHARD_TARGET_BYTES`] each, at
-    /// least one. Each shard lists its terms sorted by bytes; the shards are
-    /// sorted and encoded on all cores.
-    fn of(terms: Vec<(Vec<u8>, TermBlocks)>) -> Shards {
-        let total_t: usize = terms.iter().map(|(_, b)| b.t.len() + 8).sum();
-        let total_p: usize = terms.iter().map(|(_, b)| b.p.len() + 8).sum();
-        let term_shards = total_t.div_ceil(SHARD_TARGET_BYTES).max(1);
-        let position_shards = total_p.div_ceil(SHARD_TARGET_BYTES).max(1);
-        let mut t_groups: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); term_shards];
-        let mut p_groups: Vec<Vec<(Vec<u8>, Vec<u8>)>> = vec![Vec::new(); position_shards];
-        for (key, data) in terms {
-            let h = fnv1a32(&key) as usize;
-            if !data.p.is_empty() {
-                p_groups[h % position_shards].push((key.clone(), data.p));
-            }
-            t_groups[h % term_shards].push((key, data.t));
-        }
-        Shards {
-            t: encode_shards(t_groups),
-            p: encode_shards(p_groups),
+impl ShardCounts {
+    fn of(terms: &[PackedTerms]) -> ShardCounts {
+        let entries = || terms.iter().flat_map(|part| &part.entries);
+        let total_t: usize = entries().map(|e| e.t as usize + 8).sum();
+        let total_p: usize = entries().map(|e| e.p as usize + 8).sum();
+        ShardCounts {
+            t: total_t.div_ceil(SHARD_TARGET_BYTES).max(1),
+            p: total_p.div_ceil(SHARD_TARGET_BYTES).max(1),
         }
     }
 }
 
-/// Each shard's file: its entry count, then its entries sorted by term, as
-/// `len, utf8, block_len, block`.
-fn encode_shards(groups: Vec<Vec<(Vec<u8>, Vec<u8>)>>) -> Vec<Vec<u8>> {
-    groups
-        .into_par_iter()
-        .map(|mut entries| {
-            entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            let size: usize = entries.iter().map(|(k, b)| k.len() + b.len() + 8).sum();
-            let mut buf = Vec::with_capacity(size + 4);
-            put_varint(&mut buf, entries.len() as u64);
-            for (key, block) in &entries {
-                put_varint(&mut buf, key.len() as u64);
-                buf.extend_from_slice(key);
-                put_varint(&mut buf, block.len() as u64);
-                buf.extend_from_slice(block);
+/// A term of [`PackedTerms`]: which part, which entry.
+type TermRef = (u32, u32);
+
+/// Writes `t/<i>.bin` and `p/<i>.bin`: each its entry count, then its
+/// entries sorted by term, as `len, utf8, block_len, block`. The shards are
+/// encoded and written on all cores, each dropped once written (the blocks
+/// are never held twice).
+fn write_shards(
+    w: &mut Writer,
+    terms: &[PackedTerms],
+    counts: &ShardCounts,
+) -> Result<(), SearchError> {
+    let mut t_groups: Vec<Vec<TermRef>> = vec![Vec::new(); counts.t];
+    let mut p_groups: Vec<Vec<TermRef>> = vec![Vec::new(); counts.p];
+    for (pi, part) in terms.iter().enumerate() {
+        for (ei, e) in part.entries.iter().enumerate() {
+            let h = fnv1a32(part.key(e)) as usize;
+            if e.p > 0 {
+                p_groups[h % counts.p].push((pi as u32, ei as u32));
             }
-            buf
+            t_groups[h % counts.t].push((pi as u32, ei as u32));
+        }
+    }
+    w.write_par(
+        t_groups
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, group)| Ok((format!("t/{i}.bin"), encode_shard(terms, group, Block::T)?))),
+    )?;
+    w.write_par(
+        p_groups
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, group)| Ok((format!("p/{i}.bin"), encode_shard(terms, group, Block::P)?))),
+    )
+}
+
+/// One shard's file: its entry count, then its entries sorted by term, as
+/// `len, utf8, block_len, block` (`block` picks the `t` or `p` block).
+fn encode_shard(
+    terms: &[PackedTerms],
+    mut group: Vec<TermRef>,
+    which: Block,
+) -> Result<Vec<u8>, SearchError> {
+    let entry = |&(pi, ei): &TermRef| {
+        let part = &terms[pi as usize];
+        (part, &part.entries[ei as usize])
+    };
+    group.sort_unstable_by(|a, b| {
+        let ((pa, ea), (pb, eb)) = (entry(a), entry(b));
+        pa.key(ea).cmp(pb.key(eb))
+    });
+    let size: usize = group
+        .iter()
+        .map(|r| {
+            let (part, e) = entry(r);
+            let len = match which {
+                Block::T => e.t,
+                Block::P => e.p,
+            };
+            part.key(e).len() + len as usize + 8
         })
-        .collect()
-}
-
-/// Writes `t/<i>.bin` and `p/<i>.bin`.
-fn write_shards(w: &mut Writer, shards: Shards) -> Result<(), SearchError> {
-    let mut files = Vec::with_capacity(shards.t.len() + shards.p.len());
-    for (kind, shards) in [("t", shards.t), ("p", shards.p)] {
-        for (i, bytes) in shards.into_iter().enumerate() {
-            files.push((format!("{kind}/{i}.bin"), bytes));
-        }
+        .sum();
+    let mut buf = Vec::with_capacity(size + 4);
+    put_varint(&mut buf, group.len() as u64);
+    for r in &group {
+        let (part, e) = entry(r);
+        let key = part.key(e);
+        let bytes = part.block(e, which).map_err(|source| SearchError::Io {
+            path: std::env::temp_dir(),
+            source,
+        })?;
+        put_varint(&mut buf, key.len() as u64);
+        buf.extend_from_slice(key);
+        put_varint(&mut buf, bytes.len() as u64);
+        buf.extend_from_slice(&bytes);
     }
-    w.write_all(files)
+    Ok(buf)
 }
 
 /// Writes the `d/<c>.json` chunks of [`DOC_CHUNK`] documents; returns
@@ -935,6 +1124,26 @@ impl<'a> Writer<'a> {
         std::fs::write(&p, bytes).map_err(io_err(&p))?;
         self.files += 1;
         self.bytes += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Writes the files `files` makes, on all cores, each dropped once
+    /// written.
+    fn write_par(
+        &mut self,
+        files: impl ParallelIterator<Item = Result<(String, Vec<u8>), SearchError>>,
+    ) -> Result<(), SearchError> {
+        let dir = self.dir;
+        let (n, bytes) = files
+            .map(|file| {
+                let (rel, bytes) = file?;
+                let p = dir.join(rel);
+                std::fs::write(&p, &bytes).map_err(io_err(&p))?;
+                Ok::<_, SearchError>((1usize, bytes.len() as u64))
+            })
+            .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))?;
+        self.files += n;
+        self.bytes += bytes;
         Ok(())
     }
 
@@ -1018,4 +1227,322 @@ pub fn fetch_plan_with(
         add(format!("d/{}.json", d / meta.doc_chunk));
     }
     files
+}
+
+/// The export made from the documents against what a tantivy index of the
+/// same documents holds (what the export read until session 7): a
+/// divergence of the own pass from tantivy fails here.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::postings::Postings;
+    use tantivy::schema::IndexRecordOption;
+    use tantivy::{DocSet, TERMINATED};
+
+    /// Term → `t` block, per-field token totals, per-field norms.
+    type Low = (BTreeMap<Vec<u8>, Vec<u8>>, Vec<u64>, Vec<Vec<u8>>);
+
+    /// The 1- and 2-gram blocks as the export read them from tantivy's
+    /// postings until session 7, with its token totals and field norms.
+    fn tantivy_low(si: &SearchIndex) -> Low {
+        let searcher = si.reader.searcher();
+        let mut fields: BTreeMap<Vec<u8>, Vec<(usize, Vec<u8>)>> = BTreeMap::new();
+        let (mut totals, mut norms) = (Vec::new(), Vec::new());
+        for (fi, &field) in si.fields.text.iter().enumerate() {
+            let Some(seg) = searcher.segment_readers().first() else {
+                totals.push(0);
+                norms.push(Vec::new());
+                continue;
+            };
+            let inverted = seg.inverted_index(field).unwrap();
+            totals.push(inverted.total_num_tokens());
+            let reader = seg.get_fieldnorms_reader(field).unwrap();
+            norms.push((0..seg.max_doc()).map(|d| reader.fieldnorm_id(d)).collect());
+            let mut stream = inverted.terms().stream().unwrap();
+            while stream.advance() {
+                let mut postings = inverted
+                    .read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)
+                    .unwrap();
+                let mut fp = FieldPostings::default();
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    fp.push(doc, postings.term_freq(), reader.fieldnorm_id(doc));
+                    doc = postings.advance();
+                }
+                let mut block = Vec::new();
+                fp.encode(&mut block);
+                let entry = fields.entry(stream.key().to_vec()).or_default();
+                entry.push((fi, block));
+            }
+        }
+        let terms = fields
+            .into_iter()
+            .map(|(key, per_field)| {
+                let mut t = Vec::new();
+                put_varint(&mut t, per_field.iter().map(|(fi, _)| 1u64 << fi).sum());
+                for (_, block) in per_field {
+                    t.extend_from_slice(&block);
+                }
+                (key, t)
+            })
+            .collect();
+        (terms, totals, norms)
+    }
+
+    /// The same from the documents' own pass.
+    fn own_low(docs: &[SearchDoc]) -> Low {
+        let pass = TextPass::of(docs);
+        let mut terms = BTreeMap::new();
+        for part in grams(&pass, 1..=2, &BigramDf::default(), None).unwrap().0 {
+            for e in &part.entries {
+                assert!(part.block(e, Block::P).unwrap().is_empty());
+                let t = part.block(e, Block::T).unwrap().into_owned();
+                terms.insert(part.key(e).to_vec(), t);
+            }
+        }
+        (terms, pass.total_tokens, pass.norms)
+    }
+
+    /// The document frequency per field that a `t` block gives (read as
+    /// `search.js` reads it: mask, then per field df, deltas, tfs, norms and
+    /// for a gram of n ≥ 3 characters its n - 1 2-gram dfs).
+    fn block_dfs(key: &[u8], t: &[u8]) -> [u32; 3] {
+        let n = std::str::from_utf8(key).unwrap().chars().count();
+        let mut i = 0;
+        let mask = get_varint(t, &mut i);
+        let mut dfs = [0; 3];
+        for (fi, df_out) in dfs.iter_mut().enumerate() {
+            if mask & (1 << fi) == 0 {
+                continue;
+            }
+            let df = get_varint(t, &mut i);
+            let mut not_one = 0;
+            for _ in 0..df {
+                not_one += 1 - (get_varint(t, &mut i) & 1);
+            }
+            for _ in 0..not_one {
+                get_varint(t, &mut i);
+            }
+            i += df as usize; // norms
+            for _ in 0..if n >= 3 { n - 1 } else { 0 } {
+                get_varint(t, &mut i);
+            }
+            *df_out = df as u32;
+        }
+        assert_eq!(i, t.len(), "the whole block of {key:?} read");
+        dfs
+    }
+
+    /// Every gram of 1 to 4 characters without a break, with its document
+    /// frequency per field, counted the slow way.
+    fn naive_dfs(docs: &[SearchDoc]) -> BTreeMap<Vec<u8>, [u32; 3]> {
+        let mut out: BTreeMap<Vec<u8>, [u32; 3]> = BTreeMap::new();
+        for d in docs {
+            for (fi, text) in [&d.title, &d.body, &d.kana].into_iter().enumerate() {
+                let chars: Vec<char> = normalize(text).chars().collect();
+                let mut seen = std::collections::BTreeSet::new();
+                for n in 1..=MAX_GRAM {
+                    for w in chars.windows(n).filter(|w| !w.iter().any(|&c| is_break(c))) {
+                        seen.insert(w.iter().collect::<String>().into_bytes());
+                    }
+                }
+                for g in seen {
+                    out.entry(g).or_default()[fi] += 1;
+                }
+            }
+        }
+        out
+    }
+
+    fn doc(title: &str, body: &str, kana: &str, municipality: Option<&str>) -> SearchDoc {
+        SearchDoc {
+            kind: DocKind::Page,
+            title: title.into(),
+            body: body.into(),
+            url: "/x/".into(),
+            kana: kana.into(),
+            municipality: municipality.map(Into::into),
+            region: None,
+            field: None,
+            tel: None,
+            tel_href: None,
+            field_id: None,
+        }
+    }
+
+    /// Breaks at the ends and doubled, half-width kana, Σ, a lone
+    /// character, empty fields, repeats (tf > 1), combining marks.
+    fn tricky_docs() -> Vec<SearchDoc> {
+        vec![
+            doc(
+                " 訪問看護  ｽﾃｰｼｮﾝ\u{3000}a",
+                "ああああ ああ\nあ",
+                "",
+                Some("茅ヶ崎市"),
+            ),
+            doc("", "", "", None),
+            doc(
+                "ΟΔΟΣ Σ",
+                "か\u{3099}ｶﾞ ＡＢＣ１２３ Ⅻ ㍻",
+                "ほうもん",
+                Some("横浜市"),
+            ),
+            doc(
+                "茅ヶ崎",
+                "茅ケ崎市の訪問看護ステーション。訪問看護",
+                "ちがさき",
+                Some("茅ヶ崎市"),
+            ),
+            doc("x", "\t\t", " y ", None),
+        ]
+    }
+
+    fn check_against_tantivy(docs: &[SearchDoc], vocab: &Vocabulary) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut si = SearchIndex::build(docs, &dir.path().join("index")).unwrap();
+        si.set_vocabulary(vocab, &dir.path().join("index")).unwrap();
+        let (want, got) = (tantivy_low(&si), own_low(docs));
+        assert_eq!(want.1, got.1, "token totals");
+        assert_eq!(want.2, got.2, "field norms");
+        assert_eq!(want.0.len(), got.0.len(), "1-/2-gram count");
+        for (key, t) in &want.0 {
+            assert_eq!(
+                got.0.get(key),
+                Some(t),
+                "block of {:?}",
+                String::from_utf8_lossy(key)
+            );
+        }
+        // The expansions: "present" as tantivy's word query says.
+        let pass = TextPass::of(docs);
+        assert_eq!(pass.expansions(vocab), si.expansions);
+        for p in 0..si.expansions.places.len() as u32 {
+            let name = &si.expansions.places[p as usize];
+            let own: Vec<u32> = (0..docs.len() as u32)
+                .filter(|&i| docs[i as usize].municipality.as_ref() == Some(name))
+                .collect();
+            assert_eq!(si.place_docs(p).unwrap(), own, "documents of {name}");
+        }
+        // Every gram's document frequencies (the 3-/4-grams too).
+        let (low, bigram_df) = grams(&pass, 1..=2, &BigramDf::default(), None).unwrap();
+        let (high, _) = grams(&pass, 3..=MAX_GRAM, &bigram_df, None).unwrap();
+        let mut all: BTreeMap<Vec<u8>, [u32; 3]> = BTreeMap::new();
+        for part in low.iter().chain(&high) {
+            for e in &part.entries {
+                let dfs = block_dfs(part.key(e), &part.block(e, Block::T).unwrap());
+                assert!(
+                    all.insert(part.key(e).to_vec(), dfs).is_none(),
+                    "made twice"
+                );
+            }
+        }
+        let naive = naive_dfs(docs);
+        assert_eq!(all, naive);
+        // The 2-gram dfs that the 3-/4-gram blocks carry.
+        for (key, dfs) in &naive {
+            let chars: Vec<char> = std::str::from_utf8(key).unwrap().chars().collect();
+            if chars.len() == 2 {
+                assert_eq!(bigram_df.get(&pack(&chars)), Some(dfs));
+            }
+        }
+    }
+
+    #[test]
+    fn a_snippet_is_its_own_snippet() {
+        // `export` cuts the bodies to their snippets before `DocRow::of`
+        // takes the snippet again.
+        let long = "あ".repeat(79) + " い  うえお";
+        let spaced = "x ".repeat(60);
+        for body in [
+            "",
+            "  短い\n本文  ",
+            long.as_str(),
+            spaced.as_str(),
+            &"\u{3000}全角…".repeat(40),
+        ] {
+            let once = snippet(body);
+            assert_eq!(snippet(&once), once, "{body:?}");
+        }
+        assert!(snippet(&long).ends_with('…'));
+    }
+
+    #[test]
+    fn own_pass_equals_tantivy_on_tricky_texts() {
+        let vocab = Vocabulary {
+            groups: vec![super::super::expand::Group {
+                words: vec!["訪問看護".into(), "ほうもん".into(), "訪問 看護".into()],
+                typed: vec!["ﾎｳﾓﾝ".into(), "".into()],
+                topic: true,
+                source: "t:1".into(),
+            }],
+            places: vec![super::super::expand::Place {
+                name: "茅ヶ崎市".into(),
+                forms: vec!["茅ヶ崎市".into(), "ちがさき".into(), "茅ヶ崎 ".into()],
+            }],
+            explain_docs: 1,
+        };
+        check_against_tantivy(&tricky_docs(), &vocab);
+        check_against_tantivy(&[], &vocab);
+    }
+
+    /// A copy of the repository's sample site (content, data, themes).
+    fn sample_copy() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for sub in ["content", "data", "themes"] {
+            for e in walkdir::WalkDir::new(repo.join(sub)) {
+                let e = e.unwrap();
+                let to = dir.path().join(e.path().strip_prefix(repo).unwrap());
+                if e.file_type().is_dir() {
+                    std::fs::create_dir_all(&to).unwrap();
+                } else {
+                    std::fs::copy(e.path(), &to).unwrap();
+                }
+            }
+        }
+        dir
+    }
+
+    /// Every file under `dir` with its bytes.
+    fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
+                (rel, std::fs::read(e.path()).unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_spilled_export_has_the_same_bytes_and_leaves_no_file() {
+        let dir = sample_copy();
+        let mut opts = crate::config::BuildOptions::new(dir.path());
+        assert!(opts.fix_today("2026-11-29"));
+        let (site, _) = crate::build::check(&opts).expect("the sample is valid");
+        let docs = crate::derived::search_docs(&site);
+        let pass = TextPass::of(&docs);
+        let x = pass.expansions(&crate::derived::search_vocabulary(&site));
+        let out = tempfile::tempdir().unwrap();
+        let (kept, spilled) = (out.path().join("kept"), out.path().join("spilled"));
+        export_spilling(docs.clone(), TextPass::of(&docs), &x, &kept, false).unwrap();
+        export_spilling(docs, pass, &x, &spilled, true).unwrap();
+        let (a, b) = (files_of(&kept), files_of(&spilled));
+        assert!(a.len() > 50, "{} files", a.len());
+        assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+        assert!(a == b, "the same bytes");
+    }
+
+    #[test]
+    fn own_pass_equals_tantivy_on_the_sample_site() {
+        let dir = sample_copy();
+        let mut opts = crate::config::BuildOptions::new(dir.path());
+        assert!(opts.fix_today("2026-11-29"));
+        let (site, _) = crate::build::check(&opts).expect("the sample is valid");
+        let docs = crate::derived::search_docs(&site);
+        assert!(docs.len() > 100, "{} documents", docs.len());
+        check_against_tantivy(&docs, &crate::derived::search_vocabulary(&site));
+    }
 }

@@ -1,10 +1,13 @@
 //! Search: Japanese analyzer, tantivy index, static shard export.
 //!
-//! One [`SearchDoc`] per page section, contact window and facility is indexed
-//! with tantivy ([`SearchIndex::build`]) into a cache directory. The CLI asks
-//! it with [`SearchIndex::query`]; the build exports it into small static
-//! files ([`SearchIndex::export`], format in [`export`]) that
-//! `themes/default/static/js/search.js` reads and ranks exactly like tantivy.
+//! One [`SearchDoc`] per page section, contact window and facility. The
+//! build exports them into small static files ([`export::export`], format in
+//! [`export`]) that `themes/default/static/js/search.js` reads and ranks
+//! exactly like tantivy; the export makes every posting, field norm and token
+//! total itself from the analyzer ([`TextPass`]), with no tantivy index.
+//! `ohisama search` indexes the same documents with tantivy
+//! ([`SearchIndex::build`], kept in `.cache/search` until the documents
+//! change) and asks it with [`SearchIndex::query`].
 //!
 //! Matching and ranking, the same on both sides:
 //! - the query is normalised ([`analyzer::normalize`]) and split at white
@@ -48,7 +51,7 @@ use tantivy::schema::{
 use tantivy::{Index, IndexReader, IndexSettings, Order, ReloadPolicy, TantivyDocument, Term};
 
 pub use expand::{Expansions, Vocabulary};
-pub use export::{ExportStats, GramRecords};
+pub use export::{ExportStats, TextPass};
 
 /// The file beside the tantivy index that holds the build's [`Expansions`].
 pub const EXPANSIONS_FILE: &str = "expansions.json";
@@ -375,7 +378,7 @@ impl SearchIndex {
                 path: cache_dir.join("meta.json"),
                 source: std::io::Error::new(
                     std::io::ErrorKind::NotFound,
-                    "検索インデックスがありません。先に ohisama build を実行してください",
+                    "検索インデックスがありません (ohisama search が作ります)",
                 ),
             });
         }
@@ -416,6 +419,16 @@ impl SearchIndex {
                 .is_ok_and(|n| n > 0)
         };
         let expansions = Expansions::build(vocab, present);
+        self.set_expansions(expansions, cache_dir)
+    }
+
+    /// Uses `expansions` (made from the same documents, e.g. by
+    /// [`TextPass::expansions`]) and writes them into `cache_dir`.
+    pub fn set_expansions(
+        &mut self,
+        expansions: Expansions,
+        cache_dir: &Path,
+    ) -> Result<(), SearchError> {
         let path = cache_dir.join(EXPANSIONS_FILE);
         let json = serde_json::to_vec(&expansions).expect("expansions serialise");
         std::fs::write(&path, json).map_err(io_err(&path))?;
@@ -638,37 +651,12 @@ impl SearchIndex {
         Ok(ids)
     }
 
-    /// Writes the static export into `out_dir` (e.g. `dist/search`); see
-    /// [`export`] for the format.
+    /// Writes the static export of the indexed documents (as stored, with
+    /// this index's expansions) into `out_dir`; see [`export`] for the
+    /// format. The build exports its documents directly
+    /// ([`export::export`]); this is for an index opened from its cache.
     pub fn export(&self, out_dir: &Path) -> Result<ExportStats, SearchError> {
         let docs = export::stored_docs(self)?;
-        let grams = GramRecords::collect(&docs);
-        export::export(self, &docs, grams, out_dir)
-    }
-
-    /// [`SearchIndex::export`] for an index just built from `docs` (the same
-    /// list, in the same order), with their n-gram records made beside the
-    /// indexing (see [`SearchIndex::build_with_grams`]).
-    pub fn export_built(
-        &self,
-        docs: &[SearchDoc],
-        grams: GramRecords,
-        out_dir: &Path,
-    ) -> Result<ExportStats, SearchError> {
-        export::export(self, docs, grams, out_dir)
-    }
-
-    /// [`SearchIndex::build`] on one core while the other collects the n-gram
-    /// records of the export ([`GramRecords::collect`]), which need only the
-    /// documents.
-    pub fn build_with_grams(
-        docs: &[SearchDoc],
-        cache_dir: &Path,
-    ) -> Result<(SearchIndex, GramRecords), SearchError> {
-        let (index, grams) = rayon::join(
-            || SearchIndex::build(docs, cache_dir),
-            || GramRecords::collect(docs),
-        );
-        Ok((index?, grams))
+        export::export_docs(&docs, &self.expansions, out_dir)
     }
 }

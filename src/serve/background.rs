@@ -1,5 +1,5 @@
 //! What the preview builds after the reload event, off the reload path: the
-//! search export (and `.cache/search`, what `ohisama search` reads) and, with
+//! search export (`ohisama search` makes its own index on demand) and, with
 //! `--pdf`, the PDFs. One job runs at a time; a good build while one runs
 //! replaces the queued one (the newest site wins). The search page keeps the
 //! previous export until the new one is in place; new PDFs go back to the
@@ -86,10 +86,8 @@ pub(crate) fn run(
 /// Builds the search export into a fresh folder, then serves it.
 fn search(shared: &Shared, job: &Job, work: &Path, dirs: &mut Vec<PathBuf>) {
     let dir = work.join(format!("files-{}", job.number));
-    let built = build::build_search(&job.opts, &job.site, &dir)
-        .and_then(|(fresh, _)| build::keep_search_index(&job.opts, fresh));
-    match built {
-        Ok(()) => {
+    match build::build_search(&job.opts, &job.site, &dir) {
+        Ok(_) => {
             let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
             {
                 let mut st = shared.lock();
