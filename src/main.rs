@@ -186,8 +186,36 @@ fn print_diagnostics(d: &Diagnostics, format: Format) {
     }
 }
 
+/// Refuses a `--root` that is no site (mistyped, or the home folder) before
+/// anything is written: `check`, `build`, `serve` and `search` keep their
+/// caches (the built-in theme, the search index) under `<root>/.cache/`, and
+/// a typo must not make a folder, nor `check --root ~` write into `~/.cache/`.
+fn site_root(root: &std::path::Path) -> anyhow::Result<()> {
+    if !root.is_dir() {
+        anyhow::bail!(
+            "サイトのフォルダがありません: {}\nヒント: --root にサイトのフォルダ (content/ と data/ があるところ) を指定してください",
+            root.display()
+        );
+    }
+    if !root.join("content").is_dir() && !root.join("data").is_dir() {
+        anyhow::bail!(
+            "{} はサイトのフォルダではありません (content/ も data/ もありません)\nヒント: --root にサイトのフォルダ (content/ と data/ があるところ) を指定してください",
+            root.display()
+        );
+    }
+    Ok(())
+}
+
 fn run() -> anyhow::Result<ExitCode> {
-    match Cli::parse().command {
+    let command = Cli::parse().command;
+    if let Command::Build { root, .. }
+    | Command::Serve { root, .. }
+    | Command::Search { root, .. }
+    | Command::Check { root, .. } = &command
+    {
+        site_root(root)?;
+    }
+    match command {
         Command::Build {
             root,
             out,
@@ -379,13 +407,6 @@ fn search(
         })?),
         None => None,
     };
-    // Nothing is written (not even .cache/) under a folder that is no site.
-    if !root.join("content").is_dir() && !root.join("data").is_dir() {
-        anyhow::bail!(
-            "{} はサイトのフォルダではありません (content/ も data/ もありません)。--root でサイトのフォルダを指定してください",
-            root.display()
-        );
-    }
     let opts = BuildOptions::new(root);
     let index = match ohisama::build::search_index(&opts) {
         Ok(index) => index,

@@ -431,24 +431,43 @@ fn cli_search_makes_its_index_on_demand_and_reuses_it_until_the_site_changes() {
     assert_eq!(search_cache_files(&site), kept);
 }
 
+/// A mistyped `--root`, or a folder that is no site (the home folder), is
+/// refused by every command that keeps caches under `<root>/.cache/`, and
+/// nothing is made or written: not the folder, not `.cache/theme`.
 #[test]
-fn cli_search_outside_a_site_writes_nothing() {
+fn commands_outside_a_site_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
+    // A home folder has a .cache/ of its own: it must stay as it is.
+    std::fs::create_dir(dir.path().join(".cache")).unwrap();
+    let before = sitekit::TreeSnapshot::of(dir.path());
     let missing = dir.path().join("no-such-site");
-    for root in [dir.path(), missing.as_path()] {
-        let out = ohisama()
-            .args(["search", "横浜", "--root"])
-            .arg(root)
-            .output()
-            .unwrap();
-        assert!(!out.status.success());
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("サイトのフォルダではありません"), "{err}");
+    let commands: [&[&str]; 4] = [
+        &["search", "横浜"],
+        &["check"],
+        &["build", "--no-pdf"],
+        &["serve", "--port", "0"],
+    ];
+    for args in commands {
+        for (root, says) in [
+            (dir.path(), "サイトのフォルダではありません"),
+            (missing.as_path(), "サイトのフォルダがありません"),
+        ] {
+            let out = ohisama()
+                .args(args)
+                .arg("--root")
+                .arg(root)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(1), "{args:?} {root:?}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains(says), "{args:?} {root:?}: {err}");
+            assert!(err.contains("ヒント: --root"), "{err}");
+        }
     }
     assert!(!missing.exists(), "nothing made");
     assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        0,
+        sitekit::TreeSnapshot::of(dir.path()),
+        before,
         "nothing written"
     );
 }
