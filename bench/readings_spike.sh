@@ -35,6 +35,8 @@ build() {
   /usr/bin/time -f "$side: wall %e s, cpu %U+%S s, peak %M KiB" \
     env "$@" "$bin" build --root "$dir/site-$side" --out "$dir/out-$side" --no-pdf 2>&1 >/dev/null |
     grep -E "^(readings|$side):" || true
+  # The build makes no tantivy index: `search` makes .cache/search (the examples read it).
+  env "$@" "$bin" search --root "$dir/site-$side" 訪問看護 >/dev/null
 }
 build plain "$plain" OHISAMA_NONE=1
 build title "$readings" OHISAMA_READINGS_DICT="$dict"
