@@ -419,8 +419,10 @@ pub struct MarkdownMemo {
 }
 
 /// body → (first line, language, output): a lookup by `&str`, no key built
-/// per page (the language decides the glossary links).
-type MemoMap = std::collections::HashMap<String, (u32, String, markdown::Rendered)>;
+/// per page (the language decides the glossary links). The output is shared:
+/// keeping it for the next build copies no HTML.
+type MemoMap = std::collections::HashMap<String, MemoEntry>;
+type MemoEntry = (u32, String, std::sync::Arc<markdown::Rendered>);
 
 impl MarkdownMemo {
     fn take(&self, key: &MarkdownKey) -> MemoMap {
@@ -477,26 +479,35 @@ pub fn render_with<'a>(
             })
             .collect();
     };
-    let old = memo.take(key);
-    let rendered: Vec<RenderedPage<'a>> = published
-        .into_par_iter()
-        .map(|page| {
-            let out = match old.get(page.body.as_str()) {
-                Some((line, lang, out)) if *line == page.body_line && *lang == page.lang => {
-                    out.clone()
-                }
-                _ => markdown::render(&page.body, page.body_line, opts_of(page)),
-            };
-            RenderedPage { page, out }
-        })
-        .collect();
-    let kept = rendered
+    let mut old = memo.take(key);
+    // Each page's last entry, taken out of the map (its body, the key, is
+    // moved rather than copied); a second page with the same body renders.
+    let last: Vec<Option<(String, MemoEntry)>> = published
         .iter()
-        .map(|p| {
-            let entry = (p.page.body_line, p.page.lang.clone(), p.out.clone());
-            (p.page.body.clone(), entry)
+        .map(|page| old.remove_entry(page.body.as_str()))
+        .collect();
+    let rendered: Vec<(RenderedPage<'a>, (String, MemoEntry))> = published
+        .into_par_iter()
+        .zip(last)
+        .map(|(page, last)| match last {
+            Some((body, (line, lang, out))) if line == page.body_line && lang == page.lang => {
+                let page_out = RenderedPage {
+                    page,
+                    out: markdown::Rendered::clone(&out),
+                };
+                (page_out, (body, (line, lang, out)))
+            }
+            _ => {
+                let out = markdown::render(&page.body, page.body_line, opts_of(page));
+                let kept = std::sync::Arc::new(out.clone());
+                let entry = (page.body.clone(), (page.body_line, page.lang.clone(), kept));
+                (RenderedPage { page, out }, entry)
+            }
         })
         .collect();
+    let (rendered, kept): (Vec<_>, MemoMap) = rendered.into_iter().unzip();
+    // The entries no page used (edited or deleted pages) are freed beside the build.
+    std::thread::spawn(move || drop(old));
     memo.keep(key, kept);
     rendered
 }
