@@ -418,11 +418,11 @@ pub struct MarkdownMemo {
     inner: std::sync::Mutex<(MarkdownKey, MemoMap)>,
 }
 
-/// body → (first line, language, output): a lookup by `&str`, no key built
-/// per page (the language decides the glossary links). The output is shared:
-/// keeping it for the next build copies no HTML.
+/// file → (body, first line, language, output) (the language decides the
+/// glossary links): looked up by the short file name, the body compared.
+/// The output is shared: keeping it for the next build copies no HTML.
 type MemoMap = std::collections::HashMap<String, MemoEntry>;
-type MemoEntry = (u32, String, std::sync::Arc<markdown::Rendered>);
+type MemoEntry = (String, u32, String, std::sync::Arc<markdown::Rendered>);
 
 impl MarkdownMemo {
     fn take(&self, key: &MarkdownKey) -> MemoMap {
@@ -480,28 +480,30 @@ pub fn render_with<'a>(
             .collect();
     };
     let mut old = memo.take(key);
-    // Each page's last entry, taken out of the map (its body, the key, is
-    // moved rather than copied); a second page with the same body renders.
-    let last: Vec<Option<(String, MemoEntry)>> = published
+    // Each page's last entry, taken out of the map (its body is moved rather
+    // than copied).
+    let last: Vec<Option<MemoEntry>> = published
         .iter()
-        .map(|page| old.remove_entry(page.body.as_str()))
+        .map(|page| old.remove(page.file.as_str()))
         .collect();
     let rendered: Vec<(RenderedPage<'a>, (String, MemoEntry))> = published
         .into_par_iter()
         .zip(last)
         .map(|(page, last)| match last {
-            Some((body, (line, lang, out))) if line == page.body_line && lang == page.lang => {
+            Some((body, line, lang, out))
+                if body == page.body && line == page.body_line && lang == page.lang =>
+            {
                 let page_out = RenderedPage {
                     page,
                     out: markdown::Rendered::clone(&out),
                 };
-                (page_out, (body, (line, lang, out)))
+                (page_out, (page.file.clone(), (body, line, lang, out)))
             }
             _ => {
                 let out = markdown::render(&page.body, page.body_line, opts_of(page));
                 let kept = std::sync::Arc::new(out.clone());
-                let entry = (page.body.clone(), (page.body_line, page.lang.clone(), kept));
-                (RenderedPage { page, out }, entry)
+                let entry = (page.body.clone(), page.body_line, page.lang.clone(), kept);
+                (RenderedPage { page, out }, (page.file.clone(), entry))
             }
         })
         .collect();
@@ -586,8 +588,9 @@ pub struct PageView {
 
 /// The views of the rendered pages, in their (section) order.
 pub fn resolve(rendered: Vec<RenderedPage<'_>>, base_path: &str) -> Vec<PageView> {
+    // On all cores (`serve` resolves on every save); `collect` keeps the order.
     rendered
-        .into_iter()
+        .into_par_iter()
         .map(|RenderedPage { page: p, out }| {
             let labels = |d: &Option<S<String>>| date_labels(d.as_ref().map(|d| d.value.as_str()));
             let (date_iso, date_label) = labels(&p.front.date);
