@@ -48,7 +48,7 @@ impl Baseline {
 /// The reminders for every contacts and facilities file of `raw` whose text
 /// differs from its previous version. `sources` are the texts as loaded
 /// (BOM removed, LF line ends), keyed by the path relative to `root`.
-pub fn reminders(root: &Path, raw: &RawSite, sources: &BTreeMap<String, String>) -> Diagnostics {
+pub fn reminders(root: &Path, raw: &RawSite, sources: &crate::diagnostic::Sources) -> Diagnostics {
     let files: Vec<&str> = raw
         .contacts
         .iter()
@@ -58,7 +58,7 @@ pub fn reminders(root: &Path, raw: &RawSite, sources: &BTreeMap<String, String>)
     let previous = previous_versions(root, &files);
     let changed = |rel: &str| -> Option<(Baseline, &str)> {
         let (from, old) = previous.get(rel)?;
-        (sources.get(rel).map(String::as_str) != Some(old.as_str())).then_some((*from, old))
+        (sources.get(rel).map(|s| &**s) != Some(old.as_str())).then_some((*from, old))
     };
     let mut old = RawSite {
         regions: raw.regions.clone(),

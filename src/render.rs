@@ -362,7 +362,7 @@ impl ItemMemo {
 
 /// [`lazy_page_jobs`], with the list entries of earlier builds (`serve`).
 pub fn lazy_page_jobs_with<'a>(site: &'a Site, memo: Option<&'a ItemMemo>) -> Vec<MakeJob<'a>> {
-    let mut jobs: Vec<MakeJob<'a>> = generated_page_jobs(site, memo, false)
+    let mut jobs: Vec<MakeJob<'a>> = generated_page_jobs(site, memo, None)
         .into_iter()
         .map(|j| j.make)
         .collect();
@@ -402,8 +402,8 @@ pub struct JobKey {
 
 /// [`lazy_page_jobs_with`], each content page with its [`KeyFn`] (`serve`).
 pub fn keyed_page_jobs<'a>(site: &'a Site, memo: Option<&'a ItemMemo>) -> Vec<KeyedJob<'a>> {
-    let mut jobs = generated_page_jobs(site, memo, true);
     let pages = Arc::new(PageIndex::of(site, true));
+    let mut jobs = generated_page_jobs(site, memo, Some(&pages));
     for p in site.pages.iter().filter(|p| p.path != "/") {
         let (for_make, for_key) = (pages.clone(), pages.clone());
         jobs.push(KeyedJob {
@@ -480,13 +480,15 @@ fn fingerprint<T: Serialize + ?Sized>(value: &T) -> u128 {
     w.0.finish128().as_u128()
 }
 
-/// Every generated page's job (all pages but the content pages); with
-/// `keyed` (`serve`), the facility pages and lists with their [`KeyFn`].
+/// Every generated page's job (all pages but the content pages); with the
+/// pages' fingerprints (`serve`), the facility pages and lists and the
+/// offline page with their [`KeyFn`].
 fn generated_page_jobs<'a>(
     site: &'a Site,
     memo: Option<&'a ItemMemo>,
-    keyed: bool,
+    pages: Option<&Arc<PageIndex<'a>>>,
 ) -> Vec<KeyedJob<'a>> {
+    let keyed = pages.is_some();
     /// A job that needs only the site.
     fn plain<'a>(make: impl Fn() -> PageJob + Send + Sync + 'a) -> KeyedJob<'a> {
         KeyedJob {
@@ -516,7 +518,13 @@ fn generated_page_jobs<'a>(
             .into_iter()
             .map(|make| KeyedJob { make, key: None }),
     );
-    jobs.push(plain(move || offline_page(site)));
+    jobs.push(KeyedJob {
+        make: Box::new(move |_: &Renderer| Ok(offline_page(site))),
+        key: pages.map(|pages| -> KeyFn<'a> {
+            let pages = pages.clone();
+            Box::new(move |_: &Renderer| offline_key(site, &pages))
+        }),
+    });
     if site.has_glossary {
         jobs.push(plain(move || glossary_page(site)));
     }
@@ -958,7 +966,28 @@ fn offline_page(site: &Site) -> PageJob {
     let mut c = ctx(&route.path(), "オフラインです", "");
     c.insert("emergency", &site.section_pages("emergency"));
     c.insert("saved", &crate::offline::OfflinePlan::of(site));
-    job(route, "offline.html", c)
+    job(route, OFFLINE_TEMPLATE, c)
+}
+
+const OFFLINE_TEMPLATE: &str = "offline.html";
+
+/// The [`JobKey`] of the offline page: what [`offline_page`] makes its
+/// context of, each emergency page by its fingerprint (a large site has
+/// hundreds, each with its HTML).
+fn offline_key(site: &Site, pages: &PageIndex<'_>) -> JobKey {
+    let emergency: Vec<u128> = site
+        .section_pages("emergency")
+        .into_iter()
+        .map(|p| pages.fingerprint(p))
+        .collect();
+    let saved = crate::offline::OfflinePlan::of(site);
+    let route = Route::Offline;
+    JobKey {
+        out_path: route.file(),
+        url_path: route.path(),
+        template: OFFLINE_TEMPLATE.to_string(),
+        fingerprint: fingerprint(&(emergency, saved)),
+    }
 }
 
 /// 用語集: every term by 行, each with its anchor (the pages link their first use of a term here).

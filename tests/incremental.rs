@@ -534,7 +534,12 @@ fn a_page_edit_reaches_the_pages_that_show_it() {
     // A section page's title: its section index lists it.
     site.edit("content/emergency/cpr.md", "title: ", "title: 改題 ");
     let built = session.rebuild().expect("builds");
-    for path in ["emergency/cpr/index.html", "emergency/index.html"] {
+    // The offline page lists the emergency pages too.
+    for path in [
+        "emergency/cpr/index.html",
+        "emergency/index.html",
+        "offline/index.html",
+    ] {
         assert!(
             built.changed.contains(&path.to_string()),
             "{path}: {:?}",
