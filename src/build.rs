@@ -153,14 +153,21 @@ pub(crate) fn check_with_theme(
     diags.extend(crate::kinds::i18n::comment_cut(&loaded.sources, &loaded.raw).0);
     t.lap("freshness");
     diags.finish(&loaded.sources);
-    match checked {
+    let result = match checked {
         Some(checked) if !diags.has_errors() => {
             let site = crate::site::resolve(checked);
             t.lap("resolve");
             Ok((site, diags, theme))
         }
         _ => Err(diags),
+    };
+    if cache.is_some() {
+        // `serve`: the raw site and the texts (every page's, tens of MB on a
+        // large site) are freed beside the reload, not before it.
+        let (raw, sources) = (loaded.raw, loaded.sources);
+        std::thread::spawn(move || drop((raw, sources)));
     }
+    result
 }
 
 /// Builds the site into `opts.out`. On any error the old output is left untouched.

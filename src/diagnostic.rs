@@ -5,6 +5,11 @@
 
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+/// The text of each file as loaded, by path relative to the site (what
+/// diagnostics quote). Shared: `serve` keeps a page's text between builds
+/// without copying it.
+pub type Sources = BTreeMap<String, std::sync::Arc<str>>;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -269,7 +274,7 @@ impl Diagnostics {
 
     /// Sorts, says each repeated problem once ([`Diagnostics::group_repeated`])
     /// and fills in each diagnostic's source line from the loaded texts.
-    pub fn finish(&mut self, sources: &BTreeMap<String, String>) {
+    pub fn finish(&mut self, sources: &Sources) {
         self.0.sort_by(|a, b| {
             (a.severity, &a.file, a.line, a.column, &a.message)
                 .cmp(&(b.severity, &b.file, b.line, b.column, &b.message))
@@ -531,7 +536,7 @@ mod tests {
         let long = format!("{}BAD{}", "あ".repeat(5_000), "い".repeat(5_000));
         let mut ds = Diagnostics::default();
         ds.push(Diagnostic::error("f.yaml", 1, 5_001, "m"));
-        let sources = BTreeMap::from([("f.yaml".to_string(), long)]);
+        let sources = BTreeMap::from([("f.yaml".to_string(), long.into())]);
         ds.finish(&sources);
         ds.finish(&sources); // twice: the cut line is kept, not cut again
         let text = ds.0[0].render_text();

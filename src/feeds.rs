@@ -13,11 +13,17 @@ fn xml_escape(s: &str) -> String {
 
 /// `(path in dist, contents)` of each file, deterministic.
 pub fn extra_files(site: &Site, jobs: &[PageJob]) -> Vec<(String, String)> {
+    // The sitemap (every page) and the facility list (every facility) are
+    // the two large ones: made side by side (`serve` makes them on every save).
+    let ((sitemap, atom), facilities) = rayon::join(
+        || (sitemap(site, jobs), atom(site)),
+        || facilities_json(site),
+    );
     vec![
-        (Route::Sitemap.file(), sitemap(site, jobs)),
+        (Route::Sitemap.file(), sitemap),
         (Route::Robots.file(), robots(site)),
-        (Route::Atom.file(), atom(site)),
-        (Route::FacilitiesJson.file(), facilities_json(site)),
+        (Route::Atom.file(), atom),
+        (Route::FacilitiesJson.file(), facilities),
     ]
 }
 

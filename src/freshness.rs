@@ -50,7 +50,7 @@ pub fn reminders(
     root: &Path,
     head: Option<&crate::git::Head>,
     raw: &RawSite,
-    sources: &BTreeMap<String, String>,
+    sources: &crate::diagnostic::Sources,
 ) -> Diagnostics {
     let files: Vec<&str> = raw
         .contacts
@@ -61,7 +61,7 @@ pub fn reminders(
     let previous = previous_versions(root, head, &files);
     let changed = |rel: &str| -> Option<(Baseline, &str)> {
         let (from, old) = previous.get(rel)?;
-        (sources.get(rel).map(String::as_str) != Some(old.as_str())).then_some((*from, old))
+        (sources.get(rel).map(|s| &**s) != Some(old.as_str())).then_some((*from, old))
     };
     let mut old = RawSite {
         regions: raw.regions.clone(),

@@ -8,7 +8,7 @@
 pub mod limits;
 mod yaml_errors;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, rel_path};
+use crate::diagnostic::{Diagnostic, Diagnostics, Sources, rel_path};
 use crate::kinds::contacts::ContactFile;
 use crate::model::{FrontMatter, Page, RawSite};
 use rayon::prelude::*;
@@ -37,12 +37,12 @@ pub const OPTIONAL_DATA_FILES: [&str; 3] = [
 /// What loading produced: the data that could be read, every problem, and the
 /// text of each file (so diagnostics can show the offending line).
 /// One file parsed on a worker: its data (if readable), its problems, its text.
-type ParsedOne<T> = (Option<(String, T)>, Diagnostics, BTreeMap<String, String>);
+type ParsedOne<T> = (Option<(String, T)>, Diagnostics, Sources);
 
 pub struct Loaded {
     pub raw: RawSite,
     pub diagnostics: Diagnostics,
-    pub sources: BTreeMap<String, String>,
+    pub sources: Sources,
 }
 
 struct Loader<'a> {
@@ -52,7 +52,7 @@ struct Loader<'a> {
     /// `root` with every symbolic link resolved: nothing outside it is read.
     real_root: &'a Path,
     diagnostics: Diagnostics,
-    sources: BTreeMap<String, String>,
+    sources: Sources,
 }
 
 /// Reads the whole site: `data/`, `content/` and the theme folders.
@@ -161,7 +161,7 @@ impl<'a> Loader<'a> {
             root,
             real_root,
             diagnostics: Diagnostics::default(),
-            sources: BTreeMap::new(),
+            sources: Sources::new(),
         }
     }
 
@@ -193,7 +193,8 @@ impl<'a> Loader<'a> {
                     self.diagnostics.extend(bad_chars.0);
                     return None;
                 }
-                self.sources.insert(rel, text.clone());
+                self.sources
+                    .insert(rel, std::sync::Arc::from(text.as_str()));
                 Some(text)
             }
             Err(e) => {
@@ -673,7 +674,7 @@ impl<'a> Loader<'a> {
 }
 
 /// One page as read: the page (if readable), its problems, its text.
-type PageRead = (Option<Page>, Diagnostics, BTreeMap<String, String>);
+type PageRead = (Option<Page>, Diagnostics, Sources);
 
 /// Pages as last read, by file, with the file's stamp (size, modification
 /// and change times, inode): `serve` re-reads only the pages whose stamp

@@ -116,6 +116,8 @@ pub struct Renderer {
 
 /// The list entry of one facility, shared by every facility list page.
 const FACILITY_ITEM: &str = "partials/facility-item.html";
+const FACILITY_LIST_TEMPLATE: &str = "facility-list.html";
+const FACILITY_TEMPLATE: &str = "facility.html";
 
 /// One HTML file to write: where, with which template and which context.
 pub struct PageJob {
@@ -360,82 +362,311 @@ impl ItemMemo {
 
 /// [`lazy_page_jobs`], with the list entries of earlier builds (`serve`).
 pub fn lazy_page_jobs_with<'a>(site: &'a Site, memo: Option<&'a ItemMemo>) -> Vec<MakeJob<'a>> {
-    /// A job that needs only the site.
-    fn plain<'a>(make: impl Fn() -> PageJob + Send + Sync + 'a) -> MakeJob<'a> {
-        Box::new(move |_: &Renderer| Ok(make()))
+    let mut jobs: Vec<MakeJob<'a>> = generated_page_jobs(site, memo, None)
+        .into_iter()
+        .map(|j| j.make)
+        .collect();
+    let pages = Arc::new(PageIndex::of(site, false));
+    for p in site.pages.iter().filter(|p| p.path != "/") {
+        let pages = pages.clone();
+        jobs.push(Box::new(move |r: &Renderer| {
+            Ok(content_page(&content_inputs(site, &pages, p, r)))
+        }));
     }
-    let mut jobs: Vec<MakeJob<'_>> = Vec::new();
+    jobs
+}
+
+/// A page's job for `serve`, with, for a content page, what tells whether
+/// its context can have changed without making it ([`JobKey`]).
+pub struct KeyedJob<'a> {
+    pub make: MakeJob<'a>,
+    pub key: Option<KeyFn<'a>>,
+}
+
+/// Computes a content page's [`JobKey`] (the renderer tells which templates exist).
+pub type KeyFn<'a> = Box<dyn Fn(&Renderer) -> JobKey + Send + Sync + 'a>;
+
+/// What a content page's context is made of, as a 128-bit fingerprint of
+/// its serialisation (the same serialisation Tera's context is made from),
+/// with the page's paths and template. Two builds that give a page the same
+/// key give it the same context: `serve` then keeps its bytes without making
+/// the context (which copies the page's HTML, and a section index's every
+/// child) or comparing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobKey {
+    pub out_path: String,
+    pub url_path: String,
+    pub template: String,
+    pub fingerprint: u128,
+}
+
+/// [`lazy_page_jobs_with`], each content page with its [`KeyFn`] (`serve`).
+pub fn keyed_page_jobs<'a>(site: &'a Site, memo: Option<&'a ItemMemo>) -> Vec<KeyedJob<'a>> {
+    let pages = Arc::new(PageIndex::of(site, true));
+    let mut jobs = generated_page_jobs(site, memo, Some(&pages));
+    for p in site.pages.iter().filter(|p| p.path != "/") {
+        let (for_make, for_key) = (pages.clone(), pages.clone());
+        jobs.push(KeyedJob {
+            make: Box::new(move |r: &Renderer| {
+                Ok(content_page(&content_inputs(site, &for_make, p, r)))
+            }),
+            key: Some(Box::new(move |r: &Renderer| {
+                content_key(&content_inputs(site, &for_key, p, r), &for_key)
+            })),
+        });
+    }
+    jobs
+}
+
+/// The site's content pages by path and, for `serve`, each page's
+/// fingerprint (its view as the templates see it), made once per build.
+struct PageIndex<'a> {
+    by_path: std::collections::HashMap<&'a str, &'a PageView>,
+    /// By the view's address in `site.pages` (empty in a build).
+    fingerprints: std::collections::HashMap<usize, u128>,
+}
+
+impl<'a> PageIndex<'a> {
+    fn of(site: &'a Site, fingerprints: bool) -> PageIndex<'a> {
+        use rayon::prelude::*;
+        // The first page of a path, as a search from the start finds it.
+        let mut by_path = std::collections::HashMap::with_capacity(site.pages.len());
+        for p in &site.pages {
+            by_path.entry(p.path.as_str()).or_insert(p);
+        }
+        let fingerprints = if fingerprints {
+            site.pages
+                .par_iter()
+                .map(|p| (p as *const PageView as usize, fingerprint(p)))
+                .collect()
+        } else {
+            Default::default()
+        };
+        PageIndex {
+            by_path,
+            fingerprints,
+        }
+    }
+
+    /// The fingerprint of a page of the site (each was made by [`PageIndex::of`]).
+    fn fingerprint(&self, p: &PageView) -> u128 {
+        match self.fingerprints.get(&(p as *const PageView as usize)) {
+            Some(f) => *f,
+            None => fingerprint(p),
+        }
+    }
+}
+
+/// A 128-bit SipHash of `value`'s JSON serialisation: what a template can
+/// read of it (Tera's context is made from the same `Serialize`).
+fn fingerprint<T: Serialize + ?Sized>(value: &T) -> u128 {
+    struct HashWriter(siphasher::sip128::SipHasher13);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            std::hash::Hasher::write(&mut self.0, buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    use siphasher::sip128::Hasher128;
+    let mut w = HashWriter(siphasher::sip128::SipHasher13::new());
+    // Writing to a hasher cannot fail; a value serde cannot write (none of
+    // the site's views) still hashes what was written, plus a mark.
+    if serde_json::to_writer(&mut w, value).is_err() {
+        std::hash::Hasher::write(&mut w.0, b"\0unserialisable");
+    }
+    w.0.finish128().as_u128()
+}
+
+/// Every generated page's job (all pages but the content pages); with the
+/// pages' fingerprints (`serve`), the facility pages and lists and the
+/// offline page with their [`KeyFn`].
+fn generated_page_jobs<'a>(
+    site: &'a Site,
+    memo: Option<&'a ItemMemo>,
+    pages: Option<&Arc<PageIndex<'a>>>,
+) -> Vec<KeyedJob<'a>> {
+    let keyed = pages.is_some();
+    /// A job that needs only the site.
+    fn plain<'a>(make: impl Fn() -> PageJob + Send + Sync + 'a) -> KeyedJob<'a> {
+        KeyedJob {
+            make: Box::new(move |_: &Renderer| Ok(make())),
+            key: None,
+        }
+    }
+    let mut jobs: Vec<KeyedJob<'_>> = Vec::new();
     jobs.push(plain(move || home(site)));
     jobs.push(plain(move || contacts_index(site)));
     for m in &site.municipalities {
-        jobs.push(Box::new(move |r: &Renderer| {
-            Ok(municipality(site, m, r.card(&m.slug)))
-        }));
+        jobs.push(KeyedJob {
+            make: Box::new(move |r: &Renderer| Ok(municipality(site, m, r.card(&m.slug)))),
+            key: None,
+        });
     }
     for r in &site.regions {
         jobs.push(plain(move || region(site, r)));
     }
     jobs.push(plain(move || facilities_index(site)));
-    // Each facility's template value is made once and shared by its page and
-    // every list it is on (tera clones a `Value` by reference counting); its
-    // list entry is rendered once, by the first list that needs it (a
-    // facility is on 5-10 lists, and rendering the entries in each list was
-    // most of the time of a build with many facilities).
-    let values: Arc<Vec<tera::Value>> = Arc::new({
-        use rayon::prelude::*;
-        site.facilities
-            .par_iter()
-            .map(tera::Value::from_serializable)
-            .collect()
-    });
-    let items: Arc<Vec<OnceLock<String>>> = Arc::new(
-        (0..site.facilities.len())
-            .map(|_| OnceLock::new())
-            .collect(),
+    jobs.extend(facility_jobs(site, memo, keyed));
+    jobs.push(plain(search_page));
+    jobs.push(plain(not_found));
+    jobs.push(plain(move || emergency_sheet(site)));
+    jobs.extend(
+        sheets_in_languages(site)
+            .into_iter()
+            .map(|make| KeyedJob { make, key: None }),
     );
+    jobs.push(KeyedJob {
+        make: Box::new(move |_: &Renderer| Ok(offline_page(site))),
+        key: pages.map(|pages| -> KeyFn<'a> {
+            let pages = pages.clone();
+            Box::new(move |_: &Renderer| offline_key(site, &pages))
+        }),
+    });
+    if site.has_glossary {
+        jobs.push(plain(move || glossary_page(site)));
+    }
+    jobs
+}
+
+/// The facilities' template values, each made once and shared by its page
+/// and every list it is on (tera clones a `Value` by reference counting),
+/// and their list entries, each rendered once, by the first list that needs
+/// it (a facility is on 5-10 lists, and rendering the entries in each list
+/// was most of the time of a build with many facilities). With `keyed`
+/// (`serve`), the fingerprint of each facility's view.
+struct FacilityValues<'a> {
+    site: &'a Site,
+    values: Vec<OnceLock<tera::Value>>,
+    items: Vec<OnceLock<String>>,
+    fingerprints: Vec<u128>,
+}
+
+impl FacilityValues<'_> {
+    fn value(&self, i: usize) -> &tera::Value {
+        self.values[i].get_or_init(|| tera::Value::from_serializable(&self.site.facilities[i]))
+    }
+}
+
+/// The facility list pages and the facility pages.
+fn facility_jobs<'a>(site: &'a Site, memo: Option<&'a ItemMemo>, keyed: bool) -> Vec<KeyedJob<'a>> {
+    use rayon::prelude::*;
+    let n = site.facilities.len();
+    let mut shared = FacilityValues {
+        site,
+        values: (0..n).map(|_| OnceLock::new()).collect(),
+        items: (0..n).map(|_| OnceLock::new()).collect(),
+        fingerprints: Vec::new(),
+    };
+    if keyed {
+        // `serve` makes only the values of the pages it renders again.
+        shared.fingerprints = site.facilities.par_iter().map(fingerprint).collect();
+    } else {
+        (0..n).into_par_iter().for_each(|i| {
+            shared.value(i);
+        });
+    }
+    let shared = Arc::new(shared);
     let position: BTreeMap<*const FacilityView, usize> = site
         .facilities
         .iter()
         .enumerate()
         .map(|(i, f)| (f as *const FacilityView, i))
         .collect();
+    let mut jobs = Vec::new();
     for list in site.facility_lists() {
         let members: Vec<usize> = list
             .facilities
             .iter()
             .map(|f| position[&(*f as *const FacilityView)])
             .collect();
-        let (values, items) = (values.clone(), items.clone());
-        jobs.push(Box::new(move |r: &Renderer| {
-            let mut html = String::new();
-            for &i in &members {
-                let entry = Entry {
-                    id: &site.facilities[i].id,
-                    value: &values[i],
-                    page: &list.url_path,
-                };
-                html.push_str(facility_item(r, &items[i], &entry, memo)?);
-            }
-            let entries = members.iter().map(|&i| &values[i]).collect();
-            Ok(facility_list(site, &list, entries, html))
-        }));
+        let list = Arc::new((list, members));
+        let (for_make, for_key) = ((shared.clone(), list.clone()), (shared.clone(), list));
+        jobs.push(KeyedJob {
+            make: Box::new(move |r: &Renderer| {
+                let (shared, list) = &for_make;
+                let (list, members) = &**list;
+                let mut html = String::new();
+                for &i in members {
+                    let entry = Entry {
+                        id: &site.facilities[i].id,
+                        value: shared.value(i),
+                        page: &list.url_path,
+                    };
+                    html.push_str(facility_item(r, &shared.items[i], &entry, memo)?);
+                }
+                let entries = members.iter().map(|&i| shared.value(i)).collect();
+                Ok(facility_list(site, list, entries, html))
+            }),
+            key: keyed.then(|| -> KeyFn<'a> {
+                Box::new(move |_: &Renderer| {
+                    let (shared, list) = &for_key;
+                    facility_list_key(site, &list.0, &list.1, &shared.fingerprints)
+                })
+            }),
+        });
     }
     for (i, f) in site.facilities.iter().enumerate() {
-        let values = values.clone();
-        jobs.push(plain(move || facility(site, f, &values[i])));
-    }
-    jobs.push(plain(search_page));
-    jobs.push(plain(not_found));
-    jobs.push(plain(move || emergency_sheet(site)));
-    jobs.extend(sheets_in_languages(site));
-    jobs.push(plain(move || offline_page(site)));
-    if site.has_glossary {
-        jobs.push(plain(move || glossary_page(site)));
-    }
-    for p in site.pages.iter().filter(|p| p.path != "/") {
-        jobs.push(Box::new(move |r: &Renderer| Ok(content_page(site, p, r))));
+        let (for_make, for_key) = (shared.clone(), shared.clone());
+        jobs.push(KeyedJob {
+            make: Box::new(move |_: &Renderer| Ok(facility(site, f, for_make.value(i)))),
+            key: keyed.then(|| -> KeyFn<'a> {
+                Box::new(move |_: &Renderer| facility_key(site, f, for_key.fingerprints[i]))
+            }),
+        });
     }
     jobs
+}
+
+/// The [`JobKey`] of a facility list: what [`facility_list`] makes its
+/// context of, each facility by its fingerprint (its list entry is a
+/// function of its value, the templates and the global context).
+fn facility_list_key(
+    site: &Site,
+    list: &crate::site::FacilityList,
+    members: &[usize],
+    fingerprints: &[u128],
+) -> JobKey {
+    #[derive(Serialize)]
+    struct Key<'k> {
+        base_path: &'k str,
+        kind: &'k str,
+        kind_label: &'k str,
+        id: &'k str,
+        label: &'k str,
+        url_path: &'k str,
+        facilities: Vec<u128>,
+    }
+    let key = Key {
+        base_path: &site.base_path,
+        kind: list.kind,
+        kind_label: list.kind_label,
+        id: &list.id,
+        label: &list.label,
+        url_path: &list.url_path,
+        facilities: members.iter().map(|&i| fingerprints[i]).collect(),
+    };
+    let route = list.route();
+    JobKey {
+        out_path: route.file(),
+        url_path: list.url_path.clone(),
+        template: FACILITY_LIST_TEMPLATE.to_string(),
+        fingerprint: fingerprint(&key),
+    }
+}
+
+/// The [`JobKey`] of a facility's page: its view and the site's base path
+/// (its crumbs).
+fn facility_key(site: &Site, f: &FacilityView, view: u128) -> JobKey {
+    let route = Route::Facility(&f.id);
+    JobKey {
+        out_path: route.file(),
+        url_path: route.path(),
+        template: FACILITY_TEMPLATE.to_string(),
+        fingerprint: fingerprint(&(view, &site.base_path)),
+    }
 }
 
 /// The list entry of a facility, rendered on first use. Two lists may render
@@ -632,7 +863,7 @@ fn facility_list(
             label: "施設検索".into(),
         }],
     );
-    job(list.route(), "facility-list.html", c)
+    job(list.route(), FACILITY_LIST_TEMPLATE, c)
 }
 
 fn facility(site: &Site, f: &FacilityView, value: &tera::Value) -> PageJob {
@@ -646,7 +877,7 @@ fn facility(site: &Site, f: &FacilityView, value: &tera::Value) -> PageJob {
             label: "施設検索".into(),
         }],
     );
-    job(route, "facility.html", c)
+    job(route, FACILITY_TEMPLATE, c)
 }
 
 fn search_page() -> PageJob {
@@ -735,7 +966,28 @@ fn offline_page(site: &Site) -> PageJob {
     let mut c = ctx(&route.path(), "オフラインです", "");
     c.insert("emergency", &site.section_pages("emergency"));
     c.insert("saved", &crate::offline::OfflinePlan::of(site));
-    job(route, "offline.html", c)
+    job(route, OFFLINE_TEMPLATE, c)
+}
+
+const OFFLINE_TEMPLATE: &str = "offline.html";
+
+/// The [`JobKey`] of the offline page: what [`offline_page`] makes its
+/// context of, each emergency page by its fingerprint (a large site has
+/// hundreds, each with its HTML).
+fn offline_key(site: &Site, pages: &PageIndex<'_>) -> JobKey {
+    let emergency: Vec<u128> = site
+        .section_pages("emergency")
+        .into_iter()
+        .map(|p| pages.fingerprint(p))
+        .collect();
+    let saved = crate::offline::OfflinePlan::of(site);
+    let route = Route::Offline;
+    JobKey {
+        out_path: route.file(),
+        url_path: route.path(),
+        template: OFFLINE_TEMPLATE.to_string(),
+        fingerprint: fingerprint(&(emergency, saved)),
+    }
 }
 
 /// 用語集: every term by 行, each with its anchor (the pages link their first use of a term here).
@@ -746,39 +998,123 @@ fn glossary_page(site: &Site) -> PageJob {
     job(route, "glossary.html", c)
 }
 
-fn content_page(site: &Site, p: &PageView, r: &Renderer) -> PageJob {
-    let mut c = ctx(&p.path, &p.title, &p.section);
-    c.insert("page", p);
-    if !p.stats.is_empty() {
-        let charts: Vec<_> = p.stats.iter().filter_map(|id| site.stats.get(id)).collect();
-        c.insert("charts", &charts);
-    }
-    let index = if p.lang == crate::kinds::i18n::JA {
-        format!("/{}/", p.section)
+/// Everything a content page's context is made of: [`content_page`] reads
+/// nothing else, so equal inputs make equal contexts, and [`content_key`]
+/// fingerprints them instead of the context.
+struct ContentInputs<'a> {
+    page: &'a PageView,
+    /// The page's charts (`stats:`), when it names any.
+    charts: Option<Vec<&'a crate::kinds::stats::StatsView>>,
+    /// A translation's UI strings.
+    i18n: Option<&'a crate::kinds::i18n::Strings>,
+    /// A section index's pages.
+    children: Option<Vec<&'a PageView>>,
+    /// A section page's way back to its index.
+    crumbs: Option<[Crumb; 1]>,
+    template: String,
+    /// The accessibility results, on the page that shows them.
+    accessibility: Option<&'a Option<crate::kinds::accessibility::ResultsView>>,
+}
+
+fn content_inputs<'a>(
+    site: &'a Site,
+    pages: &PageIndex<'a>,
+    p: &'a PageView,
+    r: &Renderer,
+) -> ContentInputs<'a> {
+    let charts =
+        (!p.stats.is_empty()).then(|| p.stats.iter().filter_map(|id| site.stats.get(id)).collect());
+    let (index, i18n) = if p.lang == crate::kinds::i18n::JA {
+        (format!("/{}/", p.section), None)
     } else {
         // A translation's section index is the translation of the Japanese index.
-        if let Some(strings) = site.strings.get(&p.lang) {
-            c.insert("i18n", strings);
-        }
-        format!("/{}/{}/", p.lang, p.section)
+        (
+            format!("/{}/{}/", p.lang, p.section),
+            site.strings.get(&p.lang),
+        )
     };
+    let mut children = None;
+    let mut crumbs = None;
     if p.path == index {
-        c.insert(
-            "children",
-            &crate::kinds::pages::section_pages_in(&site.pages, &p.section, &p.lang),
-        );
-    } else if let Some(parent) = site.pages.iter().find(|x| x.path == index) {
-        c.insert(
-            "crumbs",
-            &[Crumb {
-                href: Route::Page(&index).href(&site.base_path),
-                label: parent.title.clone(),
-            }],
-        );
+        children = Some(crate::kinds::pages::section_pages_in(
+            &site.pages,
+            &p.section,
+            &p.lang,
+        ));
+    } else if let Some(parent) = pages.by_path.get(index.as_str()) {
+        crumbs = Some([Crumb {
+            href: Route::Page(&index).href(&site.base_path),
+            label: parent.title.clone(),
+        }]);
     }
     let template = crate::sections::page_template(p, |name| r.has_template(name));
-    if template == crate::kinds::accessibility::TEMPLATE {
-        c.insert("accessibility", &site.accessibility);
+    let accessibility =
+        (template == crate::kinds::accessibility::TEMPLATE).then_some(&site.accessibility);
+    ContentInputs {
+        page: p,
+        charts,
+        i18n,
+        children,
+        crumbs,
+        template,
+        accessibility,
     }
-    job(Route::Page(&p.path), template, c)
+}
+
+fn content_page(inputs: &ContentInputs<'_>) -> PageJob {
+    let p = inputs.page;
+    let mut c = ctx(&p.path, &p.title, &p.section);
+    c.insert("page", p);
+    if let Some(charts) = &inputs.charts {
+        c.insert("charts", charts);
+    }
+    if let Some(strings) = inputs.i18n {
+        c.insert("i18n", strings);
+    }
+    if let Some(children) = &inputs.children {
+        c.insert("children", children);
+    }
+    if let Some(crumbs) = &inputs.crumbs {
+        c.insert("crumbs", crumbs);
+    }
+    if let Some(accessibility) = inputs.accessibility {
+        c.insert("accessibility", accessibility);
+    }
+    job(Route::Page(&p.path), inputs.template.clone(), c)
+}
+
+/// The [`JobKey`] of a content page: its inputs serialised with each page
+/// view replaced by its fingerprint (made once per build, not once per list
+/// the page is on).
+fn content_key(inputs: &ContentInputs<'_>, pages: &PageIndex<'_>) -> JobKey {
+    #[derive(Serialize)]
+    struct Key<'k> {
+        page: u128,
+        charts: &'k Option<Vec<&'k crate::kinds::stats::StatsView>>,
+        i18n: Option<&'k crate::kinds::i18n::Strings>,
+        children: Option<Vec<u128>>,
+        crumbs: &'k Option<[Crumb; 1]>,
+        template: &'k str,
+        accessibility: Option<&'k Option<crate::kinds::accessibility::ResultsView>>,
+    }
+    let p = inputs.page;
+    let key = Key {
+        page: pages.fingerprint(p),
+        charts: &inputs.charts,
+        i18n: inputs.i18n,
+        children: inputs
+            .children
+            .as_ref()
+            .map(|c| c.iter().map(|child| pages.fingerprint(child)).collect()),
+        crumbs: &inputs.crumbs,
+        template: &inputs.template,
+        accessibility: inputs.accessibility,
+    };
+    let route = Route::Page(&p.path);
+    JobKey {
+        out_path: route.file(),
+        url_path: route.path(),
+        template: inputs.template.clone(),
+        fingerprint: fingerprint(&key),
+    }
 }

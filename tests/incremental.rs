@@ -517,3 +517,69 @@ fn the_stylesheet_shortcut_refuses_links_new_files_and_odd_names() {
         assert_same(&as_map(&built.files), &fresh_build(&opts), &rel);
     }
 }
+
+/// A content page is kept by the fingerprint of what its context is made
+/// of, not by its context: a title edit must still reach every page that
+/// shows the title (the section index lists it, the section's pages lead
+/// back to the index by its title), and a body moved from one page to
+/// another must not bring the other page's markdown along.
+#[test]
+fn a_page_edit_reaches_the_pages_that_show_it() {
+    let _serial = serial();
+    let site = TestSite::sample();
+    let opts = preview_options(&test_options(site.root()), "http://127.0.0.1:1111/");
+    let mut session = Session::new(opts.clone());
+    session.rebuild().expect("builds");
+
+    // A section page's title: its section index lists it.
+    site.edit("content/emergency/cpr.md", "title: ", "title: 改題 ");
+    let built = session.rebuild().expect("builds");
+    // The offline page lists the emergency pages too.
+    for path in [
+        "emergency/cpr/index.html",
+        "emergency/index.html",
+        "offline/index.html",
+    ] {
+        assert!(
+            built.changed.contains(&path.to_string()),
+            "{path}: {:?}",
+            built.changed
+        );
+    }
+    assert_same(
+        &as_map(&built.files),
+        &fresh_build(&opts),
+        "section page title",
+    );
+
+    // The section index's title: each page of the section shows it in its crumbs.
+    site.edit("content/emergency/index.md", "title: ", "title: 改題 ");
+    let built = session.rebuild().expect("builds");
+    for path in ["emergency/cpr/index.html", "emergency/call-119/index.html"] {
+        assert!(
+            built.changed.contains(&path.to_string()),
+            "{path}: {:?}",
+            built.changed
+        );
+    }
+    assert_same(&as_map(&built.files), &fresh_build(&opts), "index title");
+
+    // Two pages swap their bodies, and a third takes the same body as one
+    // of them: each page shows its own new text.
+    let (a, b, c) = (
+        "content/about/sample-data.md",
+        "content/about/report.md",
+        "content/messages/ward-nurse.md",
+    );
+    let split = |rel: &str| {
+        let text = site.read(rel);
+        let end = text[4..].find("\n---\n").expect("front matter") + 4 + 5;
+        (text[..end].to_string(), text[end..].to_string())
+    };
+    let ((fa, ba), (fb, bb), (fc, _)) = (split(a), split(b), split(c));
+    site.write(a, &format!("{fa}{bb}"));
+    site.write(b, &format!("{fb}{ba}"));
+    site.write(c, &format!("{fc}{ba}"));
+    let built = session.rebuild().expect("builds");
+    assert_same(&as_map(&built.files), &fresh_build(&opts), "bodies swapped");
+}

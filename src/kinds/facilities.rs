@@ -302,9 +302,11 @@ pub struct Context<'a> {
 
 /// Every facility of every file, sorted by kana (then name, then id).
 pub fn resolve(facilities: &[(String, Vec<S<Facility>>)], cx: &Context) -> Vec<FacilityView> {
+    use rayon::prelude::*;
+    // On all cores (`serve` resolves on every save); `collect` keeps the order.
     let mut out: Vec<FacilityView> = facilities
-        .iter()
-        .flat_map(|(_, l)| l.iter().map(|f| view(&f.value, cx)))
+        .par_iter()
+        .flat_map_iter(|(_, l)| l.iter().map(|f| view(&f.value, cx)))
         .collect();
     out.sort_by(|a, b| (&a.kana, &a.name, &a.id).cmp(&(&b.kana, &b.name, &b.id)));
     out

@@ -451,7 +451,7 @@ pub fn stale(head: Option<&crate::git::Head>, raw: &RawSite) -> Diagnostics {
 /// `sample_banner: … 119, #7119 …` silently loses everything from `#7119`
 /// (translations mention #7119 and #8000 all the time). A warning at the line
 /// for each such value of a language file or of a translation's front matter.
-pub fn comment_cut(sources: &BTreeMap<String, String>, raw: &RawSite) -> Diagnostics {
+pub fn comment_cut(sources: &crate::diagnostic::Sources, raw: &RawSite) -> Diagnostics {
     let mut out = Diagnostics::default();
     let files = raw
         .i18n

@@ -418,9 +418,11 @@ pub struct MarkdownMemo {
     inner: std::sync::Mutex<(MarkdownKey, MemoMap)>,
 }
 
-/// body → (first line, language, output): a lookup by `&str`, no key built
-/// per page (the language decides the glossary links).
-type MemoMap = std::collections::HashMap<String, (u32, String, markdown::Rendered)>;
+/// file → (body, first line, language, output) (the language decides the
+/// glossary links): looked up by the short file name, the body compared.
+/// The output is shared: keeping it for the next build copies no HTML.
+type MemoMap = std::collections::HashMap<String, MemoEntry>;
+type MemoEntry = (String, u32, String, std::sync::Arc<markdown::Rendered>);
 
 impl MarkdownMemo {
     fn take(&self, key: &MarkdownKey) -> MemoMap {
@@ -477,26 +479,37 @@ pub fn render_with<'a>(
             })
             .collect();
     };
-    let old = memo.take(key);
-    let rendered: Vec<RenderedPage<'a>> = published
-        .into_par_iter()
-        .map(|page| {
-            let out = match old.get(page.body.as_str()) {
-                Some((line, lang, out)) if *line == page.body_line && *lang == page.lang => {
-                    out.clone()
-                }
-                _ => markdown::render(&page.body, page.body_line, opts_of(page)),
-            };
-            RenderedPage { page, out }
-        })
-        .collect();
-    let kept = rendered
+    let mut old = memo.take(key);
+    // Each page's last entry, taken out of the map (its body is moved rather
+    // than copied).
+    let last: Vec<Option<MemoEntry>> = published
         .iter()
-        .map(|p| {
-            let entry = (p.page.body_line, p.page.lang.clone(), p.out.clone());
-            (p.page.body.clone(), entry)
+        .map(|page| old.remove(page.file.as_str()))
+        .collect();
+    let rendered: Vec<(RenderedPage<'a>, (String, MemoEntry))> = published
+        .into_par_iter()
+        .zip(last)
+        .map(|(page, last)| match last {
+            Some((body, line, lang, out))
+                if body == page.body && line == page.body_line && lang == page.lang =>
+            {
+                let page_out = RenderedPage {
+                    page,
+                    out: markdown::Rendered::clone(&out),
+                };
+                (page_out, (page.file.clone(), (body, line, lang, out)))
+            }
+            _ => {
+                let out = markdown::render(&page.body, page.body_line, opts_of(page));
+                let kept = std::sync::Arc::new(out.clone());
+                let entry = (page.body.clone(), page.body_line, page.lang.clone(), kept);
+                (RenderedPage { page, out }, (page.file.clone(), entry))
+            }
         })
         .collect();
+    let (rendered, kept): (Vec<_>, MemoMap) = rendered.into_iter().unzip();
+    // The entries no page used (edited or deleted pages) are freed beside the build.
+    std::thread::spawn(move || drop(old));
     memo.keep(key, kept);
     rendered
 }
@@ -575,8 +588,9 @@ pub struct PageView {
 
 /// The views of the rendered pages, in their (section) order.
 pub fn resolve(rendered: Vec<RenderedPage<'_>>, base_path: &str) -> Vec<PageView> {
+    // On all cores (`serve` resolves on every save); `collect` keeps the order.
     rendered
-        .into_iter()
+        .into_par_iter()
         .map(|RenderedPage { page: p, out }| {
             let labels = |d: &Option<S<String>>| date_labels(d.as_ref().map(|d| d.value.as_str()));
             let (date_iso, date_label) = labels(&p.front.date);

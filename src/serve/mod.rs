@@ -81,8 +81,9 @@ pub struct ServeOptions {
     pub drafts: bool,
     /// Where the preview builds go (default `<root>/.cache/serve`); a folder per port.
     pub work_dir: Option<PathBuf>,
-    /// Quiet time after the last file event before a rebuild (30 ms: editors
-    /// write a save in one burst; the budget from save to reload is 100 ms).
+    /// Quiet time after the last file event before a rebuild (15 ms: editors
+    /// write a save in one burst; the budget from save to reload is 100 ms;
+    /// a save in steps further apart builds twice, the last build wins).
     pub debounce: Duration,
     /// Interval of SSE heartbeats (comments); dead clients are dropped when a write fails.
     pub heartbeat: Duration,
@@ -111,7 +112,7 @@ impl ServeOptions {
             theme: None,
             drafts: false,
             work_dir: None,
-            debounce: Duration::from_millis(30),
+            debounce: Duration::from_millis(15),
             heartbeat: Duration::from_secs(15),
             max_connections: 64,
             header_timeout: Duration::from_secs(3),

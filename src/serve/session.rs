@@ -33,12 +33,27 @@ pub type Files = BTreeMap<String, Arc<[u8]>>;
 /// (besides the templates and the global context, compared once per build).
 struct PageMemo {
     template: String,
-    context: tera::Context,
+    inputs: Inputs,
     bytes: Arc<[u8]>,
 }
 
-/// A page's job (its context kept for the next build) and its bytes.
-type PageOut = (PageJob, Arc<[u8]>);
+/// What a page was rendered from: its context, or for a content page the
+/// fingerprint of what its context is made of ([`crate::render::JobKey`]).
+enum Inputs {
+    Context(tera::Context),
+    Key(u128),
+}
+
+/// A page as this build has it: where, with which template, made of what.
+struct PageDone {
+    out_path: String,
+    url_path: String,
+    template: String,
+    inputs: Inputs,
+}
+
+/// A page of this build and its bytes.
+type PageOut = (PageDone, Arc<[u8]>);
 
 /// What the templates are: (name, file, bytes) of each, read before Tera
 /// reads them (an edit in between then differs at the next build and
@@ -169,7 +184,7 @@ impl Session {
             .map(|(job, bytes)| {
                 let memo = PageMemo {
                     template: job.template,
-                    context: job.context,
+                    inputs: job.inputs,
                     bytes,
                 };
                 (job.out_path, memo)
@@ -246,8 +261,8 @@ impl Session {
         Some(built)
     }
 
-    /// Every page's job with its bytes (re-rendered, or the last ones when
-    /// `reuse` and its template and context are unchanged), in page order,
+    /// Every page with its bytes (re-rendered, or the last ones when
+    /// `reuse` and its template and inputs are unchanged), in page order,
     /// and the number rendered. The first failure in page order is the error
     /// (as in `build`).
     fn render_pages(
@@ -259,32 +274,82 @@ impl Session {
         if !reuse {
             self.items.clear();
         }
-        let make_jobs = crate::render::lazy_page_jobs_with(site, Some(&self.items));
+        let jobs = crate::render::keyed_page_jobs(site, Some(&self.items));
         // Each page with whether it was rendered now.
-        let results: Vec<Result<(PageOut, bool), RenderError>> = make_jobs
+        let results: Vec<Result<(PageOut, bool), RenderError>> = jobs
             .par_iter()
-            .map(|make| {
-                let job = make(renderer)?;
-                if reuse
-                    && let Some(memo) = self.pages.get(&job.out_path)
-                    && memo.template == job.template
-                    && memo.context == job.context
-                {
-                    let bytes = memo.bytes.clone();
-                    return Ok(((job, bytes), false));
-                }
-                let html = renderer.render(&job)?;
-                Ok(((job, Arc::from(html.into_bytes())), true))
+            .map(|job| match &job.key {
+                Some(key) => self.keyed_page(key(renderer), &job.make, renderer, reuse),
+                None => self.page(&job.make, renderer, reuse),
             })
             .collect();
-        let mut jobs = Vec::with_capacity(results.len());
+        let mut pages = Vec::with_capacity(results.len());
         let mut rendered = 0;
         for r in results {
             let (page, fresh) = r.map_err(|e| build::invalid(e.to_diagnostic()).diagnostics())?;
             rendered += usize::from(fresh);
-            jobs.push(page);
+            pages.push(page);
         }
-        Ok((jobs, rendered))
+        Ok((pages, rendered))
+    }
+
+    /// A page whose context is compared with its last one.
+    fn page(
+        &self,
+        make: &crate::render::MakeJob<'_>,
+        renderer: &Renderer,
+        reuse: bool,
+    ) -> Result<(PageOut, bool), RenderError> {
+        let job = make(renderer)?;
+        let kept = self.pages.get(&job.out_path).filter(|memo| {
+            reuse
+                && memo.template == job.template
+                && matches!(&memo.inputs, Inputs::Context(c) if *c == job.context)
+        });
+        let (bytes, fresh) = match kept {
+            Some(memo) => (memo.bytes.clone(), false),
+            None => (Arc::from(renderer.render(&job)?.into_bytes()), true),
+        };
+        let done = PageDone {
+            out_path: job.out_path,
+            url_path: job.url_path,
+            template: job.template,
+            inputs: Inputs::Context(job.context),
+        };
+        Ok(((done, bytes), fresh))
+    }
+
+    /// A content page: its context is made only when its key moved.
+    fn keyed_page(
+        &self,
+        key: crate::render::JobKey,
+        make: &crate::render::MakeJob<'_>,
+        renderer: &Renderer,
+        reuse: bool,
+    ) -> Result<(PageOut, bool), RenderError> {
+        let kept = self.pages.get(&key.out_path).filter(|memo| {
+            reuse
+                && memo.template == key.template
+                && matches!(memo.inputs, Inputs::Key(k) if k == key.fingerprint)
+        });
+        let (bytes, fresh) = match kept {
+            Some(memo) => (memo.bytes.clone(), false),
+            None => {
+                let job = make(renderer)?;
+                debug_assert_eq!(
+                    (&job.out_path, &job.template),
+                    (&key.out_path, &key.template)
+                );
+                (Arc::from(renderer.render(&job)?.into_bytes()), true)
+            }
+        };
+        let done = PageDone {
+            out_path: key.out_path,
+            url_path: key.url_path,
+            template: key.template,
+            inputs: Inputs::Key(key.fingerprint),
+        };
+        Ok(((done, bytes), fresh))
     }
 
     /// What `build` writes besides the pages and the search export: the
