@@ -182,6 +182,11 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let notes = output_notes(opts, &target);
     let staging = Staging::new(&target.path)?;
     let pdf_links = stage_pdfs(opts, &theme, &site, &staging, &mut diags)?;
+    // One build renders its PDFs once: typst's memoisation cache (laid-out
+    // pages, shaped text) is not asked again, and the search export, the
+    // build's peak, can use that memory (50k pages: 1,135 → see DESIGN).
+    // `serve` keeps it between rebuilds (`pdf.rs` evicts by age only).
+    typst::comemo::evict(0);
     let renderer = Renderer::new(&theme, &site, &pdf_links, &opts.dev_script)
         .map_err(|e| invalid(e.to_diagnostic()))?;
     t.lap("pdf + templates");
