@@ -496,6 +496,8 @@ pub fn search_index(opts: &BuildOptions) -> Result<crate::search::SearchIndex, B
     {
         return Ok(index);
     }
+    // What a search killed while indexing left (its marked `search-*`).
+    crate::output::leftovers::sweep_cache(&opts.cache_dir());
     let fresh = tempfile::Builder::new()
         .prefix("search-")
         .tempdir_in(ensure_dir(&opts.cache_dir())?)
@@ -504,7 +506,7 @@ pub fn search_index(opts: &BuildOptions) -> Result<crate::search::SearchIndex, B
             source,
         })?;
     // The folder is marked as this process's (a killed one's is removed by
-    // the next build); the index goes into `index/` inside it, since tantivy
+    // the next build or search); the index goes into `index/` inside it, since tantivy
     // wants a folder of its own.
     let io = |path: &std::path::Path| {
         let path = path.to_path_buf();

@@ -500,6 +500,26 @@ fn leftovers_of_ended_builds_are_removed_once_and_live_ones_kept() {
     );
 }
 
+/// `ohisama search` killed while indexing leaves its marked `.cache/search-*`
+/// (24 MB at 50k pages): the next search removes it, and keeps one whose
+/// process still runs.
+#[cfg(unix)]
+#[test]
+fn search_removes_what_a_killed_search_left() {
+    let site = TestSite::mini();
+    let killed = leftover(&site, ".cache/search-Kill01", Some(ended_pid()));
+    let live = leftover(&site, ".cache/search-Live03", Some(std::process::id()));
+    let out = ohisama()
+        .args(["search", "相談", "--root"])
+        .arg(site.root())
+        .output()
+        .expect("search");
+    assert_success(&out);
+    assert!(!killed.exists(), "the killed search's folder is removed");
+    assert!(live.join("index.html").is_file(), "a running one's is kept");
+    assert!(site.path(".cache/search").is_dir());
+}
+
 /// Staging, search-in-progress and old-output folders of `site`.
 fn leftovers_of(site: &TestSite) -> Vec<String> {
     let mut v = entries_with(site.root(), ".dist.");

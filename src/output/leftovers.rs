@@ -33,6 +33,14 @@ pub fn sweep(out: &Path, cache: &Path) -> Sweep {
             true,
         );
     }
+    sweep.merge(sweep_cache(cache));
+    sweep
+}
+
+/// [`sweep`] of the cache folder only (what `ohisama search` runs before it
+/// indexes: a search killed while indexing leaves its `.cache/search-*`).
+pub fn sweep_cache(cache: &Path) -> Sweep {
+    let mut sweep = Sweep::default();
     sweep.folder(
         cache,
         |n| {
@@ -52,6 +60,13 @@ pub fn sweep(out: &Path, cache: &Path) -> Sweep {
 }
 
 impl Sweep {
+    fn merge(&mut self, other: Sweep) {
+        self.removed.extend(other.removed);
+        self.removed_bytes += other.removed_bytes;
+        self.unmarked.extend(other.unmarked);
+        self.unmarked_bytes += other.unmarked_bytes;
+    }
+
     /// Looks at the folders in `dir` whose name `is_candidate`.
     fn folder(&mut self, dir: &Path, is_candidate: impl Fn(&str) -> bool, report_unmarked: bool) {
         let Ok(entries) = std::fs::read_dir(dir) else {
