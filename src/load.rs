@@ -74,6 +74,7 @@ pub fn load_data(root: &Path) -> Loaded {
 
 fn load(root: &Path, with_content: bool, cache: Option<&PageCache>) -> Loaded {
     let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut t = crate::build::Timings::new();
     let mut loader = Loader::new(root, &real_root);
     loader.cache = cache;
     let data = root.join("data");
@@ -130,8 +131,10 @@ fn load(root: &Path, with_content: bool, cache: Option<&PageCache>) -> Loaded {
     if let Some(cache) = cache {
         cache.forget_unseen_data();
     }
+    t.lap(" l: data");
     if with_content {
         raw.pages = loader.pages(&root.join("content"));
+        t.lap(" l: pages");
         loader.check_links_in(&root.join("themes"), "テーマ");
         loader.check_links_in(
             &root.join(crate::theme::SITE_TEMPLATES),
@@ -139,10 +142,12 @@ fn load(root: &Path, with_content: bool, cache: Option<&PageCache>) -> Loaded {
         );
     }
     raw.themes = theme_folders(&root.join("themes"));
+    t.lap(" l: links");
     // The editors may write a Japanese name for an id: from here on, ids only.
     crate::kinds::vocab::ids_for_names(&mut raw);
     crate::kinds::wards::ward_names_to_slugs(&mut raw);
     crate::kinds::facility_facts::area_names_to_ids(&mut raw);
+    t.lap(" l: ids");
     Loaded {
         raw,
         diagnostics: loader.diagnostics,
@@ -537,7 +542,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn pages(&mut self, content: &Path) -> Vec<Page> {
+    fn pages(&mut self, content: &Path) -> Vec<std::sync::Arc<Page>> {
         let mut pages = Vec::new();
         if !content.is_dir() {
             self.diagnostics.push(Diagnostic::error(
@@ -588,7 +593,10 @@ impl<'a> Loader<'a> {
             }
             items.push(Ok(path.to_path_buf()));
         }
+        let mut t = crate::build::Timings::new();
+        t.lap(" l: walk");
         let loaded = self.read_pages(content, items);
+        t.lap(" l: read");
         for (page, diags, sources) in loaded {
             for d in diags.0 {
                 self.diagnostics.push(d);
@@ -617,7 +625,7 @@ impl<'a> Loader<'a> {
                 Ok(path) => {
                     let read = || {
                         let mut one = Loader::new(root, real_root);
-                        let page = one.page(content, &path);
+                        let page = one.page(content, &path).map(std::sync::Arc::new);
                         (page, one.diagnostics, one.sources)
                     };
                     match cache {
@@ -674,7 +682,7 @@ impl<'a> Loader<'a> {
 }
 
 /// One page as read: the page (if readable), its problems, its text.
-type PageRead = (Option<Page>, Diagnostics, Sources);
+type PageRead = (Option<std::sync::Arc<Page>>, Diagnostics, Sources);
 
 /// Pages as last read, by file, with the file's stamp (size, modification
 /// and change times, inode): `serve` re-reads only the pages whose stamp

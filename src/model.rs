@@ -42,7 +42,8 @@ pub struct RawSite {
     /// Stems of every `data/contacts/*.yaml`, including files that failed to parse.
     pub contact_files: Vec<String>,
     pub facilities: Vec<(String, Vec<S<Facility>>)>,
-    pub pages: Vec<Page>,
+    /// Shared with `serve`'s page cache: an unchanged page is not copied.
+    pub pages: Vec<std::sync::Arc<Page>>,
     /// The folders under `themes/` (sorted), so validation can name them without file I/O.
     pub themes: Vec<String>,
 }

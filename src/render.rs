@@ -366,7 +366,7 @@ pub fn lazy_page_jobs_with<'a>(site: &'a Site, memo: Option<&'a ItemMemo>) -> Ve
         .into_iter()
         .map(|j| j.make)
         .collect();
-    let pages = Arc::new(PageIndex::of(site, false));
+    let pages = Arc::new(PageIndex::of(site, None));
     for p in site.pages.iter().filter(|p| p.path != "/") {
         let pages = pages.clone();
         jobs.push(Box::new(move |r: &Renderer| {
@@ -400,9 +400,14 @@ pub struct JobKey {
     pub fingerprint: u128,
 }
 
-/// [`lazy_page_jobs_with`], each content page with its [`KeyFn`] (`serve`).
-pub fn keyed_page_jobs<'a>(site: &'a Site, memo: Option<&'a ItemMemo>) -> Vec<KeyedJob<'a>> {
-    let pages = Arc::new(PageIndex::of(site, true));
+/// [`lazy_page_jobs_with`], each content page with its [`KeyFn`] (`serve`);
+/// `prints` keeps the pages' fingerprints between builds.
+pub fn keyed_page_jobs<'a>(
+    site: &'a Site,
+    memo: Option<&'a ItemMemo>,
+    prints: &PrintMemo,
+) -> Vec<KeyedJob<'a>> {
+    let pages = Arc::new(PageIndex::of(site, Some(prints)));
     let mut jobs = generated_page_jobs(site, memo, Some(&pages));
     for p in site.pages.iter().filter(|p| p.path != "/") {
         let (for_make, for_key) = (pages.clone(), pages.clone());
@@ -418,6 +423,20 @@ pub fn keyed_page_jobs<'a>(site: &'a Site, memo: Option<&'a ItemMemo>) -> Vec<Ke
     jobs
 }
 
+/// The pages' fingerprints of the last build, by view (`serve`): a view
+/// kept from one build to the next (the same `Arc`, see
+/// [`crate::kinds::pages::resolve`]) is not serialised and hashed again.
+/// The memo holds the views, so an address is never reused meanwhile.
+#[derive(Default)]
+pub struct PrintMemo(std::sync::Mutex<PrintMap>);
+
+type PrintMap = std::collections::HashMap<usize, (Arc<PageView>, u128)>;
+
+/// The address a view is known by in [`PageIndex`] and [`PrintMemo`].
+fn address(p: &PageView) -> usize {
+    p as *const PageView as usize
+}
+
 /// The site's content pages by path and, for `serve`, each page's
 /// fingerprint (its view as the templates see it), made once per build.
 struct PageIndex<'a> {
@@ -427,21 +446,38 @@ struct PageIndex<'a> {
 }
 
 impl<'a> PageIndex<'a> {
-    fn of(site: &'a Site, fingerprints: bool) -> PageIndex<'a> {
+    /// With `prints` (`serve`), every page's fingerprint too, taken from
+    /// the memo when the view is the one it holds.
+    fn of(site: &'a Site, prints: Option<&PrintMemo>) -> PageIndex<'a> {
         use rayon::prelude::*;
         // The first page of a path, as a search from the start finds it.
         let mut by_path = std::collections::HashMap::with_capacity(site.pages.len());
         for p in &site.pages {
-            by_path.entry(p.path.as_str()).or_insert(p);
+            by_path.entry(p.path.as_str()).or_insert(&**p);
         }
-        let fingerprints = if fingerprints {
-            site.pages
-                .par_iter()
-                .map(|p| (p as *const PageView as usize, fingerprint(p)))
-                .collect()
-        } else {
-            Default::default()
+        let Some(prints) = prints else {
+            return PageIndex {
+                by_path,
+                fingerprints: Default::default(),
+            };
         };
+        let old = std::mem::take(&mut *prints.0.lock().unwrap_or_else(|e| e.into_inner()));
+        let now: PrintMap = site
+            .pages
+            .par_iter()
+            .map(|p| {
+                let at = address(p);
+                let print = match old.get(&at) {
+                    Some((_, print)) => *print,
+                    None => fingerprint(&**p),
+                };
+                (at, (p.clone(), print))
+            })
+            .collect();
+        let fingerprints = now.iter().map(|(at, (_, print))| (*at, *print)).collect();
+        *prints.0.lock().unwrap_or_else(|e| e.into_inner()) = now;
+        // The views no page uses any more are freed beside the build.
+        std::thread::spawn(move || drop(old));
         PageIndex {
             by_path,
             fingerprints,
@@ -450,7 +486,7 @@ impl<'a> PageIndex<'a> {
 
     /// The fingerprint of a page of the site (each was made by [`PageIndex::of`]).
     fn fingerprint(&self, p: &PageView) -> u128 {
-        match self.fingerprints.get(&(p as *const PageView as usize)) {
+        match self.fingerprints.get(&address(p)) {
             Some(f) => *f,
             None => fingerprint(p),
         }
@@ -706,7 +742,7 @@ fn facility_item<'a>(
 fn home(site: &Site) -> PageJob {
     let mut c = ctx(&Route::Home.path(), &site.title, "home");
     if let Some(p) = site.pages.iter().find(|p| p.path == "/") {
-        c.insert("page", p);
+        c.insert("page", &**p);
     }
     c.insert("notices", &site.notices);
     c.insert(

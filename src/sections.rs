@@ -78,7 +78,7 @@ fn menu_pages(raw: &RawSite, drafts: bool) -> Vec<(&Page, &S<PageMenu>)> {
         .pages
         .iter()
         .filter(|p| drafts || !p.front.draft)
-        .filter_map(|p| p.front.menu.as_ref().map(|m| (p, m)))
+        .filter_map(|p| p.front.menu.as_ref().map(|m| (&**p, m)))
         .collect();
     out.sort_by(|a, b| a.0.path.cmp(&b.0.path));
     out

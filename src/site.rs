@@ -50,7 +50,9 @@ pub struct Site {
     pub accessibility: Option<crate::kinds::accessibility::ResultsView>,
     /// The UI strings by language code (`ja` always: data/i18n/ja.yaml or the built-in one).
     pub strings: BTreeMap<String, crate::kinds::i18n::Strings>,
-    pub pages: Vec<PageView>,
+    /// Shared (`Arc`): `serve` keeps the views of unchanged pages.
+    #[serde(serialize_with = "crate::kinds::pages::serialize_views")]
+    pub pages: Vec<std::sync::Arc<PageView>>,
     /// data/stats/ by id: each table's chart and rows (pages show them by `stats:`).
     pub stats: BTreeMap<String, crate::kinds::stats::StatsView>,
     /// data/synonyms.yaml (the search's vocabulary, with the derived groups
@@ -98,6 +100,7 @@ pub struct ResolveOptions<'a> {
 /// Only [`crate::validate::validate`] makes a [`Checked`], so invalid data is
 /// never resolved; the pages come rendered from validation.
 pub fn resolve(checked: Checked<'_>) -> Site {
+    let mut t = crate::build::Timings::new();
     let raw = checked.raw();
     let cfg = checked.config();
     let base = checked.base().clone();
@@ -112,9 +115,12 @@ pub fn resolve(checked: Checked<'_>) -> Site {
     let municipalities = municipality_views(raw, &regions, &fields, &facilities, &centres);
     let notices = notice_views(cfg, &base.path);
     let menu = crate::sections::menu(raw, drafts, &base.path);
+    t.lap(" r: data");
     let mut pages = pages::resolve(checked.into_pages(), &base.path);
+    t.lap(" r: pages");
     let strings = crate::kinds::i18n::tables(raw);
     crate::kinds::i18n::attach(&mut pages, &raw.pages, &strings, &base.url, &base.path);
+    t.lap(" r: i18n");
     let glossary = crate::kinds::glossary::resolve(raw, &base.path, |path| {
         pages
             .iter()

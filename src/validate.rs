@@ -118,7 +118,9 @@ pub fn validate_with<'a>(
     links: &LinkContext,
     memo: Option<&crate::kinds::pages::MarkdownMemo>,
 ) -> (Diagnostics, Option<Checked<'a>>) {
+    let mut t = crate::build::Timings::new();
     let mut diags = rules_on(raw, opts.today);
+    t.lap(" v: rules");
     diags.extend(url_rule::base_url_option_problem(opts.base_url));
     // A refused base URL is an error (site.yaml or `--base-url`); the pages
     // are still rendered, from `/`, so their links are checked too.
@@ -147,9 +149,11 @@ pub fn validate_with<'a>(
     };
     let pages =
         crate::kinds::pages::render_with(&raw.pages, opts.drafts, &md, memo.zip(Some(&key)));
+    t.lap(" v: markdown");
     let drafts = crate::kinds::pages::draft_paths(&raw.pages, opts.drafts);
     diags.extend(crate::kinds::pages::ruby_warnings(&pages));
     diags.extend(crate::links::problems(raw, &pages, &drafts, links));
+    t.lap(" v: links");
     // Without site.yaml (the loader said why) there is nothing to resolve.
     let Some((_, config)) = &raw.site else {
         return (diags, None);

@@ -234,7 +234,7 @@ pub fn check(c: &mut Checker, raw: &RawSite) {
         .pages
         .iter()
         .filter(|p| p.lang == JA)
-        .map(|p| (p.path.as_str(), p))
+        .map(|p| (p.path.as_str(), &**p))
         .collect();
     for p in &raw.pages {
         if p.lang == JA && p.original.is_some() {
@@ -500,7 +500,7 @@ fn cut_comment(line: &str) -> Option<usize> {
 /// やさしい日本語: every kanji of the body outside ふりがな (`{漢字|かんじ}`),
 /// one warning per page listing the lines (a warning: an urgent fix of a
 /// phone number is never blocked by a missing reading).
-pub fn easy_kanji(c: &mut Checker, pages: &[Page]) {
+pub fn easy_kanji(c: &mut Checker, pages: &[std::sync::Arc<Page>]) {
     for p in pages.iter().filter(|p| p.lang == EASY) {
         let found: Vec<(u32, String)> = p
             .body
@@ -613,20 +613,21 @@ pub struct TranslationView {
 /// Sets the language, the alternates and the translation notice of every
 /// page view (`pages` as loaded, `views` as resolved from them).
 pub fn attach(
-    views: &mut [crate::kinds::pages::PageView],
-    pages: &[Page],
+    views: &mut [std::sync::Arc<crate::kinds::pages::PageView>],
+    pages: &[std::sync::Arc<Page>],
     tables: &BTreeMap<String, Strings>,
     base_url: &str,
     base_path: &str,
 ) {
-    let by_file: BTreeMap<&str, &Page> = pages.iter().map(|p| (p.file.as_str(), p)).collect();
+    let by_file: BTreeMap<&str, &Page> = pages.iter().map(|p| (p.file.as_str(), &**p)).collect();
     // Each group: the Japanese path → its published versions (code, view index).
-    let mut groups: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
+    // (Borrowed keys: `serve` does this for every page on every save.)
+    let mut groups: BTreeMap<&str, Vec<(String, usize)>> = BTreeMap::new();
     for (i, v) in views.iter().enumerate() {
         let Some(p) = by_file.get(v.file.as_str()) else {
             continue;
         };
-        let key = p.original.clone().unwrap_or_else(|| p.path.clone());
+        let key = p.original.as_deref().unwrap_or(&p.path);
         groups.entry(key).or_default().push((p.lang.clone(), i));
     }
     for members in groups.values_mut().filter(|m| m.len() > 1) {
@@ -648,7 +649,8 @@ pub fn attach(
             .collect();
         let original = members.iter().find(|(c, _)| c == JA).map(|(_, i)| *i);
         for (code, i) in members.iter() {
-            views[*i].alternates = alternates.clone();
+            // A view kept by `serve` is copied before it changes.
+            std::sync::Arc::make_mut(&mut views[*i]).alternates = alternates.clone();
             if code == JA {
                 continue;
             }
@@ -659,15 +661,16 @@ pub fn attach(
             let ja = original.map(|o| views[o].clone());
             if t.html_lang.value != "ja" {
                 let chinese = t.html_lang.value.starts_with("zh");
-                views[*i].html = mark_japanese(&views[*i].html, chinese);
+                let html = mark_japanese(&views[*i].html, chinese);
+                std::sync::Arc::make_mut(&mut views[*i]).html = html;
             }
-            let mut view = translation_view(t, p, ja.as_ref());
+            let mut view = translation_view(t, p, ja.as_deref());
             let emergency = format!("/{code}/emergency/");
             view.emergency_href = views
                 .iter()
                 .find(|v| v.path == emergency)
                 .map(|v| v.href.clone());
-            views[*i].translation = Some(view);
+            std::sync::Arc::make_mut(&mut views[*i]).translation = Some(view);
         }
     }
 }

@@ -19,6 +19,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 
 /// YAML front matter of a markdown page.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -215,7 +216,7 @@ pub fn section_of(url_path: &str) -> String {
 
 /// The rules of the pages: a title, valid dates, one page per URL, no page
 /// in a section the build writes itself, and a home page.
-pub fn check(c: &mut Checker, pages: &[Page]) {
+pub fn check(c: &mut Checker, pages: &[std::sync::Arc<Page>]) {
     let mut paths: BTreeMap<&str, &str> = BTreeMap::new();
     for p in pages {
         c.non_empty(&p.file, &p.front.title, "title");
@@ -269,7 +270,12 @@ pub fn check(c: &mut Checker, pages: &[Page]) {
 /// the review (`reviewed`, an error when missing); a review older than
 /// `review_max_age_days` before `c.today` is a warning at its line. The
 /// settings themselves must name sections and pages that exist.
-pub fn check_review(c: &mut Checker, pages: &[Page], config_file: &str, config: &SiteConfig) {
+pub fn check_review(
+    c: &mut Checker,
+    pages: &[std::sync::Arc<Page>],
+    config_file: &str,
+    config: &SiteConfig,
+) {
     check_medical_settings(c, pages, config_file, config);
     let max_age = i64::from(config.review_max_age_days());
     // A translation shows its Japanese page's review (kinds::i18n forbids its own).
@@ -336,7 +342,12 @@ fn review_age(c: &mut Checker, file: &str, reviewed: &S<String>, max_age: i64) {
 }
 
 /// `medical_sections` and `medical_pages` name sections and pages of content/.
-fn check_medical_settings(c: &mut Checker, pages: &[Page], file: &str, config: &SiteConfig) {
+fn check_medical_settings(
+    c: &mut Checker,
+    pages: &[std::sync::Arc<Page>],
+    file: &str,
+    config: &SiteConfig,
+) {
     for s in &config.medical_sections {
         if !pages.iter().any(|p| p.section == s.value) {
             let sections: BTreeSet<&str> = pages
@@ -381,14 +392,20 @@ fn check_medical_settings(c: &mut Checker, pages: &[Page], file: &str, config: &
 /// A page of this build with its markdown rendered (once, by validation).
 #[derive(Debug, Clone)]
 pub struct RenderedPage<'a> {
-    pub page: &'a Page,
-    pub out: markdown::Rendered,
+    pub page: &'a std::sync::Arc<Page>,
+    pub out: std::sync::Arc<markdown::Rendered>,
+    /// `serve`: where this page's view is kept between builds, while the
+    /// page (the same `Arc`, so the same file bytes) and its markdown stay.
+    view: Option<std::sync::Arc<ViewSlot>>,
 }
+
+/// A page's view as last resolved, for one base path ([`resolve`]).
+type ViewSlot = std::sync::OnceLock<(String, std::sync::Arc<PageView>)>;
 
 /// The pages of this build (drafts only with `drafts`) in section order,
 /// each rendered once, on all cores.
 pub fn render<'a>(
-    pages: &'a [Page],
+    pages: &'a [std::sync::Arc<Page>],
     drafts: bool,
     opts: &MarkdownOptions,
 ) -> Vec<RenderedPage<'a>> {
@@ -418,11 +435,45 @@ pub struct MarkdownMemo {
     inner: std::sync::Mutex<(MarkdownKey, MemoMap)>,
 }
 
-/// file → (body, first line, language, output) (the language decides the
-/// glossary links): looked up by the short file name, the body compared.
+/// file → the page as last rendered and its output, looked up by the short
+/// file name: the same page (`Arc`) or the same (body, first line,
+/// language) is the same output (the language decides the glossary links).
 /// The output is shared: keeping it for the next build copies no HTML.
 type MemoMap = std::collections::HashMap<String, MemoEntry>;
-type MemoEntry = (String, u32, String, std::sync::Arc<markdown::Rendered>);
+
+struct MemoEntry {
+    page: std::sync::Arc<Page>,
+    out: std::sync::Arc<markdown::Rendered>,
+    /// The view made of this very `page` and `out` (see [`RenderedPage`]).
+    view: std::sync::Arc<ViewSlot>,
+}
+
+impl MemoEntry {
+    fn new(page: &std::sync::Arc<Page>, out: std::sync::Arc<markdown::Rendered>) -> MemoEntry {
+        MemoEntry {
+            page: page.clone(),
+            out,
+            view: Default::default(),
+        }
+    }
+
+    /// Whether `page` renders to this entry's output.
+    fn renders(&self, page: &Page) -> bool {
+        let last = &*self.page;
+        std::ptr::eq(last, page)
+            || (last.body == page.body
+                && last.body_line == page.body_line
+                && last.lang == page.lang)
+    }
+
+    fn rendered<'a>(&self, page: &'a std::sync::Arc<Page>) -> RenderedPage<'a> {
+        RenderedPage {
+            page,
+            out: self.out.clone(),
+            view: Some(self.view.clone()),
+        }
+    }
+}
 
 impl MarkdownMemo {
     fn take(&self, key: &MarkdownKey) -> MemoMap {
@@ -440,12 +491,13 @@ impl MarkdownMemo {
 /// [`render`], taking the pages whose (body, line) `memo` holds for the same
 /// options from it instead of rendering them again.
 pub fn render_with<'a>(
-    pages: &'a [Page],
+    pages: &'a [std::sync::Arc<Page>],
     drafts: bool,
     opts: &MarkdownOptions,
     memo: Option<(&MarkdownMemo, &MarkdownKey)>,
 ) -> Vec<RenderedPage<'a>> {
-    let mut published: Vec<&Page> = pages.iter().filter(|p| drafts || !p.front.draft).collect();
+    let mut published: Vec<&std::sync::Arc<Page>> =
+        pages.iter().filter(|p| drafts || !p.front.draft).collect();
     // Section order: weight, then newest date first (news), then path.
     published.sort_by_cached_key(|p| {
         let (date_iso, _) = date_labels(p.front.date.as_ref().map(|d| d.value.as_str()));
@@ -475,7 +527,12 @@ pub fn render_with<'a>(
             .into_par_iter()
             .map(|page| RenderedPage {
                 page,
-                out: markdown::render(&page.body, page.body_line, opts_of(page)),
+                out: std::sync::Arc::new(markdown::render(
+                    &page.body,
+                    page.body_line,
+                    opts_of(page),
+                )),
+                view: None,
             })
             .collect();
     };
@@ -489,22 +546,19 @@ pub fn render_with<'a>(
     let rendered: Vec<(RenderedPage<'a>, (String, MemoEntry))> = published
         .into_par_iter()
         .zip(last)
-        .map(|(page, last)| match last {
-            Some((body, line, lang, out))
-                if body == page.body && line == page.body_line && lang == page.lang =>
-            {
-                let page_out = RenderedPage {
-                    page,
-                    out: markdown::Rendered::clone(&out),
-                };
-                (page_out, (page.file.clone(), (body, line, lang, out)))
-            }
-            _ => {
-                let out = markdown::render(&page.body, page.body_line, opts_of(page));
-                let kept = std::sync::Arc::new(out.clone());
-                let entry = (page.body.clone(), page.body_line, page.lang.clone(), kept);
-                (RenderedPage { page, out }, (page.file.clone(), entry))
-            }
+        .map(|(page, last)| {
+            let entry = match last {
+                // The same file as last time: its view is kept too.
+                Some(e) if std::sync::Arc::ptr_eq(&e.page, page) => e,
+                // The same markdown in a file read again (its front matter
+                // may differ): the output is kept, the view made again.
+                Some(e) if e.renders(page) => MemoEntry::new(page, e.out),
+                _ => {
+                    let out = markdown::render(&page.body, page.body_line, opts_of(page));
+                    MemoEntry::new(page, std::sync::Arc::new(out))
+                }
+            };
+            (entry.rendered(page), (page.file.clone(), entry))
         })
         .collect();
     let (rendered, kept): (Vec<_>, MemoMap) = rendered.into_iter().unzip();
@@ -530,7 +584,7 @@ pub fn ruby_warnings(pages: &[RenderedPage<'_>]) -> Vec<Diagnostic> {
 }
 
 /// URL paths of the `draft: true` pages left out of this build (none with `drafts`).
-pub fn draft_paths(pages: &[Page], drafts: bool) -> BTreeSet<String> {
+pub fn draft_paths(pages: &[std::sync::Arc<Page>], drafts: bool) -> BTreeSet<String> {
     if drafts {
         return BTreeSet::new();
     }
@@ -586,46 +640,80 @@ pub struct PageView {
     pub translation: Option<crate::kinds::i18n::TranslationView>,
 }
 
-/// The views of the rendered pages, in their (section) order.
-pub fn resolve(rendered: Vec<RenderedPage<'_>>, base_path: &str) -> Vec<PageView> {
+/// The views of the rendered pages, in their (section) order. `serve` keeps
+/// each view while its page and markdown stay the same ([`RenderedPage`]).
+pub fn resolve(rendered: Vec<RenderedPage<'_>>, base_path: &str) -> Vec<Arc<PageView>> {
     // On all cores (`serve` resolves on every save); `collect` keeps the order.
     rendered
         .into_par_iter()
-        .map(|RenderedPage { page: p, out }| {
-            let labels = |d: &Option<S<String>>| date_labels(d.as_ref().map(|d| d.value.as_str()));
-            let (date_iso, date_label) = labels(&p.front.date);
-            let (updated_iso, updated_label) = labels(&p.front.updated);
-            let (reviewed_iso, reviewed_label) = labels(&p.front.reviewed);
-            PageView {
-                file: p.file.clone(),
-                path: p.path.clone(),
-                href: Route::Page(&p.path).href(base_path),
-                section: p.section.clone(),
-                title: p.front.title.value.clone(),
-                description: nonempty(&p.front.description),
-                summary: nonempty(&p.front.description)
-                    .unwrap_or_else(|| summary_of(&out.sections)),
-                weight: p.front.weight.unwrap_or(0),
-                date_iso,
-                date_label,
-                updated_iso,
-                updated_label,
-                reviewed_by: nonempty(&p.front.reviewed_by),
-                reviewed_iso,
-                reviewed_label,
-                has_ruby: out.has_ruby,
-                html: out.html,
-                headings: out.headings,
-                sections: out.sections,
-                draft: p.front.draft,
-                template: p.front.template.as_ref().map(|t| t.value.clone()),
-                stats: p.front.stats.iter().map(|s| s.value.clone()).collect(),
-                lang: p.lang.clone(),
-                alternates: Vec::new(),
-                translation: None,
+        .map(|RenderedPage { page, out, view }| {
+            let Some(slot) = view else {
+                return Arc::new(view_of(page, out, base_path));
+            };
+            let (path, kept) = slot.get_or_init(|| {
+                (
+                    base_path.to_string(),
+                    Arc::new(view_of(page, out.clone(), base_path)),
+                )
+            });
+            if path == base_path {
+                kept.clone()
+            } else {
+                Arc::new(view_of(page, out, base_path))
             }
         })
         .collect()
+}
+
+/// Shared views written as the views themselves (serde's `rc` feature
+/// would do the same, but changes every crate that depends on serde).
+pub fn serialize_views<S: serde::Serializer>(
+    views: &[Arc<PageView>],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(views.iter().map(|v| &**v))
+}
+
+/// What the templates see of a page (its output moved in when no one else
+/// holds it: a build).
+fn view_of(p: &Page, out: Arc<markdown::Rendered>, base_path: &str) -> PageView {
+    let summary = nonempty(&p.front.description).unwrap_or_else(|| summary_of(&out.sections));
+    let has_ruby = out.has_ruby;
+    let (html, headings, sections) = match Arc::try_unwrap(out) {
+        Ok(out) => (out.html, out.headings, out.sections),
+        Err(out) => (out.html.clone(), out.headings.clone(), out.sections.clone()),
+    };
+    let labels = |d: &Option<S<String>>| date_labels(d.as_ref().map(|d| d.value.as_str()));
+    let (date_iso, date_label) = labels(&p.front.date);
+    let (updated_iso, updated_label) = labels(&p.front.updated);
+    let (reviewed_iso, reviewed_label) = labels(&p.front.reviewed);
+    PageView {
+        file: p.file.clone(),
+        path: p.path.clone(),
+        href: Route::Page(&p.path).href(base_path),
+        section: p.section.clone(),
+        title: p.front.title.value.clone(),
+        description: nonempty(&p.front.description),
+        summary,
+        weight: p.front.weight.unwrap_or(0),
+        date_iso,
+        date_label,
+        updated_iso,
+        updated_label,
+        reviewed_by: nonempty(&p.front.reviewed_by),
+        reviewed_iso,
+        reviewed_label,
+        has_ruby,
+        html,
+        headings,
+        sections,
+        draft: p.front.draft,
+        template: p.front.template.as_ref().map(|t| t.value.clone()),
+        stats: p.front.stats.iter().map(|s| s.value.clone()).collect(),
+        lang: p.lang.clone(),
+        alternates: Vec::new(),
+        translation: None,
+    }
 }
 
 /// The longest summary, in characters: what search engines show of a page.
@@ -653,12 +741,16 @@ fn summary_of(sections: &[crate::markdown::Section]) -> String {
 }
 
 /// Pages of one content section (e.g. `news`), the section's own index page excluded.
-pub fn section_pages<'a>(pages: &'a [PageView], section: &str) -> Vec<&'a PageView> {
+pub fn section_pages<'a>(pages: &'a [Arc<PageView>], section: &str) -> Vec<&'a PageView> {
     section_pages_in(pages, section, "ja")
 }
 
 /// Pages of one content section in one language (`ja`, `en` …), its index page excluded.
-pub fn section_pages_in<'a>(pages: &'a [PageView], section: &str, lang: &str) -> Vec<&'a PageView> {
+pub fn section_pages_in<'a>(
+    pages: &'a [Arc<PageView>],
+    section: &str,
+    lang: &str,
+) -> Vec<&'a PageView> {
     let index = format!("/{section}/");
     let own_index = if lang == "ja" {
         index.clone()
@@ -668,11 +760,12 @@ pub fn section_pages_in<'a>(pages: &'a [PageView], section: &str, lang: &str) ->
     pages
         .iter()
         .filter(|p| p.section == section && p.lang == lang && p.path != own_index)
+        .map(|p| &**p)
         .collect()
 }
 
 /// One search document per section (heading) of every page.
-pub fn search_docs(pages: &[PageView], docs: &mut Vec<SearchDoc>) {
+pub fn search_docs(pages: &[Arc<PageView>], docs: &mut Vec<SearchDoc>) {
     // Translations are not indexed: the index, its analyzer and the search page are
     // Japanese. やさしい日本語 is Japanese, and its readings find it by hiragana.
     for p in pages.iter().filter(|p| p.lang == "ja" || p.lang == "easy") {

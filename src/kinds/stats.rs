@@ -538,7 +538,7 @@ fn view(id: &str, s: &StatsFile, palette: &BTreeMap<String, String>) -> StatsVie
 /// the page's own text.
 pub fn search_docs(
     stats: &BTreeMap<String, StatsView>,
-    pages: &[crate::kinds::pages::PageView],
+    pages: &[std::sync::Arc<crate::kinds::pages::PageView>],
     docs: &mut Vec<crate::search::SearchDoc>,
 ) {
     for p in pages {

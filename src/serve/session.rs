@@ -102,6 +102,8 @@ pub struct Session {
     /// Facility list entries as last rendered (cleared with the templates
     /// or the global context).
     items: crate::render::ItemMemo,
+    /// The content pages' fingerprints, by view.
+    prints: crate::render::PrintMemo,
     /// The last good build's site, theme and warnings: what a save of a
     /// stylesheet or another static file reuses ([`Session::rebuild_static`]).
     good: Option<(Arc<Site>, Theme, Diagnostics)>,
@@ -128,6 +130,7 @@ impl Session {
                 crate::load::PageCache::without_markdown()
             },
             items: crate::render::ItemMemo::default(),
+            prints: crate::render::PrintMemo::default(),
             good: None,
             shortcuts,
         }
@@ -274,7 +277,9 @@ impl Session {
         if !reuse {
             self.items.clear();
         }
-        let jobs = crate::render::keyed_page_jobs(site, Some(&self.items));
+        let mut t = build::Timings::new();
+        let jobs = crate::render::keyed_page_jobs(site, Some(&self.items), &self.prints);
+        t.lap(" p: jobs");
         // Each page with whether it was rendered now.
         let results: Vec<Result<(PageOut, bool), RenderError>> = jobs
             .par_iter()
@@ -283,6 +288,7 @@ impl Session {
                 None => self.page(&job.make, renderer, reuse),
             })
             .collect();
+        t.lap(" p: keys+render");
         let mut pages = Vec::with_capacity(results.len());
         let mut rendered = 0;
         for r in results {
@@ -363,6 +369,7 @@ impl Session {
         files: &mut Files,
         diags: &mut Diagnostics,
     ) -> Result<(), Diagnostics> {
+        let mut t = build::Timings::new();
         let failed = |e: BuildError| e.diagnostics();
         diags.extend(self.pdfs.warnings.0.clone());
         for (path, bytes) in build::static_files(theme).map_err(failed)? {
@@ -377,9 +384,11 @@ impl Session {
                 context: tera::Context::new(),
             })
             .collect();
+        t.lap(" x: static+jobs");
         for (path, body) in crate::feeds::extra_files(site, &page_jobs) {
             files.insert(path, Arc::from(body.into_bytes()));
         }
+        t.lap(" x: feeds");
         for (path, bytes) in &self.pdfs.files {
             files.insert(path.clone(), Arc::from(bytes.as_slice()));
         }
@@ -394,9 +403,11 @@ impl Session {
             d
         })?;
         files.insert(Route::ServiceWorker.file(), Arc::from(sw.into_bytes()));
+        t.lap(" x: sw");
         diags
             .0
             .extend(crate::offline::OfflinePlan::of(site).warnings(site));
+        t.lap(" x: offline");
         Ok(())
     }
 }
