@@ -619,26 +619,28 @@ pub fn attach(
     base_url: &str,
     base_path: &str,
 ) {
-    let by_file: BTreeMap<&str, &Page> = pages.iter().map(|p| (p.file.as_str(), &**p)).collect();
+    // Hashed and borrowed: `serve` does this for every page on every save.
+    let by_file: std::collections::HashMap<&str, &Page> =
+        pages.iter().map(|p| (p.file.as_str(), &**p)).collect();
     // Each group: the Japanese path → its published versions (code, view index).
-    // (Borrowed keys: `serve` does this for every page on every save.)
-    let mut groups: BTreeMap<&str, Vec<(String, usize)>> = BTreeMap::new();
+    let mut groups: std::collections::HashMap<&str, Vec<(&str, usize)>> =
+        std::collections::HashMap::with_capacity(views.len());
     for (i, v) in views.iter().enumerate() {
         let Some(p) = by_file.get(v.file.as_str()) else {
             continue;
         };
         let key = p.original.as_deref().unwrap_or(&p.path);
-        groups.entry(key).or_default().push((p.lang.clone(), i));
+        groups.entry(key).or_default().push((p.lang.as_str(), i));
     }
     for members in groups.values_mut().filter(|m| m.len() > 1) {
         members.sort_by(|a, b| order(&a.0).cmp(&order(&b.0)));
         let alternates: Vec<Alternate> = members
             .iter()
-            .filter_map(|(code, i)| {
+            .filter_map(|&(code, i)| {
                 let t = tables.get(code)?;
-                let v = &views[*i];
+                let v = &views[i];
                 Some(Alternate {
-                    code: code.clone(),
+                    code: code.to_string(),
                     name: t.name.clone(),
                     html_lang: t.html_lang.value.clone(),
                     href: v.href.clone(),
@@ -647,22 +649,21 @@ pub fn attach(
                 })
             })
             .collect();
-        let original = members.iter().find(|(c, _)| c == JA).map(|(_, i)| *i);
-        for (code, i) in members.iter() {
+        let original = members.iter().find(|(c, _)| *c == JA).map(|(_, i)| *i);
+        for &(code, i) in members.iter() {
             // A view kept by `serve` is copied before it changes.
-            std::sync::Arc::make_mut(&mut views[*i]).alternates = alternates.clone();
+            std::sync::Arc::make_mut(&mut views[i]).alternates = alternates.clone();
             if code == JA {
                 continue;
             }
-            let (Some(t), Some(p)) = (tables.get(code), by_file.get(views[*i].file.as_str()))
-            else {
+            let (Some(t), Some(p)) = (tables.get(code), by_file.get(views[i].file.as_str())) else {
                 continue;
             };
             let ja = original.map(|o| views[o].clone());
             if t.html_lang.value != "ja" {
                 let chinese = t.html_lang.value.starts_with("zh");
-                let html = mark_japanese(&views[*i].html, chinese);
-                std::sync::Arc::make_mut(&mut views[*i]).html = html;
+                let html = mark_japanese(&views[i].html, chinese);
+                std::sync::Arc::make_mut(&mut views[i]).html = html;
             }
             let mut view = translation_view(t, p, ja.as_deref());
             let emergency = format!("/{code}/emergency/");
@@ -670,7 +671,7 @@ pub fn attach(
                 .iter()
                 .find(|v| v.path == emergency)
                 .map(|v| v.href.clone());
-            std::sync::Arc::make_mut(&mut views[*i]).translation = Some(view);
+            std::sync::Arc::make_mut(&mut views[i]).translation = Some(view);
         }
     }
 }

@@ -239,12 +239,18 @@ impl Session {
         if changed.is_empty() {
             return None;
         }
-        let mut files = Files::clone(last);
+        // Every file first: a page save (the usual case) returns before the
+        // output map (thousands of entries) is copied.
+        let mut edits = Vec::with_capacity(changed.len());
         for rel in changed {
             let (key, bytes) = static_edit(&self.opts.root, theme, rel)?;
-            if !files.contains_key(&key) {
+            if !last.contains_key(&key) {
                 return None;
             }
+            edits.push((key, bytes));
+        }
+        let mut files = Files::clone(last);
+        for (key, bytes) in edits {
             files.insert(key, Arc::from(bytes));
         }
         let sw = service_worker(site, &files).ok()?;
