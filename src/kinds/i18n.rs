@@ -633,7 +633,7 @@ pub fn attach(
         groups.entry(key).or_default().push((p.lang.as_str(), i));
     }
     for members in groups.values_mut().filter(|m| m.len() > 1) {
-        members.sort_by(|a, b| order(&a.0).cmp(&order(&b.0)));
+        members.sort_by(|a, b| order(a.0).cmp(&order(b.0)));
         let alternates: Vec<Alternate> = members
             .iter()
             .filter_map(|&(code, i)| {
