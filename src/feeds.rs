@@ -27,6 +27,67 @@ pub fn extra_files(site: &Site, jobs: &[PageJob]) -> Vec<(String, String)> {
     ]
 }
 
+/// Everything [`extra_files`] reads, as one fingerprint: `serve` keeps the
+/// feeds while it stays the same (a page's text edit moves none of them
+/// unless it is news, whose summary the Atom feed shows). A field a feed
+/// starts to read must be added here (tests/incremental.rs compares the
+/// preview with a build after edits that move each feed).
+pub(crate) fn inputs_fingerprint(site: &Site, jobs: &[PageJob]) -> u128 {
+    #[derive(serde::Serialize)]
+    struct Inputs<'a> {
+        base_url: &'a str,
+        title: &'a str,
+        organisation: &'a str,
+        edition_iso: &'a str,
+        pages: Vec<PageInputs<'a>>,
+        urls: Vec<&'a str>,
+        municipalities: Vec<(&'a str, &'a str, &'a str, &'a Option<String>)>,
+        regions: &'a [crate::kinds::vocab::RegionView],
+        facility_types: &'a [crate::kinds::vocab::TermView],
+        care: &'a [crate::kinds::vocab::TermView],
+        facilities: &'a [crate::site::FacilityView],
+    }
+    #[derive(serde::Serialize)]
+    struct PageInputs<'a> {
+        path: &'a str,
+        section: &'a str,
+        lang: &'a str,
+        date_iso: &'a Option<String>,
+        updated_iso: &'a Option<String>,
+        /// (title, summary) of a news page.
+        news: Option<(&'a str, &'a str)>,
+    }
+    let pages = site
+        .pages
+        .iter()
+        .map(|p| PageInputs {
+            path: &p.path,
+            section: &p.section,
+            lang: &p.lang,
+            date_iso: &p.date_iso,
+            updated_iso: &p.updated_iso,
+            news: (p.section == "news").then_some((&*p.title, &*p.summary)),
+        })
+        .collect();
+    crate::render::fingerprint(&Inputs {
+        base_url: &site.base_url,
+        title: &site.title,
+        organisation: &site.organisation,
+        edition_iso: &site.edition_iso,
+        pages,
+        urls: jobs.iter().map(|j| j.url_path.as_str()).collect(),
+        municipalities: site
+            .municipalities
+            .iter()
+            .map(|m| (&*m.slug, &*m.name, &*m.region_id, &m.updated_iso))
+            .collect(),
+        regions: &site.regions,
+        facility_types: &site.facility_types,
+        care: &site.care,
+        facilities: &site.facilities,
+    })
+}
+
 /// The absolute URL of a page, percent-encoded (page paths come from file names).
 fn absolute(site: &Site, route: Route<'_>) -> String {
     route.absolute(&site.base_url)

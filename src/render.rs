@@ -495,7 +495,7 @@ impl<'a> PageIndex<'a> {
 
 /// A 128-bit SipHash of `value`'s JSON serialisation: what a template can
 /// read of it (Tera's context is made from the same `Serialize`).
-fn fingerprint<T: Serialize + ?Sized>(value: &T) -> u128 {
+pub(crate) fn fingerprint<T: Serialize + ?Sized>(value: &T) -> u128 {
     struct HashWriter(siphasher::sip128::SipHasher13);
     impl std::io::Write for HashWriter {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

@@ -582,4 +582,52 @@ fn a_page_edit_reaches_the_pages_that_show_it() {
     site.write(c, &format!("{fc}{ba}"));
     let built = session.rebuild().expect("builds");
     assert_same(&as_map(&built.files), &fresh_build(&opts), "bodies swapped");
+
+    // The feeds are kept while what they are made of stays (a body edit of a
+    // page that is no news) and made again when a news title, a facility's
+    // name or a date moves.
+    let feeds = ["news/atom.xml", "sitemap.xml", "facilities/facilities.json"];
+    site.edit(a, "\n---\n", "\n---\n追記。\n");
+    let kept = session.rebuild().expect("builds");
+    for f in feeds {
+        assert!(
+            !kept.changed.contains(&f.to_string()),
+            "{f}: {:?}",
+            kept.changed
+        );
+        assert!(
+            std::sync::Arc::ptr_eq(&built.files[f], &kept.files[f]),
+            "{f} made again"
+        );
+    }
+    let edits: [(&str, &str, &str, &str); 3] = [
+        (
+            "content/news/2025-03-10-training.md",
+            "title: ",
+            "title: 改題 ",
+            "news/atom.xml",
+        ),
+        (
+            "data/facilities/aikawa.yaml",
+            "name: リーフ",
+            "name: 改名リーフ",
+            "facilities/facilities.json",
+        ),
+        (
+            "data/facilities/aikawa.yaml",
+            "updated: 2025-03-07",
+            "updated: 2025-03-09",
+            "sitemap.xml",
+        ),
+    ];
+    for (file, from, to, feed) in edits {
+        site.edit(file, from, to);
+        let built = session.rebuild().expect("builds");
+        assert!(
+            built.changed.contains(&feed.to_string()),
+            "{file} → {feed}: {:?}",
+            built.changed
+        );
+        assert_same(&as_map(&built.files), &fresh_build(&opts), feed);
+    }
 }

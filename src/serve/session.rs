@@ -104,6 +104,9 @@ pub struct Session {
     items: crate::render::ItemMemo,
     /// The content pages' fingerprints, by view.
     prints: crate::render::PrintMemo,
+    /// The feeds (sitemap, robots, Atom, facilities.json) and the
+    /// fingerprint of what they were made of ([`crate::feeds::inputs_fingerprint`]).
+    feeds: std::sync::Mutex<Option<(u128, Feeds)>>,
     /// The last good build's site, theme and warnings: what a save of a
     /// stylesheet or another static file reuses ([`Session::rebuild_static`]).
     good: Option<(Arc<Site>, Theme, Diagnostics)>,
@@ -131,6 +134,7 @@ impl Session {
             },
             items: crate::render::ItemMemo::default(),
             prints: crate::render::PrintMemo::default(),
+            feeds: Default::default(),
             good: None,
             shortcuts,
         }
@@ -391,8 +395,8 @@ impl Session {
             })
             .collect();
         t.lap(" x: static+jobs");
-        for (path, body) in crate::feeds::extra_files(site, &page_jobs) {
-            files.insert(path, Arc::from(body.into_bytes()));
+        for (path, bytes) in self.feeds(site, &page_jobs) {
+            files.insert(path, bytes);
         }
         t.lap(" x: feeds");
         for (path, bytes) in &self.pdfs.files {
@@ -416,6 +420,37 @@ impl Session {
         t.lap(" x: offline");
         Ok(())
     }
+}
+
+impl Session {
+    /// The feeds of `site`: those of the last build while what they are made
+    /// of is the same (a page's text edit moves none of them, and the
+    /// sitemap alone is thousands of lines on a large site).
+    fn feeds(&self, site: &Site, jobs: &[PageJob]) -> Feeds {
+        if !self.shortcuts {
+            return made_feeds(site, jobs);
+        }
+        let key = crate::feeds::inputs_fingerprint(site, jobs);
+        let mut memo = self.feeds.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((kept, feeds)) = &*memo
+            && *kept == key
+        {
+            return feeds.clone();
+        }
+        let feeds = made_feeds(site, jobs);
+        *memo = Some((key, feeds.clone()));
+        feeds
+    }
+}
+
+/// The feeds as (output path, bytes).
+type Feeds = Vec<(String, Arc<[u8]>)>;
+
+fn made_feeds(site: &Site, jobs: &[PageJob]) -> Feeds {
+    crate::feeds::extra_files(site, jobs)
+        .into_iter()
+        .map(|(path, body)| (path, Arc::from(body.into_bytes())))
+        .collect()
 }
 
 /// The output path and new bytes of `rel` (relative to the site folder)
