@@ -9,12 +9,6 @@ use ohisama::output::OutputError;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// mimalloc instead of the system's malloc: a preview rebuild is mostly
-/// small strings made and freed (glibc's malloc and free were a third of it,
-/// docs/plans/issue-20.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "ohisama",
