@@ -555,6 +555,7 @@ impl<'a> Loader<'a> {
         }
         // Walk in order, then read and parse the pages on all cores; the
         // results are merged in walk order, as if read one by one.
+        let mut t = crate::build::Timings::new();
         let mut items: Vec<Result<PathBuf, Diagnostic>> = Vec::new();
         // Symbolic links are followed (a linked page or folder is built like
         // any other) when they stay inside the site folder; walkdir stops loops.
@@ -593,7 +594,6 @@ impl<'a> Loader<'a> {
             }
             items.push(Ok(path.to_path_buf()));
         }
-        let mut t = crate::build::Timings::new();
         t.lap(" l: walk");
         let loaded = self.read_pages(content, items);
         t.lap(" l: read");
