@@ -216,7 +216,7 @@ pub fn section_of(url_path: &str) -> String {
 
 /// The rules of the pages: a title, valid dates, one page per URL, no page
 /// in a section the build writes itself, and a home page.
-pub fn check(c: &mut Checker, pages: &[std::sync::Arc<Page>]) {
+pub fn check(c: &mut Checker, pages: &[Arc<Page>]) {
     let mut paths: BTreeMap<&str, &str> = BTreeMap::new();
     for p in pages {
         c.non_empty(&p.file, &p.front.title, "title");
@@ -270,12 +270,7 @@ pub fn check(c: &mut Checker, pages: &[std::sync::Arc<Page>]) {
 /// the review (`reviewed`, an error when missing); a review older than
 /// `review_max_age_days` before `c.today` is a warning at its line. The
 /// settings themselves must name sections and pages that exist.
-pub fn check_review(
-    c: &mut Checker,
-    pages: &[std::sync::Arc<Page>],
-    config_file: &str,
-    config: &SiteConfig,
-) {
+pub fn check_review(c: &mut Checker, pages: &[Arc<Page>], config_file: &str, config: &SiteConfig) {
     check_medical_settings(c, pages, config_file, config);
     let max_age = i64::from(config.review_max_age_days());
     // A translation shows its Japanese page's review (kinds::i18n forbids its own).
@@ -342,12 +337,7 @@ fn review_age(c: &mut Checker, file: &str, reviewed: &S<String>, max_age: i64) {
 }
 
 /// `medical_sections` and `medical_pages` name sections and pages of content/.
-fn check_medical_settings(
-    c: &mut Checker,
-    pages: &[std::sync::Arc<Page>],
-    file: &str,
-    config: &SiteConfig,
-) {
+fn check_medical_settings(c: &mut Checker, pages: &[Arc<Page>], file: &str, config: &SiteConfig) {
     for s in &config.medical_sections {
         if !pages.iter().any(|p| p.section == s.value) {
             let sections: BTreeSet<&str> = pages
@@ -392,20 +382,20 @@ fn check_medical_settings(
 /// A page of this build with its markdown rendered (once, by validation).
 #[derive(Debug, Clone)]
 pub struct RenderedPage<'a> {
-    pub page: &'a std::sync::Arc<Page>,
-    pub out: std::sync::Arc<markdown::Rendered>,
+    pub page: &'a Arc<Page>,
+    pub out: Arc<markdown::Rendered>,
     /// `serve`: where this page's view is kept between builds, while the
     /// page (the same `Arc`, so the same file bytes) and its markdown stay.
-    view: Option<std::sync::Arc<ViewSlot>>,
+    view: Option<Arc<ViewSlot>>,
 }
 
 /// A page's view as last resolved, for one base path ([`resolve`]).
-type ViewSlot = std::sync::OnceLock<(String, std::sync::Arc<PageView>)>;
+type ViewSlot = std::sync::OnceLock<(String, Arc<PageView>)>;
 
 /// The pages of this build (drafts only with `drafts`) in section order,
 /// each rendered once, on all cores.
 pub fn render<'a>(
-    pages: &'a [std::sync::Arc<Page>],
+    pages: &'a [Arc<Page>],
     drafts: bool,
     opts: &MarkdownOptions,
 ) -> Vec<RenderedPage<'a>> {
@@ -442,14 +432,14 @@ pub struct MarkdownMemo {
 type MemoMap = std::collections::HashMap<String, MemoEntry>;
 
 struct MemoEntry {
-    page: std::sync::Arc<Page>,
-    out: std::sync::Arc<markdown::Rendered>,
+    page: Arc<Page>,
+    out: Arc<markdown::Rendered>,
     /// The view made of this very `page` and `out` (see [`RenderedPage`]).
-    view: std::sync::Arc<ViewSlot>,
+    view: Arc<ViewSlot>,
 }
 
 impl MemoEntry {
-    fn new(page: &std::sync::Arc<Page>, out: std::sync::Arc<markdown::Rendered>) -> MemoEntry {
+    fn new(page: &Arc<Page>, out: Arc<markdown::Rendered>) -> MemoEntry {
         MemoEntry {
             page: page.clone(),
             out,
@@ -457,16 +447,13 @@ impl MemoEntry {
         }
     }
 
-    /// Whether `page` renders to this entry's output.
+    /// Whether `page` (read again) renders to this entry's output.
     fn renders(&self, page: &Page) -> bool {
         let last = &*self.page;
-        std::ptr::eq(last, page)
-            || (last.body == page.body
-                && last.body_line == page.body_line
-                && last.lang == page.lang)
+        last.body == page.body && last.body_line == page.body_line && last.lang == page.lang
     }
 
-    fn rendered<'a>(&self, page: &'a std::sync::Arc<Page>) -> RenderedPage<'a> {
+    fn rendered<'a>(&self, page: &'a Arc<Page>) -> RenderedPage<'a> {
         RenderedPage {
             page,
             out: self.out.clone(),
@@ -491,12 +478,12 @@ impl MarkdownMemo {
 /// [`render`], taking the pages whose (body, line) `memo` holds for the same
 /// options from it instead of rendering them again.
 pub fn render_with<'a>(
-    pages: &'a [std::sync::Arc<Page>],
+    pages: &'a [Arc<Page>],
     drafts: bool,
     opts: &MarkdownOptions,
     memo: Option<(&MarkdownMemo, &MarkdownKey)>,
 ) -> Vec<RenderedPage<'a>> {
-    let mut published: Vec<&std::sync::Arc<Page>> =
+    let mut published: Vec<&Arc<Page>> =
         pages.iter().filter(|p| drafts || !p.front.draft).collect();
     // Section order: weight, then newest date first (news), then path.
     published.sort_by_cached_key(|p| {
@@ -527,11 +514,7 @@ pub fn render_with<'a>(
             .into_par_iter()
             .map(|page| RenderedPage {
                 page,
-                out: std::sync::Arc::new(markdown::render(
-                    &page.body,
-                    page.body_line,
-                    opts_of(page),
-                )),
+                out: Arc::new(markdown::render(&page.body, page.body_line, opts_of(page))),
                 view: None,
             })
             .collect();
@@ -549,13 +532,13 @@ pub fn render_with<'a>(
         .map(|(page, last)| {
             let entry = match last {
                 // The same file as last time: its view is kept too.
-                Some(e) if std::sync::Arc::ptr_eq(&e.page, page) => e,
+                Some(e) if Arc::ptr_eq(&e.page, page) => e,
                 // The same markdown in a file read again (its front matter
                 // may differ): the output is kept, the view made again.
                 Some(e) if e.renders(page) => MemoEntry::new(page, e.out),
                 _ => {
                     let out = markdown::render(&page.body, page.body_line, opts_of(page));
-                    MemoEntry::new(page, std::sync::Arc::new(out))
+                    MemoEntry::new(page, Arc::new(out))
                 }
             };
             (entry.rendered(page), (page.file.clone(), entry))
@@ -584,7 +567,7 @@ pub fn ruby_warnings(pages: &[RenderedPage<'_>]) -> Vec<Diagnostic> {
 }
 
 /// URL paths of the `draft: true` pages left out of this build (none with `drafts`).
-pub fn draft_paths(pages: &[std::sync::Arc<Page>], drafts: bool) -> BTreeSet<String> {
+pub fn draft_paths(pages: &[Arc<Page>], drafts: bool) -> BTreeSet<String> {
     if drafts {
         return BTreeSet::new();
     }
