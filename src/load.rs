@@ -66,6 +66,22 @@ pub fn load_site_cached(root: &Path, cache: &PageCache) -> Loaded {
     load(root, true, Some(cache))
 }
 
+/// The page `rel` (`content/…md`) read and parsed as a load reads it, when
+/// that gives no problem at all and no link is on its way from the site
+/// folder (`serve`'s first render of an edited page; the rebuild that
+/// follows reads everything as [`load_site_cached`] does).
+pub(crate) fn read_page_alone(root: &Path, rel: &str) -> Option<Page> {
+    let real_root = root.canonicalize().ok()?;
+    let path = root.join(rel);
+    // No link anywhere on the way: the file is where its name says.
+    if path.canonicalize().ok()? != real_root.join(rel) {
+        return None;
+    }
+    let mut loader = Loader::new(root, &real_root);
+    let page = loader.page(&root.join("content"), &path)?;
+    loader.diagnostics.is_empty().then_some(page)
+}
+
 /// Reads `data/` only (and the names of the theme folders): what the tools
 /// (import, export, diff, schema) need, without parsing every markdown page.
 pub fn load_data(root: &Path) -> Loaded {

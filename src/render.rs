@@ -423,6 +423,15 @@ pub fn keyed_page_jobs<'a>(
     jobs
 }
 
+/// The job of the content page `site.pages[at]` (not the home page, which
+/// is a generated page): what `serve` renders first when only that page's
+/// text moved. The same job as the one [`keyed_page_jobs`] makes for it.
+pub fn content_page_job(site: &Site, at: usize, r: &Renderer) -> Option<PageJob> {
+    let p = site.pages.get(at).filter(|p| p.path != "/")?;
+    let pages = PageIndex::of(site, None);
+    Some(content_page(&content_inputs(site, &pages, p, r)))
+}
+
 /// The pages' fingerprints of the last build, by view (`serve`): a view
 /// kept from one build to the next (the same `Arc`, see
 /// [`crate::kinds::pages::resolve`]) is not serialised and hashed again.

@@ -132,23 +132,9 @@ pub fn validate_with<'a>(
     // The markdown options are built from this key, so that what the memo
     // compares is exactly what the pages are rendered with.
     let key = markdown_key(raw, &base);
-    // Place names stay on one line in running text (小/田原市), as phone numbers do.
-    let place_names = crate::markdown::KeepWhole::new(&key.place_names);
-    // The first use of a glossary term on each page links to its entry.
-    let glossary = crate::markdown::GlossaryLinks::new(
-        key.glossary
-            .iter()
-            .map(|(anchor, words)| (anchor.clone(), words.iter().map(String::as_str).collect())),
-    )
-    .with_readings(key.glossary_readings.iter().cloned());
-    let md = MarkdownOptions {
-        base_path: &key.base_path,
-        allow_raw_html: key.allow_raw_html,
-        keep_whole: &place_names,
-        glossary: &glossary,
-    };
-    let pages =
-        crate::kinds::pages::render_with(&raw.pages, opts.drafts, &md, memo.zip(Some(&key)));
+    let pages = with_markdown_options(&key, |md| {
+        crate::kinds::pages::render_with(&raw.pages, opts.drafts, md, memo.zip(Some(&key)))
+    });
     t.lap(" v: markdown");
     let drafts = crate::kinds::pages::draft_paths(&raw.pages, opts.drafts);
     diags.extend(crate::kinds::pages::ruby_warnings(&pages));
@@ -169,6 +155,29 @@ pub fn validate_with<'a>(
         pages,
     };
     (diags, Some(checked))
+}
+
+/// Calls `f` with the markdown options made of `key`: what every page is
+/// rendered with (and `serve`'s first render of an edited page).
+pub(crate) fn with_markdown_options<R>(
+    key: &crate::kinds::pages::MarkdownKey,
+    f: impl FnOnce(&MarkdownOptions) -> R,
+) -> R {
+    // Place names stay on one line in running text (小/田原市), as phone numbers do.
+    let place_names = crate::markdown::KeepWhole::new(&key.place_names);
+    // The first use of a glossary term on each page links to its entry.
+    let glossary = crate::markdown::GlossaryLinks::new(
+        key.glossary
+            .iter()
+            .map(|(anchor, words)| (anchor.clone(), words.iter().map(String::as_str).collect())),
+    )
+    .with_readings(key.glossary_readings.iter().cloned());
+    f(&MarkdownOptions {
+        base_path: &key.base_path,
+        allow_raw_html: key.allow_raw_html,
+        keep_whole: &place_names,
+        glossary: &glossary,
+    })
 }
 
 /// Every input of the pages' markdown besides their bodies (the markdown

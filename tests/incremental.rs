@@ -306,8 +306,11 @@ fn steps() -> usize {
 }
 
 /// Edits drawn from `seed` (`steps` of them), or each kind in turn when
-/// `seed` is None; after each, the output equals a fresh build.
-fn run_sequence(seed: Option<u64>, steps: usize) {
+/// `seed` is None; after each, the output equals a fresh build, and a page
+/// rendered first ([`Session::early_page`], asked before every rebuild as
+/// the preview asks) has the bytes the rebuild gives it. Returns how many
+/// pages were rendered first.
+fn run_sequence(seed: Option<u64>, steps: usize) -> usize {
     let site = TestSite::sample();
     let opts = preview_options(&test_options(site.root()), "http://127.0.0.1:1111/");
     let mut session = Session::new(opts.clone());
@@ -320,6 +323,7 @@ fn run_sequence(seed: Option<u64>, steps: usize) {
         templates: 0,
         touched: Default::default(),
     };
+    let mut early_pages = 0;
     let mut log = match seed {
         Some(seed) => format!("seed {seed} (OHISAMA_EDIT_SEED={seed} to repeat); edits:\n"),
         None => "every kind of edit in turn:\n".to_string(),
@@ -343,10 +347,21 @@ fn run_sequence(seed: Option<u64>, steps: usize) {
             editor.fix();
             log.push_str("     fixed\n");
         }
+        let early = session.early_page(&editor.pending());
         let built = session
             .rebuild_changed(&editor.pending())
             .unwrap_or_else(|d| panic!("{log}{}", d.render_text()));
         editor.touched.clear();
+        if let Some(early) = early {
+            early_pages += 1;
+            log.push_str("     (the edited page rendered first)\n");
+            assert_eq!(
+                early.files.get(&early.path),
+                built.files.get(&early.path),
+                "{log}the page rendered first is as the rebuild made it: {}",
+                early.path
+            );
+        }
         log.push_str(if built.static_only {
             "     (static files only)\n"
         } else {
@@ -355,6 +370,7 @@ fn run_sequence(seed: Option<u64>, steps: usize) {
         assert_same(&as_map(&built.files), &fresh_build(&opts), &log);
     }
     eprintln!("{log}");
+    early_pages
 }
 
 fn test_options(root: &Path) -> ServeOptions {
@@ -377,7 +393,96 @@ fn random_edit_sequences_equal_a_fresh_build() {
 #[test]
 fn every_kind_of_edit_equals_a_fresh_build() {
     let _serial = serial();
-    run_sequence(None, EVERY_KIND.len());
+    let early = run_sequence(None, EVERY_KIND.len());
+    // The page body edit (kind 0) took the early render; the other page
+    // edits did not (a title, a new page, a page saved with a stylesheet).
+    assert_eq!(early, 1, "pages rendered first");
+}
+
+/// A page whose markdown text alone moved is rendered first, with the bytes
+/// the rebuild then gives it; any other edit is left to the rebuild; a
+/// rebuild that fails after it serves the last good output again, and
+/// nothing is rendered first until a build is good again.
+#[test]
+fn an_edited_page_is_rendered_first_with_the_bytes_of_the_build() {
+    let _serial = serial();
+    let site = TestSite::sample();
+    let opts = preview_options(&test_options(site.root()), "http://127.0.0.1:1111/");
+    let mut session = Session::new(opts);
+    session.rebuild().expect("builds");
+    // A Japanese page with translations (their language links stay).
+    let cpr = "content/emergency/cpr.md";
+    let one = |rel: &str| vec![rel.to_string()];
+    let text = site.read(cpr);
+    site.write(cpr, &format!("{text}\n先に表示される段落です。\n"));
+    let early = session
+        .early_page(&one(cpr))
+        .expect("a text edit is rendered first");
+    assert_eq!(early.path, "emergency/cpr/index.html");
+    assert!(early.changed);
+    let bytes = String::from_utf8_lossy(&early.files[&early.path]).into_owned();
+    assert!(bytes.contains("先に表示される段落です。"), "{bytes}");
+    assert!(bytes.contains("hreflang=\"en\""), "its language links");
+    let built = session.rebuild_changed(&one(cpr)).expect("builds");
+    assert_eq!(early.files[&early.path], built.files[&early.path]);
+    assert!(
+        !built.changed.contains(&early.path),
+        "the rebuild finds the page as rendered first: {:?}",
+        built.changed
+    );
+
+    // Left to the rebuild: front matter, the home page, a translation, two files.
+    site.edit(cpr, "title: ", "title: 改 ");
+    assert!(session.early_page(&one(cpr)).is_none(), "front matter");
+    session.rebuild_changed(&one(cpr)).expect("builds");
+    for rel in ["content/index.md", "content/emergency/cpr.en.md"] {
+        let text = site.read(rel);
+        site.write(rel, &format!("{text}\n追記。\n"));
+        assert!(session.early_page(&one(rel)).is_none(), "{rel}");
+        session.rebuild_changed(&one(rel)).expect("builds");
+    }
+    let text = site.read(cpr);
+    site.write(cpr, &format!("{text}\n二つ目の追記。\n"));
+    let css = site.read(CSS);
+    site.write(CSS, &format!("{css}\n.early {{ color: red; }}\n"));
+    let both = vec![cpr.to_string(), CSS.to_string()];
+    assert!(
+        session.early_page(&both).is_none(),
+        "a page and a stylesheet"
+    );
+    session.rebuild_changed(&both).expect("builds");
+
+    // A broken link: rendered first (the link check is the rebuild's), the
+    // rebuild fails, the last good output is what the session has again.
+    let before = session.files().expect("a good build");
+    let text = site.read(cpr);
+    site.write(cpr, &format!("{text}\n[壊れたリンク](/no-such-page/)\n"));
+    assert!(session.early_page(&one(cpr)).is_some());
+    let Err(errors) = session.rebuild_changed(&one(cpr)) else {
+        panic!("a broken link must fail the rebuild");
+    };
+    assert!(
+        errors.render_text().contains("/no-such-page/"),
+        "{}",
+        errors.render_text()
+    );
+    let after = session.files().expect("a good build");
+    assert!(
+        std::sync::Arc::ptr_eq(&before, &after),
+        "the last good output"
+    );
+    site.write(cpr, &format!("{text}\n直した段落。\n"));
+    assert!(
+        session.early_page(&one(cpr)).is_none(),
+        "after a failed build"
+    );
+    let fixed = session.rebuild_changed(&one(cpr)).expect("builds");
+    assert!(
+        fixed
+            .changed
+            .contains(&"emergency/cpr/index.html".to_string())
+    );
+    assert!(session.early_page(&one(cpr)).is_some(), "good again");
 }
 
 /// An unchanged page is not rendered again, a template edit renders them all:

@@ -345,6 +345,46 @@ fn a_yaml_syntax_error_names_the_file_and_line() {
     assert!(!d["message"].as_str().unwrap().is_empty());
 }
 
+/// A page's text edit is served before the rest of the site is rebuilt, and
+/// its reload event names that page alone; what else the rebuild changed
+/// follows in another event that does not name it again; an edit of a
+/// static file names no page (every page reloads).
+#[test]
+fn a_text_edit_reloads_its_page_first_and_other_edits_every_page() {
+    let _serial = serial();
+    let site = TestSite::sample();
+    let server = start(site.root());
+    let port = server.port();
+    let mut page = SseClient::connect(port);
+
+    let written = Instant::now();
+    let text = site.read(ABOUT);
+    site.write(ABOUT, &format!("{text}\n先に届く段落です。\n"));
+    let ev = page.wait_for("reload", written + EVENT_DEADLINE).unwrap();
+    eprintln!("text edit → reload event: {:?}", written.elapsed());
+    assert_eq!(ev.json()["paths"], serde_json::json!(["about/index.html"]));
+    assert!(get(port, "/about/").text().contains("先に届く段落です。"));
+    assert!(server.settle(Duration::from_secs(30)), "settled");
+    let info = server.last_build().unwrap();
+    assert_eq!(info.outcome, BuildOutcome::Reload);
+    assert!(info.changed.contains(&"about/index.html".to_string()));
+    while let Some(ev) = page.next(Duration::from_millis(300)) {
+        let paths = ev.json()["paths"].clone();
+        assert!(
+            paths
+                .as_array()
+                .is_some_and(|p| !p.contains(&"about/index.html".into())),
+            "a second event names other pages only: {ev:?}"
+        );
+    }
+
+    let written = Instant::now();
+    let js = "themes/default/static/js/sheet.js";
+    site.write(js, &format!("{}\n// edited\n", site.read(js)));
+    let ev = page.wait_for("reload", written + EVENT_DEADLINE).unwrap();
+    assert!(ev.json().get("paths").is_none(), "every page: {ev:?}");
+}
+
 #[test]
 fn a_stylesheet_edit_sends_css_and_other_edits_reload() {
     let _serial = serial();

@@ -128,6 +128,39 @@ fn an_open_page_reloads_swaps_css_and_shows_the_error_overlay() {
         "the page reloaded with the edit"
     );
 
+    // 1b. A text edit reloads the page edited and no other: /faq/ in a
+    //     frame of this page (a second tab would be hidden, and hidden tabs
+    //     drop their connection).
+    js(&tab, "window.__marker = 'top'");
+    js(
+        &tab,
+        "const f = document.createElement('iframe'); f.id = 'faq'; f.src = '/faq/'; document.body.append(f)",
+    );
+    let frame = "document.getElementById('faq').contentWindow";
+    assert!(
+        wait_js(&tab, &format!("{frame}.__ohisamaLiveReload === true"), WAIT),
+        "the frame's script loaded"
+    );
+    js(&tab, &format!("{frame}.__marker = 'frame'"));
+    let faq = "content/faq/index.md";
+    site.write(
+        faq,
+        &format!("{}\n枠の中だけ変わります。\n", site.read(faq)),
+    );
+    assert!(
+        wait_js(
+            &tab,
+            &format!(
+                "{frame}.__marker === undefined && {frame}.document.body.innerText.includes('枠の中だけ変わります')"
+            ),
+            WAIT
+        ),
+        "the page edited reloaded"
+    );
+    assert!(server.settle(WAIT), "settled");
+    assert_eq!(js(&tab, "window.__marker"), "top", "the other page did not");
+    js(&tab, "document.getElementById('faq').remove()");
+
     // 2. A stylesheet edit is applied without a reload.
     js(&tab, "window.__marker = 2");
     let css = site.read(CSS);

@@ -473,6 +473,52 @@ impl MarkdownMemo {
     fn keep(&self, key: &MarkdownKey, map: MemoMap) {
         *self.inner.lock().unwrap_or_else(|e| e.into_inner()) = (key.clone(), map);
     }
+
+    /// The page `file` as the last validation had it, with the key its
+    /// markdown was rendered with (`serve`'s first render of an edited page).
+    pub(crate) fn last(&self, file: &str) -> Option<(Arc<Page>, MarkdownKey)> {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let (key, map) = &*inner;
+        map.get(file).map(|e| (e.page.clone(), key.clone()))
+    }
+}
+
+/// A page's markdown rendered with `opts`; a page in another language than
+/// Japanese gets no glossary links (the glossary explains Japanese words in
+/// Japanese).
+pub(crate) fn render_page(page: &Page, opts: &MarkdownOptions) -> markdown::Rendered {
+    if page.lang == "ja" {
+        return markdown::render(&page.body, page.body_line, opts);
+    }
+    let no_glossary = markdown::GlossaryLinks::default();
+    let other_language = MarkdownOptions {
+        glossary: &no_glossary,
+        ..*opts
+    };
+    markdown::render(&page.body, page.body_line, &other_language)
+}
+
+/// Whether `a` and `b` differ at most in their markdown text: then their
+/// views differ at most in what the text gives (HTML, headings, sections,
+/// summary, ruby), and so does every page that shows them.
+pub(crate) fn same_but_text(a: &Page, b: &Page) -> bool {
+    let front = |p: &Page| serde_json::to_string(&p.front).ok();
+    (
+        &a.file,
+        &a.path,
+        &a.section,
+        a.body_line,
+        &a.lang,
+        &a.original,
+    ) == (
+        &b.file,
+        &b.path,
+        &b.section,
+        b.body_line,
+        &b.lang,
+        &b.original,
+    ) && front(a).is_some()
+        && front(a) == front(b)
 }
 
 /// [`render`], taking the pages whose (body, line) `memo` holds for the same
@@ -495,26 +541,13 @@ pub fn render_with<'a>(
             p.path.clone(),
         )
     });
-    // The glossary explains Japanese words in Japanese: not on other languages' pages.
-    let no_glossary = markdown::GlossaryLinks::default();
-    let other_language = MarkdownOptions {
-        glossary: &no_glossary,
-        ..*opts
-    };
-    let opts_of = |page: &Page| {
-        if page.lang == "ja" {
-            opts
-        } else {
-            &other_language
-        }
-    };
     let Some((memo, key)) = memo else {
         // `collect` keeps the order.
         return published
             .into_par_iter()
             .map(|page| RenderedPage {
                 page,
-                out: Arc::new(markdown::render(&page.body, page.body_line, opts_of(page))),
+                out: Arc::new(render_page(page, opts)),
                 view: None,
             })
             .collect();
@@ -537,7 +570,7 @@ pub fn render_with<'a>(
                 // may differ): the output is kept, the view made again.
                 Some(e) if e.renders(page) => MemoEntry::new(page, e.out),
                 _ => {
-                    let out = markdown::render(&page.body, page.body_line, opts_of(page));
+                    let out = render_page(page, opts);
                     MemoEntry::new(page, Arc::new(out))
                 }
             };
@@ -655,6 +688,12 @@ pub fn serialize_views<S: serde::Serializer>(
     s: S,
 ) -> Result<S::Ok, S::Error> {
     s.collect_seq(views.iter().map(|v| &**v))
+}
+
+/// The view of one page of a site without translations of it (`serve`'s
+/// first render of an edited page; [`resolve`] makes every other view).
+pub(crate) fn view_alone(p: &Page, out: markdown::Rendered, base_path: &str) -> PageView {
+    view_of(p, Arc::new(out), base_path)
 }
 
 /// What the templates see of a page (its output moved in when no one else

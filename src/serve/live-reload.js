@@ -7,7 +7,7 @@
   window.__ohisamaLiveReload = true;
 
   const script = document.currentScript;
-  const pageBuild = (script && script.dataset.build) || "";
+  let pageBuild = (script && script.dataset.build) || "";
   const HOST_ID = "ohisama-error-overlay";
   let source = null;
   let lastFocus = null;
@@ -22,7 +22,15 @@
       if (!s.error && s.build && s.build !== pageBuild) location.reload();
       if (!s.error) hide();
     });
-    source.addEventListener("reload", () => location.reload());
+    source.addEventListener("reload", (e) => {
+      const s = e.data ? JSON.parse(e.data) : {};
+      // Only the pages named changed: this one is as the new build has it.
+      if (Array.isArray(s.paths) && ownFile() && !s.paths.includes(ownFile())) {
+        if (s.build) pageBuild = s.build;
+        return;
+      }
+      location.reload();
+    });
     source.addEventListener("css", () => {
       hide();
       swapStylesheets();
@@ -32,6 +40,24 @@
       if (!(e instanceof MessageEvent) || !e.data) return;
       show(JSON.parse(e.data));
     });
+  }
+
+  // This page's output path (`news/x/index.html`), as reload events name
+  // pages; null when it cannot be told (a 404 page, an older browser): then
+  // every reload reloads it.
+  function ownFile() {
+    const nav = performance.getEntriesByType
+      ? performance.getEntriesByType("navigation")[0]
+      : null;
+    if (!nav || nav.responseStatus !== 200) return null;
+    let path;
+    try {
+      path = decodeURIComponent(location.pathname);
+    } catch (_) {
+      return null;
+    }
+    path = path.replace(/^\/+/, "");
+    return path === "" || path.endsWith("/") ? path + "index.html" : path;
   }
 
   function disconnect() {

@@ -197,6 +197,8 @@ pub(crate) struct State {
     pub seq: u64,
     /// `seq` of the last build that needs a full page reload.
     pub reload_seq: u64,
+    /// Which pages each reload was for.
+    pub reloads: sse::ReloadLog,
     pub good: Option<GoodSite>,
     /// JSON of the failed build (`{"build", "summary", "diagnostics"}`) while the site is broken.
     pub error: Option<String>,
@@ -682,6 +684,19 @@ struct Builder {
     /// A build failed since the last good build: the next good one reloads
     /// (pages missed whatever changed meanwhile).
     failed_since: bool,
+    /// The edited page served before the rebuild in progress ended.
+    early: Option<EarlyRun>,
+}
+
+/// An edited page served first ([`Session::early_page`]), until the rebuild
+/// that follows it ends.
+struct EarlyRun {
+    /// Its output path.
+    path: String,
+    /// From the start of the rebuild to its reload event.
+    elapsed: Duration,
+    /// What was served before: served again if the rebuild fails.
+    before: Option<GoodSite>,
 }
 
 impl Builder {
@@ -735,6 +750,7 @@ impl Builder {
             n: 0,
             pending: BTreeSet::new(),
             failed_since: false,
+            early: None,
         }
     }
 
@@ -747,6 +763,9 @@ impl Builder {
             self.session.rebuild()
         } else {
             let changed: Vec<String> = self.pending.iter().cloned().collect();
+            if !self.failed_since {
+                self.serve_early_page(&changed, &id, started);
+            }
             self.session.rebuild_changed(&changed)
         };
         let run = BuildRun {
@@ -762,10 +781,56 @@ impl Builder {
         }
     }
 
+    /// When `changed` is a page whose text alone moved, serves its new
+    /// bytes at once and tells that page to reload; the rebuild that follows
+    /// brings the rest of the site (and ends the early run).
+    fn serve_early_page(&mut self, changed: &[String], id: &str, started: Instant) {
+        let Some(early) = self.session.early_page(changed) else {
+            return;
+        };
+        if !early.changed {
+            return;
+        }
+        // `Server::settle` waits for the rebuild that follows too.
+        self.shared.pending.add();
+        let mut st = self.shared.lock();
+        let before = st.good.clone();
+        let dir = match &before {
+            Some(good) => good.dir.clone(),
+            None => self.empty_files_dir(),
+        };
+        st.good = Some(GoodSite {
+            id: id.to_string(),
+            files: early.files,
+            dir,
+        });
+        st.seq += 1;
+        st.reload_seq = st.seq;
+        let seq = st.seq;
+        st.reloads.push(seq, Some(vec![early.path.clone()]));
+        self.shared.changed.notify_all();
+        drop(st);
+        self.early = Some(EarlyRun {
+            path: early.path,
+            elapsed: started.elapsed(),
+            before,
+        });
+    }
+
+    /// The pages a reload event names: the changed ones when they are all
+    /// pages (other pages need not reload), else none (every page reloads).
+    fn reload_paths(&self, run: &BuildRun, changed: &[String]) -> Option<Vec<String>> {
+        let pages_only = changed.iter().all(|p| p.ends_with(".html"));
+        (!run.first && !self.failed_since && pages_only && changed.len() <= MAX_RELOAD_PATHS)
+            .then(|| changed.to_vec())
+    }
+
     /// Serves the new build from now on and tells the pages to reload (or
     /// only restyle, when nothing but stylesheets changed), then asks for
-    /// the search export (and PDFs) in the background.
-    fn on_success(&mut self, run: BuildRun, built: Built) {
+    /// the search export (and PDFs) in the background. After an early page,
+    /// only what else changed is reloaded (nothing, often).
+    fn on_success(&mut self, run: BuildRun, mut built: Built) {
+        let early = self.early.take();
         let css_only =
             !built.changed.is_empty() && built.changed.iter().all(|p| p.ends_with(".css"));
         let outcome = if !run.first && !self.failed_since && css_only {
@@ -773,7 +838,15 @@ impl Builder {
         } else {
             BuildOutcome::Reload
         };
-        self.log_success(&run, &built, &outcome);
+        let event = early.is_none() || !built.changed.is_empty();
+        let paths = self.reload_paths(&run, &built.changed);
+        if let Some(early) = &early
+            && let Err(at) = built.changed.binary_search(&early.path)
+        {
+            // What this build changed, the early page included.
+            built.changed.insert(at, early.path.clone());
+        }
+        self.log_success(&run, &built, &outcome, early.as_ref());
         // Counted before the pages hear of the build: `Server::settle` right
         // after the reload event must wait for this build's search export.
         let opts = self.session.options();
@@ -788,9 +861,13 @@ impl Builder {
         };
         {
             let mut st = self.shared.lock();
-            st.seq += 1;
-            if outcome == BuildOutcome::Reload {
+            if event {
+                st.seq += 1;
+            }
+            if outcome == BuildOutcome::Reload && event {
                 st.reload_seq = st.seq;
+                let seq = st.seq;
+                st.reloads.push(seq, paths);
             }
             let dir = dir
                 .or_else(|| st.good.as_ref().map(|g| g.dir.clone()))
@@ -824,6 +901,9 @@ impl Builder {
                 self.shared.pending.done();
             }
         }
+        if early.is_some() {
+            self.shared.pending.done();
+        }
     }
 
     /// `files-0/`, empty: what is served from disk before the first search export.
@@ -833,14 +913,27 @@ impl Builder {
         std::fs::canonicalize(&dir).unwrap_or(dir)
     }
 
-    fn log_success(&self, run: &BuildRun, built: &Built, outcome: &BuildOutcome) {
+    fn log_success(
+        &self,
+        run: &BuildRun,
+        built: &Built,
+        outcome: &BuildOutcome,
+        early: Option<&EarlyRun>,
+    ) {
         if !built.diagnostics.is_empty() {
             self.log(&built.diagnostics.render_text());
         }
         self.log(&format!(
-            "✔ {}完了 ({:.3} 秒): {} ページ (描画 {})、{} ファイル{}{}{}",
+            "✔ {}完了 ({:.3} 秒{}): {} ページ (描画 {})、{} ファイル{}{}{}",
             run.label(),
             run.elapsed.as_secs_f64(),
+            match early {
+                Some(e) => format!(
+                    "、編集したページは {:.3} 秒で先に表示",
+                    e.elapsed.as_secs_f64()
+                ),
+                None => String::new(),
+            },
             built.pages,
             built.rendered,
             built.files.len(),
@@ -874,7 +967,12 @@ impl Builder {
             }
         ));
         self.failed_since = true;
+        let early = self.early.take();
         let mut st = self.shared.lock();
+        if let Some(early) = &early {
+            // Back to the last good build (the session is back to it too).
+            st.good = early.before.clone();
+        }
         let payload = serde_json::json!({
             "build": st.good.as_ref().map(|g| g.id.clone()),
             "summary": diags.summary(),
@@ -892,6 +990,10 @@ impl Builder {
             diagnostics: diags,
         });
         self.shared.changed.notify_all();
+        drop(st);
+        if early.is_some() {
+            self.shared.pending.done();
+        }
     }
 
     /// ` — data/contacts/yokohama.yaml ほか 2 件` (empty for the first build).
@@ -908,6 +1010,9 @@ impl Builder {
         self.shared.log(text.trim_end());
     }
 }
+
+/// Pages a reload event names at most (past it, every page reloads).
+const MAX_RELOAD_PATHS: usize = 200;
 
 /// The build options of the preview: the local base URL and the live-reload
 /// script (with [`BUILD_MARKER`] for its build id). `ohisama build` with the

@@ -89,6 +89,16 @@ pub struct Built {
     pub static_only: bool,
 }
 
+/// An edited page rendered before the rest of the site ([`Session::early_page`]).
+pub struct EarlyPage {
+    /// The last output with that page's new bytes.
+    pub files: Arc<Files>,
+    /// The page's output path (`news/x/index.html`).
+    pub path: String,
+    /// Whether its bytes moved.
+    pub changed: bool,
+}
+
 /// The preview's builds of one site, kept between saves.
 pub struct Session {
     opts: BuildOptions,
@@ -110,10 +120,18 @@ pub struct Session {
     /// The last good build's site, theme and warnings: what a save of a
     /// stylesheet or another static file reuses ([`Session::rebuild_static`]).
     good: Option<(Arc<Site>, Theme, Diagnostics)>,
-    /// The static-file shortcut and the markdown memo are used (on unless
-    /// `OHISAMA_SERVE_SHORTCUTS=0`, which measures what they save and rules
-    /// them out when a preview differs from a build).
+    /// The static-file shortcut, the markdown memo and the early page are
+    /// used (on unless `OHISAMA_SERVE_SHORTCUTS=0`, which measures what they
+    /// save and rules them out when a preview differs from a build).
     shortcuts: bool,
+    /// The templates as the last good build read them (for the early page).
+    renderer: Option<Renderer>,
+    /// The last rebuild was good: the markdown memo, `good` and `last` are
+    /// of the same build.
+    last_ok: bool,
+    /// The output before an early page: what is served again when the
+    /// rebuild that follows it fails.
+    before_early: Option<Arc<Files>>,
 }
 
 impl Session {
@@ -137,6 +155,9 @@ impl Session {
             feeds: Default::default(),
             good: None,
             shortcuts,
+            renderer: None,
+            last_ok: false,
+            before_early: None,
         }
     }
 
@@ -152,11 +173,29 @@ impl Session {
     /// Uses these PDFs from the next build on.
     pub(crate) fn set_pdfs(&mut self, pdfs: PdfSet) {
         self.pdfs = pdfs;
+        // Its links are in the renderer's global context.
+        self.renderer = None;
     }
 
     /// Re-reads the site and brings the output up to date. On errors the
     /// last good output is kept and the diagnostics are returned.
     pub fn rebuild(&mut self) -> Result<Built, Diagnostics> {
+        self.last_ok = false;
+        self.renderer = None;
+        let built = self.rebuild_all();
+        match &built {
+            Ok(_) => self.before_early = None,
+            // What was served before the early page (the last good build).
+            Err(_) => {
+                if let Some(before) = self.before_early.take() {
+                    self.last = Some(before);
+                }
+            }
+        }
+        built
+    }
+
+    fn rebuild_all(&mut self) -> Result<Built, Diagnostics> {
         let (site, mut diags, theme) = build::check_with_theme(&self.opts, Some(&self.page_files))?;
         let mut t = build::Timings::new();
         let key = template_key(&theme);
@@ -174,7 +213,6 @@ impl Session {
         let (jobs, rendered) = self
             .render_pages(&site, &renderer, reuse)
             .map_err(|d| forget(d, &self.items))?;
-        drop(renderer);
         t.lap("pages (changed)");
 
         let mut files = Files::new();
@@ -208,6 +246,8 @@ impl Session {
         // Freeing the last build's contexts and site (many small strings)
         // takes tens of ms on a large site: beside the reload, not before it.
         std::thread::spawn(move || drop((old_pages, old_good)));
+        self.renderer = Some(renderer);
+        self.last_ok = true;
         t.lap("diff");
         Ok(Built {
             files,
@@ -232,6 +272,74 @@ impl Session {
             Some(built) => Ok(built),
             None => self.rebuild(),
         }
+    }
+
+    /// The edited page first: when `changed` is one page of the last good
+    /// build whose markdown text alone moved (front matter, file and
+    /// language as they were; Japanese, not the home page),
+    /// its new bytes, rendered with the last good build's site and templates
+    /// (only its own view differs), so that the page being edited reloads
+    /// before the rest of the site is rebuilt. A text edit changes nothing
+    /// else the page's context holds: its section list, crumbs and the
+    /// global context come from other pages and from data. The
+    /// [`Session::rebuild_changed`] that must follow is the real build: it
+    /// renders every page that shows this one (section list, home …), and
+    /// if it fails, the output before the early page is served again.
+    /// `tests/incremental.rs` checks that the early bytes are the build's.
+    pub fn early_page(&mut self, changed: &[String]) -> Option<EarlyPage> {
+        if !self.shortcuts || !self.last_ok {
+            return None;
+        }
+        let [rel] = changed else {
+            return None;
+        };
+        let (page, at) = self.page_text_edit(rel)?;
+        let (site, _, _) = self.good.as_ref()?;
+        let (renderer, last) = (self.renderer.as_ref()?, self.last.as_ref()?);
+        let (old_page, key) = self.page_files.markdown.as_ref()?.last(rel)?;
+        let out = crate::validate::with_markdown_options(&key, |md| {
+            crate::kinds::pages::render_page(&page, md)
+        });
+        // What the check would report: the rebuild shows it.
+        if !out.rejected_urls.is_empty() || !out.ruby_problems.is_empty() {
+            return None;
+        }
+        debug_assert!(crate::kinds::pages::same_but_text(&old_page, &page));
+        let mut view = crate::kinds::pages::view_alone(&page, out, &site.base_path);
+        // Its language versions (links to them, made of their paths and
+        // languages alone: see `i18n::attach`).
+        view.alternates = site.pages[at].alternates.clone();
+        let mut site = Site::clone(site);
+        site.pages[at] = Arc::new(view);
+        let job = crate::render::content_page_job(&site, at, renderer)?;
+        let bytes: Arc<[u8]> = Arc::from(renderer.render(&job).ok()?.into_bytes());
+        let changed = last.get(&job.out_path).is_none_or(|old| *old != bytes);
+        let mut files = Files::clone(last);
+        files.insert(job.out_path.clone(), bytes);
+        let files = Arc::new(files);
+        self.before_early.get_or_insert_with(|| last.clone());
+        self.last = Some(files.clone());
+        Some(EarlyPage {
+            files,
+            path: job.out_path,
+            changed,
+        })
+    }
+
+    /// The page `rel` read again and its place in the last good site, when
+    /// it is a Japanese page of that site (not the home page; a translation's
+    /// view is made of its Japanese page's) whose markdown text alone moved.
+    fn page_text_edit(&self, rel: &str) -> Option<(crate::model::Page, usize)> {
+        let (site, _, _) = self.good.as_ref()?;
+        let (old_page, _) = self.page_files.markdown.as_ref()?.last(rel)?;
+        let at = site.pages.iter().position(|v| v.file == rel)?;
+        let view = &site.pages[at];
+        if view.path == "/" || view.translation.is_some() {
+            return None;
+        }
+        let page = crate::load::read_page_alone(&self.opts.root, rel)?;
+        let alone = page.original.is_none() && page.lang == crate::kinds::i18n::JA;
+        (alone && crate::kinds::pages::same_but_text(&old_page, &page)).then_some((page, at))
     }
 
     fn rebuild_static(&mut self, changed: &[String]) -> Option<Built> {

@@ -12,7 +12,11 @@
 //! Events (data is one line of JSON):
 //! - `hello` on connect: `{"build": id|null, "error": bool}`, followed by the
 //!   current `error` if the site is broken (so a page opened meanwhile shows it);
-//! - `reload`: `{"build": id}` after a good build;
+//! - `reload`: `{"build": id, "paths": [...]}` after a good build; `paths`
+//!   (output paths, `news/x/index.html`) when only those pages changed: a page
+//!   not among them stays as it is (the editor's other tabs, and the page being
+//!   edited when its early render was already right, [`super::Session::early_page`]);
+//!   without `paths`, every page reloads;
 //! - `css`: `{"build": id}` after a good build that changed only stylesheets;
 //! - `error`: `{"build": id|null, "summary": "…", "diagnostics": [...]}`.
 
@@ -62,6 +66,51 @@ fn build_json(st: &State) -> serde_json::Value {
     serde_json::json!({ "build": st.good.as_ref().map(|g| g.id.clone()) })
 }
 
+/// The pages each recent reload was for (`None`: every page), by the `seq`
+/// it was sent at: a stream that missed several builds tells the pages of
+/// all of them.
+#[derive(Debug, Default)]
+pub(crate) struct ReloadLog {
+    recent: std::collections::VecDeque<(u64, Option<Vec<String>>)>,
+    /// The newest `seq` no longer in `recent`.
+    forgotten: u64,
+}
+
+/// Reloads remembered (a stream further behind reloads every page).
+const RELOADS_KEPT: usize = 32;
+
+impl ReloadLog {
+    pub fn push(&mut self, seq: u64, paths: Option<Vec<String>>) {
+        if self.recent.len() == RELOADS_KEPT
+            && let Some((old, _)) = self.recent.pop_front()
+        {
+            self.forgotten = old;
+        }
+        self.recent.push_back((seq, paths));
+    }
+
+    /// The pages the reloads after `seen` were for; `None` when one was for
+    /// every page or is forgotten.
+    pub fn since(&self, seen: u64) -> Option<Vec<String>> {
+        if self.forgotten > seen {
+            return None;
+        }
+        let mut all = std::collections::BTreeSet::new();
+        for (_, paths) in self.recent.iter().filter(|(seq, _)| *seq > seen) {
+            all.extend(paths.as_ref()?.iter().cloned());
+        }
+        Some(all.into_iter().collect())
+    }
+}
+
+fn reload_json(st: &State, seen: u64) -> serde_json::Value {
+    let mut data = build_json(st);
+    if let Some(paths) = st.reloads.since(seen) {
+        data["paths"] = serde_json::json!(paths);
+    }
+    data
+}
+
 fn run_stream(shared: &Shared, mut w: impl Write) -> io::Result<()> {
     w.write_all(HEADERS)?;
     let mut seen = {
@@ -109,7 +158,7 @@ fn run_stream(shared: &Shared, mut w: impl Write) -> io::Result<()> {
                 let ev = if let Some(e) = &st.error {
                     ("error", e.clone())
                 } else if st.reload_seq > seen {
-                    ("reload", build_json(&st).to_string())
+                    ("reload", reload_json(&st, seen).to_string())
                 } else {
                     ("css", build_json(&st).to_string())
                 };
