@@ -264,7 +264,10 @@ fn an_edit_reloads_open_pages_within_2_s() {
     eprintln!("edit → reload event: {:?}", written.elapsed());
     assert_ne!(ev.json()["build"], hello["build"], "a new build id");
     assert!(get(port, "/about/").text().contains("運営者と連絡先"));
-    assert_eq!(server.last_build().unwrap().outcome, BuildOutcome::Reload);
+    assert!(server.settle(Duration::from_secs(30)), "settled");
+    let info = server.last_build().unwrap();
+    assert_eq!(info.outcome, BuildOutcome::Reload);
+    assert_eq!(info.number, 2, "the build of the edit");
 }
 
 #[test]
@@ -474,6 +477,8 @@ fn editor_temp_files_do_not_rebuild_and_a_multi_step_save_reloads() {
     )
     .text()
     .contains("運営者(保存テスト)")));
+    // The page edited is served before its build ends (`Session::early_page`).
+    assert!(server.settle(Duration::from_secs(30)), "settled");
     let builds = server.last_build().unwrap().number - first;
     assert!(
         (1..=2).contains(&builds),
