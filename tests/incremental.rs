@@ -558,7 +558,7 @@ fn the_served_site_with_search_equals_a_fresh_build_once_settled() {
     let home = get(server.port(), "/").text();
     let id = server.last_build().expect("built").number;
     assert!(
-        home.contains(&format!("-{id}\" defer></script>")),
+        home.contains(&format!("-{id}\" data-file=\"index.html\" defer></script>")),
         "the page says its build: {home}"
     );
 }

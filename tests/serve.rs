@@ -125,7 +125,11 @@ fn missing_pages_get_the_sites_404_page_with_status_404() {
     let site = TestSite::sample();
     let server = start(site.root());
     let port = server.port();
-    let page_404 = get(port, "/404.html");
+    // The page asked for by its name says so (`data-file`); served for a
+    // missing page, it names none (it reloads on every reload event).
+    let page_404 = get(port, "/404.html").text();
+    assert!(page_404.contains("\" data-file=\"404.html\""), "{page_404}");
+    let page_404 = page_404.replace("\" data-file=\"404.html", "");
     for path in [
         "/no-such-page/",
         "/no-such-file.css",
@@ -135,7 +139,7 @@ fn missing_pages_get_the_sites_404_page_with_status_404() {
         let r = get(port, path);
         assert_eq!(r.status, 404, "{path}");
         assert_eq!(r.content_type(), "text/html; charset=utf-8", "{path}");
-        assert_eq!(r.body, page_404.body, "{path}: the site's own 404 page");
+        assert_eq!(r.text(), page_404, "{path}: the site's own 404 page");
     }
 }
 
@@ -348,10 +352,12 @@ fn a_yaml_syntax_error_names_the_file_and_line() {
     assert!(!d["message"].as_str().unwrap().is_empty());
 }
 
-/// A page's text edit is served before the rest of the site is rebuilt, and
-/// its reload event names that page alone; what else the rebuild changed
-/// follows in another event that does not name it again; an edit of a
-/// static file names no page (every page reloads).
+/// A page's text edit is served before the rest of the site is rebuilt, with
+/// a build id of its own, and its reload event names that page alone; the
+/// rebuild's event follows, naming what else changed but not that page again
+/// (news: the feed no page shows does not make every page reload); each page
+/// says its output path, the 404 page none; an edit of a static file names no
+/// page (every page reloads).
 #[test]
 fn a_text_edit_reloads_its_page_first_and_other_edits_every_page() {
     let _serial = serial();
@@ -359,27 +365,64 @@ fn a_text_edit_reloads_its_page_first_and_other_edits_every_page() {
     let server = start(site.root());
     let port = server.port();
     let mut page = SseClient::connect(port);
-
+    let paths_of = |ev: &SseEvent| ev.json()["paths"].as_array().cloned();
+    // A news page without `description:`: the feed shows the start of its text.
+    let news = "content/news/2025-02-03-registration-form.md";
+    let text = site.read(news);
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with("description:"))
+        .collect();
     let written = Instant::now();
-    let text = site.read(ABOUT);
-    site.write(ABOUT, &format!("{text}\n先に届く段落です。\n"));
-    let ev = page.wait_for("reload", written + EVENT_DEADLINE).unwrap();
-    eprintln!("text edit → reload event: {:?}", written.elapsed());
-    assert_eq!(ev.json()["paths"], serde_json::json!(["about/index.html"]));
-    assert!(get(port, "/about/").text().contains("先に届く段落です。"));
+    site.write(news, &(kept.join("\n") + "\n"));
+    page.wait_for("reload", written + EVENT_DEADLINE).unwrap();
     assert!(server.settle(Duration::from_secs(30)), "settled");
-    let info = server.last_build().unwrap();
-    assert_eq!(info.outcome, BuildOutcome::Reload);
-    assert!(info.changed.contains(&"about/index.html".to_string()));
-    while let Some(ev) = page.next(Duration::from_millis(300)) {
-        let paths = ev.json()["paths"].clone();
+    let atom = get(port, "/news/atom.xml").text();
+
+    for (rel, out) in [
+        (ABOUT, "about/index.html"),
+        (news, "news/2025-02-03-registration-form/index.html"),
+    ] {
+        let written = Instant::now();
+        // At the start of the text: the summary (and the news feed) move too.
+        let text = site
+            .read(rel)
+            .replacen("\n---\n", "\n---\n\n先に届く段落です。\n\n", 1);
+        site.write(rel, &text);
+        let early = page.wait_for("reload", written + EVENT_DEADLINE).unwrap();
+        eprintln!("text edit → reload event: {:?}", written.elapsed());
+        assert_eq!(early.json()["paths"], serde_json::json!([out]));
+        let early_id = early.json()["build"].as_str().expect("id").to_string();
+        assert!(early_id.ends_with("-early"), "{early_id}");
+        let url = format!("/{}", out.trim_end_matches("index.html"));
+        let served = get(port, &url).text();
+        assert!(served.contains("先に届く段落です。"));
         assert!(
-            paths
-                .as_array()
-                .is_some_and(|p| !p.contains(&"about/index.html".into())),
-            "a second event names other pages only: {ev:?}"
+            served.contains(&format!("\" data-file=\"{out}\"")),
+            "{served}"
         );
+        let rebuilt = page
+            .wait_for("reload", Instant::now() + EVENT_DEADLINE)
+            .unwrap();
+        let others = paths_of(&rebuilt).unwrap_or_else(|| panic!("pages named: {rebuilt:?}"));
+        assert!(!others.contains(&out.into()), "named again: {rebuilt:?}");
+        assert_ne!(rebuilt.json()["build"].as_str(), Some(early_id.as_str()));
+        assert!(server.settle(Duration::from_secs(30)), "settled");
+        let info = server.last_build().unwrap();
+        assert_eq!(info.outcome, BuildOutcome::Reload);
+        assert!(info.changed.contains(&out.to_string()));
+        let id = rebuilt.json()["build"].as_str().expect("id").to_string();
+        let script = format!("data-build=\"{id}\" data-file=\"{out}\"");
+        assert!(get(port, &url).text().contains(&script));
     }
+    assert_ne!(get(port, "/news/atom.xml").text(), atom, "the feed moved");
+    let missing = get(port, "/no-such-page/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.text().contains("data-build=\""));
+    assert!(
+        !missing.text().contains("data-file"),
+        "the 404 page names no file"
+    );
 
     let written = Instant::now();
     let js = "themes/default/static/js/sheet.js";

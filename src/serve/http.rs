@@ -267,7 +267,9 @@ fn not_found(site: &GoodSite) -> Response {
 }
 
 /// A file of the output in memory; an HTML page says the id of the build it
-/// belongs to in place of [`BUILD_MARKER`] (the live-reload script's).
+/// belongs to in place of [`BUILD_MARKER`] (the live-reload script's) and,
+/// when it is the page asked for (not the 404 page), its output path
+/// (`data-file`: reload events name pages by it).
 fn memory_file(site: &GoodSite, status: u16, key: &str) -> Response {
     let Some(bytes) = site.files.get(key) else {
         return Response::text(404, "ページが見つかりません\n");
@@ -277,14 +279,28 @@ fn memory_file(site: &GoodSite, status: u16, key: &str) -> Response {
         let marker = BUILD_MARKER.as_bytes();
         // The script is injected last, before `</body>`: its marker is the last one.
         if let Some(at) = bytes.windows(marker.len()).rposition(|w| w == marker) {
-            let mut out = Vec::with_capacity(bytes.len() + site.id.len());
+            let mut out = Vec::with_capacity(bytes.len() + site.id.len() + key.len() + 16);
             out.extend_from_slice(&bytes[..at]);
             out.extend_from_slice(site.id.as_bytes());
+            if status == 200 {
+                // Inside `data-build="…"`: the attribute closed, one more opened.
+                out.extend_from_slice(b"\" data-file=\"");
+                out.extend_from_slice(attribute_text(key).as_bytes());
+            }
             out.extend_from_slice(&bytes[at + marker.len()..]);
             return Response::new(status, ct, Body::Bytes(out));
         }
     }
     Response::new(status, ct, Body::Shared(bytes.clone()))
+}
+
+/// `text` as the value of a double-quoted HTML attribute (a page's file name
+/// may hold `"`, `&` or `<`).
+fn attribute_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Maps a checked target to a path of the output in memory, with the rules

@@ -8,6 +8,10 @@
 
   const script = document.currentScript;
   let pageBuild = (script && script.dataset.build) || "";
+  // This page's output path (`news/x/index.html`), as reload events name
+  // pages; the server says it (none on its 404 page: that one reloads on
+  // every reload event).
+  const ownFile = (script && script.dataset.file) || null;
   const HOST_ID = "ohisama-error-overlay";
   let source = null;
   let lastFocus = null;
@@ -25,7 +29,7 @@
     source.addEventListener("reload", (e) => {
       const s = e.data ? JSON.parse(e.data) : {};
       // Only the pages named changed: this one is as the new build has it.
-      if (Array.isArray(s.paths) && ownFile() && !s.paths.includes(ownFile())) {
+      if (Array.isArray(s.paths) && ownFile && !s.paths.includes(ownFile)) {
         if (s.build) pageBuild = s.build;
         return;
       }
@@ -40,24 +44,6 @@
       if (!(e instanceof MessageEvent) || !e.data) return;
       show(JSON.parse(e.data));
     });
-  }
-
-  // This page's output path (`news/x/index.html`), as reload events name
-  // pages; null when it cannot be told (a 404 page, an older browser): then
-  // every reload reloads it.
-  function ownFile() {
-    const nav = performance.getEntriesByType
-      ? performance.getEntriesByType("navigation")[0]
-      : null;
-    if (!nav || nav.responseStatus !== 200) return null;
-    let path;
-    try {
-      path = decodeURIComponent(location.pathname);
-    } catch (_) {
-      return null;
-    }
-    path = path.replace(/^\/+/, "");
-    return path === "" || path.endsWith("/") ? path + "index.html" : path;
   }
 
   function disconnect() {

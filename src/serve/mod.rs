@@ -43,6 +43,7 @@ pub use session::{Built, Files, Session};
 
 use crate::config::BuildOptions;
 use crate::diagnostic::Diagnostics;
+use crate::routes::Route;
 use notify::EventKind;
 use notify::event::{MetadataKind, ModifyKind};
 use notify_debouncer_full::{DebounceEventResult, RecommendedCache, new_debouncer};
@@ -175,7 +176,8 @@ pub struct BuildInfo {
 /// The site currently served.
 #[derive(Debug, Clone)]
 pub(crate) struct GoodSite {
-    /// `<session>-<n>`, put into every HTML page served (`data-build`, in
+    /// `<session>-<n>` (`<session>-<n>-early` for an early page's output, see
+    /// [`Session::early_page`]), put into every HTML page served (`data-build`, in
     /// place of [`BUILD_MARKER`]).
     pub id: String,
     /// The output in memory.
@@ -799,8 +801,10 @@ impl Builder {
             Some(good) => good.dir.clone(),
             None => self.empty_files_dir(),
         };
+        // An id of its own: a page served meanwhile (another page, as the
+        // last build had it) is not taken for one of the rebuild's.
         st.good = Some(GoodSite {
-            id: id.to_string(),
+            id: format!("{id}-early"),
             files: early.files,
             dir,
         });
@@ -818,17 +822,25 @@ impl Builder {
     }
 
     /// The pages a reload event names: the changed ones when they are all
-    /// pages (other pages need not reload), else none (every page reloads).
+    /// pages (other pages need not reload) or files no page shows (the
+    /// feeds), else none (every page reloads).
     fn reload_paths(&self, run: &BuildRun, changed: &[String]) -> Option<Vec<String>> {
-        let pages_only = changed.iter().all(|p| p.ends_with(".html"));
-        (!run.first && !self.failed_since && pages_only && changed.len() <= MAX_RELOAD_PATHS)
-            .then(|| changed.to_vec())
+        let unseen = [Route::Atom, Route::Sitemap, Route::Robots].map(|r| r.file());
+        let pages: Vec<String> = changed
+            .iter()
+            .filter(|p| !unseen.contains(p))
+            .cloned()
+            .collect();
+        let pages_only = pages.iter().all(|p| p.ends_with(".html"));
+        (!run.first && !self.failed_since && pages_only && pages.len() <= MAX_RELOAD_PATHS)
+            .then_some(pages)
     }
 
     /// Serves the new build from now on and tells the pages to reload (or
     /// only restyle, when nothing but stylesheets changed), then asks for
     /// the search export (and PDFs) in the background. After an early page,
-    /// only what else changed is reloaded (nothing, often).
+    /// only what else changed is reloaded (nothing, often: the event then
+    /// names no page, and the pages only take the new build's id).
     fn on_success(&mut self, run: BuildRun, mut built: Built) {
         let early = self.early.take();
         let css_only =
@@ -838,7 +850,6 @@ impl Builder {
         } else {
             BuildOutcome::Reload
         };
-        let event = early.is_none() || !built.changed.is_empty();
         let paths = self.reload_paths(&run, &built.changed);
         if let Some(early) = &early
             && let Err(at) = built.changed.binary_search(&early.path)
@@ -846,7 +857,13 @@ impl Builder {
             // What this build changed, the early page included.
             built.changed.insert(at, early.path.clone());
         }
-        self.log_success(&run, &built, &outcome, early.as_ref());
+        let then = match (&outcome, run.first, paths.as_deref()) {
+            (_, true, _) => "",
+            (BuildOutcome::Css, _, _) => " → スタイルを更新",
+            (_, _, Some([])) => " → ほかに変わったページはありません",
+            _ => " → ページを再読み込み",
+        };
+        self.log_success(&run, &built, then, early.as_ref());
         // Counted before the pages hear of the build: `Server::settle` right
         // after the reload event must wait for this build's search export.
         let opts = self.session.options();
@@ -861,13 +878,15 @@ impl Builder {
         };
         {
             let mut st = self.shared.lock();
-            if event {
-                st.seq += 1;
-            }
-            if outcome == BuildOutcome::Reload && event {
-                st.reload_seq = st.seq;
-                let seq = st.seq;
+            st.seq += 1;
+            let seq = st.seq;
+            if outcome == BuildOutcome::Reload {
+                st.reload_seq = seq;
                 st.reloads.push(seq, paths);
+            } else {
+                // A stream that tells this build within a later reload
+                // reloads every page (the stylesheets moved).
+                st.reloads.push(seq, None);
             }
             let dir = dir
                 .or_else(|| st.good.as_ref().map(|g| g.dir.clone()))
@@ -913,13 +932,7 @@ impl Builder {
         std::fs::canonicalize(&dir).unwrap_or(dir)
     }
 
-    fn log_success(
-        &self,
-        run: &BuildRun,
-        built: &Built,
-        outcome: &BuildOutcome,
-        early: Option<&EarlyRun>,
-    ) {
+    fn log_success(&self, run: &BuildRun, built: &Built, then: &str, early: Option<&EarlyRun>) {
         if !built.diagnostics.is_empty() {
             self.log(&built.diagnostics.render_text());
         }
@@ -943,11 +956,7 @@ impl Builder {
                 format!("、{}", built.diagnostics.summary())
             },
             run.changes,
-            match (outcome, run.first) {
-                (_, true) => "",
-                (BuildOutcome::Css, _) => " → スタイルを更新",
-                _ => " → ページを再読み込み",
-            }
+            then
         ));
     }
 
@@ -970,8 +979,13 @@ impl Builder {
         let early = self.early.take();
         let mut st = self.shared.lock();
         if let Some(early) = &early {
-            // Back to the last good build (the session is back to it too).
-            st.good = early.before.clone();
+            // Back to the last good build (the session is back to it too),
+            // with the newest search export (it may have come meanwhile).
+            let dir = st.good.as_ref().map(|g| g.dir.clone());
+            st.good = early.before.clone().map(|before| GoodSite {
+                dir: dir.unwrap_or(before.dir.clone()),
+                ..before
+            });
         }
         let payload = serde_json::json!({
             "build": st.good.as_ref().map(|g| g.id.clone()),

@@ -173,3 +173,38 @@ fn run_stream(shared: &Shared, mut w: impl Write) -> io::Result<()> {
         w.flush()?;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ReloadLog;
+
+    fn paths(p: &[&str]) -> Option<Vec<String>> {
+        Some(p.iter().map(|s| s.to_string()).collect())
+    }
+
+    #[test]
+    fn a_stream_behind_hears_the_pages_of_every_build_it_missed() {
+        let mut log = ReloadLog::default();
+        log.push(1, paths(&["a/index.html"]));
+        log.push(2, paths(&["b/index.html", "a/index.html"]));
+        assert_eq!(log.since(0), paths(&["a/index.html", "b/index.html"]));
+        assert_eq!(log.since(1), paths(&["a/index.html", "b/index.html"]));
+        assert_eq!(log.since(2), paths(&[]));
+        // A build for every page (a stylesheet, a script) among them: all.
+        log.push(3, None);
+        log.push(4, paths(&["c/index.html"]));
+        assert_eq!(log.since(2), None);
+        assert_eq!(log.since(3), paths(&["c/index.html"]));
+    }
+
+    #[test]
+    fn a_stream_further_behind_than_the_log_reloads_every_page() {
+        let mut log = ReloadLog::default();
+        for seq in 1..=40 {
+            log.push(seq, paths(&["a/index.html"]));
+        }
+        assert_eq!(log.since(40), paths(&[]));
+        assert_eq!(log.since(39), paths(&["a/index.html"]));
+        assert_eq!(log.since(3), None, "forgotten builds");
+    }
+}
