@@ -808,8 +808,9 @@ fn export_spilling(
     }
     let mut t = crate::build::Timings::new();
     let mut lap = |what: &str| t.lap(what);
-    // 1. Documents: the filter bytes, the chunks and the places' lists,
-    //    then the documents are dropped.
+    // 1. What is made from the documents: the filter bytes, the chunks, the
+    //    places' lists (with the other files of the expansions); then the
+    //    documents are dropped.
     let mut w = Writer::new(out_dir)?;
     let regions = regions_of(&docs)?;
     w.write("f.bin", &filter_bytes(&docs, &regions))?;
