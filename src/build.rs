@@ -176,8 +176,15 @@ pub(crate) fn check_with_theme(
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let target = OutputTarget::check(&opts.root, &opts.out)?;
-    let (site, mut diags, theme) = check_with_theme(opts, None).map_err(BuildError::Invalid)?;
+    let (mut site, mut diags, theme) = check_with_theme(opts, None).map_err(BuildError::Invalid)?;
     let mut t = Timings::new();
+    // The search documents first, while each page's view is only the
+    // site's: their section texts are moved, not copied (the search export
+    // beside the page rendering is the build's peak; 50k pages: ~60 MiB).
+    let search_docs = opts
+        .search
+        .then(|| crate::derived::search_docs_taking_texts(&mut site));
+    t.lap("search docs");
 
     let notes = output_notes(opts, &target);
     let staging = Staging::new(&target.path)?;
@@ -193,7 +200,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
 
     let make_jobs = crate::render::lazy_page_jobs(&site);
     t.lap("page list");
-    let (jobs, search) = render_and_index(opts, &site, &renderer, &make_jobs, &staging)?;
+    let (jobs, search) = render_and_index(&site, search_docs, &renderer, &make_jobs, &staging)?;
     t.lap("render + search");
 
     let mut files = jobs.len() + stage_extras(&theme, &site, &jobs, &staging, &mut diags)?;
@@ -295,12 +302,12 @@ pub(crate) fn pdf_outputs(
 pub(crate) type PdfFiles = Vec<(String, Vec<u8>)>;
 
 /// Renders every page into the staging folder and, beside it, exports the
-/// search documents (when asked for): they need only `site`, and go into
-/// `search/` of the staging folder. Returns the page jobs (without their
-/// contexts) and the number of files the search export wrote.
+/// search documents `docs` of `site` (when there are any) into `search/` of
+/// the staging folder. Returns the page jobs (without their contexts) and
+/// the number of files the search export wrote.
 fn render_and_index(
-    opts: &BuildOptions,
     site: &Site,
+    docs: Option<Vec<crate::search::SearchDoc>>,
     renderer: &Renderer,
     make_jobs: &[crate::render::MakeJob],
     staging: &Staging,
@@ -326,10 +333,7 @@ fn render_and_index(
             rt.lap("pages (beside search)");
             pages
         },
-        || {
-            opts.search
-                .then(|| build_search(opts, site, staging.path()))
-        },
+        || docs.map(|docs| export_search(site, docs, staging.path())),
     );
     // Report the first failure in page order (deterministic), then a search failure.
     let jobs = rendered.into_iter().collect::<Result<Vec<_>, _>>()?;
@@ -460,10 +464,21 @@ pub(crate) fn build_search(
 ) -> Result<usize, BuildError> {
     let mut t = Timings::new();
     let docs = crate::derived::search_docs(site);
+    t.lap("search docs");
+    export_search(site, docs, out)
+}
+
+/// Exports `docs`, the search documents of `site`, into `search/` of `out`;
+/// returns the number of files.
+fn export_search(
+    site: &Site,
+    docs: Vec<crate::search::SearchDoc>,
+    out: &std::path::Path,
+) -> Result<usize, BuildError> {
+    let mut t = Timings::new();
     // Issue #17 item 3, a measurement only (docs/search-readings-spike.md).
     #[cfg(feature = "readings-spike")]
     let docs = crate::search::readings::from_env(docs);
-    t.lap("search docs");
     let pass = crate::search::TextPass::of(&docs);
     t.lap("search texts");
     let expansions = pass.expansions(&crate::derived::search_vocabulary(site));

@@ -138,12 +138,28 @@ pub fn search_docs(site: &Site) -> Vec<SearchDoc> {
     // The explanations first (pages, then glossary entries): documents
     // `0..explain_docs` are what ranking rule 1 puts first (search::rank).
     crate::kinds::pages::search_docs(&site.pages, &mut docs);
-    crate::kinds::glossary::search_docs(&site.glossary, &mut docs);
-    crate::kinds::contacts::search_docs(&site.municipalities, &mut docs);
-    crate::kinds::centres::search_docs(&site.centres, &site.regions, &mut docs);
-    crate::kinds::facilities::search_docs(site, &mut docs);
-    crate::kinds::stats::search_docs(&site.stats, &site.pages, &mut docs);
+    search_docs_after_pages(site, &mut docs);
     docs
+}
+
+/// [`search_docs`], the pages' section texts moved into the documents
+/// (not copied) where no one else holds the page's view: a build, which
+/// reads no section text afterwards (`serve` keeps its views between
+/// saves, and so copies them). The same documents as [`search_docs`].
+pub fn search_docs_taking_texts(site: &mut Site) -> Vec<SearchDoc> {
+    let mut docs = Vec::new();
+    crate::kinds::pages::search_docs_taking_texts(&mut site.pages, &mut docs);
+    search_docs_after_pages(site, &mut docs);
+    docs
+}
+
+/// The documents of [`search_docs`] after the pages' sections.
+fn search_docs_after_pages(site: &Site, docs: &mut Vec<SearchDoc>) {
+    crate::kinds::glossary::search_docs(&site.glossary, docs);
+    crate::kinds::contacts::search_docs(&site.municipalities, docs);
+    crate::kinds::centres::search_docs(&site.centres, &site.regions, docs);
+    crate::kinds::facilities::search_docs(site, docs);
+    crate::kinds::stats::search_docs(&site.stats, &site.pages, docs);
 }
 
 /// What the search knows about words: the team's groups (data/synonyms.yaml),
@@ -264,5 +280,61 @@ fn place_of(m: &crate::site::MunicipalityView) -> crate::search::expand::Place {
     crate::search::expand::Place {
         name: m.name.clone(),
         forms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn sample_site() -> Site {
+        let mut opts =
+            crate::config::BuildOptions::new(std::path::Path::new(env!("CARGO_MANIFEST_DIR")));
+        assert!(opts.fix_today("2026-11-29"));
+        crate::build::check(&opts).expect("the sample is valid").0
+    }
+
+    /// The documents as their JSON (`SearchDoc` has no `PartialEq`).
+    fn json(docs: &[SearchDoc]) -> serde_json::Value {
+        serde_json::to_value(docs).unwrap()
+    }
+
+    #[test]
+    fn a_build_moves_the_section_texts_into_the_same_documents() {
+        let mut site = sample_site();
+        let copied = search_docs(&site);
+        let explain = explain_docs(&site);
+        let text_bytes = |site: &Site| -> usize {
+            let sections = site.pages.iter().flat_map(|p| &p.sections);
+            sections.map(|s| s.text.len()).sum()
+        };
+        assert!(text_bytes(&site) > 10_000, "{} bytes", text_bytes(&site));
+        // A view someone else holds (`serve`'s kept views) is copied from.
+        let held = site
+            .pages
+            .iter()
+            .find(|p| p.lang == "ja" && p.sections.iter().any(|s| !s.text.is_empty()))
+            .expect("a page with text")
+            .clone();
+        let held_text: Vec<String> = held.sections.iter().map(|s| s.text.clone()).collect();
+
+        let moved = search_docs_taking_texts(&mut site);
+
+        assert_eq!(json(&moved), json(&copied));
+        // The indexed pages' texts were moved, the held one's kept; the
+        // translations (not indexed) keep theirs.
+        let held_now: Vec<&str> = held.sections.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(held_now, held_text);
+        let left = site
+            .pages
+            .iter()
+            .filter(|p| (p.lang == "ja" || p.lang == "easy") && !Arc::ptr_eq(p, &held))
+            .flat_map(|p| &p.sections)
+            .filter(|s| !s.text.is_empty())
+            .count();
+        assert_eq!(left, 0, "sections still holding their text");
+        // The number of sections (what ranks the explanations) is the same.
+        assert_eq!(explain_docs(&site), explain);
     }
 }

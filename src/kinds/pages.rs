@@ -788,36 +788,66 @@ pub fn section_pages_in<'a>(
 
 /// One search document per section (heading) of every page.
 pub fn search_docs(pages: &[Arc<PageView>], docs: &mut Vec<SearchDoc>) {
-    // Translations are not indexed: the index, its analyzer and the search page are
-    // Japanese. やさしい日本語 is Japanese, and its readings find it by hiragana.
-    for p in pages.iter().filter(|p| p.lang == "ja" || p.lang == "easy") {
-        let suffix = if p.lang == "easy" {
-            " (やさしい日本語)"
-        } else {
-            ""
+    for p in pages.iter().filter(|p| is_indexed(p)) {
+        page_docs(p, p.sections.iter().map(|s| s.text.clone()), docs);
+    }
+}
+
+/// [`search_docs`], each section's text moved out of the page's view when
+/// no one else holds the view (a build: the texts are the largest part of
+/// the documents, 50k pages: ~60 MiB), copied otherwise. A moved-out text is
+/// left empty; the sections themselves stay (their number counts, see
+/// `derived::explain_docs`), and nothing after the search reads the texts
+/// (templates do not see `sections`; the summary is made before).
+pub fn search_docs_taking_texts(pages: &mut [Arc<PageView>], docs: &mut Vec<SearchDoc>) {
+    for p in pages.iter_mut().filter(|p| is_indexed(p)) {
+        let texts: Vec<String> = match Arc::get_mut(p) {
+            Some(view) => view
+                .sections
+                .iter_mut()
+                .map(|s| std::mem::take(&mut s.text))
+                .collect(),
+            None => p.sections.iter().map(|s| s.text.clone()).collect(),
         };
-        // The result links to it: percent-encoded, like every href.
-        let path = Route::Page(&p.path).href("/");
-        for s in &p.sections {
-            let (title, url) = match (&s.heading, &s.id) {
-                (Some(h), Some(id)) => (format!("{} — {}", p.title, h), format!("{path}#{id}")),
-                _ => (p.title.clone(), path.clone()),
-            };
-            let title = format!("{title}{suffix}");
-            docs.push(SearchDoc {
-                kind: DocKind::Page,
-                title,
-                body: s.text.clone(),
-                url,
-                kana: String::new(),
-                municipality: None,
-                region: None,
-                field: None,
-                tel: None,
-                tel_href: None,
-                field_id: None,
-            });
-        }
+        page_docs(p, texts.into_iter(), docs);
+    }
+}
+
+/// Whether a page is in the search. Translations are not indexed: the
+/// index, its analyzer and the search page are Japanese. やさしい日本語 is
+/// Japanese, and its readings find it by hiragana.
+fn is_indexed(p: &PageView) -> bool {
+    p.lang == "ja" || p.lang == "easy"
+}
+
+/// The documents of one page's sections, `texts` their texts in order.
+fn page_docs(p: &PageView, texts: impl Iterator<Item = String>, docs: &mut Vec<SearchDoc>) {
+    let suffix = if p.lang == "easy" {
+        " (やさしい日本語)"
+    } else {
+        ""
+    };
+    // The result links to it: percent-encoded, like every href.
+    let path = Route::Page(&p.path).href("/");
+    for (s, body) in p.sections.iter().zip(texts) {
+        let (title, url) = match (&s.heading, &s.id) {
+            (Some(h), Some(id)) => (format!("{} — {}", p.title, h), format!("{path}#{id}")),
+            _ => (p.title.clone(), path.clone()),
+        };
+        let title = format!("{title}{suffix}");
+        docs.push(SearchDoc {
+            kind: DocKind::Page,
+            title,
+            body,
+            url,
+            kana: String::new(),
+            municipality: None,
+            region: None,
+            field: None,
+            tel: None,
+            tel_href: None,
+            field_id: None,
+        });
     }
 }
 

@@ -71,9 +71,11 @@ pub const SHARD_TARGET_BYTES: usize = 8 * 1024;
 /// Characters of body text kept as snippet.
 pub const SNIPPET_CHARS: usize = 80;
 
-/// Characters of text handled per pass when collecting 3- and 4-grams
-/// (bounds the memory of the export).
-const CHARS_PER_PASS: usize = 4_000_000;
+/// Characters of text handled per pass when collecting grams (bounds the
+/// memory of the export: the records of the passes being worked on are its
+/// peak, and a large build's; 50k pages with PDFs: 4 million → 2 million
+/// took the build's peak RSS from ~940 to ~840 MiB).
+const CHARS_PER_PASS: usize = 2_000_000;
 
 /// What [`SearchIndex::export`] wrote.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -770,9 +772,10 @@ pub(crate) fn stored_docs(si: &SearchIndex) -> Result<Vec<SearchDoc>, SearchErro
 
 /// Writes the export of `docs` into `out_dir`, made from their texts
 /// (`pass`, [`TextPass::of`] of the same `docs`) with the expansions `x`.
-/// Document ids are the positions in `docs`. The bodies are cut to their
-/// snippets at once (the texts are in `pass`; a large site's bodies are tens
-/// of MiB).
+/// Document ids are the positions in `docs`. The files made from the
+/// documents themselves are written first and the documents dropped (the
+/// texts are in `pass`; a large site's documents are over 100 MiB, and the
+/// grams that come next are the export's peak).
 pub fn export(
     docs: Vec<SearchDoc>,
     pass: TextPass,
@@ -790,7 +793,7 @@ const SPILL_CHARS: usize = 16_000_000;
 
 /// [`export`], the blocks spilled to temporary files when `spill`.
 fn export_spilling(
-    mut docs: Vec<SearchDoc>,
+    docs: Vec<SearchDoc>,
     pass: TextPass,
     x: &Expansions,
     out_dir: &Path,
@@ -803,51 +806,45 @@ fn export_spilling(
             pass.texts.len()
         )));
     }
-    for d in &mut docs {
-        d.body = snippet(&d.body); // what `DocRow::of` shows (the same again)
-    }
-    let docs = docs.as_slice();
     let mut t = crate::build::Timings::new();
     let mut lap = |what: &str| t.lap(what);
-    // 1. 1- and 2-grams: postings, term frequencies, field norms; the
+    // 1. What is made from the documents: the filter bytes, the chunks, the
+    //    places' lists (with the other files of the expansions); then the
+    //    documents are dropped.
+    let mut w = Writer::new(out_dir)?;
+    let regions = regions_of(&docs)?;
+    w.write("f.bin", &filter_bytes(&docs, &regions))?;
+    let doc_chunks = write_doc_chunks(&mut w, &docs)?;
+    let syn = syn_shards(x);
+    let syn_count = syn.len();
+    write_expansions(&mut w, x, &docs, syn)?;
+    let doc_count = docs.len();
+    drop(docs);
+    lap("export docs");
+    // 2. 1- and 2-grams: postings, term frequencies, field norms; the
     //    2-grams' document frequencies are what the longer grams carry.
-    let spill_to = if spill {
-        std::fs::create_dir_all(out_dir).map_err(io_err(out_dir))?;
-        Some(out_dir)
-    } else {
-        None
-    };
+    let spill_to = spill.then_some(out_dir);
     let (mut terms, bigram_df) = grams(&pass, 1..=2, &BigramDf::default(), spill_to)?;
     lap("export 1-2-grams");
-    // 2. 3- and 4-grams.
+    // 3. 3- and 4-grams.
     terms.extend(grams(&pass, 3..=MAX_GRAM, &bigram_df, spill_to)?.0);
     drop(bigram_df);
     let TextPass { total_tokens, .. } = pass;
     let term_count = terms.iter().map(|t| t.entries.len()).sum();
     lap("export 3-4-grams");
-    // 3. Documents: the regions and the filter bytes (the chunks are written
-    //    in step 5).
-    let regions = regions_of(docs)?;
-    let filter_bytes = filter_bytes(docs, &regions);
     // 4. Write; the shards are encoded and written one by one.
     let shards = ShardCounts::of(&terms);
     let (term_shards, position_shards) = (shards.t, shards.p);
-    let mut w = Writer::new(out_dir)?;
-    let syn = syn_shards(x);
-    let mut meta = Meta::new(docs.len() as u32, total_tokens, &shards, regions);
-    meta.syn_shards = syn.len() as u32;
+    let mut meta = Meta::new(doc_count as u32, total_tokens, &shards, regions);
+    meta.syn_shards = syn_count as u32;
     meta.explain_docs = x.explain_docs;
     let meta_json = serde_json::to_vec(&meta).expect("meta serialises");
     w.write("meta.json", &meta_json)?;
-    w.write("f.bin", &filter_bytes)?;
     write_shards(&mut w, &terms, &shards)?;
     drop(terms);
     lap("export shards");
-    write_expansions(&mut w, x, docs, syn)?;
-    let doc_chunks = write_doc_chunks(&mut w, docs)?;
-    lap("export written");
     Ok(ExportStats {
-        docs: docs.len(),
+        docs: doc_count,
         terms: term_count,
         term_shards,
         position_shards,
@@ -1079,18 +1076,14 @@ fn encode_shard(
 /// Writes the `d/<c>.json` chunks of [`DOC_CHUNK`] documents; returns
 /// their number.
 fn write_doc_chunks(w: &mut Writer, docs: &[SearchDoc]) -> Result<usize, SearchError> {
-    let files: Vec<(String, Vec<u8>)> = docs
-        .par_chunks(DOC_CHUNK)
-        .enumerate()
-        .map(|(c, chunk)| {
-            let rows: Vec<DocRow> = chunk.iter().map(DocRow::of).collect();
-            let json = serde_json::to_vec(&rows).expect("docs serialise");
-            (format!("d/{c}.json"), json)
-        })
-        .collect();
-    let doc_chunks = files.len();
-    w.write_all(files)?;
-    Ok(doc_chunks)
+    // Each chunk is written once made (a large site's chunks are tens of
+    // MiB, and the export's grams come after them).
+    w.write_par(docs.par_chunks(DOC_CHUNK).enumerate().map(|(c, chunk)| {
+        let rows: Vec<DocRow> = chunk.iter().map(DocRow::of).collect();
+        let json = serde_json::to_vec(&rows).expect("docs serialise");
+        Ok((format!("d/{c}.json"), json))
+    }))?;
+    Ok(docs.len().div_ceil(DOC_CHUNK))
 }
 
 struct Writer<'a> {
@@ -1144,19 +1137,6 @@ impl<'a> Writer<'a> {
             .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))?;
         self.files += n;
         self.bytes += bytes;
-        Ok(())
-    }
-
-    /// Writes many files on all cores (a large site has thousands of shards
-    /// and chunks, and each file costs a create).
-    fn write_all(&mut self, files: Vec<(String, Vec<u8>)>) -> Result<(), SearchError> {
-        let dir = self.dir;
-        files.par_iter().try_for_each(|(rel, bytes)| {
-            let p = dir.join(rel);
-            std::fs::write(&p, bytes).map_err(io_err(&p))
-        })?;
-        self.files += files.len();
-        self.bytes += files.iter().map(|(_, b)| b.len() as u64).sum::<u64>();
         Ok(())
     }
 }
