@@ -240,10 +240,16 @@ pub fn search_vocabulary(site: &Site) -> crate::search::Vocabulary {
     }
 }
 
-/// How many documents of [`search_docs`] explain (pages' sections, then one
-/// per glossary entry): they come first for care, benefit and service words.
+/// How many documents of [`search_docs`] explain (the indexed pages'
+/// sections, then one per glossary entry): they come first for care, benefit
+/// and service words. Translations have sections but no documents.
 fn explain_docs(site: &Site) -> u32 {
-    let sections: usize = site.pages.iter().map(|p| p.sections.len()).sum();
+    let sections: usize = site
+        .pages
+        .iter()
+        .filter(|p| crate::kinds::pages::is_indexed(p))
+        .map(|p| p.sections.len())
+        .sum();
     let terms: usize = site.glossary.iter().map(|r| r.terms.len()).sum();
     u32::try_from(sections + terms).unwrap_or(u32::MAX)
 }
@@ -298,6 +304,34 @@ mod tests {
     /// The documents as their JSON (`SearchDoc` has no `PartialEq`).
     fn json(docs: &[SearchDoc]) -> serde_json::Value {
         serde_json::to_value(docs).unwrap()
+    }
+
+    /// The explanations ranked first are the pages' and the glossary's
+    /// documents and no others (translations are not indexed: counting
+    /// their sections gave contact windows the explanations' place).
+    #[test]
+    fn the_explanations_are_the_page_and_glossary_documents() {
+        let site = sample_site();
+        assert!(site.pages.iter().any(|p| p.lang == "en"), "translations");
+        let docs = search_docs(&site);
+        let n = explain_docs(&site) as usize;
+        let glossary = |d: &SearchDoc| d.url.starts_with("/glossary/");
+        let municipality = |d: &SearchDoc| d.url.starts_with("/contacts/");
+        assert!(
+            docs[..n].iter().all(|d| !municipality(d)),
+            "{:?}",
+            &docs[n - 1]
+        );
+        assert!(
+            glossary(&docs[n - 1]),
+            "the last explanation: {:?}",
+            docs[n - 1]
+        );
+        assert!(
+            municipality(&docs[n]),
+            "the first after them: {:?}",
+            docs[n]
+        );
     }
 
     #[test]

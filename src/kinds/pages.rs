@@ -816,7 +816,7 @@ pub fn search_docs_taking_texts(pages: &mut [Arc<PageView>], docs: &mut Vec<Sear
 /// Whether a page is in the search. Translations are not indexed: the
 /// index, its analyzer and the search page are Japanese. やさしい日本語 is
 /// Japanese, and its readings find it by hiragana.
-fn is_indexed(p: &PageView) -> bool {
+pub(crate) fn is_indexed(p: &PageView) -> bool {
     p.lang == "ja" || p.lang == "easy"
 }
 
