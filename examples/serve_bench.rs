@@ -222,12 +222,14 @@ fn listen(port: u16) -> std::io::Result<mpsc::Receiver<(String, String, Instant)
     Ok(rx)
 }
 
-/// The build number of an event (`{"build": "<session>-<n>"}`).
+/// The build number of an event (`{"build": "<session>-<n>"}`, or
+/// `<session>-<n>-early` for the page edited, served before its build ends:
+/// the same build).
 fn build_number(data: &str) -> u64 {
     let v: serde_json::Value = serde_json::from_str(data).expect("JSON");
     v["build"]
         .as_str()
-        .and_then(|b| b.rsplit('-').next())
+        .and_then(|b| b.trim_end_matches("-early").rsplit('-').next())
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
 }
