@@ -285,22 +285,13 @@ fn memory_file(site: &GoodSite, status: u16, key: &str) -> Response {
             if status == 200 {
                 // Inside `data-build="…"`: the attribute closed, one more opened.
                 out.extend_from_slice(b"\" data-file=\"");
-                out.extend_from_slice(attribute_text(key).as_bytes());
+                out.extend_from_slice(crate::charts::escape(key).as_bytes());
             }
             out.extend_from_slice(&bytes[at + marker.len()..]);
             return Response::new(status, ct, Body::Bytes(out));
         }
     }
     Response::new(status, ct, Body::Shared(bytes.clone()))
-}
-
-/// `text` as the value of a double-quoted HTML attribute (a page's file name
-/// may hold `"`, `&` or `<`).
-fn attribute_text(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// Maps a checked target to a path of the output in memory, with the rules

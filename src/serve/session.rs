@@ -293,10 +293,9 @@ impl Session {
         let [rel] = changed else {
             return None;
         };
-        let (page, at) = self.page_text_edit(rel)?;
+        let (page, at, key) = self.page_text_edit(rel)?;
         let (site, _, _) = self.good.as_ref()?;
         let (renderer, last) = (self.renderer.as_ref()?, self.last.as_ref()?);
-        let (old_page, key) = self.page_files.markdown.as_ref()?.last(rel)?;
         let out = crate::validate::with_markdown_options(&key, |md| {
             crate::kinds::pages::render_page(&page, md)
         });
@@ -304,7 +303,6 @@ impl Session {
         if !out.rejected_urls.is_empty() || !out.ruby_problems.is_empty() {
             return None;
         }
-        debug_assert!(crate::kinds::pages::same_but_text(&old_page, &page));
         let mut view = crate::kinds::pages::view_alone(&page, out, &site.base_path);
         // Its language versions (links to them, made of their paths and
         // languages alone: see `i18n::attach`).
@@ -313,7 +311,14 @@ impl Session {
         site.pages[at] = Arc::new(view);
         let job = crate::render::content_page_job(&site, at, renderer)?;
         let bytes: Arc<[u8]> = Arc::from(renderer.render(&job).ok()?.into_bytes());
-        let changed = last.get(&job.out_path).is_none_or(|old| *old != bytes);
+        if last.get(&job.out_path).is_some_and(|old| *old == bytes) {
+            // Saved as it was: nothing to serve first.
+            return Some(EarlyPage {
+                files: last.clone(),
+                path: job.out_path,
+                changed: false,
+            });
+        }
         let mut files = Files::clone(last);
         files.insert(job.out_path.clone(), bytes);
         let files = Arc::new(files);
@@ -322,16 +327,20 @@ impl Session {
         Some(EarlyPage {
             files,
             path: job.out_path,
-            changed,
+            changed: true,
         })
     }
 
-    /// The page `rel` read again and its place in the last good site, when
-    /// it is a Japanese page of that site (not the home page; a translation's
-    /// view is made of its Japanese page's) whose markdown text alone moved.
-    fn page_text_edit(&self, rel: &str) -> Option<(crate::model::Page, usize)> {
+    /// The page `rel` read again, its place in the last good site and the
+    /// key its markdown was rendered with, when it is a Japanese page of that
+    /// site (not the home page; a translation's view is made of its Japanese
+    /// page's) whose markdown text alone moved.
+    fn page_text_edit(
+        &self,
+        rel: &str,
+    ) -> Option<(crate::model::Page, usize, crate::kinds::pages::MarkdownKey)> {
         let (site, _, _) = self.good.as_ref()?;
-        let (old_page, _) = self.page_files.markdown.as_ref()?.last(rel)?;
+        let (old_page, key) = self.page_files.markdown.as_ref()?.last(rel)?;
         let at = site.pages.iter().position(|v| v.file == rel)?;
         let view = &site.pages[at];
         if view.path == "/" || view.translation.is_some() {
@@ -339,7 +348,7 @@ impl Session {
         }
         let page = crate::load::read_page_alone(&self.opts.root, rel)?;
         let alone = page.original.is_none() && page.lang == crate::kinds::i18n::JA;
-        (alone && crate::kinds::pages::same_but_text(&old_page, &page)).then_some((page, at))
+        (alone && crate::kinds::pages::same_but_text(&old_page, &page)).then_some((page, at, key))
     }
 
     fn rebuild_static(&mut self, changed: &[String]) -> Option<Built> {
